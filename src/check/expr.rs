@@ -1,0 +1,1205 @@
+//! Type checking and lowering of expressions.
+
+use super::{Checker, Def};
+use crate::check::error::{suggest, CheckError, CheckWarning};
+use crate::eval::num::Num;
+use crate::ir::*;
+use crate::syntax::ast::{
+    self, Arg, BandCond, BinOp, CmpOp, Expr, ExprKind, LitUnit, Order, Pattern, Span,
+};
+use crate::types::{Dim, NumKind, Ty};
+
+type Lowered = Option<(IExpr, Ty)>;
+
+/// How a type reads in a message: "a duration (seconds)", "money", …
+pub(crate) fn describe(ty: &Ty) -> String {
+    match ty {
+        Ty::Number(NumKind::Plain) => "a number".into(),
+        Ty::Number(NumKind::Count) => "a count".into(),
+        Ty::Number(NumKind::Points) => "points".into(),
+        Ty::Number(NumKind::Percent) => "a percent".into(),
+        Ty::Duration(u) => format!("a duration ({})", Ty::Duration(*u)),
+        Ty::Money => "money".into(),
+        Ty::Bool => "a bool".into(),
+        Ty::Text => "text".into(),
+        Ty::Grade(levels) => format!("a grade ({})", levels.join(", ")),
+    }
+}
+
+/// A help line for storing `found` where `want` is expected.
+pub(crate) fn conversion_help(want: &Ty, found: &Ty) -> String {
+    match (want.dim(), found.dim()) {
+        (Dim::Money, Dim::Number) => {
+            "multiply by an amount of money, e.g. `perf_pay_base * 80%`, or write `¥500`".into()
+        }
+        (Dim::Number, Dim::Money) => {
+            "divide money by money to get a number, e.g. `sales / sales_target`".into()
+        }
+        (Dim::Number, Dim::Duration) => {
+            "divide by a duration to get a number, e.g. `avg_response / 1s`".into()
+        }
+        (Dim::Duration, Dim::Number) => "write the unit on the number, e.g. `30s` or `2d`".into(),
+        (Dim::Text, Dim::Grade) | (Dim::Grade, Dim::Text) => {
+            "grades and free text do not mix; declare the output as the same grade type".into()
+        }
+        _ => format!(
+            "the declared type is {}; change the declaration or the expression",
+            describe(want)
+        ),
+    }
+}
+
+/// The literal's text with a unit suffix: the "did you mean" for `2` where money is meant.
+fn with_unit(e: &Expr, other: &Ty) -> Option<String> {
+    let ExprKind::Number {
+        value,
+        unit: LitUnit::None,
+    } = &e.kind
+    else {
+        return None;
+    };
+    Some(match other {
+        Ty::Money => format!("{value}元"),
+        Ty::Duration(u) => format!("{value}{}", u.suffix()),
+        Ty::Number(NumKind::Percent) => format!("{value}%"),
+        _ => return None,
+    })
+}
+
+fn is_bare_number(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Number { unit: LitUnit::None, value } if !value.is_zero())
+}
+
+fn mk(kind: IKind, span: Span) -> IExpr {
+    IExpr { kind, span }
+}
+
+/// Joins the types of two arms; `None` when their dimensions differ.
+pub(crate) fn join(a: &Ty, b: &Ty) -> Option<Ty> {
+    match (a, b) {
+        (Ty::Number(x), Ty::Number(y)) => {
+            Some(Ty::Number(if x == y { *x } else { NumKind::Plain }))
+        }
+        (Ty::Grade(x), Ty::Grade(y)) => (x == y).then(|| a.clone()),
+        _ => (a.dim() == b.dim()).then(|| a.clone()),
+    }
+}
+
+impl Checker<'_> {
+    /// Checks `e`, lowering it to IR. `expect` guides string literals and
+    /// bare level names towards a grade type; it is not enforced here.
+    pub(crate) fn expr(&mut self, e: &Expr, expect: Option<&Ty>) -> Lowered {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Number { value, unit } => {
+                let v = Num::from_decimal(*value);
+                let (v, ty) = match unit {
+                    LitUnit::None => (Some(v), Ty::Number(NumKind::Plain)),
+                    LitUnit::Percent => (v.over(Num::int(100)).ok(), Ty::Number(NumKind::Percent)),
+                    LitUnit::Permille => {
+                        (v.over(Num::int(1000)).ok(), Ty::Number(NumKind::Percent))
+                    }
+                    LitUnit::Yuan => (Some(v), Ty::Money),
+                    LitUnit::Duration(u) => (
+                        v.times(Num::from_decimal(u.seconds())).ok(),
+                        Ty::Duration(*u),
+                    ),
+                };
+                let Some(v) = v else {
+                    self.errors.push(CheckError::Invalid {
+                        what: "this number is too large".into(),
+                        span,
+                        help: "numbers have at most 28 digits".into(),
+                    });
+                    return None;
+                };
+                Some((mk(IKind::Const(Value::Num(v)), span), ty))
+            }
+            ExprKind::Str(s) => match expect {
+                Some(Ty::Grade(levels)) => {
+                    let idx = self.level_index(s, levels, span, expect)?;
+                    Some((
+                        mk(IKind::Const(Value::Level(idx)), span),
+                        Ty::Grade(levels.clone()),
+                    ))
+                }
+                _ => Some((
+                    mk(IKind::Const(Value::Text(s.as_str().into())), span),
+                    Ty::Text,
+                )),
+            },
+            ExprKind::Bool(b) => Some((mk(IKind::Const(Value::Bool(*b)), span), Ty::Bool)),
+            ExprKind::Name(n) => self.name(n, span, expect),
+            ExprKind::Neg(a) => {
+                let (x, ty) = self.expr(a, expect)?;
+                if !ty.is_numeric() {
+                    return self.mismatch(
+                        "a number",
+                        &ty,
+                        a.span,
+                        "only numbers, money and durations can be negated",
+                    );
+                }
+                Some((mk(IKind::Neg(Box::new(x)), span), ty))
+            }
+            ExprKind::Not(a) => {
+                let x = self.bool_expr(a)?;
+                Some((mk(IKind::Not(Box::new(x)), span), Ty::Bool))
+            }
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs, span, expect),
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.bool_expr(cond);
+                let t = self.expr(then, expect);
+                let hint = expect.cloned().or_else(|| t.as_ref().map(|t| t.1.clone()));
+                let o = self.expr(otherwise, hint.as_ref());
+                let (c, (t, tt), (o, ot)) = (c?, t?, o?);
+                let ty = self.join_arms(&tt, then.span, &ot, otherwise.span)?;
+                Some((
+                    mk(IKind::If(Box::new(c), Box::new(t), Box::new(o)), span),
+                    ty,
+                ))
+            }
+            ExprKind::Call { func, args } => self.call(func, args, span, expect),
+            ExprKind::Band { subject, arms } => self.band(subject, arms, span, expect),
+            ExprKind::Match { subject, arms } => self.match_expr(subject, arms, span, expect),
+            ExprKind::Cases { arms } => {
+                let mut out = Vec::new();
+                let mut ty: Option<(Ty, Span)> = None;
+                let mut ok = true;
+                for arm in arms {
+                    let c = match &arm.cond {
+                        Some(c) => match self.bool_expr(c) {
+                            Some(c) => Some(c),
+                            None => {
+                                ok = false;
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    let hint = expect.cloned().or_else(|| ty.as_ref().map(|t| t.0.clone()));
+                    let Some((v, vt)) = self.expr(&arm.value, hint.as_ref()) else {
+                        ok = false;
+                        continue;
+                    };
+                    ty = match ty {
+                        None => Some((vt, arm.value.span)),
+                        Some((t, s)) => match self.join_arms(&t, s, &vt, arm.value.span) {
+                            Some(j) => Some((j, s)),
+                            None => {
+                                ok = false;
+                                Some((t, s))
+                            }
+                        },
+                    };
+                    out.push((c, v));
+                }
+                if !ok {
+                    return None;
+                }
+                let Some((ty, _)) = ty else {
+                    self.errors.push(CheckError::Invalid {
+                        what: "`cases` needs at least one rule".into(),
+                        span,
+                        help: "write `cases { CONDITION -> VALUE, else -> VALUE }`".into(),
+                    });
+                    return None;
+                };
+                Some((mk(IKind::Cases { arms: out }, span), ty))
+            }
+            ExprKind::Steps { subject, arms } => self.steps(subject, arms, span),
+            ExprKind::Scale { subject, from, to } => {
+                let (s, st) = self.numeric(subject)?;
+                let a = self.same_dim(&from.0, &st, subject.span);
+                let b = self.same_dim(&from.1, &st, subject.span);
+                let c = self.expr(&to.0, None);
+                let d = self.expr(&to.1, None);
+                let (a, b, (c, ct), (d, dt)) = (a?, b?, c?, d?);
+                let ty = self.join_arms(&ct, to.0.span, &dt, to.1.span)?;
+                if !ty.is_numeric() {
+                    return self.mismatch(
+                        "a number",
+                        &ty,
+                        to.0.span,
+                        "a scale maps onto numbers, money or durations",
+                    );
+                }
+                Some((
+                    mk(
+                        IKind::Scale {
+                            subject: Box::new(s),
+                            from: Box::new((a, b)),
+                            to: Box::new((c, d)),
+                        },
+                        span,
+                    ),
+                    ty,
+                ))
+            }
+            ExprKind::Distribute {
+                subject,
+                order,
+                arms,
+            } => self.distribute(subject, *order, arms, span, expect),
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span, expect: Option<&Ty>) -> Lowered {
+        match self.names.get(n).copied() {
+            Some(Def::Input(i)) => {
+                let ty = self.inputs.get(i)?.ty.clone();
+                Some((mk(IKind::Read(Source::Input(i)), span), ty))
+            }
+            Some(Def::Context(i)) => {
+                let ty = self.context.get(i)?.ty.clone();
+                Some((mk(IKind::Read(Source::Context(i)), span), ty))
+            }
+            Some(Def::Slot(s)) => {
+                let ty = self.resolve_slot(s, span)?;
+                Some((mk(IKind::Read(Source::Slot(s)), span), ty))
+            }
+            None => {
+                // A bare level name where a grade is expected: `else -> A`.
+                if let Some(Ty::Grade(levels)) = expect {
+                    if let Some(i) = levels.iter().position(|l| l == n) {
+                        return Some((
+                            mk(IKind::Const(Value::Level(i as u16)), span),
+                            Ty::Grade(levels.clone()),
+                        ));
+                    }
+                }
+                let mut candidates: Vec<&str> = self.names.keys().map(|s| s.as_str()).collect();
+                if let Some(Ty::Grade(levels)) = expect {
+                    candidates.extend(levels.iter().map(|s| s.as_str()));
+                }
+                let s = suggest(n, candidates);
+                self.errors.push(CheckError::unknown_name(n, span, s));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn level_index(
+        &mut self,
+        level: &str,
+        levels: &[String],
+        span: Span,
+        ty: Option<&Ty>,
+    ) -> Option<u16> {
+        if let Some(i) = levels.iter().position(|l| l == level) {
+            return Some(i as u16);
+        }
+        let help = match suggest(level, levels.iter().map(|s| s.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the levels are {}", levels.join(", ")),
+        };
+        let ty = ty.map(describe).unwrap_or_else(|| "this grade".into());
+        self.errors.push(CheckError::UnknownLevel {
+            level: level.to_string(),
+            ty,
+            span,
+            help,
+        });
+        None
+    }
+
+    fn mismatch(&mut self, expected: &str, found: &Ty, span: Span, help: &str) -> Lowered {
+        self.errors.push(CheckError::TypeMismatch {
+            expected: expected.into(),
+            found: describe(found),
+            span,
+            because: None,
+            help: help.into(),
+        });
+        None
+    }
+
+    pub(crate) fn bool_expr(&mut self, e: &Expr) -> Option<IExpr> {
+        let (x, ty) = self.expr(e, None)?;
+        if ty != Ty::Bool {
+            self.mismatch(
+                "a condition (true or false)",
+                &ty,
+                e.span,
+                "compare values to get a condition, e.g. `x >= 90`",
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    fn numeric(&mut self, e: &Expr) -> Lowered {
+        let (x, ty) = self.expr(e, None)?;
+        if !ty.is_numeric() {
+            return self.mismatch(
+                "a number, money or a duration",
+                &ty,
+                e.span,
+                "only quantities can be compared in bands, steps and scales",
+            );
+        }
+        Some((x, ty))
+    }
+
+    /// Lowers `e`, requiring the dimension of `want` (the value at `want_span`).
+    fn same_dim(&mut self, e: &Expr, want: &Ty, want_span: Span) -> Option<IExpr> {
+        let (x, ty) = self.expr(e, Some(want))?;
+        if ty.dim() != want.dim() {
+            self.unit_mismatch("compare", want, want_span, &ty, e, true);
+            return None;
+        }
+        self.percent_lint(want, want_span, e);
+        Some(x)
+    }
+
+    /// Reports two operands of different dimensions.
+    fn unit_mismatch(
+        &mut self,
+        verb: &'static str,
+        lt: &Ty,
+        lspan: Span,
+        rt: &Ty,
+        r: &Expr,
+        right_is_literal_side: bool,
+    ) {
+        let help = match (right_is_literal_side, with_unit(r, lt)) {
+            (true, Some(s)) => format!("did you mean `{s}`?"),
+            _ => match (lt.dim(), rt.dim()) {
+                (Dim::Duration, Dim::Number) | (Dim::Number, Dim::Duration) => {
+                    "durations need a unit: `30s`, `5min`, `2d`".into()
+                }
+                (Dim::Money, Dim::Number) | (Dim::Number, Dim::Money) => {
+                    "money needs a unit: `¥500` or `500元`".into()
+                }
+                _ => "both sides must have the same unit".into(),
+            },
+        };
+        self.errors.push(CheckError::UnitMismatch {
+            verb,
+            left: describe(lt),
+            right: describe(rt),
+            left_span: lspan,
+            right_span: r.span,
+            help,
+        });
+    }
+
+    /// Warns when a bare number meets a percent: `0.1` is 10 %.
+    fn percent_lint(&mut self, pct: &Ty, pct_span: Span, other: &Expr) {
+        if *pct == Ty::Number(NumKind::Percent) && is_bare_number(other) {
+            if let ExprKind::Number { value, .. } = &other.kind {
+                let as_pct = value * rust_decimal::Decimal::from(100);
+                self.warnings.push(CheckWarning::BareNumberWithPercent {
+                    literal: value.to_string(),
+                    percent: format!("{}%", as_pct.normalize()),
+                    span: other.span,
+                    other: pct_span,
+                    help: format!("did you mean `{value}%`?"),
+                });
+            }
+        }
+    }
+
+    fn join_arms(&mut self, a: &Ty, aspan: Span, b: &Ty, bspan: Span) -> Option<Ty> {
+        match join(a, b) {
+            Some(t) => Some(t),
+            None => {
+                self.errors.push(CheckError::ArmTypeMismatch {
+                    first: describe(a),
+                    found: describe(b),
+                    span: bspan,
+                    first_span: aspan,
+                    help: "every branch must give the same kind of value".into(),
+                });
+                None
+            }
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        op_span: Span,
+        l: &Expr,
+        r: &Expr,
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let a = self.bool_expr(l);
+                let b = self.bool_expr(r);
+                let (a, b) = (Box::new(a?), Box::new(b?));
+                let kind = if op == BinOp::And {
+                    IKind::And(a, b)
+                } else {
+                    IKind::Or(a, b)
+                };
+                Some((mk(kind, span), Ty::Bool))
+            }
+            BinOp::Cmp(c) => self.compare(c, l, r, span),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let _ = op_span;
+                let hint = expect.filter(|t| t.is_numeric());
+                let left = self.expr(l, hint);
+                let right = self.expr(r, hint);
+                let ((a, lt), (b, rt)) = (left?, right?);
+                for (t, e) in [(&lt, l), (&rt, r)] {
+                    if !t.is_numeric() {
+                        return self.mismatch(
+                            "a number, money or a duration",
+                            t,
+                            e.span,
+                            "arithmetic works on quantities only",
+                        );
+                    }
+                }
+                let ty = match op {
+                    BinOp::Add | BinOp::Sub => {
+                        if lt.dim() != rt.dim() {
+                            let verb = if op == BinOp::Add { "add" } else { "subtract" };
+                            // Point the "did you mean" at whichever side is a bare literal.
+                            if with_unit(r, &lt).is_some() {
+                                self.unit_mismatch(verb, &lt, l.span, &rt, r, true);
+                            } else if with_unit(l, &rt).is_some() {
+                                let help = format!(
+                                    "did you mean `{}`?",
+                                    with_unit(l, &rt).unwrap_or_default()
+                                );
+                                self.errors.push(CheckError::UnitMismatch {
+                                    verb,
+                                    left: describe(&lt),
+                                    right: describe(&rt),
+                                    left_span: l.span,
+                                    right_span: r.span,
+                                    help,
+                                });
+                            } else {
+                                self.unit_mismatch(verb, &lt, l.span, &rt, r, false);
+                            }
+                            return None;
+                        }
+                        self.percent_lint(&lt, l.span, r);
+                        self.percent_lint(&rt, r.span, l);
+                        join(&lt, &rt).unwrap_or(lt.clone())
+                    }
+                    BinOp::Mul => match (&lt, &rt) {
+                        (Ty::Number(a), Ty::Number(b)) => Ty::Number(mul_kind(*a, *b)),
+                        (Ty::Number(_), other) | (other, Ty::Number(_)) => other.clone(),
+                        _ => {
+                            self.errors.push(CheckError::UnitMismatch {
+                                verb: "multiply",
+                                left: describe(&lt),
+                                right: describe(&rt),
+                                left_span: l.span,
+                                right_span: r.span,
+                                help: "one side of `*` must be a plain number or percent".into(),
+                            });
+                            return None;
+                        }
+                    },
+                    _ => match (&lt, &rt) {
+                        (Ty::Number(_), Ty::Number(_)) => Ty::Number(NumKind::Plain),
+                        (other, Ty::Number(_)) => other.clone(),
+                        (a, b) if a.dim() == b.dim() => Ty::Number(NumKind::Plain),
+                        _ => {
+                            self.errors.push(CheckError::UnitMismatch {
+                                verb: "divide",
+                                left: describe(&lt),
+                                right: describe(&rt),
+                                left_span: l.span,
+                                right_span: r.span,
+                                help: "divide by a plain number, or by a value of the same unit to get a ratio".into(),
+                            });
+                            return None;
+                        }
+                    },
+                };
+                let aop = match op {
+                    BinOp::Add => ArithOp::Add,
+                    BinOp::Sub => ArithOp::Sub,
+                    BinOp::Mul => ArithOp::Mul,
+                    _ => ArithOp::Div,
+                };
+                Some((mk(IKind::Arith(aop, Box::new(a), Box::new(b)), span), ty))
+            }
+        }
+    }
+
+    fn compare(&mut self, c: CmpOp, l: &Expr, r: &Expr, span: Span) -> Lowered {
+        // Check the side that is not a bare string first, so `"优秀" == level`
+        // knows which grade the string belongs to.
+        let l_is_str = matches!(l.kind, ExprKind::Str(_));
+        let (left, right) = if l_is_str {
+            let right = self.expr(r, None);
+            let hint = right.as_ref().map(|x| x.1.clone());
+            (self.expr(l, hint.as_ref()), right)
+        } else {
+            let left = self.expr(l, None);
+            let hint = left.as_ref().map(|x| x.1.clone());
+            (left, self.expr(r, hint.as_ref()))
+        };
+        let ((a, lt), (b, rt)) = (left?, right?);
+        if lt.dim() != rt.dim() || (matches!(lt, Ty::Grade(_)) && lt != rt) {
+            if with_unit(r, &lt).is_some() {
+                self.unit_mismatch("compare", &lt, l.span, &rt, r, true);
+            } else {
+                self.unit_mismatch("compare", &lt, l.span, &rt, r, false);
+            }
+            return None;
+        }
+        if !lt.is_numeric() && !matches!(c, CmpOp::Eq | CmpOp::Ne) {
+            return self.mismatch(
+                "a number, money or a duration",
+                &lt,
+                l.span,
+                "only quantities can be ordered; use `==` or `!=` here",
+            );
+        }
+        self.percent_lint(&lt, l.span, r);
+        self.percent_lint(&rt, r.span, l);
+        Some((mk(IKind::Cmp(c, Box::new(a), Box::new(b)), span), Ty::Bool))
+    }
+
+    /// Lowers the tests of a band condition against a subject of type `sty`.
+    pub(crate) fn band_tests(
+        &mut self,
+        cond: &BandCond,
+        sty: &Ty,
+        subject: &Expr,
+    ) -> Option<Vec<(CmpOp, IExpr)>> {
+        match cond {
+            BandCond::Else(_) => Some(Vec::new()),
+            BandCond::Tests { tests, .. } => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for t in tests {
+                    match self.same_dim(&t.bound, sty, subject.span) {
+                        Some(b) => out.push((t.op, b)),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(out)
+            }
+        }
+    }
+
+    fn band(
+        &mut self,
+        subject: &Expr,
+        arms: &[ast::BandArm],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        let (s, sty) = self.numeric(subject)?;
+        let mut out = Vec::new();
+        let mut ty: Option<(Ty, Span)> = None;
+        let mut ok = true;
+        for arm in arms {
+            let tests = self.band_tests(&arm.cond, &sty, subject);
+            let hint = expect.cloned().or_else(|| ty.as_ref().map(|t| t.0.clone()));
+            let value = self.expr(&arm.value, hint.as_ref());
+            let (Some(tests), Some((v, vt))) = (tests, value) else {
+                ok = false;
+                continue;
+            };
+            ty = match ty {
+                None => Some((vt, arm.value.span)),
+                Some((t, first)) => match self.join_arms(&t, first, &vt, arm.value.span) {
+                    Some(j) => Some((j, first)),
+                    None => {
+                        ok = false;
+                        Some((t, first))
+                    }
+                },
+            };
+            out.push(IBandArm {
+                tests,
+                value: v,
+                span: arm.span,
+            });
+        }
+        if !ok {
+            return None;
+        }
+        let Some((ty, _)) = ty else {
+            self.errors.push(CheckError::Invalid {
+                what: "this band has no arms".into(),
+                span,
+                help: "write `band VALUE { >= 90 -> 10, else -> 0 }`".into(),
+            });
+            return None;
+        };
+        Some((
+            mk(
+                IKind::Band {
+                    subject: Box::new(s),
+                    arms: out,
+                },
+                span,
+            ),
+            ty,
+        ))
+    }
+
+    fn match_expr(
+        &mut self,
+        subject: &Expr,
+        arms: &[ast::MatchArm],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        let (s, sty) = self.expr(subject, None)?;
+        let names: Vec<String> = match &sty {
+            Ty::Grade(levels) => levels.clone(),
+            Ty::Bool => vec!["false".into(), "true".into()],
+            other => {
+                return self.mismatch(
+                    "a grade or a bool",
+                    other,
+                    subject.span,
+                    "`match` picks a value per level; use `band` for numbers",
+                )
+            }
+        };
+        let mut table: Vec<Option<usize>> = vec![None; names.len()];
+        let mut values = Vec::new();
+        let mut ty: Option<(Ty, Span)> = None;
+        let mut ok = true;
+        for arm in arms {
+            let idx = values.len();
+            for p in &arm.patterns {
+                let slot = match (p, &sty) {
+                    (Pattern::Level(t), Ty::Grade(levels)) => self
+                        .level_index(&t.value, levels, t.span, Some(&sty))
+                        .map(usize::from),
+                    (Pattern::Bool(b, _), Ty::Bool) => Some(usize::from(*b)),
+                    (p, _) => {
+                        let pspan = match p {
+                            Pattern::Level(t) => t.span,
+                            Pattern::Bool(_, s) => *s,
+                        };
+                        self.errors.push(CheckError::TypeMismatch {
+                            expected: describe(&sty),
+                            found: "a pattern of another type".into(),
+                            span: pspan,
+                            because: Some(subject.span),
+                            help: format!("the arms must be levels of {}", describe(&sty)),
+                        });
+                        None
+                    }
+                };
+                match slot {
+                    Some(i) => {
+                        if let Some(t) = table.get_mut(i) {
+                            if t.is_none() {
+                                *t = Some(idx);
+                            }
+                        }
+                    }
+                    None => ok = false,
+                }
+            }
+            if arm.is_else {
+                for t in table.iter_mut() {
+                    if t.is_none() {
+                        *t = Some(idx);
+                    }
+                }
+            }
+            let hint = expect.cloned().or_else(|| ty.as_ref().map(|t| t.0.clone()));
+            let Some((v, vt)) = self.expr(&arm.value, hint.as_ref()) else {
+                ok = false;
+                values.push(mk(IKind::Const(Value::Bool(false)), arm.span));
+                continue;
+            };
+            ty = match ty {
+                None => Some((vt, arm.value.span)),
+                Some((t, first)) => match self.join_arms(&t, first, &vt, arm.value.span) {
+                    Some(j) => Some((j, first)),
+                    None => {
+                        ok = false;
+                        Some((t, first))
+                    }
+                },
+            };
+            values.push(v);
+        }
+        if !ok {
+            return None;
+        }
+        let missing: Vec<String> = names
+            .iter()
+            .zip(&table)
+            .filter(|(_, t)| t.is_none())
+            .map(|(n, _)| format!("`{n}`"))
+            .collect();
+        if !missing.is_empty() {
+            let missing = missing.join(", ");
+            self.errors.push(CheckError::NotExhaustive {
+                help: format!("add an arm for {missing}, or `else -> …`"),
+                missing,
+                span,
+            });
+            return None;
+        }
+        let (ty, _) = ty?;
+        Some((
+            mk(
+                IKind::Match {
+                    subject: Box::new(s),
+                    table,
+                    values,
+                },
+                span,
+            ),
+            ty,
+        ))
+    }
+
+    fn steps(&mut self, subject: &Expr, arms: &[ast::StepArm], span: Span) -> Lowered {
+        let (s, sty) = self.numeric(subject)?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for arm in arms {
+            let step = self.same_dim(&arm.step, &sty, subject.span);
+            let reference = self.same_dim(&arm.reference, &sty, subject.span);
+            let points = self.number_expr(&arm.points, "points per step");
+            let cap = match &arm.cap {
+                Some(c) => self.number_expr(c, "a cap").map(Some),
+                None => Some(None),
+            };
+            match (step, reference, points, cap) {
+                (Some(step), Some(reference), Some(points), Some(cap)) => out.push(IStepArm {
+                    step,
+                    direction: arm.direction,
+                    reference,
+                    points,
+                    rounding: arm.rounding,
+                    cap,
+                    span: arm.span,
+                }),
+                _ => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        Some((
+            mk(
+                IKind::Steps {
+                    subject: Box::new(s),
+                    arms: out,
+                },
+                span,
+            ),
+            Ty::Number(NumKind::Points),
+        ))
+    }
+
+    fn number_expr(&mut self, e: &Expr, what: &str) -> Option<IExpr> {
+        let (x, ty) = self.expr(e, None)?;
+        if ty.dim() != Dim::Number {
+            self.mismatch(
+                "a number",
+                &ty,
+                e.span,
+                &format!("{what} must be a plain number"),
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    fn call(
+        &mut self,
+        func: &ast::Ident,
+        args: &[Arg],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        let name = func.name.as_str();
+        let arity = |this: &mut Self, ok: bool, expected: &'static str, help: &str| {
+            if !ok {
+                this.errors.push(CheckError::WrongArity {
+                    func: name.to_string(),
+                    expected,
+                    found: args.len(),
+                    span,
+                    help: help.to_string(),
+                });
+            }
+            ok
+        };
+        let exprs: Vec<&Expr> = args
+            .iter()
+            .filter_map(|a| if let Arg::Expr(e) = a { Some(e) } else { None })
+            .collect();
+        let order = args.iter().find_map(|a| {
+            if let Arg::Order(o, _) = a {
+                Some(*o)
+            } else {
+                None
+            }
+        });
+        if let Some(Arg::Order(_, ospan)) = args.iter().find(|a| matches!(a, Arg::Order(..))) {
+            if name != "rank" {
+                self.errors.push(CheckError::Invalid {
+                    what: format!("`{name}` takes no `asc`/`desc`"),
+                    span: *ospan,
+                    help: "only `rank(x, desc)` and `distribute` take an order".into(),
+                });
+                return None;
+            }
+        }
+        match name {
+            "min" | "max" => {
+                if !arity(
+                    self,
+                    !exprs.is_empty(),
+                    "one or more",
+                    "e.g. `max(0, score)`",
+                ) {
+                    return None;
+                }
+                let mut lowered = Vec::new();
+                let mut ty: Option<(Ty, Span)> = None;
+                for e in &exprs {
+                    let (x, t) = self.expr(e, expect)?;
+                    if !t.is_numeric() {
+                        return self.mismatch(
+                            "a number, money or a duration",
+                            &t,
+                            e.span,
+                            "`min` and `max` compare quantities",
+                        );
+                    }
+                    ty = match ty {
+                        None => Some((t, e.span)),
+                        Some((a, s)) => {
+                            if a.dim() != t.dim() {
+                                self.unit_mismatch("compare", &a, s, &t, e, true);
+                                return None;
+                            }
+                            Some((join(&a, &t).unwrap_or(a), s))
+                        }
+                    };
+                    lowered.push(x);
+                }
+                let f = if name == "min" { Func::Min } else { Func::Max };
+                Some((mk(IKind::Call(f, lowered), span), ty?.0))
+            }
+            "clamp" => {
+                if !arity(
+                    self,
+                    exprs.len() == 3,
+                    "three",
+                    "write `clamp(value, low, high)`",
+                ) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let lo = self.same_dim(exprs[1], &t, exprs[0].span)?;
+                let hi = self.same_dim(exprs[2], &t, exprs[0].span)?;
+                Some((mk(IKind::Call(Func::Clamp, vec![x, lo, hi]), span), t))
+            }
+            "abs" | "floor" | "ceil" | "round" => {
+                let ok = if name == "round" {
+                    matches!(exprs.len(), 1 | 2)
+                } else {
+                    exprs.len() == 1
+                };
+                if !arity(
+                    self,
+                    ok,
+                    if name == "round" { "one or two" } else { "one" },
+                    "e.g. `round(x)` or `round(x, 2)`",
+                ) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                if name != "abs" && matches!(t, Ty::Duration(_)) {
+                    return self.mismatch(
+                        "a number or money",
+                        &t,
+                        exprs[0].span,
+                        "divide by a unit first, e.g. `floor(x / 1d)`",
+                    );
+                }
+                let f = match name {
+                    "abs" => Func::Abs,
+                    "floor" => Func::Floor,
+                    "ceil" => Func::Ceil,
+                    _ => {
+                        let places = match exprs.get(1) {
+                            None => 0,
+                            Some(p) => match &p.kind {
+                                ExprKind::Number {
+                                    value,
+                                    unit: LitUnit::None,
+                                } if value.fract().is_zero()
+                                    && *value >= 0.into()
+                                    && *value <= 10.into() =>
+                                {
+                                    value.mantissa() as u8 / 10u8.pow(value.scale())
+                                }
+                                _ => {
+                                    self.errors.push(CheckError::Invalid { what: "the number of decimal places must be a whole number from 0 to 10".into(), span: p.span, help: "e.g. `round(x, 2)`".into() });
+                                    return None;
+                                }
+                            },
+                        };
+                        Func::Round(places)
+                    }
+                };
+                Some((mk(IKind::Call(f, vec![x]), span), t))
+            }
+            "team.avg" | "team.sum" | "team.min" | "team.max" | "team.count" => {
+                let kind = match name {
+                    "team.avg" => AggKind::Avg,
+                    "team.sum" => AggKind::Sum,
+                    "team.min" => AggKind::Min,
+                    "team.max" => AggKind::Max,
+                    _ => AggKind::Count,
+                };
+                if kind == AggKind::Count {
+                    if !arity(self, exprs.is_empty(), "no", "write `team.count()`") {
+                        return None;
+                    }
+                    let slot = self.hidden(
+                        "team.count",
+                        Ty::Number(NumKind::Count),
+                        Compute::Team(TeamFn::Agg {
+                            kind,
+                            arg: usize::MAX,
+                        }),
+                        span,
+                    );
+                    return Some((
+                        mk(IKind::Read(Source::Slot(slot)), span),
+                        Ty::Number(NumKind::Count),
+                    ));
+                }
+                if !arity(
+                    self,
+                    exprs.len() == 1,
+                    "one",
+                    "e.g. `team.avg(daily_tickets)`",
+                ) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
+                let ty = match (kind, &t) {
+                    (AggKind::Avg, Ty::Number(NumKind::Count)) => Ty::Number(NumKind::Plain),
+                    _ => t,
+                };
+                let slot = self.hidden(
+                    name,
+                    ty.clone(),
+                    Compute::Team(TeamFn::Agg { kind, arg }),
+                    span,
+                );
+                Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+            }
+            "rank" | "team.rank" => {
+                if !arity(
+                    self,
+                    exprs.len() == 1,
+                    "one value and an optional order",
+                    "write `rank(total, desc)` or `rank(churn_rate, asc)`",
+                ) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let arg = self.arg_slot(x, t, exprs[0].span);
+                let order = order.unwrap_or(Order::Desc);
+                let slot = self.hidden(
+                    "rank",
+                    Ty::Number(NumKind::Count),
+                    Compute::Team(TeamFn::Rank { arg, order }),
+                    span,
+                );
+                Some((
+                    mk(IKind::Read(Source::Slot(slot)), span),
+                    Ty::Number(NumKind::Count),
+                ))
+            }
+            "prev" => {
+                if !arity(
+                    self,
+                    exprs.len() == 2,
+                    "two",
+                    "write `prev(x, DEFAULT)`: DEFAULT is used when last month has no record",
+                ) {
+                    return None;
+                }
+                let (x, t) = self.expr(exprs[0], expect)?;
+                let (d, dt) = self.expr(exprs[1], Some(&t))?;
+                let ty = self.join_arms(&t, exprs[0].span, &dt, exprs[1].span)?;
+                let arg = self.arg_slot(x, t, exprs[0].span);
+                let default = self.arg_slot(d, dt, exprs[1].span);
+                let slot = self.hidden(
+                    "prev",
+                    ty.clone(),
+                    Compute::History(HistoryFn::Prev { arg, default }),
+                    span,
+                );
+                Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+            }
+            "streak" => {
+                if !arity(
+                    self,
+                    exprs.len() == 1,
+                    "one",
+                    "write `streak(level == \"差\")`",
+                ) {
+                    return None;
+                }
+                let c = self.bool_expr(exprs[0])?;
+                let arg = self.arg_slot(c, Ty::Bool, exprs[0].span);
+                let slot = self.hidden(
+                    "streak",
+                    Ty::Number(NumKind::Count),
+                    Compute::History(HistoryFn::Streak { arg }),
+                    span,
+                );
+                Some((
+                    mk(IKind::Read(Source::Slot(slot)), span),
+                    Ty::Number(NumKind::Count),
+                ))
+            }
+            _ => {
+                const FUNCS: &[&str] = &[
+                    "min",
+                    "max",
+                    "clamp",
+                    "abs",
+                    "floor",
+                    "ceil",
+                    "round",
+                    "team.avg",
+                    "team.sum",
+                    "team.min",
+                    "team.max",
+                    "team.count",
+                    "rank",
+                    "prev",
+                    "streak",
+                ];
+                let help = match suggest(name, FUNCS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("functions are {}", FUNCS.join(", ")),
+                };
+                self.errors.push(CheckError::UnknownFunction {
+                    name: name.to_string(),
+                    span: func.span,
+                    help,
+                });
+                None
+            }
+        }
+    }
+
+    /// A slot holding `x` per record, reusing an existing slot when `x` is
+    /// just a read of one.
+    fn arg_slot(&mut self, x: IExpr, ty: Ty, span: Span) -> usize {
+        if let IKind::Read(Source::Slot(s)) = x.kind {
+            return s;
+        }
+        self.hidden("arg", ty, Compute::Expr(x), span)
+    }
+
+    fn distribute(
+        &mut self,
+        subject: &Expr,
+        order: Order,
+        arms: &[ast::DistArm],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        let (x, t) = self.numeric(subject)?;
+        let levels: Vec<String> = match expect {
+            Some(Ty::Grade(l)) => l.clone(),
+            _ => {
+                let mut l: Vec<String> = Vec::new();
+                for a in arms {
+                    if !l.contains(&a.level.value) {
+                        l.push(a.level.value.clone());
+                    }
+                }
+                l
+            }
+        };
+        let ty = Ty::Grade(levels.clone());
+        let mut quotas = Vec::new();
+        let mut arm_levels = Vec::new();
+        let mut else_level = None;
+        let mut cumulative = Num::ZERO;
+        for a in arms {
+            let idx = self.level_index(&a.level.value, &levels, a.level.span, Some(&ty))?;
+            match &a.quota {
+                None => else_level = Some(idx),
+                Some(q) => {
+                    let (v, qty) = self.fold(q, None, "a quota")?;
+                    let Value::Num(n) = v else {
+                        return self.mismatch(
+                            "a percent",
+                            &qty,
+                            q.span,
+                            "quotas are shares of the team, e.g. `15% -> A`",
+                        );
+                    };
+                    if qty.dim() != Dim::Number || n.signum() < 0 {
+                        return self.mismatch(
+                            "a percent",
+                            &qty,
+                            q.span,
+                            "quotas are shares of the team, e.g. `15% -> A`",
+                        );
+                    }
+                    cumulative = cumulative.plus(n).ok()?;
+                    if cumulative.exact_cmp(Num::ONE).ok()? == std::cmp::Ordering::Greater {
+                        self.errors.push(CheckError::Invalid { what: "the quotas add up to more than 100%".into(), span: q.span, help: "quotas are increments: `15% -> A, 45% -> B` gives A to the top 15% and B to the next 45%".into() });
+                        return None;
+                    }
+                    quotas.push(cumulative);
+                    arm_levels.push(idx);
+                }
+            }
+        }
+        let arg = self.arg_slot(x, t, subject.span);
+        let slot = self.hidden(
+            "distribute",
+            ty.clone(),
+            Compute::Team(TeamFn::Distribute {
+                arg,
+                order,
+                quotas,
+                levels: arm_levels,
+                else_level,
+                span,
+            }),
+            span,
+        );
+        Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+    }
+}
+
+fn mul_kind(a: NumKind, b: NumKind) -> NumKind {
+    match (a, b) {
+        (NumKind::Percent, k) | (k, NumKind::Percent) => k,
+        (x, y) if x == y => x,
+        (NumKind::Plain, k) | (k, NumKind::Plain) => k,
+        _ => NumKind::Plain,
+    }
+}

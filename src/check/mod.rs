@@ -1,0 +1,809 @@
+//! The checker: resolves names, infers and checks types with units, and
+//! compiles the policy into the slot-based [`Program`] the evaluator runs.
+//!
+//! Names may be used before they are declared; each computed declaration is
+//! lowered on first use (depth-first), which is also how cycles are found.
+
+mod error;
+mod expr;
+mod fold;
+mod tests;
+
+pub use error::{suggest, CheckError, CheckWarning};
+
+use crate::ir::*;
+use crate::syntax::ast::{self, Decl, Policy, Span, TypeExpr};
+use crate::types::{NumKind, Ty};
+use std::collections::HashMap;
+
+/// The result of a successful check.
+#[derive(Debug)]
+pub struct Checked {
+    pub program: Program,
+    pub warnings: Vec<CheckWarning>,
+}
+
+/// A failed check: at least one error.
+#[derive(Debug)]
+pub struct CheckFailure {
+    pub errors: Vec<CheckError>,
+    pub warnings: Vec<CheckWarning>,
+}
+
+/// Checks and compiles a parsed policy.
+pub fn check(policy: &Policy) -> Result<Checked, CheckFailure> {
+    let mut c = Checker::new(policy);
+    c.run();
+    if c.errors.is_empty() {
+        match c.finish() {
+            Some(program) => {
+                return Ok(Checked {
+                    program,
+                    warnings: c.warnings,
+                })
+            }
+            None => {
+                if c.errors.is_empty() {
+                    c.errors.push(CheckError::Invalid {
+                        what: "internal checker error".into(),
+                        span: Span::default(),
+                        help: "this is a bug in kpi".into(),
+                    });
+                }
+            }
+        }
+    }
+    Err(CheckFailure {
+        errors: c.errors,
+        warnings: c.warnings,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Def {
+    Input(usize),
+    Context(usize),
+    Slot(usize),
+}
+
+#[derive(Debug, Clone)]
+enum SlotState {
+    /// Not lowered yet: the index of its declaration.
+    Pending(usize),
+    InProgress,
+    Done,
+    /// Lowering failed; its uses are not reported again.
+    Failed,
+}
+
+pub(crate) struct Checker<'a> {
+    policy: &'a Policy,
+    names: HashMap<String, Def>,
+    inputs: Vec<Field>,
+    context: Vec<Field>,
+    states: Vec<SlotState>,
+    slots: Vec<Option<Slot>>,
+    /// Declared type of each declaration slot, when known before lowering.
+    weights: HashMap<usize, ast::Expr>,
+    items: Vec<usize>,
+    outputs: Vec<Output>,
+    tests: Vec<TestCase>,
+    /// Folded values of `const` slots.
+    consts: HashMap<usize, Value>,
+    /// The declaration being lowered, to name hidden slots after it.
+    current: Vec<usize>,
+    pub(crate) errors: Vec<CheckError>,
+    pub(crate) warnings: Vec<CheckWarning>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(policy: &'a Policy) -> Self {
+        Checker {
+            policy,
+            names: HashMap::new(),
+            inputs: Vec::new(),
+            context: Vec::new(),
+            states: Vec::new(),
+            slots: Vec::new(),
+            weights: HashMap::new(),
+            items: Vec::new(),
+            outputs: Vec::new(),
+            tests: Vec::new(),
+            consts: HashMap::new(),
+            current: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        let policy = self.policy;
+        let mut first_span: HashMap<String, Span> = HashMap::new();
+        // 1. Declare every name, so uses may come before declarations.
+        for (di, decl) in policy.decls.iter().enumerate() {
+            let name = decl.name();
+            if let Some(first) = first_span.get(&name.name) {
+                self.errors.push(CheckError::Duplicate {
+                    name: name.name.clone(),
+                    span: name.span,
+                    first: *first,
+                });
+                continue;
+            }
+            first_span.insert(name.name.clone(), name.span);
+            let def = match decl {
+                Decl::Input(d) => {
+                    let field = self.field(d);
+                    if d.context {
+                        self.context.push(field);
+                        Def::Context(self.context.len() - 1)
+                    } else {
+                        self.inputs.push(field);
+                        Def::Input(self.inputs.len() - 1)
+                    }
+                }
+                _ => {
+                    self.states.push(SlotState::Pending(di));
+                    self.slots.push(None);
+                    let slot = self.slots.len() - 1;
+                    match decl {
+                        Decl::Item(item) => {
+                            self.items.push(slot);
+                            if let Some(w) = &item.weight {
+                                self.weights.insert(slot, w.clone());
+                            }
+                            self.outputs.push(Output {
+                                name: name.name.clone(),
+                                slot,
+                            });
+                        }
+                        Decl::Total(_) | Decl::Grade(_) | Decl::Output(_) => {
+                            self.outputs.push(Output {
+                                name: name.name.clone(),
+                                slot,
+                            })
+                        }
+                        _ => {}
+                    }
+                    Def::Slot(slot)
+                }
+            };
+            self.names.insert(name.name.clone(), def);
+        }
+        // 2. Ranges and defaults of inputs (may name constants).
+        for decl in &policy.decls {
+            if let Decl::Input(d) = decl {
+                self.field_values(d);
+            }
+        }
+        // 3. Lower every computed declaration.
+        for slot in 0..self.states.len() {
+            self.resolve_slot(slot, Span::default());
+        }
+        // 4. Embedded tests.
+        for t in &policy.tests {
+            self.test_case(t);
+        }
+    }
+
+    /// The type and metadata of an input; range and default come later.
+    fn field(&mut self, d: &ast::InputDecl) -> Field {
+        let ty = self.type_expr(&d.ty).unwrap_or(Ty::Number(NumKind::Plain));
+        Field {
+            id: d.name.name.clone(),
+            label: d.label.as_ref().map(|l| l.value.clone()),
+            ty,
+            range: None,
+            default: None,
+            span: d.span,
+        }
+    }
+
+    fn field_values(&mut self, d: &ast::InputDecl) {
+        let Some(Def::Input(i) | Def::Context(i)) = self.names.get(&d.name.name).copied() else {
+            return;
+        };
+        let list = if d.context {
+            &self.context
+        } else {
+            &self.inputs
+        };
+        let Some(field) = list.get(i) else { return };
+        let ty = field.ty.clone();
+        let range = d.range.as_ref().and_then(|r| {
+            if !ty.is_numeric() {
+                self.errors.push(CheckError::Invalid {
+                    what: format!(
+                        "a range needs a numeric input, but `{}` is {}",
+                        d.name.name,
+                        expr::describe(&ty)
+                    ),
+                    span: r.span,
+                    help: "remove the `in LOW..HIGH` range".into(),
+                });
+                return None;
+            }
+            let lo = self.fold_bound(&r.lo, &ty)?;
+            let hi = self.fold_bound(&r.hi, &ty)?;
+            if lo > hi {
+                self.errors.push(CheckError::Invalid {
+                    what: "the range is empty: its low end is above its high end".into(),
+                    span: r.span,
+                    help: "write the smaller value first: `in LOW..HIGH`".into(),
+                });
+                return None;
+            }
+            Some((lo, hi))
+        });
+        let default = d
+            .default
+            .as_ref()
+            .and_then(|e| match (&ty, in_declared_unit(e, &ty)) {
+                (_, Some(v)) => Some(Value::Num(v)),
+                _ => self.fold(e, Some(&ty), "a default").map(|(v, _)| v),
+            });
+        let list = if d.context {
+            &mut self.context
+        } else {
+            &mut self.inputs
+        };
+        if let Some(field) = list.get_mut(i) {
+            field.range = range;
+            field.default = default;
+        }
+    }
+
+    /// A range bound: a bare number means the input's own unit
+    /// (`seconds in 0..3600`, `money in 0..50000`).
+    fn fold_bound(&mut self, e: &ast::Expr, ty: &Ty) -> Option<rust_decimal::Decimal> {
+        match in_declared_unit(e, ty) {
+            Some(v) => v.to_decimal(),
+            None => self.fold_num(e, ty, "a range bound"),
+        }
+    }
+
+    pub(crate) fn type_expr(&mut self, t: &TypeExpr) -> Option<Ty> {
+        match t {
+            TypeExpr::Named(id) => match Ty::from_name(&id.name) {
+                Some(ty) => Some(ty),
+                None => {
+                    let help = match suggest(&id.name, Ty::NAMES.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => {
+                            format!("types are {}, and `grade(L1, L2, …)`", Ty::NAMES.join(", "))
+                        }
+                    };
+                    self.errors.push(CheckError::UnknownType {
+                        name: id.name.clone(),
+                        span: id.span,
+                        help,
+                    });
+                    None
+                }
+            },
+            TypeExpr::Grade { levels, .. } => {
+                let mut seen: Vec<String> = Vec::new();
+                for l in levels {
+                    if seen.contains(&l.value) {
+                        self.errors.push(CheckError::DuplicateLevel {
+                            level: l.value.clone(),
+                            span: l.span,
+                        });
+                    } else {
+                        seen.push(l.value.clone());
+                    }
+                }
+                Some(Ty::Grade(seen))
+            }
+        }
+    }
+
+    /// Lowers a declaration slot if needed; returns its type.
+    pub(crate) fn resolve_slot(&mut self, slot: usize, use_span: Span) -> Option<Ty> {
+        match self.states.get(slot).cloned() {
+            Some(SlotState::Done) => self
+                .slots
+                .get(slot)
+                .and_then(|s| s.as_ref())
+                .map(|s| s.ty.clone()),
+            Some(SlotState::Failed) | None => None,
+            Some(SlotState::InProgress) => {
+                let decl_span = self
+                    .slots
+                    .get(slot)
+                    .and_then(|s| s.as_ref())
+                    .map(|s| s.span);
+                let name = self.slot_name(slot);
+                self.errors.push(CheckError::Cycle {
+                    name: name.clone(),
+                    span: decl_span.unwrap_or(use_span),
+                    help: format!("`{name}` is used, directly or through other values, in its own definition; break the loop"),
+                });
+                self.mark_cycle(slot);
+                None
+            }
+            Some(SlotState::Pending(di)) => {
+                self.states[slot] = SlotState::InProgress;
+                self.current.push(slot);
+                let built = self.lower_decl(slot, di);
+                self.current.pop();
+                if matches!(self.states[slot], SlotState::Failed) {
+                    return None;
+                }
+                match built {
+                    Some(s) => {
+                        let ty = s.ty.clone();
+                        self.slots[slot] = Some(s);
+                        self.states[slot] = SlotState::Done;
+                        Some(ty)
+                    }
+                    None => {
+                        self.states[slot] = SlotState::Failed;
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// Marks every declaration on the current lowering path back to `slot`
+    /// as failed, so one cycle is reported once.
+    fn mark_cycle(&mut self, slot: usize) {
+        if let Some(pos) = self.current.iter().position(|s| *s == slot) {
+            for s in self.current[pos..].to_vec() {
+                self.states[s] = SlotState::Failed;
+            }
+        }
+    }
+
+    fn slot_name(&self, slot: usize) -> String {
+        match self.states.get(slot) {
+            Some(SlotState::Pending(di)) => self
+                .policy
+                .decls
+                .get(*di)
+                .map(|d| d.name().name.clone())
+                .unwrap_or_default(),
+            _ => self
+                .slots
+                .get(slot)
+                .and_then(|s| s.as_ref().map(|s| s.name.clone()))
+                .or_else(|| {
+                    self.names
+                        .iter()
+                        .find(|(_, d)| **d == Def::Slot(slot))
+                        .map(|(n, _)| n.clone())
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn lower_decl(&mut self, slot: usize, di: usize) -> Option<Slot> {
+        let decl = self.policy.decls.get(di)?;
+        let name = decl.name();
+        let mk = |kind, label: Option<&ast::Text>, ty: Ty, e: IExpr| Slot {
+            name: name.name.clone(),
+            label: label.map(|l| l.value.clone()),
+            kind,
+            ty,
+            span: name.span,
+            compute: Compute::Expr(e),
+            stage: 0,
+        };
+        match decl {
+            Decl::Input(_) => None,
+            Decl::Const(d) => {
+                let (e, ty) = self.expr(&d.expr, None)?;
+                let v = self.const_value(&e, "a `const`")?;
+                self.consts.insert(slot, v);
+                Some(mk(SlotKind::Const, None, ty, e))
+            }
+            Decl::Let(d) => {
+                let want = match &d.ty {
+                    Some(t) => Some(self.type_expr(t)?),
+                    None => None,
+                };
+                let (e, ty) = self.expr(&d.expr, want.as_ref())?;
+                let ty = match want {
+                    Some(w) => {
+                        self.assign(&w, &ty, d.expr.span, d.ty.as_ref().map(|t| t.span()))?
+                    }
+                    None => ty,
+                };
+                Some(mk(SlotKind::Let, None, ty, e))
+            }
+            Decl::Item(d) => {
+                let want = match &d.ty {
+                    Some(t) => self.type_expr(t)?,
+                    None => Ty::Number(NumKind::Points),
+                };
+                let (e, ty) = self.expr(&d.expr, Some(&want))?;
+                let ty = self.assign(&want, &ty, d.expr.span, d.ty.as_ref().map(|t| t.span()))?;
+                if let Some(w) = &d.weight {
+                    let (we, wty) = self.expr(w, None)?;
+                    if wty.dim() != crate::types::Dim::Number {
+                        self.errors.push(CheckError::TypeMismatch {
+                            expected: "a number or percent".into(),
+                            found: expr::describe(&wty),
+                            span: w.span,
+                            because: None,
+                            help: "write the weight as a percent, e.g. `weight 35%`".into(),
+                        });
+                    }
+                    self.const_value(&we, "a weight")?;
+                }
+                Some(mk(SlotKind::Item, d.label.as_ref(), ty, e))
+            }
+            Decl::Total(d) => {
+                let (e, ty) = match &d.body {
+                    ast::TotalBody::Expr(x) => self.expr(x, Some(&Ty::Number(NumKind::Points)))?,
+                    ast::TotalBody::SumOfItems { weighted, span } => (
+                        self.sum_of_items(*weighted, *span)?,
+                        Ty::Number(NumKind::Points),
+                    ),
+                };
+                let ty = self
+                    .assign(&Ty::Number(NumKind::Points), &ty, d.name.span, None)
+                    .unwrap_or(ty);
+                Some(mk(SlotKind::Total, d.label.as_ref(), ty, e))
+            }
+            Decl::Grade(d) => {
+                let (e, ty) = self.grade_decl(d)?;
+                Some(mk(SlotKind::Grade, d.label.as_ref(), ty, e))
+            }
+            Decl::Output(d) => {
+                let want = self.type_expr(&d.ty)?;
+                let (e, ty) = self.expr(&d.expr, Some(&want))?;
+                let ty = self.assign(&want, &ty, d.expr.span, Some(d.ty.span()))?;
+                Some(mk(SlotKind::Output, d.label.as_ref(), ty, e))
+            }
+        }
+    }
+
+    /// `sum of items` / `weighted sum of items`.
+    fn sum_of_items(&mut self, weighted: bool, span: Span) -> Option<IExpr> {
+        let mut acc: Option<IExpr> = None;
+        if self.items.is_empty() {
+            self.errors.push(CheckError::Invalid {
+                what: "there are no items to sum".into(),
+                span,
+                help: "declare score items with `item NAME = …`".into(),
+            });
+            return None;
+        }
+        for slot in self.items.clone() {
+            let ty = self.resolve_slot(slot, span)?;
+            if ty.dim() != crate::types::Dim::Number {
+                let name = self.slot_name(slot);
+                self.errors.push(CheckError::Invalid {
+                    what: format!(
+                        "item `{name}` is {}, it cannot be added to a total",
+                        expr::describe(&ty)
+                    ),
+                    span,
+                    help: "only number items (points) can be summed".into(),
+                });
+                return None;
+            }
+            let read = IExpr {
+                kind: IKind::Read(Source::Slot(slot)),
+                span,
+            };
+            let term = if weighted {
+                let Some(w) = self.weights.get(&slot).cloned() else {
+                    let name = self.slot_name(slot);
+                    let item_span = self
+                        .slots
+                        .get(slot)
+                        .and_then(|s| s.as_ref())
+                        .map(|s| s.span)
+                        .unwrap_or(span);
+                    self.errors.push(CheckError::Invalid {
+                        what: format!("item `{name}` has no weight"),
+                        span: item_span,
+                        help: format!("add `weight N%` to `{name}`, or use `total = sum of items`"),
+                    });
+                    return None;
+                };
+                let (we, _) = self.expr(&w, None)?;
+                IExpr {
+                    kind: IKind::Arith(ArithOp::Mul, Box::new(we), Box::new(read)),
+                    span,
+                }
+            } else {
+                read
+            };
+            acc = Some(match acc {
+                None => term,
+                Some(a) => IExpr {
+                    kind: IKind::Arith(ArithOp::Add, Box::new(a), Box::new(term)),
+                    span,
+                },
+            });
+        }
+        acc
+    }
+
+    fn grade_decl(&mut self, d: &ast::GradeDecl) -> Option<(IExpr, Ty)> {
+        let (subject, sty) = self.expr(&d.subject, None)?;
+        if !sty.is_numeric() {
+            self.errors.push(CheckError::TypeMismatch {
+                expected: "a number".into(),
+                found: expr::describe(&sty),
+                span: d.subject.span,
+                because: None,
+                help: "grades are given by a numeric total".into(),
+            });
+            return None;
+        }
+        let mut levels: Vec<String> = Vec::new();
+        let mut arms = Vec::new();
+        let mut ok = true;
+        for arm in &d.arms {
+            let idx = match levels.iter().position(|l| *l == arm.level.value) {
+                Some(i) => i,
+                None => {
+                    levels.push(arm.level.value.clone());
+                    levels.len() - 1
+                }
+            };
+            let tests = match self.band_tests(&arm.cond, &sty, &d.subject) {
+                Some(t) => t,
+                None => {
+                    ok = false;
+                    continue;
+                }
+            };
+            let value = IExpr {
+                kind: IKind::Const(Value::Level(idx as u16)),
+                span: arm.level.span,
+            };
+            arms.push(IBandArm {
+                tests,
+                value,
+                span: arm.span,
+            });
+        }
+        if !ok {
+            return None;
+        }
+        Some((
+            IExpr {
+                kind: IKind::Band {
+                    subject: Box::new(subject),
+                    arms,
+                },
+                span: d.span,
+            },
+            Ty::Grade(levels),
+        ))
+    }
+
+    /// Checks that a value of type `found` may be stored where `want` is declared.
+    pub(crate) fn assign(
+        &mut self,
+        want: &Ty,
+        found: &Ty,
+        span: Span,
+        because: Option<Span>,
+    ) -> Option<Ty> {
+        let ok = match (want, found) {
+            (Ty::Grade(a), Ty::Grade(b)) => a == b,
+            _ => want.dim() == found.dim(),
+        };
+        if ok {
+            Some(want.clone())
+        } else {
+            self.errors.push(CheckError::TypeMismatch {
+                expected: expr::describe(want),
+                found: expr::describe(found),
+                span,
+                because,
+                help: expr::conversion_help(want, found),
+            });
+            None
+        }
+    }
+
+    /// Adds a compiler-made slot and returns its index.
+    pub(crate) fn hidden(&mut self, what: &str, ty: Ty, compute: Compute, span: Span) -> usize {
+        let owner = self
+            .current
+            .last()
+            .map(|s| self.slot_name(*s))
+            .unwrap_or_default();
+        self.slots.push(Some(Slot {
+            name: format!("{owner}#{what}"),
+            label: None,
+            kind: SlotKind::Hidden,
+            ty,
+            compute,
+            span,
+            stage: 0,
+        }));
+        self.states.push(SlotState::Done);
+        self.slots.len() - 1
+    }
+
+    /// Orders slots by stage and dependency; builds the program.
+    fn finish(&mut self) -> Option<Program> {
+        let slots: Vec<Slot> = std::mem::take(&mut self.slots)
+            .into_iter()
+            .collect::<Option<Vec<_>>>()?;
+        let n = slots.len();
+        let deps: Vec<Vec<usize>> = slots.iter().map(slot_deps).collect();
+        // Depth-first post-order: dependencies first. Iterative, so long
+        // chains of values cannot overflow the stack.
+        let mut post = Vec::with_capacity(n);
+        let mut mark = vec![0u8; n]; // 0 new, 1 open, 2 done
+        for root in 0..n {
+            if mark[root] != 0 {
+                continue;
+            }
+            let mut stack = vec![(root, 0usize)];
+            mark[root] = 1;
+            while let Some((s, i)) = stack.pop() {
+                if let Some(&d) = deps[s].get(i) {
+                    stack.push((s, i + 1));
+                    if d < n && mark[d] == 0 {
+                        mark[d] = 1;
+                        stack.push((d, 0));
+                    }
+                } else {
+                    mark[s] = 2;
+                    post.push(s);
+                }
+            }
+        }
+        let mut slots = slots;
+        let mut max_stage = 0;
+        for &s in &post {
+            let base = deps[s]
+                .iter()
+                .map(|d| slots.get(*d).map(|x| x.stage).unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            let stage = match slots[s].compute {
+                Compute::Expr(_) => base,
+                Compute::Team(_) | Compute::History(_) => base + 1,
+            };
+            slots[s].stage = stage;
+            max_stage = max_stage.max(stage);
+        }
+        let rank: Vec<usize> = {
+            let mut r = vec![0; n];
+            for (i, s) in post.iter().enumerate() {
+                r[*s] = i;
+            }
+            r
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|s| (slots[*s].stage, rank[*s]));
+        Some(Program {
+            name: self.policy.name.value.clone(),
+            version: self.policy.version.as_ref().map(|v| v.value.clone()),
+            inputs: std::mem::take(&mut self.inputs),
+            context: std::mem::take(&mut self.context),
+            slots,
+            outputs: std::mem::take(&mut self.outputs),
+            tests: std::mem::take(&mut self.tests),
+            order,
+            max_stage,
+        })
+    }
+}
+
+/// A bare (possibly negated) number literal read in the unit of a money or
+/// duration input; `None` for anything else.
+fn in_declared_unit(e: &ast::Expr, ty: &Ty) -> Option<crate::eval::num::Num> {
+    use crate::eval::num::Num;
+    let (value, negative) = match &e.kind {
+        ast::ExprKind::Number {
+            value,
+            unit: ast::LitUnit::None,
+        } => (*value, false),
+        ast::ExprKind::Neg(inner) => match &inner.kind {
+            ast::ExprKind::Number {
+                value,
+                unit: ast::LitUnit::None,
+            } => (*value, true),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let v = match ty {
+        Ty::Money => Num::from_decimal(value),
+        Ty::Duration(u) => Num::from_decimal(value)
+            .times(Num::from_decimal(u.seconds()))
+            .ok()?,
+        _ => return None,
+    };
+    if negative {
+        v.negate().ok()
+    } else {
+        Some(v)
+    }
+}
+
+/// Slots a slot reads.
+fn slot_deps(slot: &Slot) -> Vec<usize> {
+    let mut out = Vec::new();
+    match &slot.compute {
+        Compute::Expr(e) => expr_deps(e, &mut out),
+        Compute::Team(
+            TeamFn::Agg { arg, .. } | TeamFn::Rank { arg, .. } | TeamFn::Distribute { arg, .. },
+        ) => out.push(*arg),
+        Compute::History(HistoryFn::Prev { arg, default }) => {
+            out.push(*arg);
+            out.push(*default);
+        }
+        Compute::History(HistoryFn::Streak { arg }) => out.push(*arg),
+    }
+    out
+}
+
+pub(crate) fn expr_deps(e: &IExpr, out: &mut Vec<usize>) {
+    visit(e, &mut |x| {
+        if let IKind::Read(Source::Slot(s)) = x.kind {
+            out.push(s);
+        }
+    });
+}
+
+/// Calls `f` on `e` and every sub-expression.
+pub(crate) fn visit(e: &IExpr, f: &mut impl FnMut(&IExpr)) {
+    f(e);
+    match &e.kind {
+        IKind::Const(_) | IKind::Read(_) => {}
+        IKind::Neg(a) | IKind::Not(a) => visit(a, f),
+        IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        IKind::If(a, b, c) => {
+            visit(a, f);
+            visit(b, f);
+            visit(c, f);
+        }
+        IKind::Call(_, args) => args.iter().for_each(|a| visit(a, f)),
+        IKind::Band { subject, arms } => {
+            visit(subject, f);
+            for arm in arms {
+                arm.tests.iter().for_each(|(_, b)| visit(b, f));
+                visit(&arm.value, f);
+            }
+        }
+        IKind::Match {
+            subject, values, ..
+        } => {
+            visit(subject, f);
+            values.iter().for_each(|v| visit(v, f));
+        }
+        IKind::Cases { arms } => {
+            for (c, v) in arms {
+                if let Some(c) = c {
+                    visit(c, f);
+                }
+                visit(v, f);
+            }
+        }
+        IKind::Steps { subject, arms } => {
+            visit(subject, f);
+            for a in arms {
+                visit(&a.step, f);
+                visit(&a.reference, f);
+                visit(&a.points, f);
+                if let Some(c) = &a.cap {
+                    visit(c, f);
+                }
+            }
+        }
+        IKind::Scale { subject, from, to } => {
+            visit(subject, f);
+            visit(&from.0, f);
+            visit(&from.1, f);
+            visit(&to.0, f);
+            visit(&to.1, f);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Resolving embedded tests (L15) against the policy's inputs and outputs.
+
+use super::{Checker, Def};
+use crate::check::error::{suggest, CheckError};
+use crate::ir::{TestCase, TestRecord, Value};
+use crate::syntax::ast::{Assignment, TestDecl};
+use crate::types::Ty;
+
+impl Checker<'_> {
+    pub(crate) fn test_case(&mut self, t: &TestDecl) {
+        let mut contexts = Vec::new();
+        for c in &t.contexts {
+            let values = self.assignments(t, &c.values, Target::Context);
+            contexts.push((
+                c.period,
+                values.into_iter().map(|(i, v, _)| (i, v)).collect(),
+            ));
+        }
+        let mut rows = Vec::new();
+        for r in &t.rows {
+            let given = self.assignments(t, &r.given, Target::Input);
+            let expect = self.assignments(t, &r.expect, Target::Output);
+            rows.push(TestRecord {
+                employee: r.employee.clone(),
+                period: r.period,
+                team: r.team.clone(),
+                given,
+                expect,
+                span: r.span,
+            });
+        }
+        self.tests.push(TestCase {
+            name: t.name.value.clone(),
+            span: t.span,
+            rows,
+            contexts,
+        });
+    }
+
+    fn assignments(
+        &mut self,
+        t: &TestDecl,
+        list: &[Assignment],
+        target: Target,
+    ) -> Vec<(usize, Value, crate::syntax::ast::Span)> {
+        let mut out = Vec::new();
+        for a in list {
+            let name = a.name.name.as_str();
+            let found: Option<(usize, Ty)> = match target {
+                Target::Input => match self.names.get(name) {
+                    Some(Def::Input(i)) => self.inputs.get(*i).map(|f| (*i, f.ty.clone())),
+                    _ => None,
+                },
+                Target::Context => match self.names.get(name) {
+                    Some(Def::Context(i)) => self.context.get(*i).map(|f| (*i, f.ty.clone())),
+                    _ => None,
+                },
+                Target::Output => match self.outputs.iter().position(|o| o.name == name) {
+                    Some(i) => match self
+                        .slots
+                        .get(self.outputs[i].slot)
+                        .and_then(|s| s.as_ref())
+                    {
+                        Some(s) => Some((i, s.ty.clone())),
+                        // The output failed to check; that error is reported already.
+                        None => continue,
+                    },
+                    None => None,
+                },
+            };
+            let Some((idx, ty)) = found else {
+                let (kind, candidates): (&str, Vec<String>) = match target {
+                    Target::Input => ("input", self.inputs.iter().map(|f| f.id.clone()).collect()),
+                    Target::Context => (
+                        "context input",
+                        self.context.iter().map(|f| f.id.clone()).collect(),
+                    ),
+                    Target::Output => (
+                        "output",
+                        self.outputs.iter().map(|o| o.name.clone()).collect(),
+                    ),
+                };
+                let help = suggest(name, candidates.iter().map(|s| s.as_str()))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.errors.push(CheckError::BadTest {
+                    test: t.name.value.clone(),
+                    what: format!("`{name}` is not an {kind} of this policy"),
+                    span: a.name.span,
+                    help,
+                });
+                continue;
+            };
+            if let Some((v, _)) = self.fold(&a.value, Some(&ty), "a test value") {
+                out.push((idx, v, a.value.span));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    Input,
+    Context,
+    Output,
+}

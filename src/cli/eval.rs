@@ -1,0 +1,159 @@
+//! `kpi eval POLICY --data FILE [--context FILE] [--format …] [--output FILE]`
+
+use super::{load_program, output, render_diagnostic, Exit, ResultFormat, Source};
+use crate::data::{self, Cell, FieldSpec, ReadOptions};
+use crate::eval::{evaluate, Row};
+use crate::ir::{Field, Program, Value};
+use crate::types::Period;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub struct Args {
+    pub policy: PathBuf,
+    pub data: PathBuf,
+    pub context: Option<PathBuf>,
+    pub format: ResultFormat,
+    pub output: Option<PathBuf>,
+    pub percent_fractions: bool,
+}
+
+/// The data layer's view of a declared input.
+pub(crate) fn field_spec(f: &Field) -> FieldSpec {
+    FieldSpec {
+        id: f.id.clone(),
+        label: f.label.clone(),
+        ty: f.ty.clone(),
+        range: f.range,
+        default: f.default.as_ref().and_then(|v| match v {
+            Value::Num(n) => n.to_decimal().map(Cell::Num),
+            Value::Bool(b) => Some(Cell::Bool(*b)),
+            Value::Text(t) => Some(Cell::Text(t.to_string())),
+            Value::Level(l) => Some(Cell::Level(*l)),
+        }),
+    }
+}
+
+pub(crate) fn cell_value(c: Cell) -> Value {
+    match c {
+        Cell::Num(d) => Value::Num(crate::eval::num::Num::from_decimal(d)),
+        Cell::Bool(b) => Value::Bool(b),
+        Cell::Text(t) => Value::Text(t.into()),
+        Cell::Level(l) => Value::Level(l),
+    }
+}
+
+fn read(path: &std::path::Path) -> Result<(String, String), Exit> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok((path.display().to_string(), t)),
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            Err(Exit::Usage)
+        }
+    }
+}
+
+fn report_data(errors: &[data::DataError]) {
+    for e in errors {
+        eprint!("{}", render_diagnostic(e, None));
+    }
+    eprintln!("{} data error(s); no results were written", errors.len());
+}
+
+/// Reads records and context, validated against the program's inputs.
+pub(crate) fn load_rows(
+    program: &Program,
+    data_path: &std::path::Path,
+    context_path: Option<&std::path::Path>,
+    opts: &ReadOptions,
+) -> Result<(Vec<Row>, BTreeMap<Period, Vec<Value>>), Exit> {
+    let (data_name, data_text) = read(data_path)?;
+    let specs: Vec<FieldSpec> = program.inputs.iter().map(field_spec).collect();
+    let records = data::read_records(&data_name, &data_text, &specs, opts);
+    let mut errors = Vec::new();
+    let mut context = BTreeMap::new();
+    if !program.context.is_empty() {
+        let Some(cpath) = context_path else {
+            let ids: Vec<String> = program
+                .context
+                .iter()
+                .map(|f| format!("`{}`", f.id))
+                .collect();
+            eprintln!(
+                "error: the policy uses context inputs ({}); pass them with `--context FILE`",
+                ids.join(", ")
+            );
+            return Err(Exit::Usage);
+        };
+        let (ctx_name, ctx_text) = read(cpath)?;
+        let cspecs: Vec<FieldSpec> = program.context.iter().map(field_spec).collect();
+        match data::read_context(&ctx_name, &ctx_text, &cspecs, opts) {
+            Ok(c) => {
+                if let Ok(recs) = &records {
+                    errors.extend(data::check_context_periods(&data_name, recs, &c, &ctx_name));
+                }
+                context = c;
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    let records = match records {
+        Ok(r) => r,
+        Err(mut e) => {
+            e.extend(errors);
+            report_data(&e);
+            return Err(Exit::Failure);
+        }
+    };
+    if !errors.is_empty() {
+        report_data(&errors);
+        return Err(Exit::Failure);
+    }
+    let rows = records
+        .into_iter()
+        .map(|r| Row {
+            employee: r.employee,
+            period: r.period,
+            team: r.team,
+            line: r.line,
+            inputs: r.cells.into_iter().map(cell_value).collect(),
+        })
+        .collect();
+    let context = context
+        .into_iter()
+        .map(|(p, cells)| (p, cells.into_iter().map(cell_value).collect()))
+        .collect();
+    Ok((rows, context))
+}
+
+pub fn run(args: &Args) -> Exit {
+    let (src, program) = match load_program(&args.policy) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let opts = ReadOptions {
+        percent_fractions: args.percent_fractions,
+    };
+    let (rows, context) = match load_rows(&program, &args.data, args.context.as_deref(), &opts) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let evaluated = match evaluate(&program, &rows, &context, None) {
+        Ok(e) => e,
+        Err(errors) => {
+            report_eval(&errors, &src);
+            return Exit::Failure;
+        }
+    };
+    let text = output::render(&program, &rows, &evaluated, args.format);
+    output::emit(&text, args.output.as_deref())
+}
+
+pub(crate) fn report_eval(errors: &[crate::eval::EvalError], src: &Source) {
+    for e in errors {
+        eprint!("{}", render_diagnostic(e, Some(src)));
+    }
+    eprintln!(
+        "{} evaluation error(s); no results were written",
+        errors.len()
+    );
+}

@@ -1,0 +1,182 @@
+//! The command line: one file per subcommand; this module holds what they
+//! share (exit codes, loading a policy, rendering diagnostics).
+
+mod check;
+mod diagnostics;
+mod eval;
+mod output;
+mod test;
+
+pub use diagnostics::{render_diagnostic, render_json_diagnostic};
+
+use crate::check::{check, Checked};
+use crate::ir::Program;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The process exit status (§4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked.
+    Success = 0,
+    /// Policy, data, evaluation errors or failed tests.
+    Failure = 1,
+    /// The command line was wrong.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "kpi", version, about = "Check, evaluate and test KPI policies", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResultFormat {
+    Json,
+    Csv,
+    Table,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check policies; report errors and warnings.
+    Check {
+        #[arg(required = true, value_name = "POLICY")]
+        policies: Vec<PathBuf>,
+        /// Treat warnings as errors (exit 1).
+        #[arg(long)]
+        deny_warnings: bool,
+        #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+        format: DiagFormat,
+    },
+    /// Evaluate a policy against metric records.
+    Eval {
+        #[arg(value_name = "POLICY")]
+        policy: PathBuf,
+        /// Records: CSV (UTF-8, BOM allowed) or a JSON array of objects.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// Context values per period (CSV or JSON).
+        #[arg(long, value_name = "FILE")]
+        context: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ResultFormat::Json)]
+        format: ResultFormat,
+        /// Write results here (only when everything succeeded).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Read bare numbers in percent columns as fractions (0.995 = 99.5%).
+        #[arg(long)]
+        percent_fractions: bool,
+    },
+    /// Run the tests written inside policies.
+    Test {
+        #[arg(required = true, value_name = "POLICY_OR_DIR")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check {
+            policies,
+            deny_warnings,
+            format,
+        } => check::run(&policies, deny_warnings, format),
+        Command::Eval {
+            policy,
+            data,
+            context,
+            format,
+            output,
+            percent_fractions,
+        } => eval::run(&eval::Args {
+            policy,
+            data,
+            context,
+            format,
+            output,
+            percent_fractions,
+        }),
+        Command::Test { paths } => test::run(&paths),
+    }
+}
+
+/// A policy read from disk.
+pub struct Source {
+    pub path: String,
+    pub text: String,
+}
+
+pub(crate) fn read_source(path: &std::path::Path) -> Result<Source, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("error: cannot read `{}`: {e}", path.display()))?;
+    Ok(Source {
+        path: path.display().to_string(),
+        text,
+    })
+}
+
+/// Outcome of parsing and checking one policy.
+pub(crate) enum Loaded {
+    Ok(Checked),
+    /// Rendered errors and warnings.
+    Failed(Vec<String>),
+}
+
+/// Parses and checks a policy, rendering diagnostics for humans.
+pub(crate) fn load(src: &Source) -> Loaded {
+    let policy = match crate::syntax::parse(&src.text) {
+        Ok(p) => p,
+        Err(e) => return Loaded::Failed(vec![render_diagnostic(&e, Some(src))]),
+    };
+    match check(&policy) {
+        Ok(c) => Loaded::Ok(c),
+        Err(f) => {
+            let mut out: Vec<String> = f
+                .errors
+                .iter()
+                .map(|e| render_diagnostic(e, Some(src)))
+                .collect();
+            out.extend(f.warnings.iter().map(|w| render_diagnostic(w, Some(src))));
+            Loaded::Failed(out)
+        }
+    }
+}
+
+/// Loads a policy for `eval`/`test`: warnings are printed, errors end it.
+pub(crate) fn load_program(path: &std::path::Path) -> Result<(Source, Program), Exit> {
+    let src = read_source(path).map_err(|e| {
+        eprintln!("{e}");
+        Exit::Usage
+    })?;
+    match load(&src) {
+        Loaded::Ok(c) => {
+            for w in &c.warnings {
+                eprint!("{}", render_diagnostic(w, Some(&src)));
+            }
+            Ok((src, c.program))
+        }
+        Loaded::Failed(msgs) => {
+            for m in msgs {
+                eprint!("{m}");
+            }
+            Err(Exit::Failure)
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! `kpi test POLICY_OR_DIR...`: runs the embedded tests (L15).
+
+use super::{load_program, Exit};
+use crate::eval::format::{displayed_num, show};
+use crate::eval::{evaluate, Row};
+use crate::ir::{Program, TestCase, Value};
+use crate::types::Period;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Expands directories to the `.kpi` files in them, sorted.
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("error: cannot read directory `{}`: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "kpi"))
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(paths: &[PathBuf]) -> Exit {
+    let files = match policy_files(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return Exit::Usage;
+        }
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &files {
+        let program = match load_program(file) {
+            Ok((_, p)) => p,
+            Err(Exit::Usage) => return Exit::Usage,
+            Err(_) => {
+                println!("FAIL {}: the policy does not check", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        for t in &program.tests {
+            match run_case(&program, t) {
+                Ok(()) => {
+                    println!("ok   {} :: {}", file.display(), t.name);
+                    passed += 1;
+                }
+                Err(problems) => {
+                    println!("FAIL {} :: {}", file.display(), t.name);
+                    for p in problems {
+                        println!("       {p}");
+                    }
+                    failed += 1;
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}
+
+/// Runs one test; returns a line per differing output or problem.
+pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    for r in &t.rows {
+        let mut inputs: Vec<Option<Value>> =
+            program.inputs.iter().map(|f| f.default.clone()).collect();
+        for (i, v, _) in &r.given {
+            if let Some(slot) = inputs.get_mut(*i) {
+                *slot = Some(v.clone());
+            }
+        }
+        let mut full = Vec::with_capacity(inputs.len());
+        for (f, v) in program.inputs.iter().zip(inputs) {
+            match v {
+                Some(v) => full.push(v),
+                None => {
+                    problems.push(format!(
+                        "row `{}` {}: input `{}` is not given and has no default",
+                        r.employee, r.period, f.id
+                    ));
+                    full.push(Value::Bool(false));
+                }
+            }
+        }
+        rows.push(Row {
+            employee: r.employee.clone(),
+            period: r.period,
+            team: r.team.clone(),
+            line: 0,
+            inputs: full,
+        });
+    }
+    let context = test_context(program, t, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let ev = match evaluate(program, &rows, &context, None) {
+        Ok(ev) => ev,
+        Err(errors) => {
+            return Err(errors
+                .iter()
+                .map(|e| format!("evaluation failed: {e}"))
+                .collect())
+        }
+    };
+    for (ri, r) in t.rows.iter().enumerate() {
+        for (oi, want, _) in &r.expect {
+            let Some(out) = program.outputs.get(*oi) else {
+                continue;
+            };
+            let ty = &program.slots[out.slot].ty;
+            let Some(got) = ev.value(ri, out.slot) else {
+                continue;
+            };
+            let same = match (displayed_num(want, ty), displayed_num(got, ty)) {
+                (Some(a), Some(b)) => a.exact_cmp(b).is_ok_and(|o| o.is_eq()),
+                _ => want == got,
+            };
+            if !same {
+                let who = if t.rows.len() > 1 {
+                    format!("row `{}` {}: ", r.employee, r.period)
+                } else {
+                    String::new()
+                };
+                problems.push(format!(
+                    "{who}`{}`: expected {}, got {}",
+                    out.name,
+                    show(want, ty).as_text(),
+                    show(got, ty).as_text()
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn test_context(
+    program: &Program,
+    t: &TestCase,
+    problems: &mut Vec<String>,
+) -> BTreeMap<Period, Vec<Value>> {
+    let mut out = BTreeMap::new();
+    if program.context.is_empty() {
+        return out;
+    }
+    let periods: std::collections::BTreeSet<Period> = t.rows.iter().map(|r| r.period).collect();
+    for p in periods {
+        let mut vals: Vec<Option<Value>> =
+            program.context.iter().map(|f| f.default.clone()).collect();
+        for (period, values) in &t.contexts {
+            if period.is_none() || *period == Some(p) {
+                for (i, v) in values {
+                    if let Some(slot) = vals.get_mut(*i) {
+                        *slot = Some(v.clone());
+                    }
+                }
+            }
+        }
+        let mut full = Vec::new();
+        for (f, v) in program.context.iter().zip(vals) {
+            match v {
+                Some(v) => full.push(v),
+                None => {
+                    problems.push(format!("context `{}` has no value for {p}", f.id));
+                    full.push(Value::Bool(false));
+                }
+            }
+        }
+        out.insert(p, full);
+    }
+    out
+}

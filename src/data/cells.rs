@@ -1,0 +1,624 @@
+//! Parsing one cell for one input into its base-unit value.
+
+use rust_decimal::Decimal;
+
+use super::error::CellError;
+use super::{Cell, FieldSpec, ReadOptions};
+use crate::types::{DurUnit, NumKind, Ty};
+
+/// Parses one cell for `field`. Empty (or blank) text is `Ok(None)`;
+/// defaults are the caller's business.
+///
+/// Quantities come back in base units: percents as fractions, durations in
+/// seconds, money in yuan. The declared range is checked in base units.
+pub fn parse_cell(
+    raw: &str,
+    field: &FieldSpec,
+    opts: &ReadOptions,
+) -> Result<Option<Cell>, CellError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let cell = match &field.ty {
+        Ty::Text => Cell::Text(trimmed.to_string()),
+        Ty::Bool => Cell::Bool(parse_bool(trimmed)?),
+        Ty::Grade(levels) => Cell::Level(parse_level(trimmed, levels)?),
+        Ty::Number(kind) => Cell::Num(parse_number(&normalize(trimmed), trimmed, *kind, opts)?),
+        Ty::Duration(unit) => Cell::Num(parse_duration(&normalize(trimmed), trimmed, *unit)?),
+        Ty::Money => Cell::Num(parse_money(&normalize(trimmed), trimmed)?),
+    };
+    if let (Cell::Num(v), Some((lo, hi))) = (&cell, &field.range) {
+        if v < lo || v > hi {
+            return Err(CellError::OutOfRange {
+                raw: trimmed.to_string(),
+                lo: display_base(*lo, &field.ty),
+                hi: display_base(*hi, &field.ty),
+            });
+        }
+    }
+    Ok(Some(cell))
+}
+
+/// Writes a base-unit value the way a user would write it in a cell of type
+/// `ty` (`0.995` percent → `99.5%`, `120` seconds in a minutes column → `2min`).
+pub fn display_base(v: Decimal, ty: &Ty) -> String {
+    match ty {
+        Ty::Number(NumKind::Percent) => {
+            format!("{}%", (v * Decimal::ONE_HUNDRED).normalize())
+        }
+        Ty::Duration(unit) => match v.checked_div(unit.seconds()) {
+            Some(q) => format!("{}{}", q.normalize(), unit.suffix()),
+            None => format!("{}s", v.normalize()),
+        },
+        _ => v.normalize().to_string(),
+    }
+}
+
+/// Maps full-width digits, signs, point and percent sign to ASCII.
+pub(crate) fn normalize(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                let d = u32::from(c) - u32::from('０');
+                char::from_digit(d, 10).unwrap_or(c)
+            }
+            '％' => '%',
+            '．' => '.',
+            '，' => ',',
+            '－' | '−' => '-',
+            '＋' => '+',
+            _ => c,
+        })
+        .collect()
+}
+
+fn too_many_digits(raw: &str) -> CellError {
+    CellError::TooManyDigits {
+        raw: raw.to_string(),
+    }
+}
+
+/// A unit conversion `original → converted` must be exact: it overflowed
+/// (`None`) or lost digits (converting back does not give `original`) only
+/// for absurdly long numbers, which are reported rather than rounded.
+fn exact(
+    converted: Option<Decimal>,
+    original: Decimal,
+    raw: &str,
+    back: impl Fn(Decimal) -> Option<Decimal>,
+) -> Result<Decimal, CellError> {
+    match converted {
+        Some(v) if back(v) == Some(original) => Ok(v.normalize()),
+        _ => Err(too_many_digits(raw)),
+    }
+}
+
+fn not_a_number(raw: &str) -> CellError {
+    CellError::NotANumber {
+        raw: raw.to_string(),
+    }
+}
+
+/// Parses `[+-]digits[.digits]` with optional `,` thousands separators
+/// (grouped by threes) into an exact decimal. `raw` is for messages.
+fn parse_decimal(s: &str, raw: &str) -> Result<Decimal, CellError> {
+    let s = s.trim();
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let int_digits = strip_separators(int, raw)?;
+    if !int_digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(not_a_number(raw));
+    }
+    let frac = frac.unwrap_or("");
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(not_a_number(raw));
+    }
+    if int_digits.is_empty() && frac.is_empty() {
+        return Err(not_a_number(raw));
+    }
+    let mut text = String::with_capacity(int_digits.len() + frac.len() + 3);
+    if neg {
+        text.push('-');
+    }
+    text.push_str(if int_digits.is_empty() {
+        "0"
+    } else {
+        &int_digits
+    });
+    if !frac.is_empty() {
+        text.push('.');
+        text.push_str(frac);
+    }
+    let mut d = Decimal::from_str_exact(&text).map_err(|_| too_many_digits(raw))?;
+    if d.is_zero() {
+        d.set_sign_positive(true);
+    }
+    Ok(d.normalize())
+}
+
+/// Removes `,` separators from the integer part, checking they group by threes.
+fn strip_separators(int: &str, raw: &str) -> Result<String, CellError> {
+    if !int.contains(',') {
+        return Ok(int.to_string());
+    }
+    let groups: Vec<&str> = int.split(',').collect();
+    let ok = groups.iter().enumerate().all(|(i, g)| {
+        g.bytes().all(|b| b.is_ascii_digit())
+            && if i == 0 {
+                (1..=3).contains(&g.len())
+            } else {
+                g.len() == 3
+            }
+    });
+    if !int.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return Err(not_a_number(raw));
+    }
+    if !ok {
+        return Err(CellError::BadSeparators {
+            raw: raw.to_string(),
+        });
+    }
+    Ok(groups.concat())
+}
+
+fn wrong_unit(raw: &str, ty: &Ty, expected: &str) -> CellError {
+    CellError::WrongUnit {
+        raw: raw.to_string(),
+        ty: ty.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+fn parse_number(
+    s: &str,
+    raw: &str,
+    kind: NumKind,
+    opts: &ReadOptions,
+) -> Result<Decimal, CellError> {
+    let ty = Ty::Number(kind);
+    if kind == NumKind::Percent {
+        return match s.strip_suffix('%') {
+            Some(n) => {
+                let v = parse_decimal(n, raw)?;
+                exact(v.checked_div(Decimal::ONE_HUNDRED), v, raw, |f| {
+                    f.checked_mul(Decimal::ONE_HUNDRED)
+                })
+            }
+            None => {
+                let v = parse_decimal(s, raw)?;
+                if opts.percent_fractions {
+                    Ok(v)
+                } else {
+                    Err(CellError::NoPercentSign {
+                        raw: raw.to_string(),
+                    })
+                }
+            }
+        };
+    }
+    if s.ends_with('%') {
+        return Err(wrong_unit(
+            raw,
+            &ty,
+            &format!("a {ty} column holds plain numbers, without `%`"),
+        ));
+    }
+    let v = parse_decimal(s, raw)?;
+    if kind == NumKind::Count {
+        if !v.fract().is_zero() {
+            return Err(CellError::NotWhole {
+                raw: raw.to_string(),
+            });
+        }
+        if v.is_sign_negative() && !v.is_zero() {
+            return Err(CellError::Negative {
+                raw: raw.to_string(),
+            });
+        }
+    }
+    Ok(v)
+}
+
+fn parse_duration(s: &str, raw: &str, declared: DurUnit) -> Result<Decimal, CellError> {
+    let split = s
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .map(|(i, _)| i)
+        .unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    let suffix = suffix.trim();
+    let unit = if suffix.is_empty() {
+        declared
+    } else if num.trim().is_empty() {
+        return Err(not_a_number(raw));
+    } else if suffix == "%" {
+        return Err(wrong_unit(
+            raw,
+            &Ty::Duration(declared),
+            &format!(
+                "write a number of {}, or a number with a unit such as `32s` or `2.5d`",
+                Ty::Duration(declared)
+            ),
+        ));
+    } else {
+        match DurUnit::from_suffix(&suffix.to_ascii_lowercase()) {
+            Some(u) => u,
+            None => {
+                // `12abc` and friends: say "unknown unit" only when the tail
+                // looks like a word, otherwise it is just not a number.
+                if suffix.chars().all(char::is_alphabetic) {
+                    return Err(CellError::UnknownDurationUnit {
+                        raw: raw.to_string(),
+                        unit: suffix.to_string(),
+                        declared: Ty::Duration(declared).to_string(),
+                    });
+                }
+                return Err(not_a_number(raw));
+            }
+        }
+    };
+    let n = parse_decimal(num, raw)?;
+    let secs = unit.seconds();
+    exact(n.checked_mul(secs), n, raw, |v| v.checked_div(secs))
+}
+
+fn parse_money(s: &str, raw: &str) -> Result<Decimal, CellError> {
+    let mut t = s.trim();
+    let mut neg = false;
+    if let Some(rest) = t.strip_prefix('-') {
+        neg = true;
+        t = rest.trim_start();
+    } else if let Some(rest) = t.strip_prefix('+') {
+        t = rest.trim_start();
+    }
+    let had_symbol = t.starts_with(['¥', '￥']);
+    if had_symbol {
+        t = t.trim_start_matches(['¥', '￥']).trim_start();
+    }
+    if let Some(rest) = t.strip_suffix('元') {
+        t = rest.trim_end();
+    }
+    if t.ends_with('%') {
+        return Err(wrong_unit(
+            raw,
+            &Ty::Money,
+            "a money column holds amounts in yuan, e.g. `1234.5`, `¥1,234.50` or `1234.5元`",
+        ));
+    }
+    if had_symbol || neg {
+        // a sign after the currency symbol (`¥-5`) is fine, two signs are not
+        if neg && t.starts_with(['-', '+']) {
+            return Err(not_a_number(raw));
+        }
+    }
+    let v = parse_decimal(t, raw)?;
+    Ok(if neg { -v } else { v })
+}
+
+fn parse_bool(s: &str) -> Result<bool, CellError> {
+    match s {
+        "是" | "1" => Ok(true),
+        "否" | "0" => Ok(false),
+        _ if s.eq_ignore_ascii_case("true") => Ok(true),
+        _ if s.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(CellError::NotABool { raw: s.to_string() }),
+    }
+}
+
+fn parse_level(s: &str, levels: &[String]) -> Result<u16, CellError> {
+    levels
+        .iter()
+        .position(|l| l.trim() == s)
+        .and_then(|i| u16::try_from(i).ok())
+        .ok_or_else(|| CellError::NotALevel {
+            raw: s.to_string(),
+            levels: levels.join(", "),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn spec(ty: Ty) -> FieldSpec {
+        FieldSpec {
+            id: "x".into(),
+            label: None,
+            ty,
+            range: None,
+            default: None,
+        }
+    }
+
+    const STRICT: ReadOptions = ReadOptions {
+        percent_fractions: false,
+    };
+    const FRACTIONS: ReadOptions = ReadOptions {
+        percent_fractions: true,
+    };
+
+    fn num(raw: &str, ty: Ty) -> Decimal {
+        match parse_cell(raw, &spec(ty), &STRICT) {
+            Ok(Some(Cell::Num(v))) => v,
+            other => panic!("{raw}: {other:?}"),
+        }
+    }
+
+    fn err(raw: &str, ty: Ty) -> CellError {
+        parse_cell(raw, &spec(ty), &STRICT).unwrap_err()
+    }
+
+    #[test]
+    fn empty_is_none() {
+        assert_eq!(parse_cell("", &spec(Ty::Money), &STRICT), Ok(None));
+        assert_eq!(parse_cell("   ", &spec(Ty::Text), &STRICT), Ok(None));
+        assert_eq!(parse_cell("\u{3000}", &spec(Ty::Bool), &STRICT), Ok(None));
+    }
+
+    #[test]
+    fn plain_numbers() {
+        let plain = Ty::Number(NumKind::Plain);
+        assert_eq!(num("12", plain.clone()), d("12"));
+        assert_eq!(num(" -0.5 ", plain.clone()), d("-0.5"));
+        assert_eq!(num("+3.25", plain.clone()), d("3.25"));
+        assert_eq!(num(".5", plain.clone()), d("0.5"));
+        assert_eq!(num("1,234.5", plain.clone()), d("1234.5"));
+        assert_eq!(num("-0", plain.clone()).to_string(), "0");
+        assert_eq!(num("0.10", plain.clone()).to_string(), "0.1");
+        // exact beyond f64 precision
+        assert_eq!(
+            num("0.30000000000000000001", plain.clone()).to_string(),
+            "0.30000000000000000001"
+        );
+        for bad in [
+            "abc", "NaN", "inf", "-inf", "1e5", "1E-2", "1.2.3", "--1", "-", ".", "0x10", "1 2",
+        ] {
+            assert_eq!(
+                err(bad, plain.clone()),
+                CellError::NotANumber { raw: bad.into() },
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            err("1,5", plain.clone()),
+            CellError::BadSeparators { raw: "1,5".into() }
+        );
+        assert!(matches!(
+            err("123456789012345678901234567890123", plain.clone()),
+            CellError::TooManyDigits { .. }
+        ));
+        assert!(matches!(err("5%", plain), CellError::WrongUnit { .. }));
+    }
+
+    #[test]
+    fn full_width_digits() {
+        assert_eq!(num("９９．５％", Ty::Number(NumKind::Percent)), d("0.995"));
+        assert_eq!(num("１２", Ty::Number(NumKind::Count)), d("12"));
+    }
+
+    #[test]
+    fn points() {
+        let mut f = spec(Ty::Number(NumKind::Points));
+        f.range = Some((d("0"), d("10")));
+        assert_eq!(
+            parse_cell("9.5", &f, &STRICT),
+            Ok(Some(Cell::Num(d("9.5"))))
+        );
+        assert_eq!(parse_cell("10", &f, &STRICT), Ok(Some(Cell::Num(d("10")))));
+        let e = parse_cell("11", &f, &STRICT).unwrap_err();
+        assert_eq!(
+            e,
+            CellError::OutOfRange {
+                raw: "11".into(),
+                lo: "0".into(),
+                hi: "10".into()
+            }
+        );
+        assert_eq!(e.to_string(), "`11` is outside the range 0..10");
+    }
+
+    #[test]
+    fn percents() {
+        let p = Ty::Number(NumKind::Percent);
+        assert_eq!(num("99.5%", p.clone()), d("0.995"));
+        assert_eq!(num("100%", p.clone()), d("1"));
+        assert_eq!(num("-2.5%", p.clone()), d("-0.025"));
+        assert_eq!(num("0.12 %", p.clone()), d("0.0012"));
+        let e = err("99.5", p.clone());
+        assert_eq!(e, CellError::NoPercentSign { raw: "99.5".into() });
+        assert_eq!(
+            e.to_string(),
+            "`99.5` in a percent column has no `%`; write `99.5%`"
+        );
+        assert_eq!(
+            parse_cell("0.995", &spec(p.clone()), &FRACTIONS),
+            Ok(Some(Cell::Num(d("0.995"))))
+        );
+        assert_eq!(
+            parse_cell("99.5%", &spec(p.clone()), &FRACTIONS),
+            Ok(Some(Cell::Num(d("0.995"))))
+        );
+        assert_eq!(
+            err("abc%", p.clone()),
+            CellError::NotANumber { raw: "abc%".into() }
+        );
+        // range in base units, shown as percents
+        let mut f = spec(p);
+        f.range = Some((d("0"), d("1")));
+        assert_eq!(
+            parse_cell("101%", &f, &STRICT).unwrap_err().to_string(),
+            "`101%` is outside the range 0%..100%"
+        );
+    }
+
+    #[test]
+    fn counts() {
+        let c = Ty::Number(NumKind::Count);
+        assert_eq!(num("3", c.clone()), d("3"));
+        assert_eq!(num("3.0", c.clone()), d("3"));
+        assert_eq!(num("1,234", c.clone()), d("1234"));
+        assert_eq!(num("-0", c.clone()), d("0"));
+        assert_eq!(
+            err("2.5", c.clone()),
+            CellError::NotWhole { raw: "2.5".into() }
+        );
+        assert_eq!(
+            err("-1", c.clone()),
+            CellError::Negative { raw: "-1".into() }
+        );
+        assert_eq!(err("-1.5", c), CellError::NotWhole { raw: "-1.5".into() });
+    }
+
+    #[test]
+    fn money() {
+        assert_eq!(num("¥1,234.50", Ty::Money), d("1234.5"));
+        assert_eq!(num("￥ 88", Ty::Money), d("88"));
+        assert_eq!(num("1,000,000元", Ty::Money), d("1000000"));
+        assert_eq!(num("¥1,234.5元", Ty::Money), d("1234.5"));
+        assert_eq!(num("-¥20", Ty::Money), d("-20"));
+        assert_eq!(num("¥-20", Ty::Money), d("-20"));
+        assert_eq!(num("3.14", Ty::Money), d("3.14"));
+        assert_eq!(
+            err("¥1,23", Ty::Money),
+            CellError::BadSeparators {
+                raw: "¥1,23".into()
+            }
+        );
+        assert_eq!(
+            err("-¥-20", Ty::Money),
+            CellError::NotANumber {
+                raw: "-¥-20".into()
+            }
+        );
+        assert_eq!(
+            err("¥", Ty::Money),
+            CellError::NotANumber { raw: "¥".into() }
+        );
+        assert!(matches!(err("5%", Ty::Money), CellError::WrongUnit { .. }));
+    }
+
+    #[test]
+    fn durations() {
+        let days = Ty::Duration(DurUnit::Days);
+        let mins = Ty::Duration(DurUnit::Minutes);
+        let secs = Ty::Duration(DurUnit::Seconds);
+        assert_eq!(num("2.5", days.clone()), d("216000"));
+        assert_eq!(num("2.5d", days.clone()), d("216000"));
+        assert_eq!(num("2.5 天", days.clone()), d("216000"));
+        assert_eq!(num("12h", days.clone()), d("43200"));
+        assert_eq!(num("32s", mins.clone()), d("32"));
+        assert_eq!(num("1.5", mins.clone()), d("90"));
+        assert_eq!(num("3min", secs.clone()), d("180"));
+        assert_eq!(num("2分钟", secs.clone()), d("120"));
+        assert_eq!(num("1小时", secs.clone()), d("3600"));
+        assert_eq!(num("45秒", secs.clone()), d("45"));
+        assert_eq!(num("2.5s", secs.clone()), d("2.5"));
+        assert_eq!(
+            err("3weeks", days.clone()),
+            CellError::UnknownDurationUnit {
+                raw: "3weeks".into(),
+                unit: "weeks".into(),
+                declared: "days".into()
+            }
+        );
+        assert_eq!(
+            err("d", days.clone()),
+            CellError::NotANumber { raw: "d".into() }
+        );
+        assert_eq!(
+            err("1e5", days.clone()),
+            CellError::NotANumber { raw: "1e5".into() }
+        );
+        assert!(matches!(err("5%", days), CellError::WrongUnit { .. }));
+        // range shown in the declared unit
+        let mut f = spec(mins);
+        f.range = Some((d("0"), d("600")));
+        assert_eq!(
+            parse_cell("11", &f, &STRICT).unwrap_err().to_string(),
+            "`11` is outside the range 0min..10min"
+        );
+        assert_eq!(
+            parse_cell("600s", &f, &STRICT),
+            Ok(Some(Cell::Num(d("600"))))
+        );
+    }
+
+    #[test]
+    fn bools() {
+        for (raw, v) in [
+            ("true", true),
+            ("TRUE", true),
+            ("True", true),
+            ("是", true),
+            ("1", true),
+            ("false", false),
+            ("False", false),
+            ("否", false),
+            ("0", false),
+        ] {
+            assert_eq!(
+                parse_cell(raw, &spec(Ty::Bool), &STRICT),
+                Ok(Some(Cell::Bool(v))),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            err("yes", Ty::Bool),
+            CellError::NotABool { raw: "yes".into() }
+        );
+        assert_eq!(err("2", Ty::Bool), CellError::NotABool { raw: "2".into() });
+    }
+
+    #[test]
+    fn grades_and_text() {
+        let g = Ty::Grade(vec![
+            "优秀".into(),
+            "良好".into(),
+            "合格".into(),
+            "差".into(),
+        ]);
+        assert_eq!(
+            parse_cell(" 良好 ", &spec(g.clone()), &STRICT),
+            Ok(Some(Cell::Level(1)))
+        );
+        assert_eq!(
+            parse_cell("差", &spec(g.clone()), &STRICT),
+            Ok(Some(Cell::Level(3)))
+        );
+        let e = err("优", g);
+        assert_eq!(
+            e.to_string(),
+            "`优` is not one of the levels 优秀, 良好, 合格, 差"
+        );
+        assert_eq!(
+            parse_cell("  hello world ", &spec(Ty::Text), &STRICT),
+            Ok(Some(Cell::Text("hello world".into())))
+        );
+    }
+
+    #[test]
+    fn display_base_units() {
+        assert_eq!(
+            display_base(d("0.995"), &Ty::Number(NumKind::Percent)),
+            "99.5%"
+        );
+        assert_eq!(
+            display_base(d("216000"), &Ty::Duration(DurUnit::Days)),
+            "2.5d"
+        );
+        assert_eq!(display_base(d("10.00"), &Ty::Money), "10");
+    }
+}

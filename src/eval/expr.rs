@@ -1,0 +1,397 @@
+//! Evaluation of one compiled expression against one record.
+
+use crate::eval::num::{Num, NumError};
+use crate::ir::*;
+use crate::syntax::ast::{CmpOp, Direction, Span, StepRounding};
+use std::cmp::Ordering;
+
+/// Where an expression reads inputs, context values and slots from.
+pub trait Env {
+    fn read(&self, s: Source) -> Option<&Value>;
+}
+
+/// Why an expression could not be evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    Overflow,
+    DivisionByZero,
+    NoBandMatched(String),
+    NoCaseMatched,
+    NoLevel,
+    ZeroStep,
+    EmptyScale,
+    /// A value the expression needs is not available (a constant
+    /// expression reading record data, or an unset test input).
+    Unavailable,
+    /// The compiled form contradicts its types: a bug in kpi.
+    Internal,
+}
+
+impl FaultKind {
+    pub fn describe(&self) -> String {
+        match self {
+            FaultKind::Overflow => "arithmetic overflow".into(),
+            FaultKind::DivisionByZero => "division by zero".into(),
+            FaultKind::NoBandMatched(v) => format!("the value `{v}` matches no band"),
+            FaultKind::NoCaseMatched => "no rule matched".into(),
+            FaultKind::NoLevel => "no level applies".into(),
+            FaultKind::ZeroStep => "a step is zero or negative".into(),
+            FaultKind::EmptyScale => "the scale's range is empty (from a..a)".into(),
+            FaultKind::Unavailable => "a value it needs is not available".into(),
+            FaultKind::Internal => "internal error".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub span: Span,
+}
+
+impl From<(NumError, Span)> for Fault {
+    fn from((e, span): (NumError, Span)) -> Fault {
+        let kind = match e {
+            NumError::Overflow => FaultKind::Overflow,
+            NumError::DivisionByZero => FaultKind::DivisionByZero,
+        };
+        Fault { kind, span }
+    }
+}
+
+/// What a decision point chose, for `explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TraceEvent {
+    Band {
+        span: Span,
+        arm: usize,
+        arm_span: Span,
+    },
+    Match {
+        span: Span,
+        arm: usize,
+    },
+    Case {
+        span: Span,
+        arm: usize,
+        arm_span: Span,
+    },
+    If {
+        span: Span,
+        taken: bool,
+    },
+    Step {
+        span: Span,
+        arm_span: Span,
+        steps: Num,
+        points: Num,
+        capped: bool,
+    },
+}
+
+pub type Trace = Option<Vec<TraceEvent>>;
+
+fn record(trace: &mut Trace, ev: impl FnOnce() -> TraceEvent) {
+    if let Some(t) = trace {
+        t.push(ev());
+    }
+}
+
+fn num(v: &Value, span: Span) -> Result<Num, Fault> {
+    match v {
+        Value::Num(n) => Ok(*n),
+        _ => Err(Fault {
+            kind: FaultKind::Internal,
+            span,
+        }),
+    }
+}
+
+fn boolean(v: &Value, span: Span) -> Result<bool, Fault> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        _ => Err(Fault {
+            kind: FaultKind::Internal,
+            span,
+        }),
+    }
+}
+
+fn num_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
+    num(&eval(e, env, trace)?, e.span)
+}
+
+fn bool_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<bool, Fault> {
+    boolean(&eval(e, env, trace)?, e.span)
+}
+
+/// Exact comparison of two numbers.
+pub fn cmp_num(a: Num, b: Num, span: Span) -> Result<Ordering, Fault> {
+    a.exact_cmp(b).map_err(|e| Fault::from((e, span)))
+}
+
+/// Compares two values of one type (the checker guarantees it).
+pub fn compare(op: CmpOp, a: &Value, b: &Value, span: Span) -> Result<bool, Fault> {
+    let ord = match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x.exact_cmp(*y).map_err(|e| Fault::from((e, span)))?,
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        (Value::Level(x), Value::Level(y)) => x.cmp(y),
+        _ => {
+            return Err(Fault {
+                kind: FaultKind::Internal,
+                span,
+            })
+        }
+    };
+    Ok(match op {
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+    })
+}
+
+/// Evaluates `e`. Decision points are appended to `trace` when it is `Some`.
+pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Fault> {
+    let span = e.span;
+    let ne = |r: Result<Num, NumError>| r.map(Value::Num).map_err(|err| Fault::from((err, span)));
+    match &e.kind {
+        IKind::Const(v) => Ok(v.clone()),
+        IKind::Read(s) => env.read(*s).cloned().ok_or(Fault {
+            kind: FaultKind::Unavailable,
+            span,
+        }),
+        IKind::Neg(a) => ne(num_of(a, env, trace)?.negate()),
+        IKind::Not(a) => Ok(Value::Bool(!bool_of(a, env, trace)?)),
+        IKind::Arith(op, a, b) => {
+            let x = num_of(a, env, trace)?;
+            let y = num_of(b, env, trace)?;
+            ne(match op {
+                ArithOp::Add => x.plus(y),
+                ArithOp::Sub => x.minus(y),
+                ArithOp::Mul => x.times(y),
+                ArithOp::Div => x.over(y),
+            })
+        }
+        IKind::Cmp(op, a, b) => {
+            let x = eval(a, env, trace)?;
+            let y = eval(b, env, trace)?;
+            Ok(Value::Bool(compare(*op, &x, &y, span)?))
+        }
+        IKind::And(a, b) => Ok(Value::Bool(
+            bool_of(a, env, trace)? && bool_of(b, env, trace)?,
+        )),
+        IKind::Or(a, b) => Ok(Value::Bool(
+            bool_of(a, env, trace)? || bool_of(b, env, trace)?,
+        )),
+        IKind::If(c, t, o) => {
+            let taken = bool_of(c, env, trace)?;
+            record(trace, || TraceEvent::If { span, taken });
+            if taken {
+                eval(t, env, trace)
+            } else {
+                eval(o, env, trace)
+            }
+        }
+        IKind::Call(f, args) => call(*f, args, env, trace, span),
+        IKind::Band { subject, arms } => {
+            let v = eval(subject, env, trace)?;
+            'arms: for (i, arm) in arms.iter().enumerate() {
+                for (op, bound) in &arm.tests {
+                    let b = eval(bound, env, trace)?;
+                    if !compare(*op, &v, &b, bound.span)? {
+                        continue 'arms;
+                    }
+                }
+                record(trace, || TraceEvent::Band {
+                    span,
+                    arm: i,
+                    arm_span: arm.span,
+                });
+                return eval(&arm.value, env, trace);
+            }
+            let shown = match &v {
+                Value::Num(n) => n.to_plain_string(),
+                other => format!("{other:?}"),
+            };
+            Err(Fault {
+                kind: FaultKind::NoBandMatched(shown),
+                span,
+            })
+        }
+        IKind::Match {
+            subject,
+            table,
+            values,
+        } => {
+            let key = match eval(subject, env, trace)? {
+                Value::Level(l) => usize::from(l),
+                Value::Bool(b) => usize::from(b),
+                _ => {
+                    return Err(Fault {
+                        kind: FaultKind::Internal,
+                        span,
+                    })
+                }
+            };
+            let arm = table.get(key).copied().flatten().ok_or(Fault {
+                kind: FaultKind::Internal,
+                span,
+            })?;
+            record(trace, || TraceEvent::Match { span, arm });
+            let v = values.get(arm).ok_or(Fault {
+                kind: FaultKind::Internal,
+                span,
+            })?;
+            eval(v, env, trace)
+        }
+        IKind::Cases { arms } => {
+            for (i, (cond, value)) in arms.iter().enumerate() {
+                let hit = match cond {
+                    Some(c) => bool_of(c, env, trace)?,
+                    None => true,
+                };
+                if hit {
+                    record(trace, || TraceEvent::Case {
+                        span,
+                        arm: i,
+                        arm_span: value.span,
+                    });
+                    return eval(value, env, trace);
+                }
+            }
+            Err(Fault {
+                kind: FaultKind::NoCaseMatched,
+                span,
+            })
+        }
+        IKind::Steps { subject, arms } => {
+            let v = num_of(subject, env, trace)?;
+            let mut total = Num::ZERO;
+            for arm in arms {
+                let step = num_of(&arm.step, env, trace)?;
+                let reference = num_of(&arm.reference, env, trace)?;
+                let points = num_of(&arm.points, env, trace)?;
+                let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, arm.span)));
+                if step.signum() <= 0 {
+                    return Err(Fault {
+                        kind: FaultKind::ZeroStep,
+                        span: arm.step.span,
+                    });
+                }
+                let diff = match arm.direction {
+                    Direction::Above => ne(v.minus(reference))?,
+                    Direction::Below => ne(reference.minus(v))?,
+                };
+                if diff.signum() <= 0 {
+                    continue;
+                }
+                let q = ne(diff.over(step))?;
+                let steps = match arm.rounding {
+                    StepRounding::Floor => ne(q.floor())?,
+                    StepRounding::Ceil => ne(q.ceil())?,
+                };
+                let mut got = ne(steps.times(points))?;
+                let mut capped = false;
+                if let Some(cap) = &arm.cap {
+                    let cap = ne(num_of(cap, env, trace)?.abs())?;
+                    if cmp_num(ne(got.abs())?, cap, arm.span)? == Ordering::Greater {
+                        got = if got.signum() < 0 {
+                            ne(cap.negate())?
+                        } else {
+                            cap
+                        };
+                        capped = true;
+                    }
+                }
+                record(trace, || TraceEvent::Step {
+                    span,
+                    arm_span: arm.span,
+                    steps,
+                    points: got,
+                    capped,
+                });
+                total = ne(total.plus(got))?;
+            }
+            Ok(Value::Num(total))
+        }
+        IKind::Scale { subject, from, to } => {
+            let v = num_of(subject, env, trace)?;
+            let a = num_of(&from.0, env, trace)?;
+            let b = num_of(&from.1, env, trace)?;
+            let c = num_of(&to.0, env, trace)?;
+            let d = num_of(&to.1, env, trace)?;
+            let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
+            let width = ne(b.minus(a))?;
+            if width.is_zero() {
+                return Err(Fault {
+                    kind: FaultKind::EmptyScale,
+                    span,
+                });
+            }
+            let mut t = ne(ne(v.minus(a))?.over(width))?;
+            if t.signum() < 0 {
+                t = Num::ZERO;
+            } else if cmp_num(t, Num::ONE, span)? == Ordering::Greater {
+                t = Num::ONE;
+            }
+            let out = ne(c.plus(ne(t.times(ne(d.minus(c))?))?))?;
+            Ok(Value::Num(out))
+        }
+    }
+}
+
+fn call<E: Env>(
+    f: Func,
+    args: &[IExpr],
+    env: &E,
+    trace: &mut Trace,
+    span: Span,
+) -> Result<Value, Fault> {
+    let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
+    let mut nums = Vec::with_capacity(args.len());
+    for a in args {
+        nums.push(num_of(a, env, trace)?);
+    }
+    let first = *nums.first().ok_or(Fault {
+        kind: FaultKind::Internal,
+        span,
+    })?;
+    let pick = |want: Ordering, xs: &[Num]| -> Result<Num, Fault> {
+        let mut best = first;
+        for x in &xs[1..] {
+            if cmp_num(*x, best, span)? == want {
+                best = *x;
+            }
+        }
+        Ok(best)
+    };
+    let v = match f {
+        Func::Min => pick(Ordering::Less, &nums)?,
+        Func::Max => pick(Ordering::Greater, &nums)?,
+        Func::Clamp => {
+            let (lo, hi) = (nums.get(1).copied(), nums.get(2).copied());
+            let (Some(lo), Some(hi)) = (lo, hi) else {
+                return Err(Fault {
+                    kind: FaultKind::Internal,
+                    span,
+                });
+            };
+            if cmp_num(first, lo, span)? == Ordering::Less {
+                lo
+            } else if cmp_num(first, hi, span)? == Ordering::Greater {
+                hi
+            } else {
+                first
+            }
+        }
+        Func::Abs => ne(first.abs())?,
+        Func::Floor => ne(first.floor())?,
+        Func::Ceil => ne(first.ceil())?,
+        Func::Round(p) => ne(first.round(p))?,
+    };
+    Ok(Value::Num(v))
+}

@@ -1,0 +1,236 @@
+//! The compiled form of a checked policy: names resolved to slots, types
+//! known, literals converted to base units. Evaluation walks this, never
+//! the AST, and never looks a name up.
+
+use crate::eval::num::Num;
+use crate::syntax::ast::{CmpOp, Direction, Order, Span, StepRounding};
+use crate::types::Ty;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// A runtime value. Quantities are in base units (see `types`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Num(Num),
+    Bool(bool),
+    Text(Arc<str>),
+    /// Index into the levels of the value's grade type.
+    Level(u16),
+}
+
+/// A declared input (record or context).
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub id: String,
+    pub label: Option<String>,
+    pub ty: Ty,
+    /// Inclusive valid range in base units.
+    pub range: Option<(Decimal, Decimal)>,
+    pub default: Option<Value>,
+    pub span: Span,
+}
+
+/// What a computed slot is, for output and explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotKind {
+    Const,
+    Let,
+    Item,
+    Total,
+    Grade,
+    Output,
+    /// A value the compiler introduced: the argument of a team or history
+    /// function, or its per-record result.
+    Hidden,
+}
+
+/// One computed value per record.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub name: String,
+    pub label: Option<String>,
+    pub kind: SlotKind,
+    pub ty: Ty,
+    pub compute: Compute,
+    pub span: Span,
+    /// Evaluation stage: a slot only reads slots of lower or equal stage,
+    /// and group results of strictly lower stages.
+    pub stage: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum Compute {
+    /// Evaluated per record.
+    Expr(IExpr),
+    /// Filled by a pass over the record's team (same team and period).
+    Team(TeamFn),
+    /// Filled by a pass over the employee's months.
+    History(HistoryFn),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    Avg,
+    Sum,
+    Min,
+    Max,
+    Count,
+}
+
+#[derive(Debug, Clone)]
+pub enum TeamFn {
+    /// `team.avg(x)` etc. over slot `arg` (unused for `count`).
+    Agg { kind: AggKind, arg: usize },
+    /// Competition rank of slot `arg`.
+    Rank { arg: usize, order: Order },
+    /// Forced distribution: cumulative quotas → level index.
+    Distribute {
+        arg: usize,
+        order: Order,
+        quotas: Vec<Num>,
+        levels: Vec<u16>,
+        else_level: Option<u16>,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum HistoryFn {
+    /// Value of slot `arg` in the previous calendar month, else `default`.
+    Prev { arg: usize, default: usize },
+    /// Consecutive months, ending with this one, in which bool slot `arg` held.
+    Streak { arg: usize },
+}
+
+/// Where an expression reads a value from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Input(usize),
+    Context(usize),
+    Slot(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Min,
+    Max,
+    Clamp,
+    Abs,
+    Floor,
+    Ceil,
+    /// Round half away from zero to this many places.
+    Round(u8),
+}
+
+#[derive(Debug, Clone)]
+pub struct IExpr {
+    pub kind: IKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum IKind {
+    Const(Value),
+    Read(Source),
+    Neg(Box<IExpr>),
+    Not(Box<IExpr>),
+    Arith(ArithOp, Box<IExpr>, Box<IExpr>),
+    Cmp(CmpOp, Box<IExpr>, Box<IExpr>),
+    And(Box<IExpr>, Box<IExpr>),
+    Or(Box<IExpr>, Box<IExpr>),
+    If(Box<IExpr>, Box<IExpr>, Box<IExpr>),
+    Call(Func, Vec<IExpr>),
+    Band {
+        subject: Box<IExpr>,
+        arms: Vec<IBandArm>,
+    },
+    /// `table[level]` is the arm index for each level (bool: 0 = false, 1 = true).
+    Match {
+        subject: Box<IExpr>,
+        table: Vec<Option<usize>>,
+        values: Vec<IExpr>,
+    },
+    Cases {
+        arms: Vec<(Option<IExpr>, IExpr)>,
+    },
+    Steps {
+        subject: Box<IExpr>,
+        arms: Vec<IStepArm>,
+    },
+    Scale {
+        subject: Box<IExpr>,
+        from: Box<(IExpr, IExpr)>,
+        to: Box<(IExpr, IExpr)>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct IBandArm {
+    /// Empty for `else`.
+    pub tests: Vec<(CmpOp, IExpr)>,
+    pub value: IExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct IStepArm {
+    pub step: IExpr,
+    pub direction: Direction,
+    pub reference: IExpr,
+    pub points: IExpr,
+    pub rounding: StepRounding,
+    pub cap: Option<IExpr>,
+    pub span: Span,
+}
+
+/// A named result, in declaration order.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub slot: usize,
+}
+
+/// An embedded test, resolved.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub name: String,
+    pub span: Span,
+    pub rows: Vec<TestRecord>,
+    /// Context values per period (`None` key: every period).
+    pub contexts: Vec<(Option<crate::types::Period>, Vec<(usize, Value)>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestRecord {
+    pub employee: String,
+    pub period: crate::types::Period,
+    pub team: Option<String>,
+    pub given: Vec<(usize, Value, Span)>,
+    /// (output index, expected value, span of the expectation)
+    pub expect: Vec<(usize, Value, Span)>,
+    pub span: Span,
+}
+
+/// A checked, compiled policy.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub name: String,
+    pub version: Option<String>,
+    pub inputs: Vec<Field>,
+    pub context: Vec<Field>,
+    /// In evaluation order (dependencies first, then by stage).
+    pub slots: Vec<Slot>,
+    pub outputs: Vec<Output>,
+    pub tests: Vec<TestCase>,
+    /// Slot indices in evaluation order: by stage, dependencies first.
+    pub order: Vec<usize>,
+    pub max_stage: u32,
+}

@@ -1,0 +1,10 @@
+//! `kpi`: a declarative language for employee KPI policies.
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod cli;
+pub mod data;
+pub mod eval;
+pub mod ir;
+pub mod syntax;
+pub mod types;

@@ -1,0 +1,25 @@
+//! The `kpi` binary: parses the command line and runs it on a thread with
+//! a large stack, so deeply nested (but size-limited) input cannot
+//! overflow it.
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use kpi::cli::{run, Cli, Exit};
+use std::process::ExitCode;
+
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli));
+    let exit = match worker {
+        Ok(handle) => handle.join().unwrap_or(Exit::Failure),
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            Exit::Failure
+        }
+    };
+    exit.into()
+}

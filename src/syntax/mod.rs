@@ -1,0 +1,14 @@
+//! Surface syntax: the pest grammar (`grammar/kpi.pest`) and the AST it
+//! produces. Parsing is pure and never panics.
+
+pub mod ast;
+mod error;
+mod parser;
+
+pub use error::SyntaxError;
+pub use parser::{narrow_digit, DEFAULT_TEST_PERIOD, MAX_DEPTH, MAX_SOURCE_BYTES};
+
+/// Parses a policy; the error carries what was found at its position.
+pub fn parse(src: &str) -> Result<ast::Policy, SyntaxError> {
+    parser::parse_policy(src).map_err(|e| e.with_source(src))
+}
