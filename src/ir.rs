@@ -198,6 +198,9 @@ pub struct Output {
     pub slot: usize,
 }
 
+/// Context values of a test: for one period, or every period (`None`).
+pub type TestContextValues = (Option<crate::types::Period>, Vec<(usize, Value)>);
+
 /// An embedded test, resolved.
 #[derive(Debug, Clone)]
 pub struct TestCase {
@@ -205,7 +208,7 @@ pub struct TestCase {
     pub span: Span,
     pub rows: Vec<TestRecord>,
     /// Context values per period (`None` key: every period).
-    pub contexts: Vec<(Option<crate::types::Period>, Vec<(usize, Value)>)>,
+    pub contexts: Vec<TestContextValues>,
 }
 
 #[derive(Debug, Clone)]

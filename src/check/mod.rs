@@ -350,7 +350,8 @@ impl<'a> Checker<'a> {
     /// as failed, so one cycle is reported once.
     fn mark_cycle(&mut self, slot: usize) {
         if let Some(pos) = self.current.iter().position(|s| *s == slot) {
-            for s in self.current[pos..].to_vec() {
+            let path: Vec<usize> = self.current[pos..].to_vec();
+            for s in path {
                 self.states[s] = SlotState::Failed;
             }
         }

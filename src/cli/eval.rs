@@ -8,6 +8,9 @@ use crate::types::Period;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Context values per period, in input order.
+pub(crate) type ContextValues = BTreeMap<Period, Vec<Value>>;
+
 pub struct Args {
     pub policy: PathBuf,
     pub data: PathBuf,
@@ -65,7 +68,7 @@ pub(crate) fn load_rows(
     data_path: &std::path::Path,
     context_path: Option<&std::path::Path>,
     opts: &ReadOptions,
-) -> Result<(Vec<Row>, BTreeMap<Period, Vec<Value>>), Exit> {
+) -> Result<(Vec<Row>, ContextValues), Exit> {
     let (data_name, data_text) = read(data_path)?;
     let specs: Vec<FieldSpec> = program.inputs.iter().map(field_spec).collect();
     let records = data::read_records(&data_name, &data_text, &specs, opts);
@@ -130,6 +133,7 @@ pub fn run(args: &Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
+    let t0 = std::time::Instant::now();
     let opts = ReadOptions {
         percent_fractions: args.percent_fractions,
     };
@@ -137,6 +141,7 @@ pub fn run(args: &Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
+    eprintln!("TIMING load {:?}", t0.elapsed());
     let evaluated = match evaluate(&program, &rows, &context, None) {
         Ok(e) => e,
         Err(errors) => {
@@ -144,8 +149,12 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
+    eprintln!("TIMING eval {:?}", t0.elapsed());
     let text = output::render(&program, &rows, &evaluated, args.format);
-    output::emit(&text, args.output.as_deref())
+    eprintln!("TIMING render {:?}", t0.elapsed());
+    let r = output::emit(&text, args.output.as_deref());
+    eprintln!("TIMING emit {:?}", t0.elapsed());
+    r
 }
 
 pub(crate) fn report_eval(errors: &[crate::eval::EvalError], src: &Source) {

@@ -84,13 +84,11 @@ pub fn evaluate(
         (&x.team, x.period, &x.employee).cmp(&(&y.team, y.period, &y.employee))
     });
     let empty: Vec<Value> = Vec::new();
-    let ctx_of = |r: &Row| -> Result<&Vec<Value>, EvalError> {
+    let ctx_of = |r: &Row| -> Option<&Vec<Value>> {
         if program.context.is_empty() {
-            return Ok(&empty);
+            return Some(&empty);
         }
-        context
-            .get(&r.period)
-            .ok_or_else(|| EvalError::missing_context(r))
+        context.get(&r.period)
     };
     let mut values = vec![Value::Bool(false); n * width];
     let mut errors = Vec::new();
@@ -117,14 +115,11 @@ pub fn evaluate(
             return Err(errors);
         }
         for (r, row) in rows.iter().enumerate() {
-            let ctx = match ctx_of(row) {
-                Ok(c) => c,
-                Err(e) => {
-                    if errors.len() < MAX_ERRORS {
-                        errors.push(e);
-                    }
-                    continue;
+            let Some(ctx) = ctx_of(row) else {
+                if errors.len() < MAX_ERRORS {
+                    errors.push(EvalError::missing_context(row));
                 }
+                continue;
             };
             let tracing = trace_row == Some(r);
             let base = r * width;

@@ -348,7 +348,7 @@ fn dec_string(m: i128, s: u8, fixed: Option<u8>) -> String {
             while f.len() < p {
                 f.push('0');
             }
-            f.truncate(p.max(0));
+            f.truncate(p);
             f
         }
         None => frac.trim_end_matches('0').to_string(),
