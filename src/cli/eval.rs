@@ -133,7 +133,6 @@ pub fn run(args: &Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let t0 = std::time::Instant::now();
     let opts = ReadOptions {
         percent_fractions: args.percent_fractions,
     };
@@ -141,7 +140,6 @@ pub fn run(args: &Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    eprintln!("TIMING load {:?}", t0.elapsed());
     let evaluated = match evaluate(&program, &rows, &context, None) {
         Ok(e) => e,
         Err(errors) => {
@@ -149,12 +147,8 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
-    eprintln!("TIMING eval {:?}", t0.elapsed());
     let text = output::render(&program, &rows, &evaluated, args.format);
-    eprintln!("TIMING render {:?}", t0.elapsed());
-    let r = output::emit(&text, args.output.as_deref());
-    eprintln!("TIMING emit {:?}", t0.elapsed());
-    r
+    output::emit(&text, args.output.as_deref())
 }
 
 pub(crate) fn report_eval(errors: &[crate::eval::EvalError], src: &Source) {
