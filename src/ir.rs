@@ -56,6 +56,16 @@ pub struct Slot {
     /// Evaluation stage: a slot only reads slots of lower or equal stage,
     /// and group results of strictly lower stages.
     pub stage: u32,
+    /// An item's declared weight.
+    pub weight: Option<Weight>,
+}
+
+/// `weight 35%` (a percent) or `weight 10` (points).
+#[derive(Debug, Clone, Copy)]
+pub struct Weight {
+    pub value: Num,
+    pub percent: bool,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +160,8 @@ pub enum IKind {
     Call(Func, Vec<IExpr>),
     Band {
         subject: Box<IExpr>,
+        /// The subject's type, for showing band edges in its unit.
+        subject_ty: Ty,
         arms: Vec<IBandArm>,
     },
     /// `table[level]` is the arm index for each level (bool: 0 = false, 1 = true).

@@ -77,7 +77,10 @@ fn assert_results_json(text: &str) -> Result<(), String> {
         let period = r["period"].as_str().ok_or("period is not a string")?;
         let well_formed = period.len() == 7
             && period.as_bytes()[4] == b'-'
-            && period.bytes().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit());
+            && period
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| i == 4 || b.is_ascii_digit());
         if !well_formed || !r["employee"].is_string() {
             return Err(format!("bad employee or period in {r:?}"));
         }
@@ -98,7 +101,9 @@ fn assert_results_json(text: &str) -> Result<(), String> {
         ));
     }
     if !order.is_sorted() {
-        return Err(format!("results not sorted by team, period, employee: {order:?}"));
+        return Err(format!(
+            "results not sorted by team, period, employee: {order:?}"
+        ));
     }
     Ok(())
 }
@@ -139,10 +144,18 @@ fn check(case: &Path) -> Vec<String> {
     if run.status.code() != Some(exit) {
         problems.push(format!("exit {:?}, expected {exit}", run.status.code()));
     }
-    for s in expect.stderr.iter().filter(|s| !stderr.contains(s.as_str())) {
+    for s in expect
+        .stderr
+        .iter()
+        .filter(|s| !stderr.contains(s.as_str()))
+    {
         problems.push(format!("stderr lacks `{s}`"));
     }
-    for s in expect.stdout.iter().filter(|s| !stdout.contains(s.as_str())) {
+    for s in expect
+        .stdout
+        .iter()
+        .filter(|s| !stdout.contains(s.as_str()))
+    {
         problems.push(format!("stdout lacks `{s}`"));
     }
     if let Some(want) = &expect.last_line {

@@ -83,5 +83,8 @@ fn valid_cases_parse_and_error_cases_do_not() {
             invalid += 1;
         }
     }
-    assert!(valid >= 3 && invalid >= 10, "{valid} valid, {invalid} invalid");
+    assert!(
+        valid >= 3 && invalid >= 10,
+        "{valid} valid, {invalid} invalid"
+    );
 }

@@ -182,22 +182,6 @@ pub enum CheckError {
     },
 }
 
-#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
-pub enum CheckWarning {
-    #[error("`{literal}` is {percent}; the other side is a percent")]
-    #[diagnostic(code(kpi::bare_number_with_percent), severity(Warning))]
-    BareNumberWithPercent {
-        literal: String,
-        percent: String,
-        #[label("a bare number: {percent}")]
-        span: Span,
-        #[label("a percent")]
-        other: Span,
-        #[help]
-        help: String,
-    },
-}
-
 impl CheckError {
     pub fn unknown_name(name: &str, span: Span, suggestion: Option<String>) -> CheckError {
         let help = suggestion.as_ref().map(|_| did_you_mean(&suggestion));

@@ -1,7 +1,8 @@
 //! Type checking and lowering of expressions.
 
 use super::{Checker, Def};
-use crate::check::error::{suggest, CheckError, CheckWarning};
+use crate::check::error::{suggest, CheckError};
+use crate::check::lint::Lint;
 use crate::eval::num::Num;
 use crate::ir::*;
 use crate::syntax::ast::{
@@ -398,12 +399,11 @@ impl Checker<'_> {
         if *pct == Ty::Number(NumKind::Percent) && is_bare_number(other) {
             if let ExprKind::Number { value, .. } = &other.kind {
                 let as_pct = value * rust_decimal::Decimal::from(100);
-                self.warnings.push(CheckWarning::BareNumberWithPercent {
+                self.warnings.push(Lint::BareNumberWithPercent {
                     literal: value.to_string(),
                     percent: format!("{}%", as_pct.normalize()),
                     span: other.span,
                     other: pct_span,
-                    help: format!("did you mean `{value}%`?"),
                 });
             }
         }
@@ -643,6 +643,7 @@ impl Checker<'_> {
             mk(
                 IKind::Band {
                     subject: Box::new(s),
+                    subject_ty: sty,
                     arms: out,
                 },
                 span,

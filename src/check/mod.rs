@@ -4,12 +4,15 @@
 //! Names may be used before they are declared; each computed declaration is
 //! lowered on first use (depth-first), which is also how cycles are found.
 
+pub mod analysis;
 mod error;
 mod expr;
+pub mod lint;
 mod fold;
 mod tests;
 
-pub use error::{suggest, CheckError, CheckWarning};
+pub use error::{suggest, CheckError};
+pub use lint::{Lang, Lint, Report};
 
 use crate::ir::*;
 use crate::syntax::ast::{self, Decl, Policy, Span, TypeExpr};
@@ -20,14 +23,14 @@ use std::collections::HashMap;
 #[derive(Debug)]
 pub struct Checked {
     pub program: Program,
-    pub warnings: Vec<CheckWarning>,
+    pub warnings: Vec<Lint>,
 }
 
 /// A failed check: at least one error.
 #[derive(Debug)]
 pub struct CheckFailure {
     pub errors: Vec<CheckError>,
-    pub warnings: Vec<CheckWarning>,
+    pub warnings: Vec<Lint>,
 }
 
 /// Checks and compiles a parsed policy.
@@ -37,10 +40,9 @@ pub fn check(policy: &Policy) -> Result<Checked, CheckFailure> {
     if c.errors.is_empty() {
         match c.finish() {
             Some(program) => {
-                return Ok(Checked {
-                    program,
-                    warnings: c.warnings,
-                })
+                let mut warnings = c.warnings;
+                warnings.extend(analysis::analyze(&program));
+                return Ok(Checked { program, warnings });
             }
             None => {
                 if c.errors.is_empty() {
@@ -93,7 +95,7 @@ pub(crate) struct Checker<'a> {
     /// The declaration being lowered, to name hidden slots after it.
     current: Vec<usize>,
     pub(crate) errors: Vec<CheckError>,
-    pub(crate) warnings: Vec<CheckWarning>,
+    pub(crate) warnings: Vec<Lint>,
 }
 
 impl<'a> Checker<'a> {
@@ -390,6 +392,7 @@ impl<'a> Checker<'a> {
             span: name.span,
             compute: Compute::Expr(e),
             stage: 0,
+            weight: None,
         };
         match decl {
             Decl::Input(_) => None,
@@ -420,6 +423,7 @@ impl<'a> Checker<'a> {
                 };
                 let (e, ty) = self.expr(&d.expr, Some(&want))?;
                 let ty = self.assign(&want, &ty, d.expr.span, d.ty.as_ref().map(|t| t.span()))?;
+                let mut weight = None;
                 if let Some(w) = &d.weight {
                     let (we, wty) = self.expr(w, None)?;
                     if wty.dim() != crate::types::Dim::Number {
@@ -431,9 +435,14 @@ impl<'a> Checker<'a> {
                             help: "write the weight as a percent, e.g. `weight 35%`".into(),
                         });
                     }
-                    self.const_value(&we, "a weight")?;
+                    if let Value::Num(value) = self.const_value(&we, "a weight")? {
+                        let percent = wty == Ty::Number(NumKind::Percent);
+                        weight = Some(Weight { value, percent, span: w.span });
+                    }
                 }
-                Some(mk(SlotKind::Item, d.label.as_ref(), ty, e))
+                let mut slot = mk(SlotKind::Item, d.label.as_ref(), ty, e);
+                slot.weight = weight;
+                Some(slot)
             }
             Decl::Total(d) => {
                 let (e, ty) = match &d.body {
@@ -572,6 +581,7 @@ impl<'a> Checker<'a> {
             IExpr {
                 kind: IKind::Band {
                     subject: Box::new(subject),
+                    subject_ty: sty,
                     arms,
                 },
                 span: d.span,
@@ -621,6 +631,7 @@ impl<'a> Checker<'a> {
             compute,
             span,
             stage: 0,
+            weight: None,
         }));
         self.states.push(SlotState::Done);
         self.slots.len() - 1
@@ -767,7 +778,7 @@ pub(crate) fn visit(e: &IExpr, f: &mut impl FnMut(&IExpr)) {
             visit(c, f);
         }
         IKind::Call(_, args) => args.iter().for_each(|a| visit(a, f)),
-        IKind::Band { subject, arms } => {
+        IKind::Band { subject, arms, .. } => {
             visit(subject, f);
             for arm in arms {
                 arm.tests.iter().for_each(|(_, b)| visit(b, f));

@@ -1,15 +1,52 @@
-//! `kpi check POLICY... [--deny-warnings] [--format human|json]`
+//! `kpi check POLICY... [--deny-warnings] [--format human|json] [--verbose]`
 
-use super::{read_source, render_diagnostic, render_json_diagnostic, DiagFormat, Exit};
-use crate::check::check;
+use super::{read_source, render_diagnostic, render_json_diagnostic, DiagFormat, Exit, Source};
+use crate::check::{analysis, check, Lang};
+use miette::Diagnostic;
 use std::path::PathBuf;
 
-pub fn run(paths: &[PathBuf], deny_warnings: bool, format: DiagFormat) -> Exit {
-    let mut errors = 0usize;
-    let mut warnings = 0usize;
+pub struct Args<'a> {
+    pub paths: &'a [PathBuf],
+    pub deny_warnings: bool,
+    pub format: DiagFormat,
+    pub verbose: bool,
+    pub lang: Lang,
+}
+
+/// Errors and warnings of one policy, rendered in `lang`.
+fn diagnose(src: &Source, lang: Lang, verbose: bool) -> (Vec<Box<dyn Diagnostic>>, usize, usize, Vec<(String, String)>) {
+    let mut diags: Vec<Box<dyn Diagnostic>> = Vec::new();
+    let (mut errors, mut warnings) = (0, 0);
+    let mut ranges = Vec::new();
+    match crate::syntax::parse(&src.text) {
+        Err(e) => {
+            errors += 1;
+            diags.push(Box::new(e));
+        }
+        Ok(policy) => match check(&policy) {
+            Ok(c) => {
+                warnings += c.warnings.len();
+                diags.extend(c.warnings.iter().map(|w| Box::new(w.report(lang)) as Box<dyn Diagnostic>));
+                if verbose {
+                    ranges = analysis::summary(&c.program);
+                }
+            }
+            Err(f) => {
+                errors += f.errors.len();
+                warnings += f.warnings.len();
+                diags.extend(f.errors.into_iter().map(|e| Box::new(e) as Box<dyn Diagnostic>));
+                diags.extend(f.warnings.iter().map(|w| Box::new(w.report(lang)) as Box<dyn Diagnostic>));
+            }
+        },
+    }
+    (diags, errors, warnings, ranges)
+}
+
+pub fn run(args: &Args) -> Exit {
+    let (mut errors, mut warnings) = (0usize, 0usize);
     let mut json = Vec::new();
     let mut usage = false;
-    for path in paths {
+    for path in args.paths {
         let src = match read_source(path) {
             Ok(s) => s,
             Err(e) => {
@@ -18,53 +55,36 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: DiagFormat) -> Exit {
                 continue;
             }
         };
-        let mut diags: Vec<Box<dyn miette::Diagnostic>> = Vec::new();
-        match crate::syntax::parse(&src.text) {
-            Err(e) => {
-                errors += 1;
-                diags.push(Box::new(e));
-            }
-            Ok(policy) => match check(&policy) {
-                Ok(c) => {
-                    warnings += c.warnings.len();
-                    diags.extend(
-                        c.warnings
-                            .into_iter()
-                            .map(|w| Box::new(w) as Box<dyn miette::Diagnostic>),
-                    );
-                }
-                Err(f) => {
-                    errors += f.errors.len();
-                    warnings += f.warnings.len();
-                    diags.extend(
-                        f.errors
-                            .into_iter()
-                            .map(|e| Box::new(e) as Box<dyn miette::Diagnostic>),
-                    );
-                    diags.extend(
-                        f.warnings
-                            .into_iter()
-                            .map(|w| Box::new(w) as Box<dyn miette::Diagnostic>),
-                    );
-                }
-            },
-        }
+        let (diags, e, w, ranges) = diagnose(&src, args.lang, args.verbose);
+        errors += e;
+        warnings += w;
         for d in &diags {
-            match format {
+            match args.format {
                 DiagFormat::Human => eprint!("{}", render_diagnostic(d.as_ref(), Some(&src))),
                 DiagFormat::Json => json.push(render_json_diagnostic(d.as_ref(), Some(&src))),
             }
         }
+        if args.verbose && args.format == DiagFormat::Human && !ranges.is_empty() {
+            println!("{}:", src.path);
+            let width = ranges.iter().map(|(n, _)| super::output::width(n)).max().unwrap_or(0);
+            for (name, range) in &ranges {
+                println!("  {name}{}  {range}", " ".repeat(width - super::output::width(name)));
+            }
+        }
     }
-    match format {
+    match args.format {
         DiagFormat::Json => println!("{}", serde_json::Value::Array(json)),
         DiagFormat::Human => {
+            let zh = args.lang == Lang::Zh;
             if errors == 0 && warnings == 0 && !usage {
-                eprintln!(
-                    "ok: {} polic{} checked, no problems",
-                    paths.len(),
-                    if paths.len() == 1 { "y" } else { "ies" }
-                );
+                let n = args.paths.len();
+                if zh {
+                    eprintln!("ok: 已检查 {n} 个方案,没有发现问题");
+                } else {
+                    eprintln!("ok: {n} polic{} checked, no problems", if n == 1 { "y" } else { "ies" });
+                }
+            } else if zh {
+                eprintln!("{errors} 个错误, {warnings} 个警告");
             } else {
                 eprintln!("{errors} error(s), {warnings} warning(s)");
             }
@@ -72,7 +92,7 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: DiagFormat) -> Exit {
     }
     if usage {
         Exit::Usage
-    } else if errors > 0 || (deny_warnings && warnings > 0) {
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
         Exit::Failure
     } else {
         Exit::Success

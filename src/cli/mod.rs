@@ -9,7 +9,7 @@ mod test;
 
 pub use diagnostics::{render_diagnostic, render_json_diagnostic};
 
-use crate::check::{check, Checked};
+use crate::check::{check, Checked, Lang};
 use crate::ir::Program;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -46,6 +46,21 @@ pub enum DiagFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+/// The message language: `--lang`, else the environment's `LANG`.
+pub fn lang(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ResultFormat {
     Json,
     Csv,
@@ -63,6 +78,12 @@ pub enum Command {
         deny_warnings: bool,
         #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
         format: DiagFormat,
+        /// Also print every output's reachable range and the reachable grades.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Language of messages (default: from LANG).
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
     },
     /// Evaluate a policy against metric records.
     Eval {
@@ -93,11 +114,13 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
-        Command::Check {
-            policies,
+        Command::Check { policies, deny_warnings, format, verbose, lang: l } => check::run(&check::Args {
+            paths: &policies,
             deny_warnings,
             format,
-        } => check::run(&policies, deny_warnings, format),
+            verbose,
+            lang: lang(l),
+        }),
         Command::Eval {
             policy,
             data,
@@ -153,7 +176,7 @@ pub(crate) fn load(src: &Source) -> Loaded {
                 .iter()
                 .map(|e| render_diagnostic(e, Some(src)))
                 .collect();
-            out.extend(f.warnings.iter().map(|w| render_diagnostic(w, Some(src))));
+            out.extend(f.warnings.iter().map(|w| render_diagnostic(&w.report(Lang::from_env()), Some(src))));
             Loaded::Failed(out)
         }
     }
@@ -168,7 +191,7 @@ pub(crate) fn load_program(path: &std::path::Path) -> Result<(Source, Program), 
     match load(&src) {
         Loaded::Ok(c) => {
             for w in &c.warnings {
-                eprint!("{}", render_diagnostic(w, Some(&src)));
+                eprint!("{}", render_diagnostic(&w.report(Lang::from_env()), Some(&src)));
             }
             Ok((src, c.program))
         }

@@ -1,5 +1,7 @@
 //! Parsing one cell for one input into its base-unit value.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::error::CellError;
@@ -55,22 +57,31 @@ pub fn display_base(v: Decimal, ty: &Ty) -> String {
     }
 }
 
-/// Maps full-width digits, signs, point and percent sign to ASCII.
-pub(crate) fn normalize(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '０'..='９' => {
-                let d = u32::from(c) - u32::from('０');
-                char::from_digit(d, 10).unwrap_or(c)
-            }
-            '％' => '%',
-            '．' => '.',
-            '，' => ',',
-            '－' | '−' => '-',
-            '＋' => '+',
-            _ => c,
-        })
-        .collect()
+/// Maps full-width digits, signs, point and percent sign to ASCII. Borrows
+/// when there is nothing to map (always so for ASCII text).
+pub(crate) fn normalize(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(|c| ascii_equivalent(c) != c) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().map(ascii_equivalent).collect())
+    }
+}
+
+/// The ASCII character a full-width digit, sign, point or percent sign
+/// stands for; any other character is itself.
+fn ascii_equivalent(c: char) -> char {
+    match c {
+        '０'..='９' => {
+            let d = u32::from(c) - u32::from('０');
+            char::from_digit(d, 10).unwrap_or(c)
+        }
+        '％' => '%',
+        '．' => '.',
+        '，' => ',',
+        '－' | '−' => '-',
+        '＋' => '+',
+        _ => c,
+    }
 }
 
 fn too_many_digits(raw: &str) -> CellError {
@@ -124,6 +135,15 @@ fn parse_decimal(s: &str, raw: &str) -> Result<Decimal, CellError> {
     if int_digits.is_empty() && frac.is_empty() {
         return Err(not_a_number(raw));
     }
+    match small_decimal(neg, &int_digits, frac) {
+        Some(d) => Ok(d),
+        None => exact_decimal(neg, &int_digits, frac, raw),
+    }
+}
+
+/// `±int.frac` (ASCII digits, already checked) through
+/// `Decimal::from_str_exact`: normalized, zero never negative.
+fn exact_decimal(neg: bool, int_digits: &str, frac: &str, raw: &str) -> Result<Decimal, CellError> {
     let mut text = String::with_capacity(int_digits.len() + frac.len() + 3);
     if neg {
         text.push('-');
@@ -131,7 +151,7 @@ fn parse_decimal(s: &str, raw: &str) -> Result<Decimal, CellError> {
     text.push_str(if int_digits.is_empty() {
         "0"
     } else {
-        &int_digits
+        int_digits
     });
     if !frac.is_empty() {
         text.push('.');
@@ -144,10 +164,32 @@ fn parse_decimal(s: &str, raw: &str) -> Result<Decimal, CellError> {
     Ok(d.normalize())
 }
 
-/// Removes `,` separators from the integer part, checking they group by threes.
-fn strip_separators(int: &str, raw: &str) -> Result<String, CellError> {
+/// Digits that always fit an `i64` mantissa (and a scale of at most 18).
+const SMALL_DIGITS: usize = 18;
+
+/// The common case of [`parse_decimal`], without building a string for
+/// `Decimal::from_str_exact`: `±int.frac` (ASCII digits, already checked)
+/// with at most [`SMALL_DIGITS`] digits in all, which is always exact.
+/// Same result, to the bit, as [`exact_decimal`]: normalized, zero never
+/// negative.
+fn small_decimal(neg: bool, int: &str, frac: &str) -> Option<Decimal> {
+    if int.len() + frac.len() > SMALL_DIGITS {
+        return None;
+    }
+    let mantissa = int
+        .bytes()
+        .chain(frac.bytes())
+        .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+    let scale = u32::try_from(frac.len()).ok()?;
+    let d = Decimal::new(if neg { -mantissa } else { mantissa }, scale);
+    Some(d.normalize())
+}
+
+/// Removes `,` separators from the integer part, checking they group by
+/// threes. Borrows when there are none.
+fn strip_separators<'a>(int: &'a str, raw: &str) -> Result<Cow<'a, str>, CellError> {
     if !int.contains(',') {
-        return Ok(int.to_string());
+        return Ok(Cow::Borrowed(int));
     }
     let groups: Vec<&str> = int.split(',').collect();
     let ok = groups.iter().enumerate().all(|(i, g)| {
@@ -166,7 +208,7 @@ fn strip_separators(int: &str, raw: &str) -> Result<String, CellError> {
             raw: raw.to_string(),
         });
     }
-    Ok(groups.concat())
+    Ok(Cow::Owned(groups.concat()))
 }
 
 fn wrong_unit(raw: &str, ty: &Ty, expected: &str) -> CellError {
@@ -213,7 +255,8 @@ fn parse_number(
     }
     let v = parse_decimal(s, raw)?;
     if kind == NumKind::Count {
-        if !v.fract().is_zero() {
+        // (a decimal of scale 0 has no fraction: skip the costlier test)
+        if v.scale() != 0 && !v.fract().is_zero() {
             return Err(CellError::NotWhole {
                 raw: raw.to_string(),
             });
@@ -401,6 +444,41 @@ mod tests {
             CellError::TooManyDigits { .. }
         ));
         assert!(matches!(err("5%", plain), CellError::WrongUnit { .. }));
+    }
+
+    /// The fast path builds exactly the decimal the general path parses:
+    /// same value, scale and sign bit.
+    #[test]
+    fn small_decimals_match_the_general_path() {
+        let cases = [
+            ("", "5"),
+            ("0", ""),
+            ("0", "0"),
+            ("000", "000"),
+            ("12", "50"),
+            ("", "000100"),
+            ("999999999999999999", ""),
+            ("", "999999999999999999"),
+            ("123456789", "123456789"),
+            ("100", ""),
+            ("7", "0000000000000001"),
+        ];
+        for (int, frac) in cases {
+            for neg in [false, true] {
+                let fast = small_decimal(neg, int, frac).unwrap();
+                let general = exact_decimal(neg, int, frac, "raw").unwrap();
+                assert_eq!(fast.serialize(), general.serialize(), "{neg} {int}.{frac}");
+            }
+        }
+        assert_eq!(small_decimal(false, "1234567890", "123456789"), None);
+    }
+
+    #[test]
+    fn normalize_borrows_unless_it_maps() {
+        assert!(matches!(normalize("12.5%"), Cow::Borrowed(_)));
+        assert!(matches!(normalize("2.5 天"), Cow::Borrowed(_)));
+        assert_eq!(normalize("９９．５％"), "99.5%");
+        assert_eq!(normalize("－１，０００"), "-1,000");
     }
 
     #[test]

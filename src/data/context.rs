@@ -4,8 +4,11 @@ use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use super::error::{DataError, DataErrorKind};
-use super::table::{finish, load, match_columns, row_cells, row_period, PERIOD};
-use super::{detect_format, Cell, FieldSpec, Format, ReadOptions, Record};
+use super::table::{
+    finish, match_columns, read_rows, row_cells, row_period, Columns, Loaded, RowRef, RowSink,
+    PERIOD,
+};
+use super::{detect_format, Cell, FieldSpec, ReadOptions, Record};
 use crate::types::Period;
 
 /// Reads the context file: one row per period, one column per context
@@ -18,27 +21,67 @@ pub fn read_context(
 ) -> Result<BTreeMap<Period, Vec<Cell>>, Vec<DataError>> {
     let mut errors = Vec::new();
     let format = detect_format(file_name, text);
-    let Some(table) = load(file_name, text, format, &mut errors) else {
-        return Err(finish(file_name, errors));
+    let mut sink = Context {
+        file: file_name,
+        fields,
+        opts,
+        headers: Vec::new(),
+        cols: Columns::default(),
+        first_line: BTreeMap::new(),
+        context: BTreeMap::new(),
     };
-    if format == Format::Json && table.rows.is_empty() && errors.is_empty() {
-        return Ok(BTreeMap::new());
+    match read_rows(file_name, text, format, &mut errors, &mut sink) {
+        Loaded::NoTable => return Err(finish(file_name, errors)),
+        Loaded::NoRows => return Ok(BTreeMap::new()),
+        Loaded::Rows => {}
     }
-    let cols = match_columns(file_name, &table.headers, fields, &[PERIOD], &mut errors);
-    let mut first_line: BTreeMap<Period, usize> = BTreeMap::new();
-    let mut context = BTreeMap::new();
-    for row in &table.rows {
-        let period = cols
+    if errors.is_empty() {
+        Ok(sink.context)
+    } else {
+        Err(finish(file_name, errors))
+    }
+}
+
+/// Collects the context rows as they arrive.
+struct Context<'a> {
+    file: &'a str,
+    fields: &'a [FieldSpec],
+    opts: &'a ReadOptions,
+    headers: Vec<String>,
+    cols: Columns,
+    /// Line of the first row of each period.
+    first_line: BTreeMap<Period, usize>,
+    context: BTreeMap<Period, Vec<Cell>>,
+}
+
+impl RowSink for Context<'_> {
+    fn header(&mut self, headers: &[String], errors: &mut Vec<DataError>) {
+        self.headers = headers.to_vec();
+        self.cols = match_columns(self.file, headers, self.fields, &[PERIOD], errors);
+    }
+
+    fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>) {
+        let (file, headers) = (self.file, self.headers.as_slice());
+        let period = self
+            .cols
             .period
-            .and_then(|c| row_period(file_name, &table, row, c, &mut errors));
-        let cells = row_cells(file_name, &table, row, &cols, fields, opts, &mut errors);
+            .and_then(|c| row_period(file, headers, row, c, errors));
+        let cells = row_cells(
+            file,
+            headers,
+            row,
+            &self.cols,
+            self.fields,
+            self.opts,
+            errors,
+        );
         let Some(period) = period else {
-            continue;
+            return;
         };
-        match first_line.entry(period) {
+        match self.first_line.entry(period) {
             Entry::Occupied(first) => errors.push(DataError::new(
-                file_name,
-                row.line,
+                file,
+                row.line(),
                 None,
                 DataErrorKind::DuplicatePeriod {
                     period: period.to_string(),
@@ -46,17 +89,12 @@ pub fn read_context(
                 },
             )),
             Entry::Vacant(slot) => {
-                slot.insert(row.line);
+                slot.insert(row.line());
                 if let Some(cells) = cells {
-                    context.insert(period, cells);
+                    self.context.insert(period, cells);
                 }
             }
         }
-    }
-    if errors.is_empty() {
-        Ok(context)
-    } else {
-        Err(finish(file_name, errors))
     }
 }
 

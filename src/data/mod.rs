@@ -7,6 +7,7 @@
 
 mod cells;
 mod context;
+mod csv_rows;
 mod error;
 mod json;
 mod records;

@@ -3,7 +3,7 @@
 
 use super::cells::{normalize, parse_cell};
 use super::error::{CellError, DataError, DataErrorKind, MAX_ERRORS};
-use super::{json, Cell, FieldSpec, Format, ReadOptions};
+use super::{csv_rows, json, Cell, FieldSpec, Format, ReadOptions};
 use crate::types::Period;
 
 /// A raw value, before it meets its input's type.
@@ -42,6 +42,8 @@ pub(crate) struct Row {
     pub values: Vec<Value>,
 }
 
+/// A whole file of rows. Only JSON is materialised like this; CSV rows are
+/// streamed one at a time (see [`super::csv_rows`]).
 #[derive(Debug)]
 pub(crate) struct Table {
     /// Trimmed column headers.
@@ -49,113 +51,86 @@ pub(crate) struct Table {
     pub rows: Vec<Row>,
 }
 
-/// Reads CSV or JSON into a table; `None` when there is no table at all
-/// (syntax error, empty file: reported in `errors`).
-pub(crate) fn load(
+/// One row, wherever it came from: a row of a JSON table, or the CSV record
+/// the reader has just read (borrowed from its buffer, valid for one call).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RowRef<'a> {
+    Json(&'a Row),
+    Csv {
+        line: usize,
+        record: &'a csv::StringRecord,
+    },
+}
+
+impl<'a> RowRef<'a> {
+    /// 1-based line where the row starts.
+    pub(crate) fn line(self) -> usize {
+        match self {
+            RowRef::Json(row) => row.line,
+            RowRef::Csv { line, .. } => line,
+        }
+    }
+
+    /// The trimmed text of column `col`; `Ok(None)` for missing or blank
+    /// (what [`Value::text`] says of the same cell).
+    pub(crate) fn text(self, col: usize) -> Result<Option<&'a str>, CellError> {
+        match self {
+            RowRef::Json(row) => row.values.get(col).unwrap_or(&Value::Missing).text(),
+            RowRef::Csv { record, .. } => Ok(record
+                .get(col)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())),
+        }
+    }
+}
+
+/// Receives a data file row by row: first the header, then every row that
+/// has the right shape (rows with the wrong number of fields, and syntax
+/// errors, are reported by the reader and never reach the sink).
+pub(crate) trait RowSink {
+    fn header(&mut self, headers: &[String], errors: &mut Vec<DataError>);
+    fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>);
+}
+
+/// What [`read_rows`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Loaded {
+    /// No table at all (syntax error, empty file): reported in `errors`.
+    NoTable,
+    /// A JSON `[]` without errors: no rows, hence no columns to check; the
+    /// sink saw nothing.
+    NoRows,
+    /// The sink saw the header and every well-formed row, in file order.
+    Rows,
+}
+
+/// Reads CSV or JSON and feeds it to `sink`. CSV is streamed (never held
+/// as a table); JSON is parsed whole first.
+pub(crate) fn read_rows(
     file: &str,
     text: &str,
     format: Format,
     errors: &mut Vec<DataError>,
-) -> Option<Table> {
-    let table = match format {
-        Format::Json => json::load(file, text, errors),
-        Format::Csv => load_csv(file, text, errors),
+    sink: &mut impl RowSink,
+) -> Loaded {
+    let loaded = match format {
+        Format::Csv => csv_rows::read(file, text, errors, sink),
+        Format::Json => match json::load(file, text, errors) {
+            None => Loaded::NoTable,
+            Some(table) if table.rows.is_empty() && errors.is_empty() => Loaded::NoRows,
+            Some(table) => {
+                sink.header(&table.headers, errors);
+                for row in &table.rows {
+                    sink.row(RowRef::Json(row), errors);
+                }
+                Loaded::Rows
+            }
+        },
     };
-    if table.is_none() && errors.is_empty() {
+    if loaded == Loaded::NoTable && errors.is_empty() {
         errors.push(DataError::new(file, 0, None, DataErrorKind::Empty));
     }
-    table
-}
-
-/// Line numbers from byte offsets. The `csv` crate's own line count is off
-/// for `\r\n` and `\r` line ends, so lines are counted here: a line ends at
-/// `\n`, `\r\n` or a lone `\r`.
-struct Lines<'a> {
-    text: &'a str,
-    /// Byte offsets of the line terminators, ascending.
-    ends: Vec<usize>,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
-        let b = text.as_bytes();
-        let ends = (0..b.len())
-            .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
-            .collect();
-        Lines { text, ends }
-    }
-
-    /// The line of the record the `csv` crate places at `pos`: its byte
-    /// offset may sit on the terminator of the line before, so skip those.
-    fn line(&self, pos: Option<&csv::Position>) -> usize {
-        let Some(start) = pos.and_then(|p| usize::try_from(p.byte()).ok()) else {
-            return 0;
-        };
-        let b = self.text.as_bytes();
-        let mut i = start.min(b.len());
-        while matches!(b.get(i), Some(b'\r' | b'\n')) {
-            i += 1;
-        }
-        1 + self.ends.partition_point(|&e| e < i)
-    }
-}
-
-fn load_csv(file: &str, text: &str, errors: &mut Vec<DataError>) -> Option<Table> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let lines = Lines::new(text);
-    let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(DataError::new(
-                    file,
-                    lines.line(e.position()),
-                    None,
-                    DataErrorKind::Syntax {
-                        format: "CSV",
-                        message: e.to_string(),
-                    },
-                ));
-                continue;
-            }
-        };
-        if record.iter().all(|f| f.trim().is_empty()) {
-            // blank lines and the `,,,,` rows spreadsheets leave behind
-            continue;
-        }
-        let line = lines.line(record.position());
-        let Some(h) = &headers else {
-            headers = Some(record.iter().map(|f| f.trim().to_string()).collect());
-            continue;
-        };
-        let n = h.len();
-        let extra_filled = record.iter().skip(n).any(|f| !f.trim().is_empty());
-        if record.len() < n || extra_filled {
-            errors.push(DataError::new(
-                file,
-                line,
-                None,
-                DataErrorKind::FieldCount {
-                    found: record.len(),
-                    expected: n,
-                },
-            ));
-            continue;
-        }
-        let values = record
-            .iter()
-            .take(n)
-            .map(|f| Value::Text(f.to_string()))
-            .collect();
-        rows.push(Row { line, values });
-    }
-    headers.map(|headers| Table { headers, rows })
+    loaded
 }
 
 /// Names accepted for the reserved columns.
@@ -272,8 +247,8 @@ pub(crate) fn match_columns(
 /// which `match_columns` already reported).
 pub(crate) fn row_cells(
     file: &str,
-    table: &Table,
-    row: &Row,
+    headers: &[String],
+    row: RowRef<'_>,
     cols: &Columns,
     fields: &[FieldSpec],
     opts: &ReadOptions,
@@ -289,10 +264,8 @@ pub(crate) fn row_cells(
             }
             continue;
         };
-        let header = table.headers[c].as_str();
-        let value = row.values.get(c).unwrap_or(&Value::Missing);
-        let parsed = value
-            .text()
+        let parsed = row
+            .text(c)
             .and_then(|t| t.map_or(Ok(None), |t| parse_cell(t, f, opts)));
         match parsed {
             Ok(Some(cell)) => cells.push(cell),
@@ -302,15 +275,20 @@ pub(crate) fn row_cells(
                     ok = false;
                     errors.push(DataError::new(
                         file,
-                        row.line,
-                        Some(header),
+                        row.line(),
+                        Some(&headers[c]),
                         DataErrorKind::MissingValue { id: f.id.clone() },
                     ));
                 }
             },
             Err(e) => {
                 ok = false;
-                errors.push(DataError::new(file, row.line, Some(header), e.into()));
+                errors.push(DataError::new(
+                    file,
+                    row.line(),
+                    Some(&headers[c]),
+                    e.into(),
+                ));
             }
         }
     }
@@ -320,14 +298,12 @@ pub(crate) fn row_cells(
 /// The period of a row (the period column must exist), reporting problems.
 pub(crate) fn row_period(
     file: &str,
-    table: &Table,
-    row: &Row,
+    headers: &[String],
+    row: RowRef<'_>,
     col: usize,
     errors: &mut Vec<DataError>,
 ) -> Option<Period> {
-    let header = table.headers[col].as_str();
-    let value = row.values.get(col).unwrap_or(&Value::Missing);
-    let kind = match value.text() {
+    let kind = match row.text(col) {
         Ok(None) => DataErrorKind::EmptyPeriod,
         Ok(Some(t)) => match Period::parse(&normalize(t)) {
             Some(p) => return Some(p),
@@ -335,31 +311,27 @@ pub(crate) fn row_period(
         },
         Err(e) => e.into(),
     };
-    errors.push(DataError::new(file, row.line, Some(header), kind));
+    errors.push(DataError::new(file, row.line(), Some(&headers[col]), kind));
     None
 }
 
 /// An optional text column (employee, team): trimmed, `None` when blank.
-pub(crate) fn row_text(
+/// Borrowed from the row: the caller copies it only if it keeps it.
+pub(crate) fn row_text<'a>(
     file: &str,
-    table: &Table,
-    row: &Row,
+    headers: &[String],
+    row: RowRef<'a>,
     col: usize,
     errors: &mut Vec<DataError>,
-) -> Result<Option<String>, ()> {
-    let value = row.values.get(col).unwrap_or(&Value::Missing);
-    match value.text() {
-        Ok(t) => Ok(t.map(str::to_string)),
-        Err(e) => {
-            errors.push(DataError::new(
-                file,
-                row.line,
-                Some(table.headers[col].as_str()),
-                e.into(),
-            ));
-            Err(())
-        }
-    }
+) -> Result<Option<&'a str>, ()> {
+    row.text(col).map_err(|e| {
+        errors.push(DataError::new(
+            file,
+            row.line(),
+            Some(&headers[col]),
+            e.into(),
+        ));
+    })
 }
 
 /// Orders errors by line (stably) and caps their number.

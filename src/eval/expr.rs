@@ -197,7 +197,7 @@ pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Faul
             }
         }
         IKind::Call(f, args) => call(*f, args, env, trace, span),
-        IKind::Band { subject, arms } => {
+        IKind::Band { subject, arms, .. } => {
             let v = eval(subject, env, trace)?;
             'arms: for (i, arm) in arms.iter().enumerate() {
                 for (op, bound) in &arm.tests {

@@ -88,9 +88,12 @@ fn too_deep(src: &str) -> Option<Span> {
     None
 }
 
+/// The pair's span without trailing white space (pest may include the
+/// white space a failed repetition skipped).
 fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    let trimmed = p.as_str().trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    Span::new(s.start(), s.start() + trimmed.len())
 }
 
 fn internal(span: Span) -> SyntaxError {

@@ -1,0 +1,281 @@
+//! Weights, and payout sanity: money outputs that can go negative or fall
+//! as a score rises. Payouts are probed by evaluating the policy on
+//! synthetic records: a warning always comes with a real example.
+
+use super::interval::Interval;
+use super::ranges::Ranges;
+use super::show::show_value;
+use crate::check::lint::Lint;
+use crate::eval::expr::{eval, Env};
+use crate::eval::num::Num;
+use crate::ir::*;
+use crate::types::{NumKind, Ty};
+use std::cmp::Ordering;
+
+/// Warns when item weights do not add up to 100 % (or 100 points).
+pub fn check_weights(program: &Program, lints: &mut Vec<Lint>) {
+    let weights: Vec<Weight> = program.slots.iter().filter_map(|s| s.weight).collect();
+    if weights.is_empty() || weights.iter().any(|w| w.percent) != weights.iter().all(|w| w.percent) {
+        return;
+    }
+    let percent = weights[0].percent;
+    let mut sum = Num::ZERO;
+    for w in &weights {
+        match sum.plus(w.value) {
+            Ok(s) => sum = s,
+            Err(_) => return,
+        }
+    }
+    let expected = if percent { Num::ONE } else { Num::int(100) };
+    if sum.exact_cmp(expected).is_ok_and(|o| o.is_ne()) {
+        let ty = if percent { Ty::Number(NumKind::Percent) } else { Ty::Number(NumKind::Points) };
+        lints.push(Lint::WeightsSum { sum: show_value(sum, &ty), expected: show_value(expected, &ty), spans: weights.iter().map(|w| w.span).collect() });
+    }
+}
+
+/// One synthetic record: inputs, context, and the slots computed from them.
+struct Probe<'p> {
+    program: &'p Program,
+    inputs: Vec<Value>,
+    context: Vec<Value>,
+    slots: Vec<Option<Value>>,
+}
+
+impl Env for Probe<'_> {
+    fn read(&self, s: Source) -> Option<&Value> {
+        match s {
+            Source::Input(i) => self.inputs.get(i),
+            Source::Context(i) => self.context.get(i),
+            Source::Slot(i) => self.slots.get(i).and_then(|v| v.as_ref()),
+        }
+    }
+}
+
+impl Probe<'_> {
+    /// Computes every per-record slot in order; `forced` replaces one.
+    fn run(&mut self, forced: Option<(usize, &Value)>) {
+        for v in self.slots.iter_mut() {
+            *v = None;
+        }
+        for &s in &self.program.order {
+            if let Some((fs, fv)) = forced {
+                if fs == s {
+                    self.slots[s] = Some(fv.clone());
+                    continue;
+                }
+            }
+            if let Compute::Expr(e) = &self.program.slots[s].compute {
+                self.slots[s] = eval(e, self, &mut None).ok();
+            }
+        }
+    }
+}
+
+/// Typical values of a field for probing: low end, middle, high end.
+fn samples(iv: Option<Interval>, ty: &Ty) -> Vec<Value> {
+    match ty {
+        Ty::Bool => vec![Value::Bool(false), Value::Bool(true)],
+        Ty::Grade(levels) => (0..levels.len().min(8)).map(|i| Value::Level(i as u16)).collect(),
+        Ty::Text => vec![Value::Text("".into())],
+        _ => {
+            let iv = iv.unwrap_or(Interval::ALL);
+            let lo = iv.lo.map(|e| e.v);
+            let hi = iv.hi.map(|e| e.v);
+            let typical = match ty {
+                Ty::Money => Num::int(10000),
+                Ty::Duration(_) => Num::int(3600),
+                Ty::Number(NumKind::Count) => Num::int(2),
+                _ => Num::int(50),
+            };
+            let (lo, hi) = match (lo, hi) {
+                (Some(a), Some(b)) => (a, b),
+                (Some(a), None) => (a, a.plus(typical).and_then(|x| x.plus(typical)).unwrap_or(a)),
+                (None, Some(b)) => (b.minus(typical).and_then(|x| x.minus(typical)).unwrap_or(b), b),
+                (None, None) => (Num::ZERO, typical.plus(typical).unwrap_or(typical)),
+            };
+            let mid = lo.plus(hi).and_then(|s| s.over(Num::int(2))).unwrap_or(lo);
+            let mid = if iv.int { mid.floor().unwrap_or(mid) } else { mid };
+            vec![Value::Num(mid), Value::Num(lo), Value::Num(hi)]
+        }
+    }
+}
+
+/// Candidate values of a score variable: every constant of the policy in
+/// its range, a hair either side, the ends, and an even grid.
+fn candidates(iv: Interval, consts: &[Num]) -> Vec<Num> {
+    let step = if iv.int { Num::ONE } else { Num::from_decimal(rust_decimal::Decimal::new(1, 2)) };
+    let lo = iv.lo.map(|e| e.v).or_else(|| consts.iter().copied().min_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal)));
+    let hi = iv.hi.map(|e| e.v).or_else(|| consts.iter().copied().max_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal)));
+    let mut out = Vec::new();
+    for c in consts {
+        for v in [c.minus(step), Ok(*c), c.plus(step)].into_iter().flatten() {
+            out.push(v);
+        }
+    }
+    if let (Some(lo), Some(hi)) = (lo, hi) {
+        out.push(lo);
+        out.push(hi);
+        if let Ok(width) = hi.minus(lo) {
+            for k in 1..20 {
+                if let Ok(v) = width.times(Num::int(k)).and_then(|w| w.over(Num::int(20))).and_then(|w| lo.plus(w)) {
+                    out.push(if iv.int { v.floor().unwrap_or(v) } else { v });
+                }
+            }
+        }
+    }
+    out.retain(|v| iv.contains(*v));
+    out.sort_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal));
+    out.dedup_by(|a, b| a.exact_cmp(*b).is_ok_and(|o| o.is_eq()));
+    out.truncate(400);
+    out
+}
+
+/// Slots `slot` reads, transitively (including itself).
+fn closure(program: &Program, slot: usize) -> Vec<bool> {
+    let mut seen = vec![false; program.slots.len()];
+    let mut stack = vec![slot];
+    while let Some(s) = stack.pop() {
+        if std::mem::replace(&mut seen[s], true) {
+            continue;
+        }
+        let mut deps = Vec::new();
+        match &program.slots[s].compute {
+            Compute::Expr(e) => crate::check::expr_deps(e, &mut deps),
+            Compute::Team(_) | Compute::History(_) => {}
+        }
+        stack.extend(deps.into_iter().filter(|d| *d < seen.len()));
+    }
+    seen
+}
+
+fn reads_inputs(program: &Program, within: &[bool]) -> Vec<bool> {
+    let mut used = vec![false; program.inputs.len()];
+    for (s, inside) in within.iter().enumerate() {
+        if let (true, Compute::Expr(e)) = (*inside, &program.slots[s].compute) {
+            crate::check::visit(e, &mut |x| {
+                if let IKind::Read(Source::Input(i)) = x.kind {
+                    if let Some(u) = used.get_mut(i) {
+                        *u = true;
+                    }
+                }
+            });
+        }
+    }
+    used
+}
+
+fn is_score(slot: &Slot) -> bool {
+    slot.ty == Ty::Number(NumKind::Points) && matches!(slot.kind, SlotKind::Item | SlotKind::Total | SlotKind::Let | SlotKind::Output)
+}
+
+/// Probes every money output for negative values and for falling as a
+/// score (a points input, an item, a total) rises.
+pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
+    let program = r.program;
+    let mut consts: Vec<Num> = Vec::new();
+    for slot in &program.slots {
+        if let Compute::Expr(e) = &slot.compute {
+            crate::check::visit(e, &mut |x| {
+                if let IKind::Const(Value::Num(n)) = x.kind {
+                    consts.push(n);
+                }
+            });
+        }
+    }
+    let input_samples: Vec<Vec<Value>> = program.inputs.iter().zip(&r.inputs).map(|(f, iv)| samples(*iv, &f.ty)).collect();
+    let context_samples: Vec<Vec<Value>> = program.context.iter().zip(&r.context).map(|(f, iv)| samples(*iv, &f.ty)).collect();
+    for out in &program.outputs {
+        let slot = &program.slots[out.slot];
+        if slot.ty != Ty::Money {
+            continue;
+        }
+        let within = closure(program, out.slot);
+        // Team and history values need other records: not probed.
+        if within.iter().enumerate().any(|(s, w)| *w && !matches!(program.slots[s].compute, Compute::Expr(_))) {
+            continue;
+        }
+        let used = reads_inputs(program, &within);
+        // Base records: every input at its middle, low, then high sample.
+        let bases: Vec<(Vec<Value>, Vec<Value>)> = (0..3)
+            .map(|k| {
+                let pick = |s: &Vec<Value>| s.get(k).or_else(|| s.first()).cloned().unwrap_or(Value::Bool(false));
+                (input_samples.iter().map(pick).collect(), context_samples.iter().map(pick).collect())
+            })
+            .collect();
+        let mut probe = Probe { program, inputs: Vec::new(), context: Vec::new(), slots: vec![None; program.slots.len()] };
+        let pay = |p: &Probe| match p.slots.get(out.slot).cloned().flatten() {
+            Some(Value::Num(n)) => Some(n),
+            _ => None,
+        };
+        // Score variables: points inputs the payout reads, and points slots.
+        let mut vars: Vec<(String, Option<usize>, Option<usize>, Interval, Ty)> = Vec::new();
+        for (i, f) in program.inputs.iter().enumerate() {
+            if used[i] && f.ty.is_numeric() {
+                vars.push((f.id.clone(), Some(i), None, r.inputs[i].unwrap_or(Interval::ALL), f.ty.clone()));
+            }
+        }
+        for (s, sl) in program.slots.iter().enumerate() {
+            if within[s] && s != out.slot && is_score(sl) {
+                vars.push((sl.name.clone(), None, Some(s), r.slots[s].unwrap_or(Interval::ALL), sl.ty.clone()));
+            }
+        }
+        let mut negative: Option<Lint> = None;
+        let mut falls: Option<Lint> = None;
+        'bases: for (inputs, context) in &bases {
+            for (name, input, forced_slot, iv, ty) in &vars {
+                let mut prev: Option<(Num, Num)> = None;
+                for v in candidates(*iv, &consts) {
+                    probe.inputs = inputs.clone();
+                    probe.context = context.clone();
+                    let value = Value::Num(v);
+                    if let Some(i) = input {
+                        probe.inputs[*i] = value.clone();
+                    }
+                    probe.run(forced_slot.map(|s| (s, &value)));
+                    let Some(p) = pay(&probe) else { continue };
+                    if negative.is_none() && p.signum() < 0 {
+                        negative = Some(Lint::PayoutNegative {
+                            output: out.name.clone(),
+                            value: show_value(p.round(2).unwrap_or(p), &Ty::Money),
+                            when: describe_when(program, &probe.inputs, &used, name, &show_value(v, ty)),
+                            span: slot.span,
+                        });
+                    }
+                    let scoreish = forced_slot.is_some() || *ty == Ty::Number(NumKind::Points);
+                    if let (true, None, Some((pv, pp))) = (scoreish, &falls, prev) {
+                        if p.exact_cmp(pp).is_ok_and(|o| o.is_lt()) {
+                            falls = Some(Lint::PayoutFalls {
+                                output: out.name.clone(),
+                                var: name.clone(),
+                                low: show_value(pv, ty),
+                                high: show_value(v, ty),
+                                pay_low: show_value(pp.round(2).unwrap_or(pp), &Ty::Money),
+                                pay_high: show_value(p.round(2).unwrap_or(p), &Ty::Money),
+                                span: slot.span,
+                            });
+                        }
+                    }
+                    prev = Some((v, p));
+                    if negative.is_some() && falls.is_some() {
+                        break 'bases;
+                    }
+                }
+            }
+        }
+        lints.extend(negative);
+        lints.extend(falls);
+    }
+}
+
+/// `kpi_score = 91, salary = ¥10000`: the varied input first.
+fn describe_when(program: &Program, inputs: &[Value], used: &[bool], varied: &str, varied_value: &str) -> String {
+    let mut parts = vec![format!("{varied} = {varied_value}")];
+    for (i, f) in program.inputs.iter().enumerate() {
+        if used[i] && f.id != varied && parts.len() < 4 {
+            if let Some(Value::Num(n)) = inputs.get(i) {
+                parts.push(format!("{} = {}", f.id, show_value(*n, &f.ty)));
+            }
+        }
+    }
+    parts.join(", ")
+}

@@ -1,0 +1,235 @@
+//! Reports built on one evaluation: `explain` (why one person got their
+//! score), `diff` (what a policy change does to everybody) and `whatif`
+//! (the smallest change of one input that reaches a target).
+//!
+//! Everything here is free of IO: the command line reads the files, these
+//! modules compute models (plain data, `Serialize`) that the command line
+//! renders. Every figure is produced by the evaluator and formatted with
+//! [`crate::eval::format`], so a report shows exactly what `kpi eval` shows.
+
+pub mod diff;
+pub mod explain;
+mod formula;
+pub mod show;
+mod trace;
+pub mod whatif;
+mod whatif_search;
+
+use crate::eval::expr::Env;
+use crate::eval::Row;
+use crate::ir::{Program, Source, Value};
+use crate::syntax::ast::Span;
+use crate::types::Period;
+use std::collections::BTreeMap;
+
+/// Context values per period, in context-input order.
+pub type ContextValues = BTreeMap<Period, Vec<Value>>;
+
+/// Language of human-readable reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en`; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The default for a `LANG` value: Chinese when it starts with `zh`.
+    pub fn from_env_value(lang: Option<&str>) -> Lang {
+        match lang {
+            Some(l) if l.starts_with("zh") => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+
+    /// Picks the English or the Chinese text.
+    pub fn t<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}
+
+/// Reads the values of one evaluated row (inputs, context, slots).
+pub(crate) struct RowEnv<'a> {
+    pub inputs: &'a [Value],
+    pub ctx: &'a [Value],
+    pub slots: &'a [Value],
+}
+
+impl Env for RowEnv<'_> {
+    fn read(&self, s: Source) -> Option<&Value> {
+        match s {
+            Source::Input(i) => self.inputs.get(i),
+            Source::Context(i) => self.ctx.get(i),
+            Source::Slot(i) => self.slots.get(i),
+        }
+    }
+}
+
+/// The context values of a row's period (empty when the policy has none).
+pub(crate) fn row_context<'a>(
+    program: &Program,
+    context: &'a ContextValues,
+    row: &Row,
+) -> &'a [Value] {
+    if program.context.is_empty() {
+        return &[];
+    }
+    context.get(&row.period).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// Where to find the source text of a policy, for quoting rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a>(pub &'a str);
+
+impl<'a> Text<'a> {
+    /// The text under `span` (empty if the span is out of bounds).
+    pub fn slice(self, span: Span) -> &'a str {
+        self.0.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line(self, offset: usize) -> usize {
+        let upto = self.0.get(..offset.min(self.0.len())).unwrap_or("");
+        upto.bytes().filter(|b| *b == b'\n').count() + 1
+    }
+
+    /// The text under `span` on one line: comments removed, runs of
+    /// whitespace collapsed, trailing commas dropped.
+    pub fn quote(self, span: Span) -> String {
+        squash(self.slice(span))
+    }
+
+    /// The whole (trimmed) source line holding `offset`, comment removed.
+    pub fn line_text(self, offset: usize) -> String {
+        let offset = offset.min(self.0.len());
+        let start = self.0[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let end = self.0[offset..]
+            .find('\n')
+            .map(|i| offset + i)
+            .unwrap_or(self.0.len());
+        squash(self.0.get(start..end).unwrap_or(""))
+    }
+}
+
+/// Removes `#` and `//` comments (outside string literals), joins lines and
+/// collapses whitespace.
+fn squash(s: &str) -> String {
+    let mut words = Vec::new();
+    for line in s.lines() {
+        let mut in_str = false;
+        let mut cut = line.len();
+        let mut prev = '\0';
+        for (i, c) in line.char_indices() {
+            match c {
+                '"' => in_str = !in_str,
+                '#' if !in_str => {
+                    cut = i;
+                    break;
+                }
+                '/' if !in_str && prev == '/' => {
+                    cut = i - 1;
+                    break;
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+        words.extend(line[..cut].split_whitespace().map(str::to_string));
+    }
+    let mut out = words.join(" ");
+    while out.ends_with(',') {
+        out.pop();
+    }
+    out
+}
+
+/// The nearest of `candidates` to `wanted` (case-insensitive first, then
+/// by edit distance), for "did you mean".
+pub fn nearest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = wanted.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = if c.to_lowercase() == lower {
+            0
+        } else {
+            strsim::levenshtein(&lower, &c.to_lowercase()) + 1
+        };
+        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Why a record could not be picked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotFound {
+    /// No record of this employee; the nearest id, if any.
+    Employee { suggestion: Option<String> },
+    /// The employee has no record for that period; the periods they have.
+    Period { available: Vec<Period> },
+}
+
+/// The row of `employee` in `period`, or in their latest period.
+pub fn find_row(rows: &[Row], employee: &str, period: Option<Period>) -> Result<usize, NotFound> {
+    let theirs: Vec<usize> = (0..rows.len())
+        .filter(|&r| rows[r].employee == employee)
+        .collect();
+    if theirs.is_empty() {
+        let suggestion = nearest(employee, rows.iter().map(|r| r.employee.as_str()));
+        return Err(NotFound::Employee {
+            suggestion: suggestion.map(str::to_string),
+        });
+    }
+    let found = match period {
+        Some(p) => theirs.iter().copied().find(|&r| rows[r].period == p),
+        None => theirs.iter().copied().max_by_key(|&r| rows[r].period),
+    };
+    found.ok_or_else(|| {
+        let mut available: Vec<Period> = theirs.iter().map(|&r| rows[r].period).collect();
+        available.sort();
+        NotFound::Period { available }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn squash_drops_comments_and_space() {
+        assert_eq!(
+            squash("  >= 55%   -> 100   # full marks\n"),
+            ">= 55% -> 100".to_string()
+        );
+        assert_eq!(squash("\"#1\" -> 2, // note"), "\"#1\" -> 2");
+    }
+
+    #[test]
+    fn nearest_prefers_case_and_distance() {
+        let ids = ["E01", "E02", "E10"];
+        assert_eq!(nearest("e01", ids.iter().copied()), Some("E01"));
+        assert_eq!(nearest("E011", ids.iter().copied()), Some("E01"));
+        assert_eq!(nearest("E1", ids.iter().copied()), Some("E01"));
+    }
+
+    #[test]
+    fn line_numbers() {
+        let t = Text("a\nbc\nd");
+        assert_eq!(t.line(0), 1);
+        assert_eq!(t.line(3), 2);
+        assert_eq!(t.line(5), 3);
+        assert_eq!(t.line_text(3), "bc");
+    }
+}
