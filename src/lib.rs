@@ -6,5 +6,6 @@ pub mod cli;
 pub mod data;
 pub mod eval;
 pub mod ir;
+pub mod report;
 pub mod syntax;
 pub mod types;

@@ -230,9 +230,7 @@ fn parse_number(
         return match s.strip_suffix('%') {
             Some(n) => {
                 let v = parse_decimal(n, raw)?;
-                exact(v.checked_div(Decimal::ONE_HUNDRED), v, raw, |f| {
-                    f.checked_mul(Decimal::ONE_HUNDRED)
-                })
+                percent_to_fraction(v, raw)
             }
             None => {
                 let v = parse_decimal(s, raw)?;
@@ -309,8 +307,36 @@ fn parse_duration(s: &str, raw: &str, declared: DurUnit) -> Result<Decimal, Cell
         }
     };
     let n = parse_decimal(num, raw)?;
+    to_seconds(n, unit, raw)
+}
+
+/// `v` percent as a fraction (`v / 100`), exactly.
+fn percent_to_fraction(v: Decimal, raw: &str) -> Result<Decimal, CellError> {
+    // Dividing by 100 only moves the decimal point two places: while the
+    // scale has room, do just that (exact, and much cheaper than a division).
+    let mut f = v;
+    if f.set_scale(v.scale() + 2).is_ok() {
+        return Ok(f.normalize());
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    exact(v.checked_div(hundred), v, raw, |f| f.checked_mul(hundred))
+}
+
+/// `n` durations of `unit` in seconds, exactly.
+fn to_seconds(n: Decimal, unit: DurUnit, raw: &str) -> Result<Decimal, CellError> {
     let secs = unit.seconds();
-    exact(n.checked_mul(secs), n, raw, |v| v.checked_div(secs))
+    let seconds = n.checked_mul(secs);
+    // A product whose mantissa fits in 96 bits was not rounded: it needs no
+    // check by dividing back. (Only absurdly long numbers go the slow way.)
+    let fits = n
+        .mantissa()
+        .unsigned_abs()
+        .checked_mul(secs.mantissa().unsigned_abs())
+        .is_some_and(|m| m >> 96 == 0);
+    match seconds {
+        Some(v) if fits => Ok(v.normalize()),
+        _ => exact(seconds, n, raw, |v| v.checked_div(secs)),
+    }
 }
 
 fn parse_money(s: &str, raw: &str) -> Result<Decimal, CellError> {
@@ -471,6 +497,28 @@ mod tests {
             }
         }
         assert_eq!(small_decimal(false, "1234567890", "123456789"), None);
+    }
+
+    /// The cheap unit conversions give, to the bit, what the checked
+    /// division and multiplication give.
+    #[test]
+    fn fast_conversions_match_checked_arithmetic() {
+        let hundred = Decimal::ONE_HUNDRED;
+        let values = [
+            "0", "1", "-1", "0.5", "99.5", "100", "-2.5", "0.0012", "123456789012345678",
+            "0.000000000000000000000000001", "79228162514264337593543950335",
+        ];
+        for v in values.map(d) {
+            let slow = exact(v.checked_div(hundred), v, "", |f| f.checked_mul(hundred));
+            let fast = percent_to_fraction(v, "");
+            assert_eq!(fast.map(|f| f.serialize()), slow.map(|f| f.serialize()), "{v}%");
+            for unit in [DurUnit::Seconds, DurUnit::Minutes, DurUnit::Days] {
+                let secs = unit.seconds();
+                let slow = exact(v.checked_mul(secs), v, "", |f| f.checked_div(secs));
+                let fast = to_seconds(v, unit, "");
+                assert_eq!(fast.map(|f| f.serialize()), slow.map(|f| f.serialize()), "{v} {unit:?}");
+            }
+        }
     }
 
     #[test]

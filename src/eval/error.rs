@@ -33,6 +33,10 @@ pub enum EvalError {
         line: usize,
     },
 
+    #[error("internal error: an evaluation thread stopped unexpectedly")]
+    #[diagnostic(code(kpi::internal), help("this is a bug in kpi; please report it with the policy and data"))]
+    Internal,
+
     #[error("cannot evaluate a team rule for team `{team}` in {period}: {what}")]
     #[diagnostic(code(kpi::eval_error))]
     TeamFault {
@@ -75,6 +79,10 @@ impl EvalError {
             what: f.kind.describe(),
             span: f.span,
         }
+    }
+
+    pub(crate) fn internal() -> EvalError {
+        EvalError::Internal
     }
 
     pub(crate) fn missing_context(row: &Row) -> EvalError {

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 /// Row indices grouped once per batch.
+#[derive(Default)]
 pub(super) struct Groups {
     /// Runs of `team_order` with equal (team, period).
     teams: Vec<Vec<usize>>,

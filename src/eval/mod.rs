@@ -67,6 +67,63 @@ impl Env for RowEnv<'_> {
 /// Stop collecting errors after this many.
 const MAX_ERRORS: usize = 1000;
 
+/// Batches smaller than this are evaluated on one thread.
+const PARALLEL_MIN_ROWS: usize = 20_000;
+
+/// What one stage's per-record pass needs to know.
+struct StagePass<'a> {
+    program: &'a Program,
+    context: &'a BTreeMap<Period, Vec<Value>>,
+    slots: &'a [usize],
+    width: usize,
+    trace_row: Option<usize>,
+}
+
+impl StagePass<'_> {
+    /// Evaluates the stage's slots for `rows` (starting at row index
+    /// `first`), writing into their part of `values`.
+    fn run(&self, rows: &[Row], first: usize, values: &mut [Value]) -> (Vec<EvalError>, Vec<(usize, Vec<TraceEvent>)>) {
+        let empty: Vec<Value> = Vec::new();
+        let mut errors = Vec::new();
+        let mut trace = Vec::new();
+        let width = self.width;
+        for (k, row) in rows.iter().enumerate() {
+            let ctx = if self.program.context.is_empty() {
+                &empty
+            } else if let Some(c) = self.context.get(&row.period) {
+                c
+            } else {
+                if errors.len() < MAX_ERRORS {
+                    errors.push(EvalError::missing_context(row));
+                }
+                continue;
+            };
+            let tracing = self.trace_row == Some(first + k);
+            let cells = &mut values[k * width..(k + 1) * width];
+            for &s in self.slots {
+                let Compute::Expr(e) = &self.program.slots[s].compute else {
+                    continue;
+                };
+                let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
+                let env = RowEnv { inputs: &row.inputs, ctx, slots: cells };
+                match eval(e, &env, &mut t) {
+                    Ok(v) => cells[s] = v,
+                    Err(f) => {
+                        if errors.len() < MAX_ERRORS {
+                            errors.push(EvalError::fault(row, &self.program.slots[s].name, f));
+                        }
+                        break;
+                    }
+                }
+                if let Some(t) = t {
+                    trace.push((s, t));
+                }
+            }
+        }
+        (errors, trace)
+    }
+}
+
 /// Evaluates every row. `context` maps each period to its context values
 /// (every row's period must be present when the program has context
 /// inputs). `trace_row` records the decisions made for one row.
@@ -79,82 +136,63 @@ pub fn evaluate(
     let n = rows.len();
     let width = program.slots.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| {
+    order.sort_unstable_by(|a, b| {
         let (x, y) = (&rows[*a], &rows[*b]);
         (&x.team, x.period, &x.employee).cmp(&(&y.team, y.period, &y.employee))
     });
-    let empty: Vec<Value> = Vec::new();
-    let ctx_of = |r: &Row| -> Option<&Vec<Value>> {
-        if program.context.is_empty() {
-            return Some(&empty);
-        }
-        context.get(&r.period)
-    };
     let mut values = vec![Value::Bool(false); n * width];
     let mut errors = Vec::new();
     let mut trace = Vec::new();
-    let groups = group::Groups::new(rows, &order);
+    let grouped = program.slots.iter().any(|s| !matches!(s.compute, Compute::Expr(_)));
+    let groups = if grouped { group::Groups::new(rows, &order) } else { group::Groups::default() };
+    let threads = if n >= PARALLEL_MIN_ROWS { std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1).min(8) } else { 1 };
     for stage in 0..=program.max_stage {
-        let stage_slots: Vec<usize> = program
-            .order
-            .iter()
-            .copied()
-            .filter(|s| program.slots[*s].stage == stage)
-            .collect();
+        let stage_slots: Vec<usize> = program.order.iter().copied().filter(|s| program.slots[*s].stage == stage).collect();
         for &s in &stage_slots {
-            let slot = &program.slots[s];
-            match &slot.compute {
+            match &program.slots[s].compute {
                 Compute::Expr(_) => {}
-                Compute::Team(f) => {
-                    group::team(f, s, &groups, rows, &mut values, width, &mut errors)
-                }
+                Compute::Team(f) => group::team(f, s, &groups, rows, &mut values, width, &mut errors),
                 Compute::History(f) => group::history(f, s, &groups, rows, &mut values, width),
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        for (r, row) in rows.iter().enumerate() {
-            let Some(ctx) = ctx_of(row) else {
-                if errors.len() < MAX_ERRORS {
-                    errors.push(EvalError::missing_context(row));
-                }
-                continue;
-            };
-            let tracing = trace_row == Some(r);
-            let base = r * width;
-            for &s in &stage_slots {
-                let Compute::Expr(e) = &program.slots[s].compute else {
-                    continue;
-                };
-                let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
-                let env = RowEnv {
-                    inputs: &row.inputs,
-                    ctx,
-                    slots: &values[base..base + width],
-                };
-                match eval(e, &env, &mut t) {
-                    Ok(v) => values[base + s] = v,
-                    Err(f) => {
-                        if errors.len() < MAX_ERRORS {
-                            errors.push(EvalError::fault(row, &program.slots[s].name, f));
-                        }
-                        break;
+        let pass = StagePass { program, context, slots: &stage_slots, width, trace_row };
+        if threads <= 1 || width == 0 {
+            let (e, t) = pass.run(rows, 0, &mut values);
+            errors.extend(e);
+            trace.extend(t);
+        } else {
+            // Rows are independent within a stage: split them into one
+            // contiguous chunk per thread; results are merged in row order.
+            let per = n.div_ceil(threads);
+            let results: Vec<_> = std::thread::scope(|scope| {
+                let handles: Vec<_> = rows
+                    .chunks(per)
+                    .zip(values.chunks_mut(per * width))
+                    .enumerate()
+                    .map(|(i, (rs, vs))| {
+                        let pass = &pass;
+                        scope.spawn(move || pass.run(rs, i * per, vs))
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join()).collect()
+            });
+            for r in results {
+                match r {
+                    Ok((e, t)) => {
+                        errors.extend(e);
+                        trace.extend(t);
                     }
-                }
-                if let Some(t) = t {
-                    trace.push((s, t));
+                    Err(_) => errors.push(EvalError::internal()),
                 }
             }
         }
         if !errors.is_empty() {
+            errors.truncate(MAX_ERRORS);
             return Err(errors);
         }
     }
-    Ok(Evaluated {
-        order,
-        values,
-        slots: width,
-        trace,
-    })
+    Ok(Evaluated { order, values, slots: width, trace })
 }

@@ -1,0 +1,142 @@
+//! The arithmetic behind a value, with the record's figures substituted:
+//! `10 - 5 × 0 - 3 - 10 × (0 + 0) = 7`, `35% × 80 + 15% × 100 + … = 91`.
+
+use super::show::{infer, literal, with_unit};
+use super::trace::Walker;
+use crate::eval::expr::eval;
+use crate::ir::{ArithOp, Func, IExpr, IKind};
+use serde::Serialize;
+
+/// A formula: the rule as written, the same with figures, and the result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Formula {
+    /// The rule's source text, e.g. `perf_pay_base * pay_ratio`.
+    pub rule: String,
+    /// The rule with this record's figures, e.g. `¥2000.00 × 80%`.
+    pub figures: String,
+    /// The result as `kpi eval` shows it (with unit).
+    pub result: String,
+}
+
+/// Follows taken arms and branches down to the expression that produced
+/// the value.
+pub(crate) fn resolve<'e>(w: &Walker<'_>, mut e: &'e IExpr) -> &'e IExpr {
+    loop {
+        let next = match &e.kind {
+            IKind::If(_, t, o) => match w.branch(e.span) {
+                Some(true) => Some(&**t),
+                Some(false) => Some(&**o),
+                None => None,
+            },
+            IKind::Band { arms, .. } => w
+                .taken(e.span)
+                .and_then(|k| arms.get(k))
+                .map(|a| &a.value),
+            IKind::Match { values, .. } => w.taken(e.span).and_then(|k| values.get(k)),
+            IKind::Cases { arms } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.1),
+            _ => None,
+        };
+        match next {
+            Some(n) => e = n,
+            None => return e,
+        }
+    }
+}
+
+/// The formula of `e` if it is arithmetic (a bare value has none).
+pub(crate) fn formula(w: &Walker<'_>, e: &IExpr, result: &str) -> Option<Formula> {
+    let e = resolve(w, e);
+    match &e.kind {
+        IKind::Arith(..) | IKind::Neg(_) | IKind::Call(..) => {}
+        _ => return None,
+    }
+    let (figures, _) = render(w, e, true);
+    Some(Formula {
+        rule: w.text.quote(e.span),
+        figures,
+        result: result.to_string(),
+    })
+}
+
+/// Binding strength, for parentheses.
+fn prec(op: ArithOp) -> u8 {
+    match op {
+        ArithOp::Add | ArithOp::Sub => 1,
+        ArithOp::Mul | ArithOp::Div => 2,
+    }
+}
+
+const LEAF: u8 = 9;
+
+/// Renders `e` with figures; returns the text and its binding strength.
+fn render(w: &Walker<'_>, e: &IExpr, first: bool) -> (String, u8) {
+    match &e.kind {
+        IKind::Arith(op, a, b) => {
+            let p = prec(*op);
+            let (l, lp) = render(w, a, first);
+            let (r, rp) = render(w, b, false);
+            let l = if lp < p { format!("({l})") } else { l };
+            let tight = matches!(op, ArithOp::Sub | ArithOp::Div);
+            let r = if rp < p || (tight && rp == p) {
+                format!("({r})")
+            } else {
+                r
+            };
+            let sym = match op {
+                ArithOp::Add => "+",
+                ArithOp::Sub => "-",
+                ArithOp::Mul => "×",
+                ArithOp::Div => "/",
+            };
+            (format!("{l} {sym} {r}"), p)
+        }
+        IKind::Neg(a) => {
+            let (x, xp) = render(w, a, false);
+            let neg = if xp < LEAF || x.starts_with('-') {
+                format!("-({x})")
+            } else {
+                format!("-{x}")
+            };
+            if first {
+                (neg, 3)
+            } else {
+                (format!("({neg})"), LEAF)
+            }
+        }
+        IKind::Call(f, args) => {
+            let name = match f {
+                Func::Min => "min",
+                Func::Max => "max",
+                Func::Clamp => "clamp",
+                Func::Abs => "abs",
+                Func::Floor => "floor",
+                Func::Ceil => "ceil",
+                Func::Round(_) => "round",
+            };
+            let mut parts: Vec<String> = args.iter().map(|a| render(w, a, true).0).collect();
+            if let Func::Round(p) = f {
+                parts.push(p.to_string());
+            }
+            (format!("{name}({})", parts.join(", ")), LEAF)
+        }
+        _ => {
+            let text = leaf(w, e);
+            if !first && text.starts_with('-') {
+                (format!("({text})"), LEAF)
+            } else {
+                (text, LEAF)
+            }
+        }
+    }
+}
+
+/// A value in a formula: a literal as written, anything else evaluated.
+fn leaf(w: &Walker<'_>, e: &IExpr) -> String {
+    let Ok(v) = eval(e, w.env, &mut None) else {
+        return "?".into();
+    };
+    match &e.kind {
+        IKind::Const(c) => literal(w.text.slice(e.span), c),
+        _ => with_unit(&v, &infer(e, w.program)),
+    }
+}

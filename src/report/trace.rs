@@ -1,0 +1,330 @@
+//! Turning the evaluator's trace of one row into decisions a person can
+//! check against the policy: which band, arm, branch or step rule applied,
+//! quoting the policy's source.
+//!
+//! The walk follows the path evaluation took (the taken branch of every
+//! `if`, the matched arm of every band), so it reports exactly the decision
+//! points that produced the value, in evaluation order.
+
+use super::show::{infer, infer_against, plain, signed, with_unit};
+use super::{RowEnv, Text};
+use crate::eval::expr::{eval, TraceEvent};
+use crate::eval::num::Num;
+use crate::ir::{IExpr, IKind, IStepArm, Program, Value};
+use crate::syntax::ast::{Direction, Span, StepRounding};
+use crate::types::{NumKind, Ty};
+use serde::Serialize;
+
+/// One decision point on the evaluation path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Decision {
+    /// A band table: the subject's value and the first arm it matched.
+    Band {
+        line: usize,
+        rule: String,
+        subject: String,
+        value: String,
+        arm: usize,
+        is_else: bool,
+        result: String,
+    },
+    /// An enum table: the subject's level and its arm.
+    Match {
+        line: usize,
+        rule: String,
+        subject: String,
+        value: String,
+        arm: usize,
+        result: String,
+    },
+    /// A first-match rule list.
+    Case {
+        line: usize,
+        rule: String,
+        arm: usize,
+        is_else: bool,
+        result: String,
+    },
+    /// `if … then … else …`.
+    If {
+        line: usize,
+        condition: String,
+        taken: bool,
+        branch: String,
+    },
+    /// A step rule: every arm, applied or not.
+    Steps {
+        line: usize,
+        subject: String,
+        value: String,
+        arms: Vec<StepArm>,
+        points: String,
+    },
+    /// A linear scale.
+    Scale {
+        line: usize,
+        rule: String,
+        subject: String,
+        value: String,
+        result: String,
+    },
+}
+
+/// One arm of a step rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepArm {
+    pub line: usize,
+    pub rule: String,
+    /// `above` or `below`.
+    pub direction: String,
+    pub reference: String,
+    pub step: String,
+    pub per_step: String,
+    /// `floor` (whole steps) or `ceil` (a partial step counts).
+    pub rounding: String,
+    pub cap: Option<String>,
+    /// Whether the value is on this arm's side of the reference.
+    pub applied: bool,
+    /// How far beyond the reference (in the subject's unit).
+    pub difference: Option<String>,
+    /// difference / step, exact.
+    pub quotient: Option<String>,
+    pub steps: Option<String>,
+    pub points: Option<String>,
+    pub capped: bool,
+}
+
+/// Walks one slot's expression along the traced path.
+pub(crate) struct Walker<'a> {
+    pub program: &'a Program,
+    pub text: Text<'a>,
+    pub env: &'a RowEnv<'a>,
+    pub events: &'a [TraceEvent],
+    pub out: Vec<Decision>,
+}
+
+impl Walker<'_> {
+    /// The value of a sub-expression for this row, shown with `ty`.
+    pub(crate) fn show(&self, e: &IExpr, ty: &Ty) -> String {
+        match eval(e, self.env, &mut None) {
+            Ok(v) => with_unit(&v, ty),
+            Err(_) => "?".into(),
+        }
+    }
+
+    fn num(&self, e: &IExpr) -> Option<Num> {
+        match eval(e, self.env, &mut None) {
+            Ok(Value::Num(n)) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn line(&self, span: Span) -> usize {
+        self.text.line(span.start)
+    }
+
+    /// The arm a traced band/match/case node took.
+    pub(crate) fn taken(&self, span: Span) -> Option<usize> {
+        self.events.iter().find_map(|ev| match ev {
+            TraceEvent::Band { span: s, arm, .. }
+            | TraceEvent::Match { span: s, arm }
+            | TraceEvent::Case { span: s, arm, .. }
+                if *s == span =>
+            {
+                Some(*arm)
+            }
+            _ => None,
+        })
+    }
+
+    /// The branch a traced `if` took.
+    pub(crate) fn branch(&self, span: Span) -> Option<bool> {
+        self.events.iter().find_map(|ev| match ev {
+            TraceEvent::If { span: s, taken } if *s == span => Some(*taken),
+            _ => None,
+        })
+    }
+
+    /// Walks `e`; `ty` is the type of its value when the caller knows it.
+    pub(crate) fn walk(&mut self, e: &IExpr, ty: Option<&Ty>) {
+        let result_ty = || ty.cloned().unwrap_or_else(|| infer(e, self.program));
+        match &e.kind {
+            IKind::Const(_) | IKind::Read(_) => {}
+            IKind::Neg(a) | IKind::Not(a) => self.walk(a, None),
+            IKind::Arith(_, a, b)
+            | IKind::Cmp(_, a, b)
+            | IKind::And(a, b)
+            | IKind::Or(a, b) => {
+                self.walk(a, None);
+                self.walk(b, None);
+            }
+            IKind::Call(_, args) => args.iter().for_each(|a| self.walk(a, None)),
+            IKind::If(c, t, o) => {
+                self.walk(c, None);
+                let Some(taken) = self.branch(e.span) else {
+                    return;
+                };
+                let next = if taken { t } else { o };
+                self.out.push(Decision::If {
+                    line: self.line(e.span),
+                    condition: self.text.quote(c.span),
+                    taken,
+                    branch: self.text.quote(next.span),
+                });
+                self.walk(next, ty);
+            }
+            IKind::Band { subject, arms } => {
+                self.walk(subject, None);
+                let Some(k) = self.taken(e.span) else {
+                    return;
+                };
+                let Some(arm) = arms.get(k) else {
+                    return;
+                };
+                let bounds: Vec<&str> = arms
+                    .iter()
+                    .flat_map(|a| a.tests.iter().map(|(_, b)| self.text.slice(b.span)))
+                    .collect();
+                let sty = infer_against(subject, self.program, &bounds);
+                let rty = result_ty();
+                self.out.push(Decision::Band {
+                    line: self.line(arm.span),
+                    rule: self.text.quote(arm.span),
+                    subject: self.text.quote(subject.span),
+                    value: self.show(subject, &sty),
+                    arm: k,
+                    is_else: arm.tests.is_empty(),
+                    result: self.show(&arm.value, &rty),
+                });
+                self.walk(&arm.value, ty);
+            }
+            IKind::Match {
+                subject, values, ..
+            } => {
+                self.walk(subject, None);
+                let Some(k) = self.taken(e.span) else {
+                    return;
+                };
+                let Some(v) = values.get(k) else {
+                    return;
+                };
+                let rty = result_ty();
+                self.out.push(Decision::Match {
+                    line: self.line(v.span),
+                    rule: self.text.quote(v.span),
+                    subject: self.text.quote(subject.span),
+                    value: self.show(subject, &infer(subject, self.program)),
+                    arm: k,
+                    result: self.show(v, &rty),
+                });
+                self.walk(v, ty);
+            }
+            IKind::Cases { arms } => {
+                let Some(k) = self.taken(e.span) else {
+                    return;
+                };
+                for (cond, _) in arms.iter().take(k + 1) {
+                    if let Some(c) = cond {
+                        self.walk(c, None);
+                    }
+                }
+                let Some((cond, value)) = arms.get(k) else {
+                    return;
+                };
+                let rule = match cond {
+                    Some(c) => self.text.quote(c.span.to(value.span)),
+                    None => format!("else -> {}", self.text.quote(value.span)),
+                };
+                let rty = result_ty();
+                self.out.push(Decision::Case {
+                    line: self.line(cond.as_ref().map(|c| c.span).unwrap_or(value.span)),
+                    rule,
+                    arm: k,
+                    is_else: cond.is_none(),
+                    result: self.show(value, &rty),
+                });
+                self.walk(value, ty);
+            }
+            IKind::Steps { subject, arms } => {
+                self.walk(subject, None);
+                let bounds: Vec<&str> = arms.iter().map(|a| self.text.slice(a.step.span)).collect();
+                let sty = infer_against(subject, self.program, &bounds);
+                let value = self.num(subject);
+                let arms = arms
+                    .iter()
+                    .map(|a| self.step_arm(e.span, a, value, &sty))
+                    .collect();
+                self.out.push(Decision::Steps {
+                    line: self.line(e.span),
+                    subject: self.text.quote(subject.span),
+                    value: self.show(subject, &sty),
+                    arms,
+                    points: self.show(e, &Ty::Number(NumKind::Points)),
+                });
+            }
+            IKind::Scale { subject, .. } => {
+                self.walk(subject, None);
+                self.out.push(Decision::Scale {
+                    line: self.line(e.span),
+                    rule: self.text.quote(e.span),
+                    subject: self.text.quote(subject.span),
+                    value: self.show(subject, &infer(subject, self.program)),
+                    result: self.show(e, &result_ty()),
+                });
+            }
+        }
+    }
+
+    fn step_arm(&self, span: Span, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
+        let event = self.events.iter().find_map(|ev| match ev {
+            TraceEvent::Step {
+                span: s,
+                arm_span,
+                steps,
+                points,
+                capped,
+            } if *s == span && *arm_span == arm.span => Some((*steps, *points, *capped)),
+            _ => None,
+        });
+        let reference = self.num(&arm.reference);
+        let step = self.num(&arm.step);
+        let difference = match (value, reference) {
+            (Some(v), Some(r)) if event.is_some() => match arm.direction {
+                Direction::Above => v.minus(r).ok(),
+                Direction::Below => r.minus(v).ok(),
+            },
+            _ => None,
+        };
+        let quotient = match (difference, step) {
+            (Some(d), Some(s)) => d.over(s).ok(),
+            _ => None,
+        };
+        let points_ty = Ty::Number(NumKind::Points);
+        StepArm {
+            line: self.line(arm.span),
+            rule: self.text.quote(arm.span),
+            direction: match arm.direction {
+                Direction::Above => "above".into(),
+                Direction::Below => "below".into(),
+            },
+            reference: self.show(&arm.reference, sty),
+            step: self.show(&arm.step, sty),
+            per_step: match self.num(&arm.points) {
+                Some(p) => signed(p, &points_ty),
+                None => "?".into(),
+            },
+            rounding: match arm.rounding {
+                StepRounding::Floor => "floor".into(),
+                StepRounding::Ceil => "ceil".into(),
+            },
+            cap: arm.cap.as_ref().map(|c| self.show(c, &points_ty)),
+            applied: event.is_some(),
+            difference: difference.map(|d| with_unit(&Value::Num(d), sty)),
+            quotient: quotient.map(|q| plain(&Value::Num(q), &Ty::Number(NumKind::Plain))),
+            steps: event.map(|(s, _, _)| plain(&Value::Num(s), &points_ty)),
+            points: event.map(|(_, p, _)| plain(&Value::Num(p), &points_ty)),
+            capped: event.is_some_and(|(_, _, c)| c),
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! `whatif`: for one record and a target (`grade = A`, `total >= 90`,
+//! `perf_pay >= 5000`), the smallest change of each single numeric input
+//! that reaches the target, everything else fixed. Every suggestion is
+//! verified by evaluating it.
+
+use super::show::{signed, with_unit};
+use super::whatif_search::Search;
+use super::ContextValues;
+use crate::data::{parse_cell, Cell, FieldSpec, ReadOptions};
+use crate::eval::format::displayed_num;
+use crate::eval::num::Num;
+use crate::eval::{EvalError, Row};
+use crate::ir::{Program, Value};
+use crate::syntax::ast::CmpOp;
+use crate::types::{DurUnit, Ty};
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// A parsed `OUTPUT OP VALUE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Index into `program.outputs`.
+    pub output: usize,
+    pub op: CmpOp,
+    pub value: Value,
+    /// The target as given, normalised (`total >= 90`).
+    pub text: String,
+}
+
+/// Parses a target against the policy's outputs. Grades compare by level:
+/// levels declared first are better, so `grade >= B` means B or better.
+pub fn parse_target(program: &Program, text: &str) -> Result<Target, String> {
+    const OPS: [(&str, CmpOp); 9] = [
+        (">=", CmpOp::Ge),
+        ("<=", CmpOp::Le),
+        ("==", CmpOp::Eq),
+        ("!=", CmpOp::Ne),
+        ("≥", CmpOp::Ge),
+        ("≤", CmpOp::Le),
+        ("=", CmpOp::Eq),
+        (">", CmpOp::Gt),
+        ("<", CmpOp::Lt),
+    ];
+    let found = OPS
+        .iter()
+        .filter_map(|(sym, op)| text.find(sym).map(|at| (at, *sym, *op)))
+        .min_by_key(|(at, sym, _)| (*at, usize::MAX - sym.len()));
+    let Some((at, sym, op)) = found else {
+        return Err(format!(
+            "cannot read the target `{text}`: write `OUTPUT OP VALUE` with OP one of = >= <= > <, e.g. `grade = A` or `total >= 90`"
+        ));
+    };
+    let name = text[..at].trim();
+    let raw = text[at + sym.len()..].trim();
+    let Some(output) = program
+        .outputs
+        .iter()
+        .position(|o| o.name == name || program.slots[o.slot].label.as_deref() == Some(name))
+    else {
+        let names = program.outputs.iter().map(|o| o.name.as_str());
+        let hint = match super::nearest(name, names) {
+            Some(s) => format!("; did you mean `{s}`?"),
+            None => String::new(),
+        };
+        return Err(format!("the policy has no output `{name}`{hint}"));
+    };
+    let oname = &program.outputs[output].name;
+    let ty = &program.slots[program.outputs[output].slot].ty;
+    let value = target_value(raw, ty).map_err(|e| format!("target `{text}`: {e}"))?;
+    if !ty.is_numeric() && !matches!(ty, Ty::Grade(_)) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+        return Err(format!(
+            "target `{text}`: `{oname}` is {ty}; only `=` and `!=` compare it"
+        ));
+    }
+    Ok(Target {
+        output,
+        op,
+        value,
+        text: format!("{oname} {} {raw}", op.symbol()),
+    })
+}
+
+fn target_value(raw: &str, ty: &Ty) -> Result<Value, String> {
+    let unquoted = raw.trim_matches(|c| c == '"' || c == '\'' || c == '“' || c == '”');
+    if let Ty::Grade(levels) = ty {
+        return match levels.iter().position(|l| l == unquoted) {
+            Some(i) => Ok(Value::Level(i as u16)),
+            None => Err(format!("`{raw}` is not a level ({})", levels.join(", "))),
+        };
+    }
+    if *ty == Ty::Text {
+        return Ok(Value::Text(unquoted.into()));
+    }
+    let spec = FieldSpec {
+        id: "target".into(),
+        label: None,
+        ty: ty.clone(),
+        range: None,
+        default: None,
+    };
+    match parse_cell(raw, &spec, &ReadOptions::default()) {
+        Ok(Some(Cell::Num(d))) => Ok(Value::Num(Num::from_decimal(d))),
+        Ok(Some(Cell::Bool(b))) => Ok(Value::Bool(b)),
+        Ok(Some(_)) | Ok(None) => Err(format!("`{raw}` is not a value of type {ty}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Whether `got` (an output of type `ty`) meets the target. Money is
+/// compared as shown (to the fen).
+pub fn meets(got: &Value, ty: &Ty, t: &Target) -> bool {
+    let ord = match (got, &t.value) {
+        (Value::Level(a), Value::Level(b)) => b.cmp(a), // earlier level = better
+        (Value::Num(_), Value::Num(b)) => match displayed_num(got, ty).map(|a| a.exact_cmp(*b)) {
+            Some(Ok(o)) => o,
+            _ => return false,
+        },
+        (a, b) => {
+            let eq = a == b;
+            return match t.op {
+                CmpOp::Eq => eq,
+                CmpOp::Ne => !eq,
+                _ => false,
+            };
+        }
+    };
+    match t.op {
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+    }
+}
+
+/// The what-if report for one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhatIf {
+    pub policy: String,
+    pub employee: String,
+    pub period: String,
+    pub team: Option<String>,
+    pub target: String,
+    pub output: String,
+    /// The output's current value (with unit).
+    pub current: String,
+    pub met: bool,
+    /// Numeric targets: target − current, with unit.
+    pub gap: Option<String>,
+    /// Grade targets: how many levels apart.
+    pub levels_apart: Option<usize>,
+    /// One entry per numeric input, in declaration order.
+    pub inputs: Vec<InputChange>,
+}
+
+/// What one input would have to be.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputChange {
+    pub id: String,
+    pub label: Option<String>,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub current: String,
+    /// `reachable`, `unreachable` (not by this input alone, within its
+    /// range) or `no_effect` (the target does not depend on it).
+    pub outcome: String,
+    /// The smaller of the two directions.
+    pub best: Option<Found>,
+    pub up: Option<Found>,
+    pub down: Option<Found>,
+    /// The range searched (declared, or implied by the type).
+    pub searched: (Option<String>, Option<String>),
+}
+
+/// A verified value that reaches the target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub needed: String,
+    pub change: String,
+    /// The target output's value with this input (verified by evaluation).
+    pub result: String,
+    pub verified: bool,
+}
+
+/// Runs the search for every numeric input of record `row`.
+pub fn whatif(
+    program: &Program,
+    rows: &[Row],
+    context: &ContextValues,
+    row: usize,
+    target: &Target,
+) -> Result<WhatIf, Vec<EvalError>> {
+    let mut search = Search::new(program, rows, context, row, target)?;
+    let out = &program.outputs[target.output];
+    let ty = program.slots[out.slot].ty.clone();
+    let current = search.current().clone();
+    let met = meets(&current, &ty, target);
+    let (gap, levels_apart) = match (&current, &target.value) {
+        (Value::Num(_), Value::Num(t)) => (
+            displayed_num(&current, &ty)
+                .and_then(|c| t.minus(c).ok())
+                .map(|d| signed(d, &ty)),
+            None,
+        ),
+        (Value::Level(a), Value::Level(b)) => (None, Some(usize::from(a.abs_diff(*b)))),
+        _ => (None, None),
+    };
+    let mut inputs = Vec::new();
+    for (i, f) in program.inputs.iter().enumerate() {
+        let Some(Value::Num(x0)) = rows[row].inputs.get(i).cloned() else {
+            continue;
+        };
+        if !f.ty.is_numeric() {
+            continue;
+        }
+        let current = show_input(x0, &f.ty);
+        let (lo, hi) = search.domain(i, x0);
+        let searched = (lo.map(|n| show_input(n, &f.ty)), hi.map(|n| show_input(n, &f.ty)));
+        let mut change = InputChange {
+            id: f.id.clone(),
+            label: f.label.clone(),
+            ty: f.ty.to_string(),
+            current,
+            outcome: "no_effect".into(),
+            best: None,
+            up: None,
+            down: None,
+            searched,
+        };
+        if met || !search.depends(i) {
+            change.outcome = if met { "met".into() } else { "no_effect".into() };
+            inputs.push(change);
+            continue;
+        }
+        let up = search.find(i, x0, 1);
+        let down = search.find(i, x0, -1);
+        let mut found = |x: Num| {
+            let result = search.verify(i, x);
+            Found {
+                needed: show_input(x, &f.ty),
+                change: x.minus(x0).map(|d| signed(d, &f.ty)).unwrap_or_default(),
+                verified: result.as_ref().is_some_and(|v| meets(v, &ty, target)),
+                result: result.map(|v| with_unit(&v, &ty)).unwrap_or_default(),
+            }
+        };
+        change.up = up.map(&mut found);
+        change.down = down.map(&mut found);
+        let dist = |x: Option<Num>| x.and_then(|x| x.minus(x0).and_then(Num::abs).ok());
+        change.best = match (dist(up), dist(down)) {
+            (Some(u), Some(d)) if d.exact_cmp(u).is_ok_and(|o| o == Ordering::Less) => {
+                change.down.clone()
+            }
+            (Some(_), _) => change.up.clone(),
+            (None, _) => change.down.clone(),
+        };
+        change.outcome = if change.best.is_some() {
+            "reachable".into()
+        } else {
+            "unreachable".into()
+        };
+        inputs.push(change);
+    }
+    let r = &rows[row];
+    Ok(WhatIf {
+        policy: program.name.clone(),
+        employee: r.employee.clone(),
+        period: r.period.to_string(),
+        team: r.team.clone(),
+        target: target.text.clone(),
+        output: out.name.clone(),
+        current: with_unit(&current, &ty),
+        met,
+        gap,
+        levels_apart,
+        inputs,
+    })
+}
+
+/// An input value with its unit; a duration that is not a whole number of
+/// its declared unit also shows the seconds (`3.0000115741d (259201s)`).
+fn show_input(x: Num, ty: &Ty) -> String {
+    let text = with_unit(&Value::Num(x), ty);
+    if let Ty::Duration(u) = ty {
+        if *u != DurUnit::Seconds {
+            let exact = x
+                .over(Num::from_decimal(u.seconds()))
+                .is_ok_and(|q| q.is_terminating() && q.to_plain_string().len() <= 12);
+            if !exact {
+                return format!("{text} ({}s)", x.to_plain_string());
+            }
+        }
+    }
+    text
+}
