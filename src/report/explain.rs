@@ -299,12 +299,10 @@ impl Builder<'_> {
             (SlotKind::Hidden, Compute::Expr(e)) => self.reach(e, out),
             (_, Compute::Team(f)) => {
                 out.figures.push(self.team_figure(slot, f));
-                if let TeamFn::Agg { arg, .. }
+                let (TeamFn::Agg { arg, .. }
                 | TeamFn::Rank { arg, .. }
-                | TeamFn::Distribute { arg, .. } = f
-                {
-                    self.read_slot(*arg, out, false);
-                }
+                | TeamFn::Distribute { arg, .. }) = f;
+                self.read_slot(*arg, out, false);
             }
             (_, Compute::History(f)) => {
                 out.figures.push(self.history_figure(slot, f));

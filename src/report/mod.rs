@@ -35,7 +35,7 @@ pub(crate) fn visit<'e>(e: &'e IExpr, f: &mut impl FnMut(&'e IExpr)) {
             }
             IKind::If(c, t, o) => stack.extend([&**o, &**t, &**c]),
             IKind::Call(_, args) => stack.extend(args.iter().rev()),
-            IKind::Band { subject, arms } => {
+            IKind::Band { subject, arms, .. } => {
                 for a in arms.iter().rev() {
                     stack.push(&a.value);
                     stack.extend(a.tests.iter().rev().map(|(_, b)| b));

@@ -80,7 +80,7 @@ pub(crate) fn infer(e: &IExpr, program: &Program) -> Ty {
         IKind::Steps { .. } | IKind::Scale { .. } => Some(Ty::Number(NumKind::Points)),
         IKind::Const(Value::Bool(_)) => Some(Ty::Bool),
         IKind::Const(Value::Text(_)) => Some(Ty::Text),
-        IKind::Const(_) | IKind::Read(_) => None,
+        IKind::Const(_) => None,
     }
     .unwrap_or(plain)
 }
@@ -88,7 +88,11 @@ pub(crate) fn infer(e: &IExpr, program: &Program) -> Ty {
 /// Like [`infer`], but a plain number compared with percent literals
 /// (`band a / b { >= 110% … }`) is shown as a percent.
 pub(crate) fn infer_against(e: &IExpr, program: &Program, bounds: &[&str]) -> Ty {
-    let ty = infer(e, program);
+    percent_if(infer(e, program), bounds)
+}
+
+/// `ty`, or percent when it is a plain number written against percents.
+pub(crate) fn percent_if(ty: Ty, bounds: &[&str]) -> Ty {
     if ty == Ty::Number(NumKind::Plain) && bounds.iter().any(|b| b.contains('%')) {
         Ty::Number(NumKind::Percent)
     } else {

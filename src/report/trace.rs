@@ -6,7 +6,7 @@
 //! `if`, the matched arm of every band), so it reports exactly the decision
 //! points that produced the value, in evaluation order.
 
-use super::show::{infer, infer_against, plain, signed, with_unit};
+use super::show::{infer, infer_against, percent_if, plain, signed, with_unit};
 use super::{RowEnv, Text};
 use crate::eval::expr::{eval, TraceEvent};
 use crate::eval::num::Num;
@@ -174,7 +174,11 @@ impl Walker<'_> {
                 });
                 self.walk(next, ty);
             }
-            IKind::Band { subject, arms } => {
+            IKind::Band {
+                subject,
+                arms,
+                subject_ty,
+            } => {
                 self.walk(subject, None);
                 let Some(k) = self.taken(e.span) else {
                     return;
@@ -186,7 +190,7 @@ impl Walker<'_> {
                     .iter()
                     .flat_map(|a| a.tests.iter().map(|(_, b)| self.text.slice(b.span)))
                     .collect();
-                let sty = infer_against(subject, self.program, &bounds);
+                let sty = percent_if(subject_ty.clone(), &bounds);
                 let rty = result_ty();
                 self.out.push(Decision::Band {
                     line: self.line(arm.span),

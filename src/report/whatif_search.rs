@@ -232,7 +232,7 @@ impl<'a> Search<'a> {
                 continue;
             };
             visit(root, &mut |e| match &e.kind {
-                IKind::Band { subject, arms } if self.aliases(subject, i) => {
+                IKind::Band { subject, arms, .. } if self.aliases(subject, i) => {
                     for (_, b) in arms.iter().flat_map(|a| &a.tests) {
                         out.extend(value(b));
                     }
@@ -350,7 +350,7 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
     let mut deps: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
     for &s in &program.order {
         let mut set = BTreeSet::new();
-        let mut from = |t: usize, set: &mut BTreeSet<usize>| {
+        let from = |t: usize, set: &mut BTreeSet<usize>| {
             if let Some(d) = deps.get(t) {
                 set.extend(d.iter().copied());
             }

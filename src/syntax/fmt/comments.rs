@@ -1,0 +1,318 @@
+//! What the AST does not keep: comments, and where braces, keywords and
+//! blank lines are in the source. [`render`] merges the comments into the
+//! printed lines.
+//!
+//! Each comment is attached by byte offset: a comment on a line of its own
+//! goes before the first printed line that starts after it (indented like
+//! that line); a comment after code stays at the end of the printed line
+//! holding the code before it. Comments never change order: one that would
+//! land before an earlier comment is moved after it. Trailing comments on
+//! adjacent lines of the same indentation are aligned.
+
+use super::{width, Line};
+
+/// A `#` or `//` comment.
+#[derive(Debug, Clone)]
+pub(super) struct Comment {
+    pub start: usize,
+    /// Text from `#`/`//` to the end of the line, trailing space removed.
+    pub text: String,
+    /// Nothing but white space before it on its line.
+    pub own_line: bool,
+    /// An own-line comment with a blank line right before it.
+    pub blank_before: bool,
+}
+
+/// The source with its comments and strings located.
+pub(super) struct Scan<'a> {
+    pub src: &'a str,
+    pub comments: Vec<Comment>,
+    /// Byte ranges of strings and comments, in order.
+    skips: Vec<(usize, usize)>,
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{3000}' | '\u{FEFF}')
+}
+
+impl<'a> Scan<'a> {
+    pub fn new(src: &'a str) -> Scan<'a> {
+        let mut skips = Vec::new();
+        let mut spans = Vec::new();
+        let mut it = src.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let close = match c {
+                '"' => Some('"'),
+                '“' => Some('”'),
+                _ => None,
+            };
+            if let Some(close) = close {
+                let mut end = src.len();
+                while let Some((j, d)) = it.next() {
+                    if d == '\\' && close == '"' {
+                        it.next();
+                    } else if d == close {
+                        end = j + d.len_utf8();
+                        break;
+                    }
+                }
+                skips.push((i, end));
+            } else if c == '#' || (c == '/' && matches!(it.peek(), Some((_, '/')))) {
+                let end = src[i..].find('\n').map_or(src.len(), |n| i + n);
+                while it.peek().is_some_and(|(j, _)| *j < end) {
+                    it.next();
+                }
+                skips.push((i, end));
+                spans.push((i, end));
+            }
+        }
+        let mut scan = Scan {
+            src,
+            comments: Vec::new(),
+            skips,
+        };
+        scan.comments = spans
+            .into_iter()
+            .map(|(start, end)| {
+                let own_line = scan.starts_line(start);
+                Comment {
+                    start,
+                    text: src[start..end].trim_end().to_string(),
+                    own_line,
+                    blank_before: scan.blank_before(start),
+                }
+            })
+            .collect();
+        scan
+    }
+
+    /// Only white space before `pos` on its line.
+    pub fn starts_line(&self, pos: usize) -> bool {
+        let before = self.src.get(..pos).unwrap_or("");
+        let line = before.rfind('\n').map_or(before, |n| &before[n + 1..]);
+        line.chars().all(is_space)
+    }
+
+    /// `pos` starts its line and the line before it is blank.
+    pub fn blank_before(&self, pos: usize) -> bool {
+        if !self.starts_line(pos) {
+            return false;
+        }
+        let before = self.src.get(..pos).unwrap_or("");
+        let Some(n) = before.rfind('\n') else {
+            return false;
+        };
+        let prev = &before[..n];
+        let line = prev.rfind('\n').map_or(prev, |m| &prev[m + 1..]);
+        // The first line of the file has nothing before it to separate.
+        prev.contains('\n') && line.chars().all(is_space)
+    }
+
+    /// A comment starts strictly inside `start..end`.
+    pub fn comment_inside(&self, start: usize, end: usize) -> bool {
+        let k = self.comments.partition_point(|c| c.start <= start);
+        self.comments.get(k).is_some_and(|c| c.start < end)
+    }
+
+    /// Characters of `from..to` outside strings and comments.
+    fn code(&self, from: usize, to: usize) -> impl Iterator<Item = (usize, char)> + '_ {
+        let to = to.min(self.src.len());
+        let from = from.min(to);
+        let mut k = self.skips.partition_point(|s| s.1 <= from);
+        self.src
+            .get(from..to)
+            .unwrap_or("")
+            .char_indices()
+            .map(move |(i, c)| (i + from, c))
+            .filter(move |(i, _)| {
+                while k < self.skips.len() && self.skips[k].1 <= *i {
+                    k += 1;
+                }
+                !(k < self.skips.len() && self.skips[k].0 <= *i)
+            })
+    }
+
+    /// The first `ch` in code at or after `from`, before `to`.
+    pub fn find_char(&self, from: usize, to: usize, ch: char) -> Option<usize> {
+        self.code(from, to).find(|(_, c)| *c == ch).map(|(i, _)| i)
+    }
+
+    /// The `}` closing the `{` at `open`.
+    pub fn matching_close(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (i, c) in self.code(open, self.src.len()) {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The first whole word `word` in code within `from..to`.
+    pub fn find_word(&self, from: usize, to: usize, word: &str) -> Option<usize> {
+        let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        self.code(from, to)
+            .find(|(i, _)| {
+                self.src[*i..].starts_with(word)
+                    && boundary(self.src[*i + word.len()..].chars().next())
+                    && boundary(self.src[..*i].chars().next_back())
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// Where the keyword `kw` written just before `pos` starts (`pos` if
+    /// there is none).
+    pub fn kw_start(&self, pos: usize, kw: &str) -> usize {
+        let before = self.src.get(..pos).unwrap_or("").trim_end_matches(is_space);
+        match before.strip_suffix(kw) {
+            Some(rest) if !rest.ends_with(|c: char| c.is_alphanumeric() || c == '_') => rest.len(),
+            _ => pos,
+        }
+    }
+
+    /// The offset of the `}` ending a construct spanning `start..end`.
+    pub fn close_of(&self, end: usize) -> usize {
+        if end > 0 && self.src.as_bytes().get(end - 1) == Some(&b'}') {
+            end - 1
+        } else {
+            end
+        }
+    }
+}
+
+/// An output line: code with an optional trailing comment, a comment, or
+/// a blank line.
+struct Row {
+    indent: usize,
+    text: String,
+    trailing: Option<String>,
+    code: bool,
+}
+
+/// Merges the comments into the lines and produces the file text.
+pub(super) fn render(lines: &[Line], scan: &Scan) -> String {
+    let n = lines.len();
+    // Anchors made non-decreasing so that the slots can be binary-searched.
+    let mut mono = Vec::with_capacity(n);
+    let mut top = 0;
+    for l in lines {
+        top = top.max(l.anchor);
+        mono.push(top);
+    }
+    // Slot 2i: before line i; slot 2i+1: at the end of line i.
+    let mut leading: Vec<Vec<&Comment>> = vec![Vec::new(); n + 1];
+    let mut trailing: Vec<Option<&Comment>> = vec![None; n];
+    let mut cursor = 0;
+    for c in &scan.comments {
+        let natural = if c.own_line {
+            2 * mono.partition_point(|a| *a <= c.start)
+        } else {
+            match mono.partition_point(|a| *a <= c.start) {
+                0 => 0,
+                i => 2 * (i - 1) + 1,
+            }
+        };
+        let mut slot = natural.max(cursor);
+        if slot % 2 == 1 && trailing[slot / 2].is_some() {
+            slot += 1;
+        }
+        if slot % 2 == 1 {
+            trailing[slot / 2] = Some(c);
+        } else {
+            leading[slot / 2].push(c);
+        }
+        cursor = slot;
+    }
+
+    let mut rows: Vec<Row> = Vec::new();
+    let blank = |rows: &mut Vec<Row>, want: bool| {
+        let after_open = rows.last().is_some_and(|r| r.code && r.text.ends_with('{'));
+        let after_blank = rows.last().is_none_or(|r| !r.code && r.text.is_empty());
+        if want && !after_blank && !after_open {
+            rows.push(Row {
+                indent: 0,
+                text: String::new(),
+                trailing: None,
+                code: false,
+            });
+        }
+    };
+    for (i, lead) in leading.iter().enumerate() {
+        let line = lines.get(i);
+        let force = line.is_some_and(|l| l.force_blank);
+        let indent = match line {
+            Some(l) if l.text.starts_with('}') => l.indent + super::INDENT,
+            Some(l) => l.indent,
+            None => 0,
+        };
+        for (k, c) in lead.iter().enumerate() {
+            blank(&mut rows, c.blank_before || (force && k == 0));
+            rows.push(Row {
+                indent,
+                text: c.text.clone(),
+                trailing: None,
+                code: false,
+            });
+        }
+        if let Some(l) = line {
+            let closes = l.text.starts_with('}');
+            let want = (l.keep_blank && scan.blank_before(l.anchor)) || (force && lead.is_empty());
+            blank(&mut rows, want && !closes);
+            rows.push(Row {
+                indent: l.indent,
+                text: l.text.clone(),
+                trailing: trailing[i].map(|c| c.text.clone()),
+                code: true,
+            });
+        }
+    }
+    align_and_join(&rows)
+}
+
+/// Aligns trailing comments of adjacent code lines with the same indent.
+fn align_and_join(rows: &[Row]) -> String {
+    let mut cols = vec![0usize; rows.len()];
+    let mut i = 0;
+    while i < rows.len() {
+        let r = &rows[i];
+        if !(r.code && r.trailing.is_some()) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut col = 0;
+        while j < rows.len()
+            && rows[j].code
+            && rows[j].trailing.is_some()
+            && rows[j].indent == r.indent
+        {
+            col = col.max(rows[j].indent + width(&rows[j].text) + 2);
+            j += 1;
+        }
+        for c in &mut cols[i..j] {
+            *c = col;
+        }
+        i = j;
+    }
+    let mut out = String::new();
+    for (r, col) in rows.iter().zip(cols) {
+        if !r.text.is_empty() {
+            out.extend(std::iter::repeat_n(' ', r.indent));
+            out.push_str(&r.text);
+        }
+        if let Some(t) = &r.trailing {
+            let w = r.indent + width(&r.text);
+            out.extend(std::iter::repeat_n(' ', col.saturating_sub(w).max(2)));
+            out.push_str(t);
+        }
+        out.push('\n');
+    }
+    out
+}

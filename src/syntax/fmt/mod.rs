@@ -1,0 +1,240 @@
+//! `kpi fmt`: prints a policy in one canonical layout, keeping every comment.
+//!
+//! The policy is parsed and its AST printed again; comments, which the AST
+//! does not keep, are found by re-scanning the source and attached to the
+//! printed lines by byte offset ([`comments`]). The result is checked before
+//! it is returned: it must parse to the same AST (spans aside) and carry the
+//! same comments in the same order, so a formatter bug can never change what
+//! a policy means.
+//!
+//! Layout rules (every rule depends only on the AST and on where comments
+//! sit, so formatting is idempotent):
+//! - header lines first, then one declaration per line, in source order;
+//!   one blank line after the header and before each `test`, otherwise the
+//!   author's blank lines are kept (at most one in a row);
+//! - runs of `input` (and of `context`, and of `const`) declarations align
+//!   their names, labels and `:` / `=` (display width: CJK = 2 columns);
+//! - `band`, `cases`, `steps`, `distribute` and `grade` bodies put one arm
+//!   per line, 2 spaces in, arms ended by `,` except the last, and the `->`
+//!   arrows aligned when the widest condition has at most 40 columns;
+//!   a `match` stays on one line when the whole line fits in 100 columns and
+//!   no comment sits inside it, otherwise it is laid out like a band;
+//! - a declaration longer than 100 columns breaks after `=`: onto one
+//!   indented line if that fits, else `if … then …` / `else …` lines, else
+//!   one operand per line with the operator in front (`+ x`, `and y`);
+//! - single spaces around operators, parentheses only where precedence needs
+//!   them, number literals as written (full-width digits and `％` made ASCII);
+//! - tests: `context`/`given`/`expect` blocks on one line when they fit and
+//!   hold no comment, otherwise one line per source line of assignments;
+//!   `row … { … } expect { … }` on one line, or `expect` on the next line,
+//!   or the `given` block broken with `} expect { … }` after it.
+
+mod block;
+mod comments;
+mod decl;
+mod erase;
+mod expr;
+#[cfg(test)]
+mod tests;
+
+use super::ast::{Policy, Span};
+use super::SyntaxError;
+use comments::Scan;
+
+pub use erase::erase_spans;
+
+/// Lines longer than this (display columns) are broken where a rule allows.
+pub const MAX_WIDTH: usize = 100;
+/// Arrows in a body are aligned only when the widest condition fits here.
+const ALIGN_LIMIT: usize = 40;
+/// One level of indentation.
+const INDENT: usize = 2;
+
+/// Formats a policy. Fails with the syntax error if `src` does not parse,
+/// or with an internal error if the result would not mean the same.
+pub fn format_policy(src: &str) -> Result<String, SyntaxError> {
+    let policy = super::parse(src)?;
+    let scan = Scan::new(src);
+    let mut printer = Printer::new(&scan);
+    printer.policy(&policy);
+    let out = comments::render(&printer.lines, &scan);
+    verify(&policy, src, &out)?;
+    Ok(out)
+}
+
+/// The comments of a policy source, in order, without trailing white space.
+pub fn comment_texts(src: &str) -> Vec<String> {
+    Scan::new(src)
+        .comments
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
+}
+
+/// Whether two policies are the same apart from source positions.
+pub fn same_ast(a: &Policy, b: &Policy) -> bool {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    erase_spans(&mut a);
+    erase_spans(&mut b);
+    a == b
+}
+
+/// The formatted text must parse to the same AST and keep every comment.
+fn verify(policy: &Policy, src: &str, out: &str) -> Result<(), SyntaxError> {
+    let internal = || SyntaxError::Internal {
+        span: Span::new(0, 0),
+    };
+    let again = super::parse(out).map_err(|_| internal())?;
+    if !same_ast(policy, &again) || comment_texts(src) != comment_texts(out) {
+        return Err(internal());
+    }
+    Ok(())
+}
+
+/// One printed line, before comments are merged in.
+#[derive(Debug, Clone)]
+pub(super) struct Line {
+    /// Leading spaces.
+    pub indent: usize,
+    pub text: String,
+    /// Byte offset in the source where this line's content starts.
+    pub anchor: usize,
+    /// A blank line before it in the source is kept.
+    pub keep_blank: bool,
+    /// Always preceded by a blank line (before its leading comments).
+    pub force_blank: bool,
+}
+
+/// Builds [`Line`]s; the last line is the one being written.
+pub(super) struct Printer<'s> {
+    pub scan: &'s Scan<'s>,
+    pub lines: Vec<Line>,
+}
+
+impl<'s> Printer<'s> {
+    pub fn new(scan: &'s Scan<'s>) -> Printer<'s> {
+        Printer {
+            scan,
+            lines: Vec::new(),
+        }
+    }
+
+    /// A scratch printer whose first line holds `prefix`.
+    pub fn sub(&self, indent: usize, anchor: usize, prefix: &str) -> Printer<'s> {
+        let mut p = Printer::new(self.scan);
+        p.open(indent, anchor);
+        p.write(prefix);
+        p
+    }
+
+    /// Starts a continuation line (source blank lines before it are dropped).
+    pub fn open(&mut self, indent: usize, anchor: usize) {
+        self.lines.push(Line {
+            indent,
+            text: String::new(),
+            anchor,
+            keep_blank: false,
+            force_blank: false,
+        });
+    }
+
+    /// Starts a line for a declaration, arm, row or assignment group: a
+    /// blank line before it in the source is kept.
+    pub fn open_item(&mut self, indent: usize, anchor: usize, force_blank: bool) {
+        self.lines.push(Line {
+            indent,
+            text: String::new(),
+            anchor,
+            keep_blank: true,
+            force_blank,
+        });
+    }
+
+    pub fn write(&mut self, s: &str) {
+        if let Some(l) = self.lines.last_mut() {
+            l.text.push_str(s);
+        }
+    }
+
+    /// Display width of the line being written, indentation included.
+    pub fn width(&self) -> usize {
+        self.lines
+            .last()
+            .map(|l| l.indent + width(&l.text))
+            .unwrap_or(0)
+    }
+
+    /// Appends another printer's lines, its first line continuing ours.
+    pub fn splice(&mut self, other: Printer<'s>) {
+        let mut it = other.lines.into_iter();
+        if let Some(first) = it.next() {
+            self.write(&first.text);
+        }
+        self.lines.extend(it);
+    }
+}
+
+/// Display width in a terminal: CJK and full-width characters take 2.
+pub(super) fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    let u = u32::from(c);
+    let wide = matches!(u,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD);
+    if wide {
+        2
+    } else {
+        1
+    }
+}
+
+/// `s` padded with spaces to display width `w`.
+pub(super) fn pad(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    for _ in width(s)..w {
+        out.push(' ');
+    }
+    out
+}
+
+/// A string literal: `"…"` with `\` `"` newline and tab escaped.
+pub(super) fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `s` can be written as a bare name (not a keyword).
+pub(super) fn is_ident(s: &str) -> bool {
+    use super::parser::{KpiParser, Rule};
+    use pest::Parser as _;
+    match KpiParser::parse(Rule::ident, s) {
+        Ok(mut pairs) => pairs.next().is_some_and(|p| p.as_str().len() == s.len()),
+        Err(_) => false,
+    }
+}
