@@ -11,11 +11,11 @@
 //!     `$OUT` stands for the output file;
 //!   - `output FILE`: after success, the output file equals FILE exactly.
 //!
-//! The default command line is `eval policy.kpi --data records.* [--context
-//! context.csv] --output $OUT`, run in the case directory, with `$OUT` in a
-//! fresh temporary directory. After a failure nothing may be written there;
-//! after a successful `eval --output` the file exists and, for JSON, has
-//! the shape of §4.1.
+//! The default command line is `eval policy.kpi --data records.*
+//! [--context context.csv] --output $OUT`, run in the case directory with
+//! `LC_ALL=C` (English messages), `$OUT` in a fresh temporary directory.
+//! After a failure nothing may be written there; after a successful
+//! `eval --output` the file exists and, for JSON, has the shape of §4.1.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -133,6 +133,7 @@ fn check(case: &Path) -> Vec<String> {
         }
     };
     let run = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("LC_ALL", "C")
         .args(&argv)
         .current_dir(case)
         .output()

@@ -19,6 +19,7 @@ fn check(case: &Path) -> Option<String> {
             .unwrap_or_else(|e| panic!("{name}/expected.json: {e}"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpi"));
     cmd.current_dir(case)
+        .env("LC_ALL", "C")
         .args(["eval", "policy.kpi", "--data", "records.csv"]);
     if case.join("context.csv").exists() {
         cmd.args(["--context", "context.csv"]);

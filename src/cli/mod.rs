@@ -3,9 +3,12 @@
 
 mod check;
 mod diagnostics;
+mod diff;
 mod eval;
+mod explain;
 mod output;
 mod test;
+mod whatif;
 
 pub use diagnostics::{render_diagnostic, render_json_diagnostic};
 
@@ -109,6 +112,12 @@ pub enum Command {
         #[arg(required = true, value_name = "POLICY_OR_DIR")]
         paths: Vec<PathBuf>,
     },
+    /// Show one person's score sheet: every rule that fired and why.
+    Explain(explain::Args),
+    /// Compare two versions of a policy (paths or git REV:path) on the same data.
+    Diff(diff::Args),
+    /// Find the smallest change of each input that reaches a target.
+    Whatif(whatif::Args),
 }
 
 /// Runs a parsed command line.
@@ -137,6 +146,9 @@ pub fn run(cli: Cli) -> Exit {
             percent_fractions,
         }),
         Command::Test { paths } => test::run(&paths),
+        Command::Explain(args) => explain::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Whatif(args) => whatif::run(&args),
     }
 }
 

@@ -1,93 +1,136 @@
 //! Writing results as JSON (§4.1), CSV or an aligned table.
 
 use super::{Exit, ResultFormat};
-use crate::eval::format::{show, Shown};
+use crate::eval::format::write_text;
+use crate::ir::Value;
 use crate::eval::{Evaluated, Row};
 use crate::ir::Program;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+/// Appends `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
-/// The outputs of one row, formatted.
-fn shown_row<'a>(
-    program: &'a Program,
-    ev: &'a Evaluated,
-    row: usize,
-) -> impl Iterator<Item = (&'a str, Shown)> + 'a {
-    program.outputs.iter().map(move |o| {
-        let ty = &program.slots[o.slot].ty;
-        let v = ev
-            .value(row, o.slot)
-            .map(|v| show(v, ty))
-            .unwrap_or(Shown::Text(String::new()));
-        (o.name.as_str(), v)
-    })
+/// Appends one CSV field, quoted only when it must be.
+fn push_csv_field(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// Rows per rendering chunk; chunks are rendered in parallel.
+const CHUNK_ROWS: usize = 50_000;
+
+/// Renders the rows of `order` (a slice of the output order) as JSON lines
+/// or CSV records, reusing one scratch buffer for every cell.
+fn render_rows(program: &Program, rows: &[Row], ev: &Evaluated, order: &[usize], json: bool, first: bool) -> String {
+    let mut out = String::with_capacity(order.len() * 64 * (program.outputs.len() + 3));
+    let mut cell = String::new();
+    for (k, &r) in order.iter().enumerate() {
+        let row = &rows[r];
+        if json {
+            out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
+            out.push_str("{\"employee\": ");
+            push_json_str(&mut out, &row.employee);
+            let _ = write!(out, ", \"period\": \"{}\", \"team\": ", row.period);
+            match &row.team {
+                Some(t) => push_json_str(&mut out, t),
+                None => out.push_str("null"),
+            }
+            out.push_str(", \"outputs\": {");
+        } else {
+            push_csv_field(&mut out, &row.employee);
+            let _ = write!(out, ",{},", row.period);
+            push_csv_field(&mut out, row.team.as_deref().unwrap_or(""));
+        }
+        for (i, o) in program.outputs.iter().enumerate() {
+            let ty = &program.slots[o.slot].ty;
+            cell.clear();
+            let value = ev.value(r, o.slot);
+            if let Some(v) = value {
+                write_text(v, ty, &mut cell);
+            }
+            if json {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_json_str(&mut out, &o.name);
+                out.push_str(": ");
+                match value {
+                    Some(Value::Bool(_)) => out.push_str(&cell),
+                    _ => push_json_str(&mut out, &cell),
+                }
+            } else {
+                out.push(',');
+                push_csv_field(&mut out, &cell);
+            }
+        }
+        out.push_str(if json { "}}" } else { "\n" });
+    }
+    out
+}
+
+/// Renders all rows, chunks in parallel, concatenated in order.
+fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> String {
+    let chunks: Vec<&[usize]> = ev.order.chunks(CHUNK_ROWS).collect();
+    if chunks.len() <= 1 {
+        return render_rows(program, rows, ev, &ev.order, json, true);
+    }
+    let threads = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1).clamp(1, 8);
+    let mut parts = vec![String::new(); chunks.len()];
+    let per = chunks.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (t, group) in parts.chunks_mut(per).enumerate() {
+            let chunks = &chunks;
+            scope.spawn(move || {
+                for (k, part) in group.iter_mut().enumerate() {
+                    let i = t * per + k;
+                    *part = render_rows(program, rows, ev, chunks[i], json, i == 0);
+                }
+            });
+        }
+    });
+    parts.concat()
 }
 
 pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFormat) -> String {
     let mut out = String::new();
     match format {
         ResultFormat::Json => {
-            let _ = write!(
-                out,
-                "{{\"policy\": {}, \"results\": [",
-                json_str(&program.name)
-            );
-            for (k, &r) in ev.order.iter().enumerate() {
-                let row = &rows[r];
-                out.push_str(if k == 0 { "\n  " } else { ",\n  " });
-                let team = row
-                    .team
-                    .as_deref()
-                    .map(json_str)
-                    .unwrap_or_else(|| "null".into());
-                let _ = write!(
-                    out,
-                    "{{\"employee\": {}, \"period\": \"{}\", \"team\": {team}, \"outputs\": {{",
-                    json_str(&row.employee),
-                    row.period
-                );
-                for (i, (name, v)) in shown_row(program, ev, r).enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    let v = match v {
-                        Shown::Text(s) => json_str(&s),
-                        Shown::Bool(b) => b.to_string(),
-                    };
-                    let _ = write!(out, "{}: {v}", json_str(name));
-                }
-                out.push_str("}}");
-            }
-            out.push_str(if ev.order.is_empty() {
-                "]}\n"
-            } else {
-                "\n]}\n"
-            });
+            out.push_str("{\"policy\": ");
+            push_json_str(&mut out, &program.name);
+            out.push_str(", \"results\": [");
+            out.push_str(&render_all(program, rows, ev, true));
+            out.push_str(if ev.order.is_empty() { "]}\n" } else { "\n]}\n" });
         }
         ResultFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-            let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
-            header.extend(program.outputs.iter().map(|o| o.name.clone()));
-            let _ = w.write_record(&header);
-            for &r in &ev.order {
-                let row = &rows[r];
-                let mut rec = vec![
-                    row.employee.clone(),
-                    row.period.to_string(),
-                    row.team.clone().unwrap_or_default(),
-                ];
-                rec.extend(shown_row(program, ev, r).map(|(_, v)| v.as_text()));
-                let _ = w.write_record(&rec);
+            out.push_str("employee,period,team");
+            for o in &program.outputs {
+                out.push(',');
+                push_csv_field(&mut out, &o.name);
             }
-            out = w
-                .into_inner()
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .unwrap_or_default();
+            out.push('\n');
+            out.push_str(&render_all(program, rows, ev, false));
         }
         ResultFormat::Table => {
             let mut table: Vec<Vec<String>> = Vec::new();
@@ -96,12 +139,14 @@ pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFor
             table.push(header);
             for &r in &ev.order {
                 let row = &rows[r];
-                let mut rec = vec![
-                    row.employee.clone(),
-                    row.period.to_string(),
-                    row.team.clone().unwrap_or_default(),
-                ];
-                rec.extend(shown_row(program, ev, r).map(|(_, v)| v.as_text()));
+                let mut rec = vec![row.employee.clone(), row.period.to_string(), row.team.clone().unwrap_or_default()];
+                for o in &program.outputs {
+                    let mut cell = String::new();
+                    if let Some(v) = ev.value(r, o.slot) {
+                        write_text(v, &program.slots[o.slot].ty, &mut cell);
+                    }
+                    rec.push(cell);
+                }
                 table.push(rec);
             }
             out = align(&table);

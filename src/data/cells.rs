@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 
 use super::error::CellError;
+use super::quick::quick_number;
 use super::{Cell, FieldSpec, ReadOptions};
 use crate::types::{DurUnit, NumKind, Ty};
 
@@ -22,24 +23,40 @@ pub fn parse_cell(
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let cell = match &field.ty {
+    // plain ASCII numbers, the bulk of any file, skip the general parsers
+    let cell = match quick_number(trimmed, &field.ty, opts) {
+        Some(v) => Cell::Num(v),
+        None => parse_general(trimmed, &field.ty, opts)?,
+    };
+    in_range(cell, trimmed, field).map(Some)
+}
+
+/// Parses a trimmed, non-empty cell for type `ty`, any way it may be written
+/// (full-width digits, separators, units, currency signs), without the
+/// range check.
+pub(crate) fn parse_general(trimmed: &str, ty: &Ty, opts: &ReadOptions) -> Result<Cell, CellError> {
+    Ok(match ty {
         Ty::Text => Cell::Text(trimmed.to_string()),
         Ty::Bool => Cell::Bool(parse_bool(trimmed)?),
         Ty::Grade(levels) => Cell::Level(parse_level(trimmed, levels)?),
         Ty::Number(kind) => Cell::Num(parse_number(&normalize(trimmed), trimmed, *kind, opts)?),
         Ty::Duration(unit) => Cell::Num(parse_duration(&normalize(trimmed), trimmed, *unit)?),
         Ty::Money => Cell::Num(parse_money(&normalize(trimmed), trimmed)?),
-    };
+    })
+}
+
+/// Checks a number against the field's declared range, in base units.
+fn in_range(cell: Cell, raw: &str, field: &FieldSpec) -> Result<Cell, CellError> {
     if let (Cell::Num(v), Some((lo, hi))) = (&cell, &field.range) {
         if v < lo || v > hi {
             return Err(CellError::OutOfRange {
-                raw: trimmed.to_string(),
+                raw: raw.to_string(),
                 lo: display_base(*lo, &field.ty),
                 hi: display_base(*hi, &field.ty),
             });
         }
     }
-    Ok(Some(cell))
+    Ok(cell)
 }
 
 /// Writes a base-unit value the way a user would write it in a cell of type

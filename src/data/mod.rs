@@ -10,6 +10,7 @@ mod context;
 mod csv_rows;
 mod error;
 mod json;
+mod quick;
 mod records;
 mod table;
 

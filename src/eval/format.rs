@@ -23,27 +23,37 @@ impl Shown {
 /// Formats a value of type `ty`: money to the fen, percents with `%`,
 /// durations in their declared unit, non-terminating values to 10 places.
 pub fn show(v: &Value, ty: &Ty) -> Shown {
+    match v {
+        Value::Bool(b) => Shown::Bool(*b),
+        _ => {
+            let mut s = String::new();
+            write_text(v, ty, &mut s);
+            Shown::Text(s)
+        }
+    }
+}
+
+/// Appends the text of a value (bools as `true`/`false`) to `out`, without
+/// allocating: the output writers call this once per cell.
+pub fn write_text(v: &Value, ty: &Ty, out: &mut String) {
     match (v, ty) {
-        (Value::Num(n), Ty::Money) => Shown::Text(n.to_fixed_string(2)),
-        (Value::Num(n), Ty::Number(NumKind::Percent)) => {
-            Shown::Text(match n.times(Num::int(100)) {
-                Ok(p) => format!("{}%", p.to_plain_string()),
-                Err(_) => "overflow".into(),
-            })
-        }
-        (Value::Num(n), Ty::Duration(u)) => {
-            Shown::Text(match n.over(Num::from_decimal(u.seconds())) {
-                Ok(x) => x.to_plain_string(),
-                Err(_) => "overflow".into(),
-            })
-        }
-        (Value::Num(n), _) => Shown::Text(n.to_plain_string()),
-        (Value::Bool(b), _) => Shown::Bool(*b),
-        (Value::Text(t), _) => Shown::Text(t.to_string()),
-        (Value::Level(i), Ty::Grade(levels)) => {
-            Shown::Text(levels.get(usize::from(*i)).cloned().unwrap_or_default())
-        }
-        (Value::Level(i), _) => Shown::Text(i.to_string()),
+        (Value::Num(n), Ty::Money) => n.write_fixed(2, out),
+        (Value::Num(n), Ty::Number(NumKind::Percent)) => match n.times(Num::int(100)) {
+            Ok(p) => {
+                p.write_plain(out);
+                out.push('%');
+            }
+            Err(_) => out.push_str("overflow"),
+        },
+        (Value::Num(n), Ty::Duration(u)) => match n.over(Num::from_decimal(u.seconds())) {
+            Ok(x) => x.write_plain(out),
+            Err(_) => out.push_str("overflow"),
+        },
+        (Value::Num(n), _) => n.write_plain(out),
+        (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
+        (Value::Text(t), _) => out.push_str(t),
+        (Value::Level(i), Ty::Grade(levels)) => out.push_str(levels.get(usize::from(*i)).map(String::as_str).unwrap_or("")),
+        (Value::Level(i), _) => out.push_str(&i.to_string()),
     }
 }
 

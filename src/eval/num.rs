@@ -31,19 +31,69 @@ type R = Result<Num, NumError>;
 /// Largest scale kept before trailing zeros are stripped or a fraction is used.
 const MAX_SCALE: u8 = 30;
 
+/// Powers of ten that fit in an i128 (10^0 ..= 10^38).
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 fn pow10(s: u8) -> Option<i128> {
-    10i128.checked_pow(u32::from(s))
+    POW10.get(usize::from(s)).copied()
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        let t = a % b;
-        a = b;
-        b = t;
+/// Greatest common divisor of |a| and |b| (binary GCD; 64-bit when both fit,
+/// since 128-bit division is slow and most values are small).
+fn gcd(a: i128, b: i128) -> i128 {
+    let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+    if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
+        return gcd64(x, y) as i128;
     }
-    a
+    let (mut a, mut b) = (a, b);
+    if a == 0 {
+        return b as i128;
+    }
+    if b == 0 {
+        return a as i128;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            // The result divides both inputs, which fit in i128.
+            return (a << shift) as i128;
+        }
+    }
+}
+
+fn gcd64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 impl Num {
@@ -86,20 +136,32 @@ impl Num {
         } else {
             (n, d)
         };
+        if d == 1 {
+            return Ok(Num::Dec { m: n, s: 0 });
+        }
         let g = gcd(n, d);
         if g > 1 {
-            n /= g;
-            d /= g;
+            (n, d) = match (i64::try_from(n), i64::try_from(d), i64::try_from(g)) {
+                // 64-bit division is several times faster than 128-bit.
+                (Ok(a), Ok(b), Ok(c)) => (i128::from(a / c), i128::from(b / c)),
+                _ => (n / g, d / g),
+            };
         }
         // d = 2^a 5^b  →  terminating decimal with scale max(a, b).
-        let (mut rest, mut twos, mut fives) = (d, 0u8, 0u8);
-        while rest % 2 == 0 {
-            rest /= 2;
-            twos += 1;
-        }
-        while rest % 5 == 0 {
-            rest /= 5;
-            fives += 1;
+        let twos = d.trailing_zeros() as u8;
+        let mut rest = d >> twos;
+        let mut fives = 0u8;
+        if let Ok(mut r) = u64::try_from(rest) {
+            while r % 5 == 0 {
+                r /= 5;
+                fives += 1;
+            }
+            rest = i128::from(r);
+        } else {
+            while rest % 5 == 0 {
+                rest /= 5;
+                fives += 1;
+            }
         }
         if rest != 1 {
             return Ok(Num::Frac { n, d });
@@ -116,6 +178,13 @@ impl Num {
     fn trimmed(self) -> Num {
         match self {
             Num::Dec { mut m, mut s } if s > 0 => {
+                if let Ok(mut small) = i64::try_from(m) {
+                    while s > 0 && small % 10 == 0 {
+                        small /= 10;
+                        s -= 1;
+                    }
+                    return Num::Dec { m: i128::from(small), s };
+                }
                 while s > 0 && m % 10 == 0 {
                     m /= 10;
                     s -= 1;
@@ -249,22 +318,26 @@ impl Num {
         Ok(a.cmp(&b))
     }
 
-    pub fn floor(self) -> R {
+    /// `(floor(n / d), n mod d == 0)`, in 64 bits when the values fit.
+    fn floor_div(self) -> Result<(i128, bool), NumError> {
+        if let Num::Dec { m, s: 0 } = self {
+            return Ok((m, true));
+        }
         let (n, d) = self.ratio()?;
-        Ok(Num::Dec {
-            m: n.div_euclid(d),
-            s: 0,
-        })
+        if let (Ok(a), Ok(b)) = (i64::try_from(n), i64::try_from(d)) {
+            return Ok((i128::from(a.div_euclid(b)), a.rem_euclid(b) == 0));
+        }
+        Ok((n.div_euclid(d), n.rem_euclid(d) == 0))
+    }
+
+    pub fn floor(self) -> R {
+        let (q, _) = self.floor_div()?;
+        Ok(Num::Dec { m: q, s: 0 })
     }
 
     pub fn ceil(self) -> R {
-        let (n, d) = self.ratio()?;
-        let q = n.div_euclid(d);
-        let q = if n.rem_euclid(d) == 0 {
-            q
-        } else {
-            q.checked_add(1).ok_or(NumError::Overflow)?
-        };
+        let (q, exact) = self.floor_div()?;
+        let q = if exact { q } else { q.checked_add(1).ok_or(NumError::Overflow)? };
         Ok(Num::Dec { m: q, s: 0 })
     }
 
@@ -301,69 +374,75 @@ impl Num {
     /// Plain text: exact when terminating, else rounded to 10 places
     /// (half away from zero), trailing zeros kept for non-terminating values.
     pub fn to_plain_string(self) -> String {
+        let mut out = String::new();
+        self.write_plain(&mut out);
+        out
+    }
+
+    /// Appends [`Num::to_plain_string`] to `out` (no allocation).
+    pub fn write_plain(self, out: &mut String) {
         match self {
-            Num::Dec { m, s } => dec_string(m, s, None),
+            Num::Dec { m, s } => write_dec(m, s, None, out),
             Num::Frac { .. } => match self.round(10) {
-                Ok(Num::Dec { m, s }) => dec_string(m, s, Some(10)),
-                _ => "overflow".into(),
+                Ok(Num::Dec { m, s }) => write_dec(m, s, Some(10), out),
+                _ => out.push_str("overflow"),
             },
         }
     }
 
     /// Text with exactly `places` decimals, rounded half away from zero.
     pub fn to_fixed_string(self, places: u8) -> String {
-        match self.round(places) {
-            Ok(Num::Dec { m, s }) => dec_string(m, s, Some(places)),
-            _ => "overflow".into(),
-        }
+        let mut out = String::new();
+        self.write_fixed(places, &mut out);
+        out
     }
 
-    pub fn to_i128_floor(self) -> Option<i128> {
-        let (n, d) = self.ratio().ok()?;
-        Some(n.div_euclid(d))
+    /// Appends [`Num::to_fixed_string`] to `out`.
+    pub fn write_fixed(self, places: u8, out: &mut String) {
+        match self.round(places) {
+            Ok(Num::Dec { m, s }) => write_dec(m, s, Some(places), out),
+            _ => out.push_str("overflow"),
+        }
     }
 }
 
-/// Formats `m × 10^-s`. With `fixed`, pads or keeps exactly that many
-/// decimals; without, strips trailing zeros.
-fn dec_string(m: i128, s: u8, fixed: Option<u8>) -> String {
-    let neg = m < 0;
-    let digits = m.unsigned_abs().to_string();
-    let s = usize::from(s);
-    let (int, frac) = if digits.len() > s {
-        (
-            digits[..digits.len() - s].to_string(),
-            digits[digits.len() - s..].to_string(),
-        )
-    } else {
-        (
-            "0".to_string(),
-            format!("{}{}", "0".repeat(s - digits.len()), digits),
-        )
-    };
-    let frac = match fixed {
-        Some(p) => {
-            let p = usize::from(p);
-            let mut f = frac;
-            while f.len() < p {
-                f.push('0');
-            }
-            f.truncate(p);
-            f
+/// Appends `m × 10^-s`. With `fixed`, pads or cuts to exactly that many
+/// decimals; without, strips trailing zeros. Never prints `-0`.
+fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
+    // Digits of |m|, most significant first, in a stack buffer.
+    let mut buf = [0u8; 40];
+    let mut len = 0;
+    let mut v = m.unsigned_abs();
+    loop {
+        buf[len] = b'0' + (v % 10) as u8;
+        len += 1;
+        v /= 10;
+        if v == 0 {
+            break;
         }
-        None => frac.trim_end_matches('0').to_string(),
+    }
+    buf[..len].reverse();
+    let digits = &buf[..len];
+    let s = usize::from(s);
+    // Integer part and fraction digits (left-padded with zeros).
+    let (int, frac_zeros, frac) = if len > s { (&digits[..len - s], 0, &digits[len - s..]) } else { (&b"0"[..], s - len, digits) };
+    let frac_len = frac_zeros + frac.len();
+    let frac_at = |i: usize| if i < frac_zeros { b'0' } else { frac[i - frac_zeros] };
+    let shown = match fixed {
+        Some(p) => usize::from(p),
+        None => (0..frac_len).rev().find(|&i| frac_at(i) != b'0').map_or(0, |i| i + 1),
     };
-    let is_zero = int == "0" && frac.chars().all(|c| c == '0');
-    let mut out = String::new();
-    if neg && !is_zero {
+    let nonzero = int.iter().any(|d| *d != b'0') || (0..shown.min(frac_len)).any(|i| frac_at(i) != b'0');
+    if m < 0 && nonzero {
         out.push('-');
     }
-    out.push_str(&int);
-    if !frac.is_empty() {
+    out.extend(int.iter().map(|d| char::from(*d)));
+    if shown > 0 {
         out.push('.');
-        out.push_str(&frac);
+        for i in 0..shown {
+            out.push(char::from(if i < frac_len { frac_at(i) } else { b'0' }));
+        }
     }
-    out
 }
 
 #[cfg(test)]

@@ -149,7 +149,8 @@ pub struct Mover {
     pub total_delta: Option<String>,
 }
 
-fn fields(old: &[Field], new: &[Field]) -> FieldChanges {
+/// Inputs (or context inputs) added, removed or retyped between versions.
+pub fn field_changes(old: &[Field], new: &[Field]) -> FieldChanges {
     let info = |f: &Field| FieldInfo {
         id: f.id.clone(),
         label: f.label.clone(),
@@ -406,8 +407,8 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
     Diff {
         old: version(old),
         new: version(new),
-        inputs: fields(&op.inputs, &np.inputs),
-        context: fields(&op.context, &np.context),
+        inputs: field_changes(&op.inputs, &np.inputs),
+        context: field_changes(&op.context, &np.context),
         outputs,
         records,
         changed,

@@ -3,9 +3,9 @@
 //! figures it used, the arithmetic, and the value `kpi eval` prints.
 
 pub use super::formula::Formula;
-pub use super::trace::{Decision, StepArm};
+pub use super::trace::{Check, Decision, StepArm};
 
-use super::formula::formula;
+use super::formula::{formula, resolve};
 use super::show::{plain, with_unit};
 use super::trace::Walker;
 use super::{row_context, visit, ContextValues, RowEnv, Text};
@@ -215,6 +215,10 @@ impl Builder<'_> {
         let mut w = self.walker(slot);
         w.walk(e, Some(&s.ty));
         let f = formula(&w, e, value);
+        let last = resolve(&w, e);
+        if s.ty == Ty::Bool && matches!(last.kind, IKind::Cmp(..) | IKind::And(..) | IKind::Or(..) | IKind::Not(_)) {
+            w.condition(last);
+        }
         (w.out, f)
     }
 
@@ -344,7 +348,13 @@ impl Builder<'_> {
         let s = &self.program.slots[slot];
         Figure {
             kind: kind.into(),
-            call: self.text.quote(s.span),
+            call: match self.text.quote_expr(s.span) {
+                c if c.contains('{') => {
+                    let head = c.split('{').next().unwrap_or("").trim_end();
+                    format!("{head} {{…}}")
+                }
+                c => c,
+            },
             value: self.shown(slot).0,
             team_size: None,
             order: None,

@@ -4,7 +4,7 @@
 use super::show::{infer, literal, with_unit};
 use super::trace::Walker;
 use crate::eval::expr::eval;
-use crate::ir::{ArithOp, Func, IExpr, IKind};
+use crate::ir::{ArithOp, Func, IExpr, IKind, Source};
 use serde::Serialize;
 
 /// A formula: the rule as written, the same with figures, and the result.
@@ -50,12 +50,18 @@ pub(crate) fn formula(w: &Walker<'_>, e: &IExpr, result: &str) -> Option<Formula
         IKind::Arith(..) | IKind::Neg(_) | IKind::Call(..) => {}
         _ => return None,
     }
-    let (figures, _) = render(w, e, true);
+    let (figures, _) = render(w, e, true, Mode::Figures);
+    let (rule, _) = render(w, e, true, Mode::Names);
     Some(Formula {
-        rule: w.text.quote(e.span),
+        rule,
         figures,
         result: result.to_string(),
     })
+}
+
+/// `e` with this record's figures (`¥2000.00 × 80%`).
+pub(crate) fn figures(w: &Walker<'_>, e: &IExpr) -> String {
+    render(w, e, true, Mode::Figures).0
 }
 
 /// Binding strength, for parentheses.
@@ -68,13 +74,20 @@ fn prec(op: ArithOp) -> u8 {
 
 const LEAF: u8 = 9;
 
-/// Renders `e` with figures; returns the text and its binding strength.
-fn render(w: &Walker<'_>, e: &IExpr, first: bool) -> (String, u8) {
+/// What leaves show: the record's figures, or the names in the rule.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Figures,
+    Names,
+}
+
+/// Renders `e`; returns the text and its binding strength.
+fn render(w: &Walker<'_>, e: &IExpr, first: bool, mode: Mode) -> (String, u8) {
     match &e.kind {
         IKind::Arith(op, a, b) => {
             let p = prec(*op);
-            let (l, lp) = render(w, a, first);
-            let (r, rp) = render(w, b, false);
+            let (l, lp) = render(w, a, first, mode);
+            let (r, rp) = render(w, b, false, mode);
             let l = if lp < p { format!("({l})") } else { l };
             let tight = matches!(op, ArithOp::Sub | ArithOp::Div);
             let r = if rp < p || (tight && rp == p) {
@@ -91,7 +104,7 @@ fn render(w: &Walker<'_>, e: &IExpr, first: bool) -> (String, u8) {
             (format!("{l} {sym} {r}"), p)
         }
         IKind::Neg(a) => {
-            let (x, xp) = render(w, a, false);
+            let (x, xp) = render(w, a, false, mode);
             let neg = if xp < LEAF || x.starts_with('-') {
                 format!("-({x})")
             } else {
@@ -113,12 +126,13 @@ fn render(w: &Walker<'_>, e: &IExpr, first: bool) -> (String, u8) {
                 Func::Ceil => "ceil",
                 Func::Round(_) => "round",
             };
-            let mut parts: Vec<String> = args.iter().map(|a| render(w, a, true).0).collect();
+            let mut parts: Vec<String> = args.iter().map(|a| render(w, a, true, mode).0).collect();
             if let Func::Round(p) = f {
                 parts.push(p.to_string());
             }
             (format!("{name}({})", parts.join(", ")), LEAF)
         }
+        _ if mode == Mode::Names => (name(w, e), LEAF),
         _ => {
             let text = leaf(w, e);
             if !first && text.starts_with('-') {
@@ -139,4 +153,29 @@ fn leaf(w: &Walker<'_>, e: &IExpr) -> String {
         IKind::Const(c) => literal(w.text.slice(e.span), c),
         _ => with_unit(&v, &infer(e, w.program)),
     }
+}
+
+/// A leaf of the rule as written: a name, a literal, or a short form of a
+/// table (`steps refund_dispute_rate {…}`).
+pub(crate) fn name(w: &Walker<'_>, e: &IExpr) -> String {
+    let subject = |s: &IExpr| name(w, s);
+    match &e.kind {
+        IKind::Read(Source::Input(i)) => w.program.inputs.get(*i).map(|f| f.id.clone()),
+        IKind::Read(Source::Context(i)) => w.program.context.get(*i).map(|f| f.id.clone()),
+        IKind::Read(Source::Slot(s)) => w
+            .program
+            .slots
+            .get(*s)
+            .filter(|s| !s.name.contains('#'))
+            .map(|s| s.name.clone()),
+        IKind::Const(c) => Some(literal(w.text.slice(e.span), c)),
+        IKind::Band { subject: s, .. } => Some(format!("band {} {{…}}", subject(s))),
+        IKind::Steps { subject: s, .. } => Some(format!("steps {} {{…}}", subject(s))),
+        IKind::Match { subject: s, .. } => Some(format!("match {} {{…}}", subject(s))),
+        IKind::Scale { subject: s, .. } => Some(format!("scale {} …", subject(s))),
+        IKind::Cases { .. } => Some("cases {…}".into()),
+        IKind::If(..) => Some(format!("({})", w.text.quote_expr(e.span))),
+        _ => None,
+    }
+    .unwrap_or_else(|| w.text.quote_expr(e.span))
 }

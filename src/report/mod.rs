@@ -156,6 +156,26 @@ impl<'a> Text<'a> {
         squash(self.slice(span))
     }
 
+    /// An expression's text: like [`Text::quote`], with the closing
+    /// parentheses its span leaves out restored.
+    pub fn quote_expr(self, span: Span) -> String {
+        let mut s = self.quote(span);
+        let mut depth = 0i32;
+        let mut in_str = false;
+        for c in s.chars() {
+            match c {
+                '"' => in_str = !in_str,
+                '(' if !in_str => depth += 1,
+                ')' if !in_str => depth -= 1,
+                _ => {}
+            }
+        }
+        for _ in 0..depth.max(0) {
+            s.push(')');
+        }
+        s
+    }
+
     /// The whole (trimmed) source line holding `offset`, comment removed.
     pub fn line_text(self, offset: usize) -> String {
         let offset = offset.min(self.0.len());

@@ -61,6 +61,14 @@ pub enum Decision {
         arms: Vec<StepArm>,
         points: String,
     },
+    /// A condition and the comparisons in it (a rule that did not apply,
+    /// or a yes/no output).
+    Condition {
+        line: usize,
+        rule: String,
+        holds: bool,
+        checks: Vec<Check>,
+    },
     /// A linear scale.
     Scale {
         line: usize,
@@ -93,6 +101,15 @@ pub struct StepArm {
     pub steps: Option<String>,
     pub points: Option<String>,
     pub capped: bool,
+}
+
+/// One comparison inside a condition, with the record's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub rule: String,
+    /// Both sides with figures, e.g. `120min <= 1h`.
+    pub figures: String,
+    pub holds: Option<bool>,
 }
 
 /// Walks one slot's expression along the traced path.
@@ -168,9 +185,9 @@ impl Walker<'_> {
                 let next = if taken { t } else { o };
                 self.out.push(Decision::If {
                     line: self.line(e.span),
-                    condition: self.text.quote(c.span),
+                    condition: self.text.quote_expr(c.span),
                     taken,
-                    branch: self.text.quote(next.span),
+                    branch: super::formula::name(self, next),
                 });
                 self.walk(next, ty);
             }
@@ -195,7 +212,7 @@ impl Walker<'_> {
                 self.out.push(Decision::Band {
                     line: self.line(arm.span),
                     rule: self.text.quote(arm.span),
-                    subject: self.text.quote(subject.span),
+                    subject: self.text.quote_expr(subject.span),
                     value: self.show(subject, &sty),
                     arm: k,
                     is_else: arm.tests.is_empty(),
@@ -216,8 +233,8 @@ impl Walker<'_> {
                 let rty = result_ty();
                 self.out.push(Decision::Match {
                     line: self.line(v.span),
-                    rule: self.text.quote(v.span),
-                    subject: self.text.quote(subject.span),
+                    rule: self.text.quote_expr(v.span),
+                    subject: self.text.quote_expr(subject.span),
                     value: self.show(subject, &infer(subject, self.program)),
                     arm: k,
                     result: self.show(v, &rty),
@@ -233,12 +250,21 @@ impl Walker<'_> {
                         self.walk(c, None);
                     }
                 }
+                for (cond, _) in arms.iter().take(k) {
+                    if let Some(c) = cond {
+                        self.condition(c);
+                    }
+                }
                 let Some((cond, value)) = arms.get(k) else {
                     return;
                 };
                 let rule = match cond {
-                    Some(c) => self.text.quote(c.span.to(value.span)),
-                    None => format!("else -> {}", self.text.quote(value.span)),
+                    Some(c) => format!(
+                        "{} -> {}",
+                        self.text.quote_expr(c.span),
+                        self.text.quote_expr(value.span)
+                    ),
+                    None => format!("else -> {}", self.text.quote_expr(value.span)),
                 };
                 let rty = result_ty();
                 self.out.push(Decision::Case {
@@ -261,7 +287,7 @@ impl Walker<'_> {
                     .collect();
                 self.out.push(Decision::Steps {
                     line: self.line(e.span),
-                    subject: self.text.quote(subject.span),
+                    subject: self.text.quote_expr(subject.span),
                     value: self.show(subject, &sty),
                     arms,
                     points: self.show(e, &Ty::Number(NumKind::Points)),
@@ -272,12 +298,55 @@ impl Walker<'_> {
                 self.out.push(Decision::Scale {
                     line: self.line(e.span),
                     rule: self.text.quote(e.span),
-                    subject: self.text.quote(subject.span),
+                    subject: self.text.quote_expr(subject.span),
                     value: self.show(subject, &infer(subject, self.program)),
                     result: self.show(e, &result_ty()),
                 });
             }
         }
+    }
+
+    /// Records a condition with its comparisons.
+    pub(crate) fn condition(&mut self, c: &IExpr) {
+        let mut cmps = Vec::new();
+        let mut stack = vec![c];
+        while let Some(e) = stack.pop() {
+            match &e.kind {
+                IKind::And(a, b) | IKind::Or(a, b) => stack.extend([&**b, &**a]),
+                IKind::Not(a) => stack.push(a),
+                IKind::Cmp(..) => cmps.push(e),
+                _ => {}
+            }
+        }
+        let holds = |e: &IExpr| match eval(e, self.env, &mut None) {
+            Ok(Value::Bool(b)) => Some(b),
+            _ => None,
+        };
+        let checks = cmps
+            .into_iter()
+            .map(|e| {
+                let figures = match &e.kind {
+                    IKind::Cmp(op, a, b) => format!(
+                        "{} {} {}",
+                        super::formula::figures(self, a),
+                        op.symbol(),
+                        super::formula::figures(self, b)
+                    ),
+                    _ => String::new(),
+                };
+                Check {
+                    rule: self.text.quote_expr(e.span),
+                    figures,
+                    holds: holds(e),
+                }
+            })
+            .collect();
+        self.out.push(Decision::Condition {
+            line: self.line(c.span),
+            rule: self.text.quote_expr(c.span),
+            holds: holds(c).unwrap_or(false),
+            checks,
+        });
     }
 
     fn step_arm(&self, span: Span, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {

@@ -76,7 +76,10 @@ pub fn parse_target(program: &Program, text: &str) -> Result<Target, String> {
         output,
         op,
         value,
-        text: format!("{oname} {} {raw}", op.symbol()),
+        text: format!(
+            "{oname} {} {raw}",
+            if op == CmpOp::Eq { "=" } else { op.symbol() }
+        ),
     })
 }
 

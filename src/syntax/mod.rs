@@ -3,6 +3,7 @@
 
 pub mod ast;
 mod error;
+pub mod fmt;
 mod parser;
 
 pub use error::SyntaxError;

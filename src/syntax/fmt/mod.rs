@@ -93,7 +93,7 @@ fn verify(policy: &Policy, src: &str, out: &str) -> Result<(), SyntaxError> {
 
 /// One printed line, before comments are merged in.
 #[derive(Debug, Clone)]
-pub(super) struct Line {
+struct Line {
     /// Leading spaces.
     pub indent: usize,
     pub text: String,
@@ -106,7 +106,7 @@ pub(super) struct Line {
 }
 
 /// Builds [`Line`]s; the last line is the one being written.
-pub(super) struct Printer<'s> {
+struct Printer<'s> {
     pub scan: &'s Scan<'s>,
     pub lines: Vec<Line>,
 }
@@ -124,6 +124,13 @@ impl<'s> Printer<'s> {
         let mut p = Printer::new(self.scan);
         p.open(indent, anchor);
         p.write(prefix);
+        p
+    }
+
+    /// A scratch printer for a declaration starting at `anchor`.
+    pub fn head(&self, anchor: usize, force_blank: bool) -> Printer<'s> {
+        let mut p = Printer::new(self.scan);
+        p.open_item(0, anchor, force_blank);
         p
     }
 
@@ -175,7 +182,7 @@ impl<'s> Printer<'s> {
 }
 
 /// Display width in a terminal: CJK and full-width characters take 2.
-pub(super) fn width(s: &str) -> usize {
+fn width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
@@ -204,7 +211,7 @@ fn char_width(c: char) -> usize {
 }
 
 /// `s` padded with spaces to display width `w`.
-pub(super) fn pad(s: &str, w: usize) -> String {
+fn pad(s: &str, w: usize) -> String {
     let mut out = s.to_string();
     for _ in width(s)..w {
         out.push(' ');
@@ -213,7 +220,7 @@ pub(super) fn pad(s: &str, w: usize) -> String {
 }
 
 /// A string literal: `"…"` with `\` `"` newline and tab escaped.
-pub(super) fn quote(s: &str) -> String {
+fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -230,7 +237,7 @@ pub(super) fn quote(s: &str) -> String {
 }
 
 /// Whether `s` can be written as a bare name (not a keyword).
-pub(super) fn is_ident(s: &str) -> bool {
+fn is_ident(s: &str) -> bool {
     use super::parser::{KpiParser, Rule};
     use pest::Parser as _;
     match KpiParser::parse(Rule::ident, s) {

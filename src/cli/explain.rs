@@ -1,0 +1,444 @@
+//! `kpi explain POLICY --data FILE [--context FILE] --employee ID
+//! [--period YYYY-MM] [--lang zh|en] [--format human|json]`: the score
+//! sheet of one person, rule by rule.
+
+use super::eval::{load_rows, report_eval};
+use super::{load_program, output, DiagFormat, Exit};
+use crate::data::ReadOptions;
+use crate::eval::Row;
+use crate::report::explain::{explain, Decision, Entry, Explanation, Figure, StepArm};
+use crate::report::{find_row, Lang, NotFound};
+use crate::types::Period;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(value_name = "POLICY")]
+    pub policy: PathBuf,
+    /// Records: CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Context values per period.
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
+    /// The employee to explain.
+    #[arg(long, value_name = "ID")]
+    pub employee: String,
+    /// The period (default: the employee's latest).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    /// Language of the report (default: from `LANG`).
+    #[arg(long, value_parser = ["zh", "en"])]
+    pub lang: Option<String>,
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub format: DiagFormat,
+    /// Read bare numbers in percent columns as fractions.
+    #[arg(long)]
+    pub percent_fractions: bool,
+}
+
+/// The report language: `--lang`, else `LANG`.
+pub(crate) fn lang(arg: Option<&str>) -> Lang {
+    arg.and_then(Lang::parse)
+        .unwrap_or_else(|| Lang::from_env_value(std::env::var("LANG").ok().as_deref()))
+}
+
+/// Picks the record of `--employee` / `--period`, reporting a miss.
+pub(crate) fn pick_row(rows: &[Row], employee: &str, period: Option<&str>) -> Result<usize, Exit> {
+    let period = match period {
+        None => None,
+        Some(p) => match Period::parse(p) {
+            Some(p) => Some(p),
+            None => {
+                eprintln!("error: `--period {p}` is not a month; write YYYY-MM, e.g. 2026-09");
+                return Err(Exit::Usage);
+            }
+        },
+    };
+    find_row(rows, employee, period).map_err(|e| {
+        match e {
+            NotFound::Employee { suggestion } => {
+                eprintln!("error: no record for employee `{employee}` in the data");
+                if let Some(s) = suggestion {
+                    eprintln!("  help: did you mean `{s}`?");
+                }
+            }
+            NotFound::Period { available } => {
+                let list: Vec<String> = available.iter().map(Period::to_string).collect();
+                eprintln!(
+                    "error: employee `{employee}` has no record for {}",
+                    period.map(|p| p.to_string()).unwrap_or_default()
+                );
+                eprintln!("  help: their periods are {}", list.join(", "));
+            }
+        }
+        Exit::Failure
+    })
+}
+
+pub fn run(args: &Args) -> Exit {
+    let (src, program) = match load_program(&args.policy) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let opts = ReadOptions {
+        percent_fractions: args.percent_fractions,
+    };
+    let (rows, context) = match load_rows(&program, &args.data, args.context.as_deref(), &opts) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let row = match pick_row(&rows, &args.employee, args.period.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let x = match explain(&program, &src.text, &rows, &context, row) {
+        Ok(x) => x,
+        Err(errors) => {
+            report_eval(&errors, &src);
+            return Exit::Failure;
+        }
+    };
+    let text = match args.format {
+        DiagFormat::Json => match serde_json::to_string_pretty(&x) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: cannot write JSON: {e}");
+                return Exit::Failure;
+            }
+        },
+        DiagFormat::Human => render(&x, lang(args.lang.as_deref())),
+    };
+    output::emit(&text, None)
+}
+
+/// `id (label)` in English, `label (id)` in Chinese.
+fn named(id: &str, label: Option<&str>, l: Lang) -> String {
+    match (label, l) {
+        (Some(lb), Lang::En) => format!("{id} ({lb})"),
+        (Some(lb), Lang::Zh) => format!("{lb} ({id})"),
+        (None, _) => id.to_string(),
+    }
+}
+
+fn at_line(line: usize, l: Lang) -> String {
+    match l {
+        Lang::En => format!("line {line}"),
+        Lang::Zh => format!("第 {line} 行"),
+    }
+}
+
+/// The human score sheet.
+pub fn render(x: &Explanation, l: Lang) -> String {
+    let mut o = String::new();
+    let version = x
+        .version
+        .as_ref()
+        .map(|v| format!(" ({} {v})", l.t("version", "版本")))
+        .unwrap_or_default();
+    let _ = writeln!(o, "{}: {}{version}", l.t("Score sheet", "评分明细"), x.policy);
+    let team = x.team.clone().unwrap_or_else(|| "-".into());
+    let _ = writeln!(
+        o,
+        "{} {} · {} {} · {} {team}",
+        l.t("Employee", "员工"),
+        x.employee,
+        l.t("period", "考核期"),
+        x.period,
+        l.t("team", "团队")
+    );
+    for (k, e) in x.outputs.iter().enumerate() {
+        o.push('\n');
+        entry(&mut o, k + 1, e, x, l);
+    }
+    summary(&mut o, x, l);
+    o
+}
+
+fn entry(o: &mut String, k: usize, e: &Entry, x: &Explanation, l: Lang) {
+    let _ = writeln!(
+        o,
+        "[{k}] {} = {}   ({})",
+        named(&e.name, e.label.as_deref(), l),
+        e.value,
+        at_line(e.line, l)
+    );
+    if !e.reads.is_empty() {
+        let reads: Vec<String> = e
+            .reads
+            .iter()
+            .map(|r| {
+                let ctx = if r.source == "context" {
+                    l.t(" [context]", " [环境]")
+                } else {
+                    ""
+                };
+                format!("{} = {}{ctx}", named(&r.id, r.label.as_deref(), l), r.value)
+            })
+            .collect();
+        let _ = writeln!(o, "    {}: {}", l.t("reads", "读取"), reads.join("; "));
+    }
+    for f in &e.figures {
+        let _ = writeln!(o, "    {}", figure(f, x, l));
+    }
+    for d in &e.derived {
+        let _ = writeln!(o, "    {} = {}   ({})", d.name, d.value, at_line(d.line, l));
+        for dec in &d.decisions {
+            decision(o, dec, "      ", l);
+        }
+        if let Some(f) = &d.formula {
+            let _ = writeln!(o, "      = {} = {}", f.figures, f.result);
+        }
+    }
+    for dec in &e.decisions {
+        decision(o, dec, "    ", l);
+    }
+    if let Some(f) = &e.formula {
+        let _ = writeln!(o, "    {}: {}", l.t("formula", "公式"), f.rule);
+        let _ = writeln!(o, "      = {} = {}", f.figures, f.result);
+    }
+}
+
+fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
+    let team = match &x.team {
+        Some(t) => format!("{} {t}, {}", l.t("team", "团队"), x.period),
+        None => format!("{}, {}", l.t("all records", "全部人员"), x.period),
+    };
+    let n = f.team_size.unwrap_or(0);
+    let order = match f.order.as_deref() {
+        Some("asc") => l.t("ascending", "升序"),
+        _ => l.t("descending", "降序"),
+    };
+    let what = |en: &str, zh: &str| l.t(en, zh).to_string();
+    match f.kind.as_str() {
+        "rank" => match l {
+            Lang::En => format!("rank {} = {} of {n} ({order}; {team})", f.call, f.value),
+            Lang::Zh => format!("排名 {} = 第 {} 名 / 共 {n} 人 ({order}; {team})", f.call, f.value),
+        },
+        "distribute" => match l {
+            Lang::En => format!("forced distribution {} = {} among {n} ({team})", f.call, f.value),
+            Lang::Zh => format!("强制分布 {} = {} (共 {n} 人; {team})", f.call, f.value),
+        },
+        "prev" => {
+            let p = f.previous.clone().unwrap_or_default();
+            let note = match (f.found, l) {
+                (Some(true), Lang::En) => format!("{p} has a record"),
+                (Some(true), Lang::Zh) => format!("{p} 有记录"),
+                (_, Lang::En) => format!("{p} has no record: the default applies"),
+                (_, Lang::Zh) => format!("{p} 无记录, 取默认值"),
+            };
+            format!("{} {} = {} ({note})", what("previous month", "上月"), f.call, f.value)
+        }
+        "streak" => match l {
+            Lang::En => format!("streak {} = {} consecutive month(s)", f.call, f.value),
+            Lang::Zh => format!("连续 {} = {} 个月", f.call, f.value),
+        },
+        kind => {
+            let name = match kind {
+                "team.avg" => what("team average", "团队平均"),
+                "team.sum" => what("team total", "团队合计"),
+                "team.min" => what("team minimum", "团队最低"),
+                "team.max" => what("team maximum", "团队最高"),
+                _ => what("team size", "团队人数"),
+            };
+            match l {
+                Lang::En => format!("{name} {} = {} ({team}, {n} records)", f.call, f.value),
+                Lang::Zh => format!("{name} {} = {} ({team}, 共 {n} 人)", f.call, f.value),
+            }
+        }
+    }
+}
+
+fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
+    let line = |n: &usize| at_line(*n, l);
+    let _ = match d {
+        Decision::Band {
+            line: n,
+            rule,
+            subject,
+            value,
+            arm,
+            result,
+            ..
+        } => match l {
+            Lang::En => writeln!(
+                o,
+                "{ind}band on `{subject}` = {value}: arm {} `{rule}` ({}) → {result}",
+                arm + 1,
+                line(n)
+            ),
+            Lang::Zh => writeln!(
+                o,
+                "{ind}分档 `{subject}` = {value}: 命中第 {} 档 `{rule}` ({}) → {result}",
+                arm + 1,
+                line(n)
+            ),
+        },
+        Decision::Match {
+            line: n,
+            subject,
+            value,
+            result,
+            ..
+        } => match l {
+            Lang::En => writeln!(o, "{ind}match `{subject}` = {value} → {result} ({})", line(n)),
+            Lang::Zh => writeln!(o, "{ind}对照 `{subject}` = {value} → {result} ({})", line(n)),
+        },
+        Decision::Case {
+            line: n,
+            rule,
+            arm,
+            result,
+            ..
+        } => match l {
+            Lang::En => writeln!(o, "{ind}rule {} applies: `{rule}` ({}) → {result}", arm + 1, line(n)),
+            Lang::Zh => writeln!(o, "{ind}适用第 {} 条: `{rule}` ({}) → {result}", arm + 1, line(n)),
+        },
+        Decision::If {
+            line: n,
+            condition,
+            taken,
+            branch,
+        } => {
+            let yes = if *taken {
+                l.t("yes", "是")
+            } else {
+                l.t("no", "否")
+            };
+            let word = l.t("if", "如果");
+            writeln!(o, "{ind}{word} `{condition}`: {yes} → `{branch}` ({})", line(n))
+        }
+        Decision::Steps {
+            line: n,
+            subject,
+            value,
+            arms,
+            points,
+        } => {
+            let head = match l {
+                Lang::En => format!("steps on `{subject}` = {value} ({}):", line(n)),
+                Lang::Zh => format!("按步计分 `{subject}` = {value} ({}):", line(n)),
+            };
+            let _ = writeln!(o, "{ind}{head}");
+            for a in arms {
+                let _ = writeln!(o, "{ind}  `{}` ({}): {}", a.rule, line(&a.line), step(a, l));
+            }
+            writeln!(o, "{ind}  {} {points}", l.t("steps add", "步数得分合计"))
+        }
+        Decision::Condition {
+            line: n,
+            rule,
+            holds,
+            checks,
+        } => {
+            let yes = if *holds {
+                l.t("yes", "是")
+            } else {
+                l.t("no", "否")
+            };
+            let _ = writeln!(o, "{ind}`{rule}`: {yes} ({})", line(n));
+            for c in checks {
+                let mark = match c.holds {
+                    Some(true) => "✓",
+                    Some(false) => "✗",
+                    None => "?",
+                };
+                let _ = writeln!(o, "{ind}  {mark} {}: {}", c.rule, c.figures);
+            }
+            Ok(())
+        }
+        Decision::Scale {
+            line: n,
+            rule,
+            subject,
+            value,
+            result,
+        } => match l {
+            Lang::En => writeln!(o, "{ind}scale `{subject}` = {value}: `{rule}` ({}) → {result}", line(n)),
+            Lang::Zh => writeln!(o, "{ind}线性换算 `{subject}` = {value}: `{rule}` ({}) → {result}", line(n)),
+        },
+    };
+}
+
+fn step(a: &StepArm, l: Lang) -> String {
+    let above = a.direction == "above";
+    if !a.applied {
+        return match (l, above) {
+            (Lang::En, true) => format!("not above {} → 0", a.reference),
+            (Lang::En, false) => format!("not below {} → 0", a.reference),
+            (Lang::Zh, true) => format!("未高于 {} → 0", a.reference),
+            (Lang::Zh, false) => format!("未低于 {} → 0", a.reference),
+        };
+    }
+    let diff = a.difference.clone().unwrap_or_default();
+    let q = a.quotient.clone().unwrap_or_default();
+    let steps = a.steps.clone().unwrap_or_default();
+    let points = a.points.clone().unwrap_or_default();
+    let ceil = a.rounding == "ceil";
+    let mut s = match l {
+        Lang::En => format!(
+            "{diff} {} {} → {diff} / {} = {q} → {steps} step(s) ({}) × {} = {points}",
+            if above { "above" } else { "below" },
+            a.reference,
+            a.step,
+            if ceil { "ceil: a partial step counts" } else { "floor: whole steps" },
+            a.per_step
+        ),
+        Lang::Zh => format!(
+            "比 {} {}{diff} → {diff} / {} = {q} → {steps} 步 ({}) × {} = {points}",
+            a.reference,
+            if above { "高 " } else { "低 " },
+            a.step,
+            if ceil { "不满一步按一步计" } else { "只计整步" },
+            a.per_step
+        ),
+    };
+    if a.capped {
+        let cap = a.cap.clone().unwrap_or_default();
+        let _ = match l {
+            Lang::En => write!(s, " (capped at {cap})"),
+            Lang::Zh => write!(s, " (封顶 {cap})"),
+        };
+    }
+    s
+}
+
+fn summary(o: &mut String, x: &Explanation, l: Lang) {
+    let find = |n: &str| x.outputs.iter().find(|e| e.name == n);
+    let mut lines = Vec::new();
+    let formula_line = |e: &Entry| match &e.formula {
+        Some(f) => format!("{} = {} = {}", e.name, f.figures, f.result),
+        None => format!("{} = {}", e.name, e.value),
+    };
+    if let Some(e) = x.summary.total.as_deref().and_then(find) {
+        lines.push(formula_line(e));
+    }
+    for e in x.summary.grades.iter().filter_map(|n| find(n)) {
+        let why = e.decisions.iter().find_map(|d| match d {
+            Decision::Band {
+                subject,
+                value,
+                rule,
+                line,
+                ..
+            } => Some(format!("{subject} = {value}: `{rule}` ({})", at_line(*line, l))),
+            _ => None,
+        });
+        let why = why.or_else(|| e.figures.first().map(|f| figure(f, x, l)));
+        lines.push(match why {
+            Some(w) => format!("{} = {}  ← {w}", e.name, e.value),
+            None => format!("{} = {}", e.name, e.value),
+        });
+    }
+    for e in x.summary.payouts.iter().filter_map(|n| find(n)) {
+        lines.push(formula_line(e));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n{}", l.t("== Result ==", "== 结果 =="));
+    for line in lines {
+        let _ = writeln!(o, "  {line}");
+    }
+}

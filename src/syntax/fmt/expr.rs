@@ -1,0 +1,519 @@
+//! Expressions: minimal parentheses from precedence, bodies (band, match,
+//! cases, steps, distribute) one arm per line.
+//!
+//! Every printer takes `flat`: in flat mode an expression must fit on the
+//! current line, and a body that has to be broken fails with [`Break`] so
+//! that the caller can choose another layout.
+
+use super::{is_ident, pad, quote, width, Printer, ALIGN_LIMIT, INDENT, MAX_WIDTH};
+use crate::syntax::ast::*;
+use crate::syntax::narrow_digit;
+use rust_decimal::Decimal;
+
+/// The expression cannot be printed on one line.
+pub(super) struct Break;
+
+type R = Result<(), Break>;
+
+/// Binding strength; the grammar's levels from `if` (0) to primaries (8).
+pub(super) fn prec(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::If { .. } => 0,
+        ExprKind::Binary { op, .. } => bin_prec(*op),
+        ExprKind::Not(_) => 3,
+        ExprKind::Neg(_) => 7,
+        _ => 8,
+    }
+}
+
+pub(super) fn bin_prec(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => 1,
+        BinOp::And => 2,
+        BinOp::Cmp(_) => 4,
+        BinOp::Add | BinOp::Sub => 5,
+        BinOp::Mul | BinOp::Div => 6,
+    }
+}
+
+/// The least precedence the operands of `op` may have without parentheses.
+/// Operators are left-associative, so a right operand of the same level
+/// keeps its parentheses; a comparison takes one comparison only.
+pub(super) fn operand_mins(op: BinOp, rhs: &Expr) -> (u8, u8) {
+    let p = bin_prec(op);
+    let (l, r) = match op {
+        BinOp::Cmp(_) => (5, 5),
+        _ => (p, p + 1),
+    };
+    // `a - (-b)` reads better than `a - -b`.
+    let neg_rhs = matches!(op, BinOp::Add | BinOp::Sub) && matches!(rhs.kind, ExprKind::Neg(_));
+    (l, if neg_rhs { 8 } else { operand_min(rhs, r) })
+}
+
+/// `scale … to c..d` ends in an open expression: it is parenthesised
+/// whenever it is an operand, or `d` would swallow what follows.
+pub(super) fn operand_min(e: &Expr, min: u8) -> u8 {
+    if matches!(e.kind, ExprKind::Scale { .. }) {
+        9
+    } else {
+        min
+    }
+}
+
+/// Arm results are `if …` or an arithmetic expression.
+fn arm_min(e: &Expr) -> u8 {
+    if matches!(e.kind, ExprKind::If { .. }) {
+        0
+    } else {
+        5
+    }
+}
+
+/// Whether the expression holds a body (band, match, …) anywhere.
+pub(super) fn has_body(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Band { .. }
+        | ExprKind::Match { .. }
+        | ExprKind::Cases { .. }
+        | ExprKind::Steps { .. }
+        | ExprKind::Distribute { .. } => true,
+        ExprKind::Neg(x) | ExprKind::Not(x) => has_body(x),
+        ExprKind::Binary { lhs, rhs, .. } => has_body(lhs) || has_body(rhs),
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => has_body(cond) || has_body(then) || has_body(otherwise),
+        ExprKind::Call { args, .. } => args.iter().any(|a| match a {
+            Arg::Expr(e) => has_body(e),
+            Arg::Order(..) => false,
+        }),
+        ExprKind::Scale { subject, from, to } => [subject, &from.0, &from.1, &to.0, &to.1]
+            .iter()
+            .any(|e| has_body(e)),
+        _ => false,
+    }
+}
+
+/// A level name: bare when it is a valid name, quoted otherwise.
+pub(super) fn level(t: &Text) -> String {
+    if is_ident(&t.value) {
+        t.value.clone()
+    } else {
+        quote(&t.value)
+    }
+}
+
+/// The left side of an arm.
+pub(super) enum Lhs<'e> {
+    Cond(&'e BandCond),
+    Patterns(&'e MatchArm),
+    Case(Option<&'e Expr>),
+    Quota(Option<&'e Expr>),
+}
+
+/// The right side of an arm.
+pub(super) enum Rhs<'e> {
+    Value(&'e Expr),
+    Level(&'e Text),
+}
+
+pub(super) struct Arm<'e> {
+    pub anchor: usize,
+    pub lhs: Lhs<'e>,
+    pub rhs: Rhs<'e>,
+}
+
+impl Printer<'_> {
+    /// The expression on one line, if it can be.
+    pub fn flat(&self, e: &Expr, min: u8) -> Option<String> {
+        let mut p = self.sub(0, e.span.start, "");
+        p.expr(e, min, true).ok()?;
+        p.lines.pop().map(|l| l.text)
+    }
+
+    /// Flat when possible (a `match` only when it also fits the line),
+    /// otherwise with its bodies broken.
+    pub fn auto(&mut self, e: &Expr, min: u8) {
+        if let Some(s) = self.flat(e, min) {
+            if !has_body(e) || self.width() + width(&s) <= MAX_WIDTH {
+                self.write(&s);
+                return;
+            }
+        }
+        let _ = self.expr(e, min, false);
+    }
+
+    fn child(&mut self, e: &Expr, min: u8, flat: bool) -> R {
+        if flat {
+            self.expr(e, min, true)
+        } else {
+            self.auto(e, min);
+            Ok(())
+        }
+    }
+
+    /// Indentation of the line being written.
+    pub fn cur_indent(&self) -> usize {
+        self.lines.last().map_or(0, |l| l.indent)
+    }
+
+    pub fn expr(&mut self, e: &Expr, min: u8, flat: bool) -> R {
+        let paren = prec(e) < min;
+        if paren {
+            self.write("(");
+        }
+        self.kind(e, flat)?;
+        if paren {
+            self.write(")");
+        }
+        Ok(())
+    }
+
+    fn kind(&mut self, e: &Expr, flat: bool) -> R {
+        match &e.kind {
+            ExprKind::Number { value, unit } => {
+                let t = self.number(e.span, *value, *unit);
+                self.write(&t);
+            }
+            ExprKind::Str(s) => self.write(&quote(s)),
+            ExprKind::Bool(b) => self.write(if *b { "true" } else { "false" }),
+            ExprKind::Name(n) => self.write(n),
+            ExprKind::Neg(x) => {
+                self.write("-");
+                self.child(x, operand_min(x, 8), flat)?;
+            }
+            ExprKind::Not(x) => {
+                self.write("not ");
+                self.child(x, operand_min(x, 3), flat)?;
+            }
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                let (l, r) = operand_mins(*op, rhs);
+                self.child(lhs, operand_min(lhs, l), flat)?;
+                self.write(&format!(" {} ", op.symbol()));
+                self.child(rhs, r, flat)?;
+            }
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                self.write("if ");
+                self.child(cond, 1, flat)?;
+                self.write(" then ");
+                self.child(then, 1, flat)?;
+                self.write(" else ");
+                self.child(otherwise, 0, flat)?;
+            }
+            ExprKind::Call { func, args } => {
+                self.write(&func.name);
+                self.write("(");
+                for (k, a) in args.iter().enumerate() {
+                    if k > 0 {
+                        self.write(", ");
+                    }
+                    match a {
+                        Arg::Expr(x) => self.child(x, 0, flat)?,
+                        Arg::Order(o, _) => self.write(order(*o)),
+                    }
+                }
+                self.write(")");
+            }
+            ExprKind::Scale { subject, from, to } => {
+                self.write("scale ");
+                self.child(subject, 0, flat)?;
+                self.write(" from ");
+                self.child(&from.0, 5, flat)?;
+                self.write("..");
+                self.child(&from.1, 5, flat)?;
+                self.write(" to ");
+                self.child(&to.0, 5, flat)?;
+                self.write("..");
+                self.child(&to.1, 5, flat)?;
+            }
+            ExprKind::Match { subject, arms } => {
+                if flat && self.scan.comment_inside(e.span.start, e.span.end) {
+                    return Err(Break);
+                }
+                self.write("match ");
+                self.child(subject, 0, flat)?;
+                let arms: Vec<Arm> = arms
+                    .iter()
+                    .map(|a| Arm {
+                        anchor: a.span.start,
+                        lhs: Lhs::Patterns(a),
+                        rhs: Rhs::Value(&a.value),
+                    })
+                    .collect();
+                if flat {
+                    self.arms_inline(&arms)?;
+                } else {
+                    self.write(" {");
+                    self.arms(&arms, self.scan.close_of(e.span.end));
+                }
+            }
+            ExprKind::Band { subject, arms } => {
+                if flat {
+                    return Err(Break);
+                }
+                self.write("band ");
+                self.auto(subject, 0);
+                self.write(" {");
+                let arms: Vec<Arm> = arms
+                    .iter()
+                    .map(|a| Arm {
+                        anchor: a.span.start,
+                        lhs: Lhs::Cond(&a.cond),
+                        rhs: Rhs::Value(&a.value),
+                    })
+                    .collect();
+                self.arms(&arms, self.scan.close_of(e.span.end));
+            }
+            ExprKind::Cases { arms } => {
+                if flat {
+                    return Err(Break);
+                }
+                self.write("cases {");
+                let arms: Vec<Arm> = arms
+                    .iter()
+                    .map(|a| Arm {
+                        anchor: a.span.start,
+                        lhs: Lhs::Case(a.cond.as_ref()),
+                        rhs: Rhs::Value(&a.value),
+                    })
+                    .collect();
+                self.arms(&arms, self.scan.close_of(e.span.end));
+            }
+            ExprKind::Distribute {
+                subject,
+                order: o,
+                arms,
+            } => {
+                if flat {
+                    return Err(Break);
+                }
+                self.write("distribute ");
+                self.auto(subject, 0);
+                self.write(&format!(" {} {{", order(*o)));
+                let arms: Vec<Arm> = arms
+                    .iter()
+                    .map(|a| Arm {
+                        anchor: a.span.start,
+                        lhs: Lhs::Quota(a.quota.as_ref()),
+                        rhs: Rhs::Level(&a.level),
+                    })
+                    .collect();
+                self.arms(&arms, self.scan.close_of(e.span.end));
+            }
+            ExprKind::Steps { subject, arms } => {
+                if flat {
+                    return Err(Break);
+                }
+                self.write("steps ");
+                self.auto(subject, 0);
+                self.write(" {");
+                self.step_arms(arms, self.scan.close_of(e.span.end));
+            }
+        }
+        Ok(())
+    }
+
+    /// A number literal as written (full-width digits, `％`, `￥` made
+    /// ASCII), or from its value when the source text is not at hand.
+    fn number(&self, span: Span, value: Decimal, unit: LitUnit) -> String {
+        let raw = self.scan.src.get(span.start..span.end).unwrap_or("");
+        let t: String = raw
+            .chars()
+            .map(|c| match c {
+                '％' => '%',
+                '￥' => '¥',
+                c => narrow_digit(c),
+            })
+            .collect();
+        let looks_right = t.starts_with(|c: char| c.is_ascii_digit() || c == '¥')
+            && !t.contains(char::is_whitespace);
+        if looks_right {
+            return t;
+        }
+        match unit {
+            LitUnit::None => value.to_string(),
+            LitUnit::Percent => format!("{value}%"),
+            LitUnit::Permille => format!("{value}‰"),
+            LitUnit::Duration(d) => format!("{value}{}", d.suffix()),
+            LitUnit::Yuan => format!("¥{value}"),
+        }
+    }
+
+    /// `>= v`, `[a, b)`, `a < x <= b` or `else`: re-parses to the same tests.
+    pub fn band_cond(&mut self, c: &BandCond, flat: bool) -> R {
+        let tests = match c {
+            BandCond::Else(_) => {
+                self.write("else");
+                return Ok(());
+            }
+            BandCond::Tests { tests, .. } => tests,
+        };
+        match tests.as_slice() {
+            [t] => {
+                self.write(t.op.symbol());
+                self.write(" ");
+                self.child(&t.bound, 5, flat)?;
+            }
+            [lo, hi]
+                if matches!(lo.op, CmpOp::Ge | CmpOp::Gt)
+                    && matches!(hi.op, CmpOp::Le | CmpOp::Lt) =>
+            {
+                self.write(if lo.op == CmpOp::Ge { "[" } else { "(" });
+                self.child(&lo.bound, 5, flat)?;
+                self.write(", ");
+                self.child(&hi.bound, 5, flat)?;
+                self.write(if hi.op == CmpOp::Le { "]" } else { ")" });
+            }
+            // A chain `a OP1 x OP2 b` parses to [flip(OP1) a, OP2 b].
+            [a, b, ..] => {
+                self.child(&a.bound, 5, flat)?;
+                self.write(&format!(" {} x {} ", a.op.flip().symbol(), b.op.symbol()));
+                self.child(&b.bound, 5, flat)?;
+            }
+            // The parser never makes an empty test list; the result check
+            // reports it if it ever did.
+            [] => self.write("else"),
+        }
+        Ok(())
+    }
+
+    fn lhs(&mut self, l: &Lhs, flat: bool) -> R {
+        match l {
+            Lhs::Cond(c) => self.band_cond(c, flat),
+            Lhs::Patterns(arm) => {
+                if arm.is_else {
+                    self.write("else");
+                }
+                for (k, p) in arm.patterns.iter().enumerate() {
+                    if k > 0 {
+                        self.write(" | ");
+                    }
+                    match p {
+                        Pattern::Level(t) => self.write(&level(t)),
+                        Pattern::Bool(b, _) => self.write(if *b { "true" } else { "false" }),
+                    }
+                }
+                Ok(())
+            }
+            Lhs::Case(None) | Lhs::Quota(None) => {
+                self.write("else");
+                Ok(())
+            }
+            Lhs::Case(Some(c)) => self.child(c, 0, flat),
+            Lhs::Quota(Some(q)) => self.child(q, 5, flat),
+        }
+    }
+
+    fn rhs(&mut self, r: &Rhs, flat: bool) -> R {
+        match r {
+            Rhs::Value(v) => self.child(v, arm_min(v), flat),
+            Rhs::Level(t) => {
+                self.write(&level(t));
+                Ok(())
+            }
+        }
+    }
+
+    /// ` { a -> 1, b -> 2 }` on the current line.
+    fn arms_inline(&mut self, arms: &[Arm]) -> R {
+        if arms.is_empty() {
+            self.write(" {}");
+            return Ok(());
+        }
+        self.write(" { ");
+        for (k, a) in arms.iter().enumerate() {
+            if k > 0 {
+                self.write(", ");
+            }
+            self.lhs(&a.lhs, true)?;
+            self.write(" -> ");
+            self.rhs(&a.rhs, true)?;
+        }
+        self.write(" }");
+        Ok(())
+    }
+
+    /// One arm per line after the `{` already written, arrows aligned,
+    /// then `}` (at `close` in the source) on a line of its own.
+    pub fn arms(&mut self, arms: &[Arm], close: usize) {
+        let outer = self.cur_indent();
+        let inner = outer + INDENT;
+        let lhs: Vec<Printer> = arms
+            .iter()
+            .map(|a| {
+                let mut p = self.sub(inner, a.anchor, "");
+                let _ = p.lhs(&a.lhs, false);
+                p
+            })
+            .collect();
+        let widest = lhs
+            .iter()
+            .filter(|p| p.lines.len() == 1)
+            .map(|p| p.width() - inner)
+            .max()
+            .unwrap_or(0);
+        let align = if widest <= ALIGN_LIMIT { widest } else { 0 };
+        for (k, (a, mut p)) in arms.iter().zip(lhs).enumerate() {
+            if let [only] = p.lines.as_mut_slice() {
+                only.text = pad(&only.text, align);
+            }
+            self.open_item(inner, a.anchor, false);
+            self.splice(p);
+            self.write(" -> ");
+            let _ = self.rhs(&a.rhs, false);
+            if k + 1 < arms.len() {
+                self.write(",");
+            }
+        }
+        self.open(outer, close);
+        self.write("}");
+    }
+
+    /// `each STEP above|below REF: ±POINTS[, ceil][, cap N][, uncapped]`.
+    fn step_arms(&mut self, arms: &[StepArm], close: usize) {
+        let outer = self.cur_indent();
+        for (k, a) in arms.iter().enumerate() {
+            self.open_item(outer + INDENT, a.span.start, false);
+            self.write("each ");
+            self.auto(&a.step, 5);
+            self.write(match a.direction {
+                Direction::Above => " above ",
+                Direction::Below => " below ",
+            });
+            self.auto(&a.reference, 5);
+            self.write(": ");
+            // Points carry their sign, as the sheets write them: `+2`.
+            if matches!(&a.points.kind, ExprKind::Number { value, .. } if !value.is_zero()) {
+                self.write("+");
+            }
+            self.auto(&a.points, 5);
+            if a.rounding == StepRounding::Ceil {
+                self.write(", ceil");
+            }
+            if let Some(cap) = &a.cap {
+                self.write(", cap ");
+                self.auto(cap, 5);
+            }
+            if a.uncapped {
+                self.write(", uncapped");
+            }
+            if k + 1 < arms.len() {
+                self.write(",");
+            }
+        }
+        self.open(outer, close);
+        self.write("}");
+    }
+}
+
+pub(super) fn order(o: Order) -> &'static str {
+    match o {
+        Order::Asc => "asc",
+        Order::Desc => "desc",
+    }
+}
