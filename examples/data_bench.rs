@@ -33,7 +33,12 @@ fn s1_fields() -> Vec<FieldSpec> {
     let count = Ty::Number(NumKind::Count);
     let percent = Ty::Number(NumKind::Percent);
     vec![
-        field("communication_rating", "沟通技巧", points.clone(), Some((0, 10))),
+        field(
+            "communication_rating",
+            "沟通技巧",
+            points.clone(),
+            Some((0, 10)),
+        ),
         field("attitude_rating", "服务态度", points.clone(), Some((0, 10))),
         field("teamwork_rating", "团队协作", points, Some((0, 10))),
         field("violations", "违纪次数", count.clone(), None),

@@ -19,7 +19,11 @@ impl Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var) {
                 if !v.is_empty() {
-                    return if v.starts_with("zh") { Lang::Zh } else { Lang::En };
+                    return if v.starts_with("zh") {
+                        Lang::Zh
+                    } else {
+                        Lang::En
+                    };
                 }
             }
         }
@@ -31,23 +35,63 @@ impl Lang {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lint {
     /// `refund_rate > industry + 0.1`: the bare number is 10 %.
-    BareNumberWithPercent { literal: String, percent: String, span: Span, other: Span },
+    BareNumberWithPercent {
+        literal: String,
+        percent: String,
+        span: Span,
+        other: Span,
+    },
     /// Values of the band's subject that no arm matches.
-    BandGap { witness: String, interval: String, span: Span, grade: bool },
+    BandGap {
+        witness: String,
+        interval: String,
+        span: Span,
+        grade: bool,
+    },
     /// A later arm claims values an earlier arm already takes.
-    BandOverlap { witness: String, span: Span, earlier: Span },
+    BandOverlap {
+        witness: String,
+        span: Span,
+        earlier: Span,
+    },
     /// An arm no value can reach: earlier arms take all its values.
-    DeadArm { span: Span, shadow: Option<Span>, is_else: bool },
+    DeadArm {
+        span: Span,
+        shadow: Option<Span>,
+        is_else: bool,
+    },
     /// An arm whose condition no value satisfies (`45% > x >= 50%`).
     EmptyArm { span: Span },
     /// Item weights that do not add up to the expected total.
-    WeightsSum { sum: String, expected: String, spans: Vec<Span> },
+    WeightsSum {
+        sum: String,
+        expected: String,
+        spans: Vec<Span>,
+    },
     /// A grade the total can never reach.
-    UnreachableGrade { level: String, subject: String, range: String, span: Span },
+    UnreachableGrade {
+        level: String,
+        subject: String,
+        range: String,
+        span: Span,
+    },
     /// A money output that can be negative.
-    PayoutNegative { output: String, value: String, when: String, span: Span },
+    PayoutNegative {
+        output: String,
+        value: String,
+        when: String,
+        span: Span,
+    },
     /// A money output that falls as a score rises.
-    PayoutFalls { output: String, var: String, low: String, high: String, pay_low: String, pay_high: String, span: Span },
+    PayoutFalls {
+        output: String,
+        var: String,
+        low: String,
+        high: String,
+        pay_low: String,
+        pay_high: String,
+        span: Span,
+    },
 }
 
 /// A rendered diagnostic: what a `Lint` (or any error) says in one language.
@@ -76,18 +120,22 @@ impl Diagnostic for Report {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().enumerate().map(|(i, (s, t))| {
-            let span: miette::SourceSpan = (*s).into();
-            let text = (!t.is_empty()).then(|| t.clone());
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                LabeledSpan::new_with_span(text, span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(i, (s, t))| {
+                let span: miette::SourceSpan = (*s).into();
+                let text = (!t.is_empty()).then(|| t.clone());
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            },
+        )))
     }
 }
 
@@ -125,78 +173,282 @@ impl Lint {
     pub fn report(&self, lang: Lang) -> Report {
         let zh = lang == Lang::Zh;
         let (message, labels, help): (String, Vec<(Span, String)>, String) = match self {
-            Lint::BareNumberWithPercent { literal, percent, span, other } => (
-                if zh { format!("`{literal}` 是 {percent},而另一边是百分比") } else { format!("`{literal}` is {percent}; the other side is a percent") },
-                vec![(*span, if zh { format!("不带单位的数: {percent}") } else { format!("a bare number: {percent}") }), (*other, if zh { "百分比".into() } else { "a percent".into() })],
-                if zh { format!("是不是想写 `{literal}%`?") } else { format!("did you mean `{literal}%`?") },
+            Lint::BareNumberWithPercent {
+                literal,
+                percent,
+                span,
+                other,
+            } => (
+                if zh {
+                    format!("`{literal}` 是 {percent},而另一边是百分比")
+                } else {
+                    format!("`{literal}` is {percent}; the other side is a percent")
+                },
+                vec![
+                    (
+                        *span,
+                        if zh {
+                            format!("不带单位的数: {percent}")
+                        } else {
+                            format!("a bare number: {percent}")
+                        },
+                    ),
+                    (
+                        *other,
+                        if zh {
+                            "百分比".into()
+                        } else {
+                            "a percent".into()
+                        },
+                    ),
+                ],
+                if zh {
+                    format!("是不是想写 `{literal}%`?")
+                } else {
+                    format!("did you mean `{literal}%`?")
+                },
             ),
-            Lint::BandGap { witness, interval, span, grade } => (
+            Lint::BandGap {
+                witness,
+                interval,
+                span,
+                grade,
+            } => (
                 match (zh, grade) {
                     (false, false) => format!("{witness} matches no band"),
                     (false, true) => format!("a total of {witness} gets no grade"),
                     (true, false) => format!("{witness} 不属于任何档位"),
                     (true, true) => format!("总分 {witness} 得不到任何等级"),
                 },
-                vec![(*span, if zh { format!("{interval} 内的值都没有对应的档位") } else { format!("no arm covers {interval}") })],
-                if zh { format!("为 {interval} 补上一档,或加上 `else -> …`") } else { format!("add an arm for {interval}, or an `else -> …` arm") },
-            ),
-            Lint::BandOverlap { witness, span, earlier } => (
-                if zh { format!("{witness} 同时属于两个档位") } else { format!("{witness} is claimed by two bands") },
-                vec![
-                    (*span, if zh { format!("这一档也包含 {witness}") } else { format!("this band also claims {witness}") }),
-                    (*earlier, if zh { format!("{witness} 先匹配到这一档") } else { format!("{witness} matches this band first") }),
-                ],
+                vec![(
+                    *span,
+                    if zh {
+                        format!("{interval} 内的值都没有对应的档位")
+                    } else {
+                        format!("no arm covers {interval}")
+                    },
+                )],
                 if zh {
-                    format!("先确定 {witness} 属于哪一档,再在另一档里把这个边界改为不含(`<` 或 `>`)")
+                    format!("为 {interval} 补上一档,或加上 `else -> …`")
                 } else {
-                    format!("decide which band {witness} belongs to, and exclude it from the other one (`<` or `>` instead of `<=` or `>=`)")
+                    format!("add an arm for {interval}, or an `else -> …` arm")
                 },
             ),
-            Lint::DeadArm { span, shadow, is_else } => {
-                let mut labels = vec![(*span, if zh { "这一档永远匹配不到".into() } else { "this arm can never match".to_string() })];
+            Lint::BandOverlap {
+                witness,
+                span,
+                earlier,
+            } => {
+                (
+                    if zh {
+                        format!("{witness} 同时属于两个档位")
+                    } else {
+                        format!("{witness} is claimed by two bands")
+                    },
+                    vec![
+                        (
+                            *span,
+                            if zh {
+                                format!("这一档也包含 {witness}")
+                            } else {
+                                format!("this band also claims {witness}")
+                            },
+                        ),
+                        (
+                            *earlier,
+                            if zh {
+                                format!("{witness} 先匹配到这一档")
+                            } else {
+                                format!("{witness} matches this band first")
+                            },
+                        ),
+                    ],
+                    if zh {
+                        format!("先确定 {witness} 属于哪一档,再在另一档里把这个边界改为不含(`<` 或 `>`)")
+                    } else {
+                        format!("decide which band {witness} belongs to, and exclude it from the other one (`<` or `>` instead of `<=` or `>=`)")
+                    },
+                )
+            }
+            Lint::DeadArm {
+                span,
+                shadow,
+                is_else,
+            } => {
+                let mut labels = vec![(
+                    *span,
+                    if zh {
+                        "这一档永远匹配不到".into()
+                    } else {
+                        "this arm can never match".to_string()
+                    },
+                )];
                 if let Some(s) = shadow {
-                    labels.push((*s, if zh { "它的值都先被这一档取走".into() } else { "its values all match this earlier arm".to_string() }));
+                    labels.push((
+                        *s,
+                        if zh {
+                            "它的值都先被这一档取走".into()
+                        } else {
+                            "its values all match this earlier arm".to_string()
+                        },
+                    ));
                 }
                 (
                     match (zh, is_else) {
                         (false, false) => "unreachable band".into(),
-                        (false, true) => "unreachable `else`: the bands above cover every value".into(),
+                        (false, true) => {
+                            "unreachable `else`: the bands above cover every value".into()
+                        }
                         (true, false) => "永远匹配不到的档位".into(),
                         (true, true) => "`else` 永远匹配不到: 上面的档位已覆盖所有取值".into(),
                     },
                     labels,
-                    if zh { "删掉这一档,或调整前面档位的边界".into() } else { "remove this arm or fix the bounds of the arms before it".into() },
+                    if zh {
+                        "删掉这一档,或调整前面档位的边界".into()
+                    } else {
+                        "remove this arm or fix the bounds of the arms before it".into()
+                    },
                 )
             }
             Lint::EmptyArm { span } => (
-                if zh { "空档位: 没有任何值满足这个条件".into() } else { "empty band: no value satisfies this condition".into() },
-                vec![(*span, if zh { "下限高于上限".into() } else { "the lower bound is above the upper bound".into() })],
-                if zh { "检查比较方向,例如 `45% > x >= 50%` 应为 `45% <= x < 50%`".into() } else { "check the comparison directions, e.g. `45% > x >= 50%` should be `45% <= x < 50%`".into() },
-            ),
-            Lint::WeightsSum { sum, expected, spans } => (
-                if zh { format!("权重合计 {sum},不是 {expected}") } else { format!("the weights add up to {sum}, not {expected}") },
-                spans.iter().enumerate().map(|(i, s)| (*s, if i == 0 { if zh { format!("合计 {sum}") } else { format!("these add up to {sum}") } } else { String::new() })).collect(),
-                if zh { format!("调整各项权重,使合计为 {expected}") } else { format!("adjust the weights so that they add up to {expected}") },
-            ),
-            Lint::UnreachableGrade { level, subject, range, span } => (
-                if zh { format!("等级 `{level}` 永远达不到") } else { format!("grade `{level}` can never be reached") },
-                vec![(*span, if zh { format!("`{subject}` 的取值范围是 {range}") } else { format!("`{subject}` is always in {range}") })],
-                if zh { "调整这一等级的分数线,或检查各项得分的上限".into() } else { "lower this grade's threshold, or check the items' maximum scores".into() },
-            ),
-            Lint::PayoutNegative { output, value, when, span } => (
-                if zh { format!("`{output}` 可能为负: {value}") } else { format!("`{output}` can be negative: {value}") },
-                vec![(*span, if zh { format!("当 {when}") } else { format!("when {when}") })],
-                if zh { format!("用 `max(0元, …)` 给 `{output}` 设下限,或检查公式") } else { format!("floor it with `max(0元, …)`, or check the formula of `{output}`") },
-            ),
-            Lint::PayoutFalls { output, var, low, high, pay_low, pay_high, span } => (
-                if zh { format!("`{var}` 越高,`{output}` 反而越低") } else { format!("`{output}` falls as `{var}` rises") },
+                if zh {
+                    "空档位: 没有任何值满足这个条件".into()
+                } else {
+                    "empty band: no value satisfies this condition".into()
+                },
                 vec![(
                     *span,
-                    if zh { format!("`{var}` = {low} 时为 {pay_low},= {high} 时为 {pay_high}") } else { format!("{pay_low} at `{var}` = {low}, but {pay_high} at {high}") },
+                    if zh {
+                        "下限高于上限".into()
+                    } else {
+                        "the lower bound is above the upper bound".into()
+                    },
                 )],
-                if zh { "检查各档之间的衔接: 分数更高的档位不应发得更少".into() } else { "check where the bands meet: a higher score should never pay less".into() },
+                if zh {
+                    "检查比较方向,例如 `45% > x >= 50%` 应为 `45% <= x < 50%`".into()
+                } else {
+                    "check the comparison directions, e.g. `45% > x >= 50%` should be `45% <= x < 50%`".into()
+                },
+            ),
+            Lint::WeightsSum {
+                sum,
+                expected,
+                spans,
+            } => (
+                if zh {
+                    format!("权重合计 {sum},不是 {expected}")
+                } else {
+                    format!("the weights add up to {sum}, not {expected}")
+                },
+                spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        (
+                            *s,
+                            if i == 0 {
+                                if zh {
+                                    format!("合计 {sum}")
+                                } else {
+                                    format!("these add up to {sum}")
+                                }
+                            } else {
+                                String::new()
+                            },
+                        )
+                    })
+                    .collect(),
+                if zh {
+                    format!("调整各项权重,使合计为 {expected}")
+                } else {
+                    format!("adjust the weights so that they add up to {expected}")
+                },
+            ),
+            Lint::UnreachableGrade {
+                level,
+                subject,
+                range,
+                span,
+            } => (
+                if zh {
+                    format!("等级 `{level}` 永远达不到")
+                } else {
+                    format!("grade `{level}` can never be reached")
+                },
+                vec![(
+                    *span,
+                    if zh {
+                        format!("`{subject}` 的取值范围是 {range}")
+                    } else {
+                        format!("`{subject}` is always in {range}")
+                    },
+                )],
+                if zh {
+                    "调整这一等级的分数线,或检查各项得分的上限".into()
+                } else {
+                    "lower this grade's threshold, or check the items' maximum scores".into()
+                },
+            ),
+            Lint::PayoutNegative {
+                output,
+                value,
+                when,
+                span,
+            } => (
+                if zh {
+                    format!("`{output}` 可能为负: {value}")
+                } else {
+                    format!("`{output}` can be negative: {value}")
+                },
+                vec![(
+                    *span,
+                    if zh {
+                        format!("当 {when}")
+                    } else {
+                        format!("when {when}")
+                    },
+                )],
+                if zh {
+                    format!("用 `max(0元, …)` 给 `{output}` 设下限,或检查公式")
+                } else {
+                    format!("floor it with `max(0元, …)`, or check the formula of `{output}`")
+                },
+            ),
+            Lint::PayoutFalls {
+                output,
+                var,
+                low,
+                high,
+                pay_low,
+                pay_high,
+                span,
+            } => (
+                if zh {
+                    format!("`{var}` 越高,`{output}` 反而越低")
+                } else {
+                    format!("`{output}` falls as `{var}` rises")
+                },
+                vec![(
+                    *span,
+                    if zh {
+                        format!("`{var}` = {low} 时为 {pay_low},= {high} 时为 {pay_high}")
+                    } else {
+                        format!("{pay_low} at `{var}` = {low}, but {pay_high} at {high}")
+                    },
+                )],
+                if zh {
+                    "检查各档之间的衔接: 分数更高的档位不应发得更少".into()
+                } else {
+                    "check where the bands meet: a higher score should never pay less".into()
+                },
             ),
         };
-        Report { code: self.code(), severity: Severity::Warning, message, labels, help: Some(help) }
+        Report {
+            code: self.code(),
+            severity: Severity::Warning,
+            message,
+            labels,
+            help: Some(help),
+        }
     }
 }

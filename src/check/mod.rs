@@ -7,8 +7,8 @@
 pub mod analysis;
 mod error;
 mod expr;
-pub mod lint;
 mod fold;
+pub mod lint;
 mod tests;
 
 pub use error::{suggest, CheckError};
@@ -72,7 +72,8 @@ enum Def {
 enum SlotState {
     /// Not lowered yet: the index of its declaration.
     Pending(usize),
-    InProgress,
+    /// Being lowered (its declaration's index): meeting it again is a cycle.
+    InProgress(usize),
     Done,
     /// Lowering failed; its uses are not reported again.
     Failed,
@@ -309,12 +310,8 @@ impl<'a> Checker<'a> {
                 .and_then(|s| s.as_ref())
                 .map(|s| s.ty.clone()),
             Some(SlotState::Failed) | None => None,
-            Some(SlotState::InProgress) => {
-                let decl_span = self
-                    .slots
-                    .get(slot)
-                    .and_then(|s| s.as_ref())
-                    .map(|s| s.span);
+            Some(SlotState::InProgress(di)) => {
+                let decl_span = self.policy.decls.get(di).map(|d| d.name().span);
                 let name = self.slot_name(slot);
                 self.errors.push(CheckError::Cycle {
                     name: name.clone(),
@@ -325,7 +322,7 @@ impl<'a> Checker<'a> {
                 None
             }
             Some(SlotState::Pending(di)) => {
-                self.states[slot] = SlotState::InProgress;
+                self.states[slot] = SlotState::InProgress(di);
                 self.current.push(slot);
                 let built = self.lower_decl(slot, di);
                 self.current.pop();
@@ -361,7 +358,7 @@ impl<'a> Checker<'a> {
 
     fn slot_name(&self, slot: usize) -> String {
         match self.states.get(slot) {
-            Some(SlotState::Pending(di)) => self
+            Some(SlotState::Pending(di) | SlotState::InProgress(di)) => self
                 .policy
                 .decls
                 .get(*di)
@@ -437,7 +434,11 @@ impl<'a> Checker<'a> {
                     }
                     if let Value::Num(value) = self.const_value(&we, "a weight")? {
                         let percent = wty == Ty::Number(NumKind::Percent);
-                        weight = Some(Weight { value, percent, span: w.span });
+                        weight = Some(Weight {
+                            value,
+                            percent,
+                            span: w.span,
+                        });
                     }
                 }
                 let mut slot = mk(SlotKind::Item, d.label.as_ref(), ty, e);

@@ -14,7 +14,16 @@ pub struct Args<'a> {
 }
 
 /// Errors and warnings of one policy, rendered in `lang`.
-fn diagnose(src: &Source, lang: Lang, verbose: bool) -> (Vec<Box<dyn Diagnostic>>, usize, usize, Vec<(String, String)>) {
+fn diagnose(
+    src: &Source,
+    lang: Lang,
+    verbose: bool,
+) -> (
+    Vec<Box<dyn Diagnostic>>,
+    usize,
+    usize,
+    Vec<(String, String)>,
+) {
     let mut diags: Vec<Box<dyn Diagnostic>> = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
     let mut ranges = Vec::new();
@@ -26,7 +35,11 @@ fn diagnose(src: &Source, lang: Lang, verbose: bool) -> (Vec<Box<dyn Diagnostic>
         Ok(policy) => match check(&policy) {
             Ok(c) => {
                 warnings += c.warnings.len();
-                diags.extend(c.warnings.iter().map(|w| Box::new(w.report(lang)) as Box<dyn Diagnostic>));
+                diags.extend(
+                    c.warnings
+                        .iter()
+                        .map(|w| Box::new(w.report(lang)) as Box<dyn Diagnostic>),
+                );
                 if verbose {
                     ranges = analysis::summary(&c.program);
                 }
@@ -34,8 +47,16 @@ fn diagnose(src: &Source, lang: Lang, verbose: bool) -> (Vec<Box<dyn Diagnostic>
             Err(f) => {
                 errors += f.errors.len();
                 warnings += f.warnings.len();
-                diags.extend(f.errors.into_iter().map(|e| Box::new(e) as Box<dyn Diagnostic>));
-                diags.extend(f.warnings.iter().map(|w| Box::new(w.report(lang)) as Box<dyn Diagnostic>));
+                diags.extend(
+                    f.errors
+                        .into_iter()
+                        .map(|e| Box::new(e) as Box<dyn Diagnostic>),
+                );
+                diags.extend(
+                    f.warnings
+                        .iter()
+                        .map(|w| Box::new(w.report(lang)) as Box<dyn Diagnostic>),
+                );
             }
         },
     }
@@ -66,9 +87,16 @@ pub fn run(args: &Args) -> Exit {
         }
         if args.verbose && args.format == DiagFormat::Human && !ranges.is_empty() {
             println!("{}:", src.path);
-            let width = ranges.iter().map(|(n, _)| super::output::width(n)).max().unwrap_or(0);
+            let width = ranges
+                .iter()
+                .map(|(n, _)| super::output::width(n))
+                .max()
+                .unwrap_or(0);
             for (name, range) in &ranges {
-                println!("  {name}{}  {range}", " ".repeat(width - super::output::width(name)));
+                println!(
+                    "  {name}{}  {range}",
+                    " ".repeat(width - super::output::width(name))
+                );
             }
         }
     }
@@ -81,7 +109,10 @@ pub fn run(args: &Args) -> Exit {
                 if zh {
                     eprintln!("ok: 已检查 {n} 个方案,没有发现问题");
                 } else {
-                    eprintln!("ok: {n} polic{} checked, no problems", if n == 1 { "y" } else { "ies" });
+                    eprintln!(
+                        "ok: {n} polic{} checked, no problems",
+                        if n == 1 { "y" } else { "ies" }
+                    );
                 }
             } else if zh {
                 eprintln!("{errors} 个错误, {warnings} 个警告");

@@ -83,10 +83,12 @@ pub fn render_json_diagnostic(diag: &dyn Diagnostic, src: Option<&Source>) -> se
         Severity::Warning => "warning",
         Severity::Advice => "advice",
     };
-    let labels: Vec<serde_json::Value> = diag
-        .labels()
+    // The first label is the primary span unless one is marked.
+    let spans: Vec<miette::LabeledSpan> = diag.labels().map(|ls| ls.collect()).unwrap_or_default();
+    let marked = spans.iter().any(|l| l.primary());
+    let labels: Vec<serde_json::Value> = Some(spans.into_iter().enumerate())
         .map(|ls| {
-            ls.map(|l| {
+            ls.map(|(i, l)| {
                 let start = l.offset();
                 let end = start + l.len();
                 let (line, column, end_line, end_column) = match src {
@@ -99,7 +101,7 @@ pub fn render_json_diagnostic(diag: &dyn Diagnostic, src: Option<&Source>) -> se
                 };
                 serde_json::json!({
                     "label": l.label(),
-                    "primary": l.primary(),
+                    "primary": l.primary() || (!marked && i == 0),
                     "start": start, "end": end,
                     "line": line, "column": column, "end_line": end_line, "end_column": end_column,
                 })

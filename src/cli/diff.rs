@@ -57,7 +57,10 @@ fn read_policy(spec: &str) -> Result<Source, Exit> {
         },
         Ok(o) => {
             let why = String::from_utf8_lossy(&o.stderr);
-            eprintln!("error: cannot read `{spec}` with `git show`: {}", why.trim());
+            eprintln!(
+                "error: cannot read `{spec}` with `git show`: {}",
+                why.trim()
+            );
             Err(Exit::Usage)
         }
         Err(e) => {
@@ -84,7 +87,10 @@ fn program(which: &str, spec: &str) -> Result<(Source, Program), Exit> {
 
 fn field_notes(which: &str, c: &FieldChanges, kind: &str) {
     for f in &c.added {
-        eprintln!("  note: {kind} `{}` is new in the NEW version ({which} needs it)", f.id);
+        eprintln!(
+            "  note: {kind} `{}` is new in the NEW version ({which} needs it)",
+            f.id
+        );
     }
     for f in &c.removed {
         eprintln!("  note: {kind} `{}` was removed in the NEW version", f.id);
@@ -126,13 +132,16 @@ pub fn run(args: &Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let evaluated = evaluate_version("OLD", &args.old, &old_src, &old_p, args).and_then(|o| {
-        evaluate_version("NEW", &args.new, &new_src, &new_p, args).map(|n| (o, n))
-    });
+    let evaluated = evaluate_version("OLD", &args.old, &old_src, &old_p, args)
+        .and_then(|o| evaluate_version("NEW", &args.new, &new_src, &new_p, args).map(|n| (o, n)));
     let ((orows, _, oev), (nrows, _, nev)) = match evaluated {
         Ok(x) => x,
         Err(e) => {
-            field_notes("the data", &field_changes(&old_p.inputs, &new_p.inputs), "input");
+            field_notes(
+                "the data",
+                &field_changes(&old_p.inputs, &new_p.inputs),
+                "input",
+            );
             let ctx = field_changes(&old_p.context, &new_p.context);
             field_notes("the context file", &ctx, "context input");
             return e;
@@ -221,7 +230,10 @@ fn table(d: &Diff) -> String {
             "{} ({}{})",
             x.source,
             x.policy,
-            x.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default()
+            x.version
+                .as_ref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default()
         )
     };
     let _ = writeln!(o, "OLD {}\nNEW {}", v(&d.old), v(&d.new));
@@ -286,12 +298,20 @@ fn table(d: &Diff) -> String {
         );
         if p.per_output.len() > 1 {
             for l in &p.per_output {
-                let _ = writeln!(o, "    {}: {} → {} ({})", l.output, l.before, l.after, l.delta);
+                let _ = writeln!(
+                    o,
+                    "    {}: {} → {} ({})",
+                    l.output, l.before, l.after, l.delta
+                );
             }
         }
     }
     if !p.excluded.is_empty() {
-        let _ = writeln!(o, "  not summed (money in one version only): {}", p.excluded.join(", "));
+        let _ = writeln!(
+            o,
+            "  not summed (money in one version only): {}",
+            p.excluded.join(", ")
+        );
     }
     if !s.movers.is_empty() {
         let _ = writeln!(o, "  biggest movers:");

@@ -137,7 +137,12 @@ pub fn render(x: &Explanation, l: Lang) -> String {
         .as_ref()
         .map(|v| format!(" ({} {v})", l.t("version", "版本")))
         .unwrap_or_default();
-    let _ = writeln!(o, "{}: {}{version}", l.t("Score sheet", "评分明细"), x.policy);
+    let _ = writeln!(
+        o,
+        "{}: {}{version}",
+        l.t("Score sheet", "评分明细"),
+        x.policy
+    );
     let team = x.team.clone().unwrap_or_else(|| "-".into());
     let _ = writeln!(
         o,
@@ -214,10 +219,16 @@ fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
     match f.kind.as_str() {
         "rank" => match l {
             Lang::En => format!("rank {} = {} of {n} ({order}; {team})", f.call, f.value),
-            Lang::Zh => format!("排名 {} = 第 {} 名 / 共 {n} 人 ({order}; {team})", f.call, f.value),
+            Lang::Zh => format!(
+                "排名 {} = 第 {} 名 / 共 {n} 人 ({order}; {team})",
+                f.call, f.value
+            ),
         },
         "distribute" => match l {
-            Lang::En => format!("forced distribution {} = {} among {n} ({team})", f.call, f.value),
+            Lang::En => format!(
+                "forced distribution {} = {} among {n} ({team})",
+                f.call, f.value
+            ),
             Lang::Zh => format!("强制分布 {} = {} (共 {n} 人; {team})", f.call, f.value),
         },
         "prev" => {
@@ -228,7 +239,12 @@ fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
                 (_, Lang::En) => format!("{p} has no record: the default applies"),
                 (_, Lang::Zh) => format!("{p} 无记录, 取默认值"),
             };
-            format!("{} {} = {} ({note})", what("previous month", "上月"), f.call, f.value)
+            format!(
+                "{} {} = {} ({note})",
+                what("previous month", "上月"),
+                f.call,
+                f.value
+            )
         }
         "streak" => match l {
             Lang::En => format!("streak {} = {} consecutive month(s)", f.call, f.value),
@@ -282,8 +298,16 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             result,
             ..
         } => match l {
-            Lang::En => writeln!(o, "{ind}match `{subject}` = {value} → {result} ({})", line(n)),
-            Lang::Zh => writeln!(o, "{ind}对照 `{subject}` = {value} → {result} ({})", line(n)),
+            Lang::En => writeln!(
+                o,
+                "{ind}match `{subject}` = {value} → {result} ({})",
+                line(n)
+            ),
+            Lang::Zh => writeln!(
+                o,
+                "{ind}对照 `{subject}` = {value} → {result} ({})",
+                line(n)
+            ),
         },
         Decision::Case {
             line: n,
@@ -292,8 +316,18 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             result,
             ..
         } => match l {
-            Lang::En => writeln!(o, "{ind}rule {} applies: `{rule}` ({}) → {result}", arm + 1, line(n)),
-            Lang::Zh => writeln!(o, "{ind}适用第 {} 条: `{rule}` ({}) → {result}", arm + 1, line(n)),
+            Lang::En => writeln!(
+                o,
+                "{ind}rule {} applies: `{rule}` ({}) → {result}",
+                arm + 1,
+                line(n)
+            ),
+            Lang::Zh => writeln!(
+                o,
+                "{ind}适用第 {} 条: `{rule}` ({}) → {result}",
+                arm + 1,
+                line(n)
+            ),
         },
         Decision::If {
             line: n,
@@ -307,7 +341,11 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
                 l.t("no", "否")
             };
             let word = l.t("if", "如果");
-            writeln!(o, "{ind}{word} `{condition}`: {yes} → `{branch}` ({})", line(n))
+            writeln!(
+                o,
+                "{ind}{word} `{condition}`: {yes} → `{branch}` ({})",
+                line(n)
+            )
         }
         Decision::Steps {
             line: n,
@@ -328,6 +366,7 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
         }
         Decision::Condition {
             line: n,
+            arm,
             rule,
             holds,
             checks,
@@ -337,7 +376,20 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             } else {
                 l.t("no", "否")
             };
-            let _ = writeln!(o, "{ind}`{rule}`: {yes} ({})", line(n));
+            let _ = match (arm, l) {
+                (Some(k), Lang::En) => {
+                    writeln!(
+                        o,
+                        "{ind}rule {} does not apply: `{rule}` ({})",
+                        k + 1,
+                        line(n)
+                    )
+                }
+                (Some(k), Lang::Zh) => {
+                    writeln!(o, "{ind}第 {} 条不适用: `{rule}` ({})", k + 1, line(n))
+                }
+                (None, _) => writeln!(o, "{ind}`{rule}`: {yes} ({})", line(n)),
+            };
             for c in checks {
                 let mark = match c.holds {
                     Some(true) => "✓",
@@ -355,8 +407,16 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             value,
             result,
         } => match l {
-            Lang::En => writeln!(o, "{ind}scale `{subject}` = {value}: `{rule}` ({}) → {result}", line(n)),
-            Lang::Zh => writeln!(o, "{ind}线性换算 `{subject}` = {value}: `{rule}` ({}) → {result}", line(n)),
+            Lang::En => writeln!(
+                o,
+                "{ind}scale `{subject}` = {value}: `{rule}` ({}) → {result}",
+                line(n)
+            ),
+            Lang::Zh => writeln!(
+                o,
+                "{ind}线性换算 `{subject}` = {value}: `{rule}` ({}) → {result}",
+                line(n)
+            ),
         },
     };
 }
@@ -382,7 +442,11 @@ fn step(a: &StepArm, l: Lang) -> String {
             if above { "above" } else { "below" },
             a.reference,
             a.step,
-            if ceil { "ceil: a partial step counts" } else { "floor: whole steps" },
+            if ceil {
+                "ceil: a partial step counts"
+            } else {
+                "floor: whole steps"
+            },
             a.per_step
         ),
         Lang::Zh => format!(
@@ -390,7 +454,11 @@ fn step(a: &StepArm, l: Lang) -> String {
             a.reference,
             if above { "高 " } else { "低 " },
             a.step,
-            if ceil { "不满一步按一步计" } else { "只计整步" },
+            if ceil {
+                "不满一步按一步计"
+            } else {
+                "只计整步"
+            },
             a.per_step
         ),
     };
@@ -422,7 +490,10 @@ fn summary(o: &mut String, x: &Explanation, l: Lang) {
                 rule,
                 line,
                 ..
-            } => Some(format!("{subject} = {value}: `{rule}` ({})", at_line(*line, l))),
+            } => Some(format!(
+                "{subject} = {value}: `{rule}` ({})",
+                at_line(*line, l)
+            )),
             _ => None,
         });
         let why = why.or_else(|| e.figures.first().map(|f| figure(f, x, l)));

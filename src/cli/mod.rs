@@ -6,6 +6,7 @@ mod diagnostics;
 mod diff;
 mod eval;
 mod explain;
+mod fmt;
 mod output;
 mod test;
 mod whatif;
@@ -112,6 +113,14 @@ pub enum Command {
         #[arg(required = true, value_name = "POLICY_OR_DIR")]
         paths: Vec<PathBuf>,
     },
+    /// Rewrite policies in the canonical layout, keeping every comment.
+    Fmt {
+        #[arg(required = true, value_name = "POLICY")]
+        policies: Vec<PathBuf>,
+        /// Write nothing; list the files that would change and exit 1 if any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Show one person's score sheet: every rule that fired and why.
     Explain(explain::Args),
     /// Compare two versions of a policy (paths or git REV:path) on the same data.
@@ -123,7 +132,13 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
-        Command::Check { policies, deny_warnings, format, verbose, lang: l } => check::run(&check::Args {
+        Command::Check {
+            policies,
+            deny_warnings,
+            format,
+            verbose,
+            lang: l,
+        } => check::run(&check::Args {
             paths: &policies,
             deny_warnings,
             format,
@@ -146,6 +161,7 @@ pub fn run(cli: Cli) -> Exit {
             percent_fractions,
         }),
         Command::Test { paths } => test::run(&paths),
+        Command::Fmt { policies, check } => fmt::run(&policies, check),
         Command::Explain(args) => explain::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Whatif(args) => whatif::run(&args),
@@ -188,7 +204,11 @@ pub(crate) fn load(src: &Source) -> Loaded {
                 .iter()
                 .map(|e| render_diagnostic(e, Some(src)))
                 .collect();
-            out.extend(f.warnings.iter().map(|w| render_diagnostic(&w.report(Lang::from_env()), Some(src))));
+            out.extend(
+                f.warnings
+                    .iter()
+                    .map(|w| render_diagnostic(&w.report(Lang::from_env()), Some(src))),
+            );
             Loaded::Failed(out)
         }
     }
@@ -203,7 +223,10 @@ pub(crate) fn load_program(path: &std::path::Path) -> Result<(Source, Program), 
     match load(&src) {
         Loaded::Ok(c) => {
             for w in &c.warnings {
-                eprint!("{}", render_diagnostic(&w.report(Lang::from_env()), Some(&src)));
+                eprint!(
+                    "{}",
+                    render_diagnostic(&w.report(Lang::from_env()), Some(&src))
+                );
             }
             Ok((src, c.program))
         }

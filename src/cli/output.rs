@@ -2,9 +2,9 @@
 
 use super::{Exit, ResultFormat};
 use crate::eval::format::write_text;
-use crate::ir::Value;
 use crate::eval::{Evaluated, Row};
 use crate::ir::Program;
+use crate::ir::Value;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -43,7 +43,14 @@ const CHUNK_ROWS: usize = 50_000;
 
 /// Renders the rows of `order` (a slice of the output order) as JSON lines
 /// or CSV records, reusing one scratch buffer for every cell.
-fn render_rows(program: &Program, rows: &[Row], ev: &Evaluated, order: &[usize], json: bool, first: bool) -> String {
+fn render_rows(
+    program: &Program,
+    rows: &[Row],
+    ev: &Evaluated,
+    order: &[usize],
+    json: bool,
+    first: bool,
+) -> String {
     let mut out = String::with_capacity(order.len() * 64 * (program.outputs.len() + 3));
     let mut cell = String::new();
     for (k, &r) in order.iter().enumerate() {
@@ -96,7 +103,10 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
     if chunks.len() <= 1 {
         return render_rows(program, rows, ev, &ev.order, json, true);
     }
-    let threads = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
     let mut parts = vec![String::new(); chunks.len()];
     let per = chunks.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -121,7 +131,11 @@ pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFor
             push_json_str(&mut out, &program.name);
             out.push_str(", \"results\": [");
             out.push_str(&render_all(program, rows, ev, true));
-            out.push_str(if ev.order.is_empty() { "]}\n" } else { "\n]}\n" });
+            out.push_str(if ev.order.is_empty() {
+                "]}\n"
+            } else {
+                "\n]}\n"
+            });
         }
         ResultFormat::Csv => {
             out.push_str("employee,period,team");
@@ -139,7 +153,11 @@ pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFor
             table.push(header);
             for &r in &ev.order {
                 let row = &rows[r];
-                let mut rec = vec![row.employee.clone(), row.period.to_string(), row.team.clone().unwrap_or_default()];
+                let mut rec = vec![
+                    row.employee.clone(),
+                    row.period.to_string(),
+                    row.team.clone().unwrap_or_default(),
+                ];
                 for o in &program.outputs {
                     let mut cell = String::new();
                     if let Some(v) = ev.value(r, o.slot) {

@@ -522,18 +522,35 @@ mod tests {
     fn fast_conversions_match_checked_arithmetic() {
         let hundred = Decimal::ONE_HUNDRED;
         let values = [
-            "0", "1", "-1", "0.5", "99.5", "100", "-2.5", "0.0012", "123456789012345678",
-            "0.000000000000000000000000001", "79228162514264337593543950335",
+            "0",
+            "1",
+            "-1",
+            "0.5",
+            "99.5",
+            "100",
+            "-2.5",
+            "0.0012",
+            "123456789012345678",
+            "0.000000000000000000000000001",
+            "79228162514264337593543950335",
         ];
         for v in values.map(d) {
             let slow = exact(v.checked_div(hundred), v, "", |f| f.checked_mul(hundred));
             let fast = percent_to_fraction(v, "");
-            assert_eq!(fast.map(|f| f.serialize()), slow.map(|f| f.serialize()), "{v}%");
+            assert_eq!(
+                fast.map(|f| f.serialize()),
+                slow.map(|f| f.serialize()),
+                "{v}%"
+            );
             for unit in [DurUnit::Seconds, DurUnit::Minutes, DurUnit::Days] {
                 let secs = unit.seconds();
                 let slow = exact(v.checked_mul(secs), v, "", |f| f.checked_div(secs));
                 let fast = to_seconds(v, unit, "");
-                assert_eq!(fast.map(|f| f.serialize()), slow.map(|f| f.serialize()), "{v} {unit:?}");
+                assert_eq!(
+                    fast.map(|f| f.serialize()),
+                    slow.map(|f| f.serialize()),
+                    "{v} {unit:?}"
+                );
             }
         }
     }

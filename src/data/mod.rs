@@ -12,6 +12,7 @@ mod error;
 mod json;
 mod quick;
 mod records;
+mod seen;
 mod table;
 
 #[cfg(test)]

@@ -76,10 +76,9 @@ impl<'a> RowRef<'a> {
     pub(crate) fn text(self, col: usize) -> Result<Option<&'a str>, CellError> {
         match self {
             RowRef::Json(row) => row.values.get(col).unwrap_or(&Value::Missing).text(),
-            RowRef::Csv { record, .. } => Ok(record
-                .get(col)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())),
+            RowRef::Csv { record, .. } => {
+                Ok(record.get(col).map(str::trim).filter(|s| !s.is_empty()))
+            }
         }
     }
 }

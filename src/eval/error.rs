@@ -34,7 +34,10 @@ pub enum EvalError {
     },
 
     #[error("internal error: an evaluation thread stopped unexpectedly")]
-    #[diagnostic(code(kpi::internal), help("this is a bug in kpi; please report it with the policy and data"))]
+    #[diagnostic(
+        code(kpi::internal),
+        help("this is a bug in kpi; please report it with the policy and data")
+    )]
     Internal,
 
     #[error("cannot evaluate a team rule for team `{team}` in {period}: {what}")]

@@ -15,7 +15,7 @@ pub trait Env {
 pub enum FaultKind {
     Overflow,
     DivisionByZero,
-    NoBandMatched(String),
+    NoBandMatched(Box<str>),
     NoCaseMatched,
     NoLevel,
     ZeroStep,
@@ -218,7 +218,7 @@ pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Faul
                 other => format!("{other:?}"),
             };
             Err(Fault {
-                kind: FaultKind::NoBandMatched(shown),
+                kind: FaultKind::NoBandMatched(shown.into()),
                 span,
             })
         }

@@ -52,7 +52,12 @@ pub fn write_text(v: &Value, ty: &Ty, out: &mut String) {
         (Value::Num(n), _) => n.write_plain(out),
         (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
         (Value::Text(t), _) => out.push_str(t),
-        (Value::Level(i), Ty::Grade(levels)) => out.push_str(levels.get(usize::from(*i)).map(String::as_str).unwrap_or("")),
+        (Value::Level(i), Ty::Grade(levels)) => out.push_str(
+            levels
+                .get(usize::from(*i))
+                .map(String::as_str)
+                .unwrap_or(""),
+        ),
         (Value::Level(i), _) => out.push_str(&i.to_string()),
     }
 }

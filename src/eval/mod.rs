@@ -82,7 +82,12 @@ struct StagePass<'a> {
 impl StagePass<'_> {
     /// Evaluates the stage's slots for `rows` (starting at row index
     /// `first`), writing into their part of `values`.
-    fn run(&self, rows: &[Row], first: usize, values: &mut [Value]) -> (Vec<EvalError>, Vec<(usize, Vec<TraceEvent>)>) {
+    fn run(
+        &self,
+        rows: &[Row],
+        first: usize,
+        values: &mut [Value],
+    ) -> (Vec<EvalError>, Vec<(usize, Vec<TraceEvent>)>) {
         let empty: Vec<Value> = Vec::new();
         let mut errors = Vec::new();
         let mut trace = Vec::new();
@@ -105,7 +110,11 @@ impl StagePass<'_> {
                     continue;
                 };
                 let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
-                let env = RowEnv { inputs: &row.inputs, ctx, slots: cells };
+                let env = RowEnv {
+                    inputs: &row.inputs,
+                    ctx,
+                    slots: cells,
+                };
                 match eval(e, &env, &mut t) {
                     Ok(v) => cells[s] = v,
                     Err(f) => {
@@ -143,22 +152,49 @@ pub fn evaluate(
     let mut values = vec![Value::Bool(false); n * width];
     let mut errors = Vec::new();
     let mut trace = Vec::new();
-    let grouped = program.slots.iter().any(|s| !matches!(s.compute, Compute::Expr(_)));
-    let groups = if grouped { group::Groups::new(rows, &order) } else { group::Groups::default() };
-    let threads = if n >= PARALLEL_MIN_ROWS { std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1).min(8) } else { 1 };
+    let grouped = program
+        .slots
+        .iter()
+        .any(|s| !matches!(s.compute, Compute::Expr(_)));
+    let groups = if grouped {
+        group::Groups::new(rows, &order)
+    } else {
+        group::Groups::default()
+    };
+    let threads = if n >= PARALLEL_MIN_ROWS {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
     for stage in 0..=program.max_stage {
-        let stage_slots: Vec<usize> = program.order.iter().copied().filter(|s| program.slots[*s].stage == stage).collect();
+        let stage_slots: Vec<usize> = program
+            .order
+            .iter()
+            .copied()
+            .filter(|s| program.slots[*s].stage == stage)
+            .collect();
         for &s in &stage_slots {
             match &program.slots[s].compute {
                 Compute::Expr(_) => {}
-                Compute::Team(f) => group::team(f, s, &groups, rows, &mut values, width, &mut errors),
+                Compute::Team(f) => {
+                    group::team(f, s, &groups, rows, &mut values, width, &mut errors)
+                }
                 Compute::History(f) => group::history(f, s, &groups, rows, &mut values, width),
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        let pass = StagePass { program, context, slots: &stage_slots, width, trace_row };
+        let pass = StagePass {
+            program,
+            context,
+            slots: &stage_slots,
+            width,
+            trace_row,
+        };
         if threads <= 1 || width == 0 {
             let (e, t) = pass.run(rows, 0, &mut values);
             errors.extend(e);
@@ -194,5 +230,10 @@ pub fn evaluate(
             return Err(errors);
         }
     }
-    Ok(Evaluated { order, values, slots: width, trace })
+    Ok(Evaluated {
+        order,
+        values,
+        slots: width,
+        trace,
+    })
 }

@@ -183,7 +183,10 @@ impl Num {
                         small /= 10;
                         s -= 1;
                     }
-                    return Num::Dec { m: i128::from(small), s };
+                    return Num::Dec {
+                        m: i128::from(small),
+                        s,
+                    };
                 }
                 while s > 0 && m % 10 == 0 {
                     m /= 10;
@@ -297,6 +300,10 @@ impl Num {
         }
         let (n1, d1) = self.ratio()?;
         let (n2, d2) = o.ratio()?;
+        // Usually the cross products fit and one reduction suffices.
+        if let (Some(n), Some(d)) = (n1.checked_mul(d2), d1.checked_mul(n2)) {
+            return Num::from_ratio(n, d);
+        }
         let g1 = gcd(n1, n2).max(1);
         let g2 = gcd(d1, d2).max(1);
         let n = (n1 / g1).checked_mul(d2 / g2).ok_or(NumError::Overflow)?;
@@ -337,7 +344,11 @@ impl Num {
 
     pub fn ceil(self) -> R {
         let (q, exact) = self.floor_div()?;
-        let q = if exact { q } else { q.checked_add(1).ok_or(NumError::Overflow)? };
+        let q = if exact {
+            q
+        } else {
+            q.checked_add(1).ok_or(NumError::Overflow)?
+        };
         Ok(Num::Dec { m: q, s: 0 })
     }
 
@@ -413,11 +424,18 @@ fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
     let mut buf = [0u8; 40];
     let mut len = 0;
     let mut v = m.unsigned_abs();
-    loop {
+    // 64-bit digit loop when it fits: 128-bit division is slow.
+    while v > u128::from(u64::MAX) {
         buf[len] = b'0' + (v % 10) as u8;
         len += 1;
         v /= 10;
-        if v == 0 {
+    }
+    let mut small = v as u64;
+    loop {
+        buf[len] = b'0' + (small % 10) as u8;
+        len += 1;
+        small /= 10;
+        if small == 0 {
             break;
         }
     }
@@ -425,14 +443,28 @@ fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
     let digits = &buf[..len];
     let s = usize::from(s);
     // Integer part and fraction digits (left-padded with zeros).
-    let (int, frac_zeros, frac) = if len > s { (&digits[..len - s], 0, &digits[len - s..]) } else { (&b"0"[..], s - len, digits) };
+    let (int, frac_zeros, frac) = if len > s {
+        (&digits[..len - s], 0, &digits[len - s..])
+    } else {
+        (&b"0"[..], s - len, digits)
+    };
     let frac_len = frac_zeros + frac.len();
-    let frac_at = |i: usize| if i < frac_zeros { b'0' } else { frac[i - frac_zeros] };
+    let frac_at = |i: usize| {
+        if i < frac_zeros {
+            b'0'
+        } else {
+            frac[i - frac_zeros]
+        }
+    };
     let shown = match fixed {
         Some(p) => usize::from(p),
-        None => (0..frac_len).rev().find(|&i| frac_at(i) != b'0').map_or(0, |i| i + 1),
+        None => (0..frac_len)
+            .rev()
+            .find(|&i| frac_at(i) != b'0')
+            .map_or(0, |i| i + 1),
     };
-    let nonzero = int.iter().any(|d| *d != b'0') || (0..shown.min(frac_len)).any(|i| frac_at(i) != b'0');
+    let nonzero =
+        int.iter().any(|d| *d != b'0') || (0..shown.min(frac_len)).any(|i| frac_at(i) != b'0');
     if m < 0 && nonzero {
         out.push('-');
     }

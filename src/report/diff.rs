@@ -241,7 +241,8 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let is_grade = |p: &Program, n: &str| output(p, n).is_some_and(|(_, t)| matches!(t, Ty::Grade(_)));
+    let is_grade =
+        |p: &Program, n: &str| output(p, n).is_some_and(|(_, t)| matches!(t, Ty::Grade(_)));
     let grade_outputs: Vec<String> = if common.iter().any(|n| n == "grade") {
         vec!["grade".into()]
     } else {
@@ -270,7 +271,10 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         .collect();
     let mut changed = Vec::new();
     let mut records = 0;
-    let mut per_output: BTreeMap<&str, (Num, Num)> = pay.iter().map(|n| (n.as_str(), (Num::ZERO, Num::ZERO))).collect();
+    let mut per_output: BTreeMap<&str, (Num, Num)> = pay
+        .iter()
+        .map(|n| (n.as_str(), (Num::ZERO, Num::ZERO)))
+        .collect();
     let mut transitions: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     let mut grade_records = 0;
     let mut grade_people = BTreeSet::new();
@@ -308,10 +312,16 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
                     }
                     if grade_outputs.contains(name) {
                         grade_moved = true;
-                        let key = (name.clone(), at.clone().unwrap_or_default(), bt.clone().unwrap_or_default());
+                        let key = (
+                            name.clone(),
+                            at.clone().unwrap_or_default(),
+                            bt.clone().unwrap_or_default(),
+                        );
                         *transitions.entry(key).or_default() += 1;
                     }
-                    let delta = nums.and_then(|(x, y)| y.minus(x).ok()).map(|d| signed_text(d, ta));
+                    let delta = nums
+                        .and_then(|(x, y)| y.minus(x).ok())
+                        .map(|d| signed_text(d, ta));
                     ("changed", delta)
                 }
                 (None, Some(_)) => ("added", None),
@@ -382,9 +392,11 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
             total_delta: totals.map(|t| signed_text(t.2, &total_ty)),
         })
         .collect();
-    let (before, after) = per_output.values().fold((Num::ZERO, Num::ZERO), |(a, b), (x, y)| {
-        (a.plus(*x).unwrap_or(a), b.plus(*y).unwrap_or(b))
-    });
+    let (before, after) = per_output
+        .values()
+        .fold((Num::ZERO, Num::ZERO), |(a, b), (x, y)| {
+            (a.plus(*x).unwrap_or(a), b.plus(*y).unwrap_or(b))
+        });
     let payroll = Payroll {
         before: money(before),
         after: money(after),

@@ -216,8 +216,13 @@ impl Builder<'_> {
         w.walk(e, Some(&s.ty));
         let f = formula(&w, e, value);
         let last = resolve(&w, e);
-        if s.ty == Ty::Bool && matches!(last.kind, IKind::Cmp(..) | IKind::And(..) | IKind::Or(..) | IKind::Not(_)) {
-            w.condition(last);
+        if s.ty == Ty::Bool
+            && matches!(
+                last.kind,
+                IKind::Cmp(..) | IKind::And(..) | IKind::Or(..) | IKind::Not(_)
+            )
+        {
+            w.condition(last, None);
         }
         (w.out, f)
     }
@@ -402,7 +407,9 @@ impl Builder<'_> {
                 let prev = self
                     .rows
                     .iter()
-                    .find(|r| r.employee == me.employee && r.period.index() + 1 == me.period.index())
+                    .find(|r| {
+                        r.employee == me.employee && r.period.index() + 1 == me.period.index()
+                    })
                     .map(|r| r.period);
                 let wanted = prev_month(me.period);
                 Figure {

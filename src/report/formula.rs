@@ -28,10 +28,7 @@ pub(crate) fn resolve<'e>(w: &Walker<'_>, mut e: &'e IExpr) -> &'e IExpr {
                 Some(false) => Some(&**o),
                 None => None,
             },
-            IKind::Band { arms, .. } => w
-                .taken(e.span)
-                .and_then(|k| arms.get(k))
-                .map(|a| &a.value),
+            IKind::Band { arms, .. } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.value),
             IKind::Match { values, .. } => w.taken(e.span).and_then(|k| values.get(k)),
             IKind::Cases { arms } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.1),
             _ => None,
@@ -49,6 +46,18 @@ pub(crate) fn formula(w: &Walker<'_>, e: &IExpr, result: &str) -> Option<Formula
     match &e.kind {
         IKind::Arith(..) | IKind::Neg(_) | IKind::Call(..) => {}
         _ => return None,
+    }
+    let mut constant = true;
+    super::visit(e, &mut |x| {
+        if !matches!(
+            x.kind,
+            IKind::Const(_) | IKind::Neg(_) | IKind::Arith(..) | IKind::Call(..)
+        ) {
+            constant = false;
+        }
+    });
+    if constant {
+        return None;
     }
     let (figures, _) = render(w, e, true, Mode::Figures);
     let (rule, _) = render(w, e, true, Mode::Names);

@@ -138,7 +138,10 @@ mod tests {
             "0.8%"
         );
         let pct = Ty::Number(NumKind::Percent);
-        assert_eq!(signed(Num::from_decimal("0.005".parse().unwrap()), &pct), "+0.5%");
+        assert_eq!(
+            signed(Num::from_decimal("0.005".parse().unwrap()), &pct),
+            "+0.5%"
+        );
     }
 
     #[test]

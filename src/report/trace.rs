@@ -65,6 +65,9 @@ pub enum Decision {
     /// or a yes/no output).
     Condition {
         line: usize,
+        /// The rule-list arm (0-based) that did not apply; `None` for the
+        /// condition of a yes/no output.
+        arm: Option<usize>,
         rule: String,
         holds: bool,
         checks: Vec<Check>,
@@ -169,10 +172,7 @@ impl Walker<'_> {
         match &e.kind {
             IKind::Const(_) | IKind::Read(_) => {}
             IKind::Neg(a) | IKind::Not(a) => self.walk(a, None),
-            IKind::Arith(_, a, b)
-            | IKind::Cmp(_, a, b)
-            | IKind::And(a, b)
-            | IKind::Or(a, b) => {
+            IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
                 self.walk(a, None);
                 self.walk(b, None);
             }
@@ -250,9 +250,9 @@ impl Walker<'_> {
                         self.walk(c, None);
                     }
                 }
-                for (cond, _) in arms.iter().take(k) {
+                for (j, (cond, _)) in arms.iter().take(k).enumerate() {
                     if let Some(c) = cond {
-                        self.condition(c);
+                        self.condition(c, Some(j));
                     }
                 }
                 let Some((cond, value)) = arms.get(k) else {
@@ -307,7 +307,7 @@ impl Walker<'_> {
     }
 
     /// Records a condition with its comparisons.
-    pub(crate) fn condition(&mut self, c: &IExpr) {
+    pub(crate) fn condition(&mut self, c: &IExpr, arm: Option<usize>) {
         let mut cmps = Vec::new();
         let mut stack = vec![c];
         while let Some(e) = stack.pop() {
@@ -343,6 +343,7 @@ impl Walker<'_> {
             .collect();
         self.out.push(Decision::Condition {
             line: self.line(c.span),
+            arm,
             rule: self.text.quote_expr(c.span),
             holds: holds(c).unwrap_or(false),
             checks,

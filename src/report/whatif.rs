@@ -173,7 +173,14 @@ pub struct InputChange {
     pub up: Option<Found>,
     pub down: Option<Found>,
     /// The range searched (declared, or implied by the type).
-    pub searched: (Option<String>, Option<String>),
+    pub searched: Searched,
+}
+
+/// The bounds of a search; `None` is unbounded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Searched {
+    pub min: Option<String>,
+    pub max: Option<String>,
 }
 
 /// A verified value that reaches the target.
@@ -219,7 +226,10 @@ pub fn whatif(
         }
         let current = show_input(x0, &f.ty);
         let (lo, hi) = search.domain(i, x0);
-        let searched = (lo.map(|n| show_input(n, &f.ty)), hi.map(|n| show_input(n, &f.ty)));
+        let searched = Searched {
+            min: lo.map(|n| show_input(n, &f.ty)),
+            max: hi.map(|n| show_input(n, &f.ty)),
+        };
         let mut change = InputChange {
             id: f.id.clone(),
             label: f.label.clone(),
@@ -232,7 +242,11 @@ pub fn whatif(
             searched,
         };
         if met || !search.depends(i) {
-            change.outcome = if met { "met".into() } else { "no_effect".into() };
+            change.outcome = if met {
+                "met".into()
+            } else {
+                "no_effect".into()
+            };
             inputs.push(change);
             continue;
         }

@@ -79,7 +79,10 @@ impl<'a> Search<'a> {
         let w = ev.slots;
         let base = ev.values.get(at * w..(at + 1) * w).unwrap_or(&[]).to_vec();
         let current = base.get(slot).cloned().unwrap_or(Value::Bool(false));
-        let deps = input_deps(program).into_iter().nth(slot).unwrap_or_default();
+        let deps = input_deps(program)
+            .into_iter()
+            .nth(slot)
+            .unwrap_or_default();
         Ok(Search {
             program,
             context,
@@ -116,10 +119,7 @@ impl<'a> Search<'a> {
         ) && x0.signum() >= 0;
         let at_most_one = f.ty == Ty::Number(NumKind::Percent)
             && x0.exact_cmp(Num::ONE).is_ok_and(|o| o != Ordering::Greater);
-        (
-            nonneg.then_some(Num::ZERO),
-            at_most_one.then_some(Num::ONE),
-        )
+        (nonneg.then_some(Num::ZERO), at_most_one.then_some(Num::ONE))
     }
 
     /// Evaluates the target output with input `i` set to `x`.
@@ -144,10 +144,7 @@ impl<'a> Search<'a> {
         let (lo, hi) = self.domain(i, x0);
         let integral = self.program.inputs[i].ty == Ty::Number(NumKind::Count);
         let u = unit(&self.program.inputs[i].ty, x0);
-        let ahead = |p: Num| {
-            p.minus(x0)
-                .is_ok_and(|d| d.signum() == dir && !d.is_zero())
-        };
+        let ahead = |p: Num| p.minus(x0).is_ok_and(|d| d.signum() == dir && !d.is_zero());
         let inside = |p: Num| {
             lo.is_none_or(|l| p.exact_cmp(l).is_ok_and(|o| o != Ordering::Less))
                 && hi.is_none_or(|h| p.exact_cmp(h).is_ok_and(|o| o != Ordering::Greater))
@@ -167,7 +164,11 @@ impl<'a> Search<'a> {
         let bound = if dir > 0 { hi } else { lo };
         let mut stride = u;
         for _ in 0..=DOUBLINGS {
-            let Ok(p) = (if dir > 0 { x0.plus(stride) } else { x0.minus(stride) }) else {
+            let Ok(p) = (if dir > 0 {
+                x0.plus(stride)
+            } else {
+                x0.minus(stride)
+            }) else {
                 break;
             };
             if bound.is_some_and(|b| !ahead_of(b, p, dir)) {
@@ -306,7 +307,8 @@ fn ahead_of(a: Num, b: Num, dir: i32) -> bool {
 }
 
 fn is_int(p: Num) -> bool {
-    p.floor().is_ok_and(|f| f.exact_cmp(p).is_ok_and(|o| o == Ordering::Equal))
+    p.floor()
+        .is_ok_and(|f| f.exact_cmp(p).is_ok_and(|o| o == Ordering::Equal))
 }
 
 /// `x` snapped down (or up) to a multiple of `u`.
@@ -375,4 +377,36 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
         deps[s] = set;
     }
     deps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::DurUnit;
+
+    fn n(s: &str) -> Num {
+        Num::from_decimal(s.parse().unwrap())
+    }
+
+    #[test]
+    fn units_follow_type_and_current_decimals() {
+        assert_eq!(unit(&Ty::Number(NumKind::Count), n("3")), Num::ONE);
+        assert_eq!(unit(&Ty::Number(NumKind::Percent), n("0.008")), n("0.0001"));
+        assert_eq!(unit(&Ty::Money, n("12.5")), n("0.01"));
+        assert_eq!(unit(&Ty::Duration(DurUnit::Days), n("216000")), Num::ONE);
+        assert_eq!(unit(&Ty::Number(NumKind::Plain), n("4.7952")), n("0.0001"));
+        assert_eq!(unit(&Ty::Number(NumKind::Points), n("88.5")), n("0.01"));
+    }
+
+    #[test]
+    fn grid_snaps_exactly() {
+        let third = n("1").over(n("3")).unwrap();
+        assert_eq!(grid(third, n("0.01"), false), Some(n("0.33")));
+        assert_eq!(grid(third, n("0.01"), true), Some(n("0.34")));
+        assert_eq!(grid(n("0.7"), n("0.01"), true), Some(n("0.7")));
+        assert!(is_int(n("3.0")));
+        assert!(!is_int(n("3.5")));
+        assert!(ahead_of(n("2"), n("1"), 1));
+        assert!(ahead_of(n("1"), n("2"), -1));
+    }
 }

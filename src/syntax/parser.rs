@@ -92,7 +92,9 @@ fn too_deep(src: &str) -> Option<Span> {
 /// white space a failed repetition skipped).
 fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
-    let trimmed = p.as_str().trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let trimmed = p
+        .as_str()
+        .trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     Span::new(s.start(), s.start() + trimmed.len())
 }
 

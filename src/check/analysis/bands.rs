@@ -12,10 +12,16 @@ use crate::types::Ty;
 /// Checks every band and match in the program.
 pub fn check_bands(r: &Ranges, lints: &mut Vec<Lint>) {
     for slot in &r.program.slots {
-        let Compute::Expr(e) = &slot.compute else { continue };
+        let Compute::Expr(e) = &slot.compute else {
+            continue;
+        };
         let grade_slot = slot.kind == SlotKind::Grade;
         crate::check::visit(e, &mut |x| match &x.kind {
-            IKind::Band { subject, subject_ty, arms } => {
+            IKind::Band {
+                subject,
+                subject_ty,
+                arms,
+            } => {
                 // A grade declaration is a band at the top of its slot.
                 let is_grade = grade_slot && std::ptr::eq(x, e);
                 let subject_name = match subject.kind {
@@ -23,12 +29,26 @@ pub fn check_bands(r: &Ranges, lints: &mut Vec<Lint>) {
                     IKind::Read(Source::Input(i)) => r.program.inputs.get(i).map(|f| f.id.clone()),
                     _ => None,
                 };
-                band(r, subject, subject_ty, arms, x.span, is_grade, subject_name, &slot.ty, lints);
+                band(
+                    r,
+                    subject,
+                    subject_ty,
+                    arms,
+                    x.span,
+                    is_grade,
+                    subject_name,
+                    &slot.ty,
+                    lints,
+                );
             }
             IKind::Match { table, values, .. } => {
                 for (i, v) in values.iter().enumerate() {
                     if !table.contains(&Some(i)) {
-                        lints.push(Lint::DeadArm { span: v.span, shadow: None, is_else: false });
+                        lints.push(Lint::DeadArm {
+                            span: v.span,
+                            shadow: None,
+                            is_else: false,
+                        });
                     }
                 }
             }
@@ -38,7 +58,17 @@ pub fn check_bands(r: &Ranges, lints: &mut Vec<Lint>) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn band(r: &Ranges, subject: &IExpr, sty: &Ty, arms: &[IBandArm], span: Span, is_grade: bool, subject_name: Option<String>, slot_ty: &Ty, lints: &mut Vec<Lint>) {
+fn band(
+    r: &Ranges,
+    subject: &IExpr,
+    sty: &Ty,
+    arms: &[IBandArm],
+    span: Span,
+    is_grade: bool,
+    subject_name: Option<String>,
+    slot_ty: &Ty,
+    lints: &mut Vec<Lint>,
+) {
     let dom = r.range(subject);
     let int = dom.int;
     // Arms with bounds that are not constants (e.g. an industry figure)
@@ -61,7 +91,11 @@ fn band(r: &Ranges, subject: &IExpr, sty: &Ty, arms: &[IBandArm], span: Span, is
         let Some(raw) = raw else {
             has_else = true;
             if dom.minus(&covered).is_empty() && !seen.is_empty() {
-                lints.push(Lint::DeadArm { span: arm.span, shadow: None, is_else: true });
+                lints.push(Lint::DeadArm {
+                    span: arm.span,
+                    shadow: None,
+                    is_else: true,
+                });
             }
             break;
         };
@@ -80,13 +114,24 @@ fn band(r: &Ranges, subject: &IExpr, sty: &Ty, arms: &[IBandArm], span: Span, is
                     span: arm.span,
                 });
             } else {
-                lints.push(Lint::DeadArm { span: arm.span, shadow: None, is_else: false });
+                lints.push(Lint::DeadArm {
+                    span: arm.span,
+                    shadow: None,
+                    is_else: false,
+                });
             }
             continue;
         }
         if eff.minus(&covered).is_empty() {
-            let shadow = seen.iter().find(|(iv, _)| !iv.intersect(&eff).is_empty()).map(|(_, s)| *s);
-            lints.push(Lint::DeadArm { span: arm.span, shadow, is_else: false });
+            let shadow = seen
+                .iter()
+                .find(|(iv, _)| !iv.intersect(&eff).is_empty())
+                .map(|(_, s)| *s);
+            lints.push(Lint::DeadArm {
+                span: arm.span,
+                shadow,
+                is_else: false,
+            });
         } else {
             // Overlap: a shared edge, or two explicit intervals sharing values.
             // A one-sided arm after a one-sided arm (`>= 91`, `>= 86`) is the
@@ -95,7 +140,11 @@ fn band(r: &Ranges, subject: &IExpr, sty: &Ty, arms: &[IBandArm], span: Span, is
                 let ov = raw.intersect(prev).intersect(&dom);
                 if !ov.is_empty() && (ov.is_point() || (raw.is_bounded() && prev.is_bounded())) {
                     if let Some(w) = ov.witness() {
-                        lints.push(Lint::BandOverlap { witness: show_value(w, sty), span: arm.span, earlier: *pspan });
+                        lints.push(Lint::BandOverlap {
+                            witness: show_value(w, sty),
+                            span: arm.span,
+                            earlier: *pspan,
+                        });
                     }
                     break;
                 }
@@ -107,7 +156,12 @@ fn band(r: &Ranges, subject: &IExpr, sty: &Ty, arms: &[IBandArm], span: Span, is
         let covered: Vec<Interval> = seen.iter().map(|(iv, _)| *iv).collect();
         for gap in dom.minus(&covered) {
             if let Some(w) = gap.witness() {
-                lints.push(Lint::BandGap { witness: show_value(w, sty), interval: show_interval(&gap, sty), span, grade: is_grade });
+                lints.push(Lint::BandGap {
+                    witness: show_value(w, sty),
+                    interval: show_interval(&gap, sty),
+                    span,
+                    grade: is_grade,
+                });
             }
         }
     }
@@ -115,7 +169,9 @@ fn band(r: &Ranges, subject: &IExpr, sty: &Ty, arms: &[IBandArm], span: Span, is
 
 fn level_name(value: &IExpr, ty: &Ty) -> String {
     match (&value.kind, ty) {
-        (IKind::Const(Value::Level(i)), Ty::Grade(levels)) => levels.get(usize::from(*i)).cloned().unwrap_or_default(),
+        (IKind::Const(Value::Level(i)), Ty::Grade(levels)) => {
+            levels.get(usize::from(*i)).cloned().unwrap_or_default()
+        }
         _ => String::new(),
     }
 }

@@ -26,11 +26,19 @@ fn cmp(a: Num, b: Num) -> Ordering {
 }
 
 impl Interval {
-    pub const ALL: Interval = Interval { lo: None, hi: None, int: false };
+    pub const ALL: Interval = Interval {
+        lo: None,
+        hi: None,
+        int: false,
+    };
 
     pub fn point(v: Num) -> Interval {
         let e = Some(End { v, closed: true });
-        Interval { lo: e, hi: e, int: false }
+        Interval {
+            lo: e,
+            hi: e,
+            int: false,
+        }
     }
 
     pub fn new(lo: Option<End>, hi: Option<End>) -> Interval {
@@ -38,7 +46,16 @@ impl Interval {
     }
 
     pub fn closed(lo: Num, hi: Num) -> Interval {
-        Interval::new(Some(End { v: lo, closed: true }), Some(End { v: hi, closed: true }))
+        Interval::new(
+            Some(End {
+                v: lo,
+                closed: true,
+            }),
+            Some(End {
+                v: hi,
+                closed: true,
+            }),
+        )
     }
 
     pub fn at_least(v: Num) -> Interval {
@@ -94,7 +111,10 @@ impl Interval {
             (Some(a), Some(b)) => Some(match cmp(a.v, b.v) {
                 Ordering::Greater => a,
                 Ordering::Less => b,
-                Ordering::Equal => End { v: a.v, closed: a.closed && b.closed },
+                Ordering::Equal => End {
+                    v: a.v,
+                    closed: a.closed && b.closed,
+                },
             }),
         };
         let hi = match (self.hi, o.hi) {
@@ -102,10 +122,17 @@ impl Interval {
             (Some(a), Some(b)) => Some(match cmp(a.v, b.v) {
                 Ordering::Less => a,
                 Ordering::Greater => b,
-                Ordering::Equal => End { v: a.v, closed: a.closed && b.closed },
+                Ordering::Equal => End {
+                    v: a.v,
+                    closed: a.closed && b.closed,
+                },
             }),
         };
-        Interval { lo, hi, int: self.int || o.int }
+        Interval {
+            lo,
+            hi,
+            int: self.int || o.int,
+        }
     }
 
     /// The smallest interval containing both.
@@ -121,7 +148,10 @@ impl Interval {
             (Some(a), Some(b)) => Some(match cmp(a.v, b.v) {
                 Ordering::Less => a,
                 Ordering::Greater => b,
-                Ordering::Equal => End { v: a.v, closed: a.closed || b.closed },
+                Ordering::Equal => End {
+                    v: a.v,
+                    closed: a.closed || b.closed,
+                },
             }),
         };
         let hi = match (self.hi, o.hi) {
@@ -129,10 +159,17 @@ impl Interval {
             (Some(a), Some(b)) => Some(match cmp(a.v, b.v) {
                 Ordering::Greater => a,
                 Ordering::Less => b,
-                Ordering::Equal => End { v: a.v, closed: a.closed || b.closed },
+                Ordering::Equal => End {
+                    v: a.v,
+                    closed: a.closed || b.closed,
+                },
             }),
         };
-        Interval { lo, hi, int: self.int && o.int }
+        Interval {
+            lo,
+            hi,
+            int: self.int && o.int,
+        }
     }
 
     pub fn is_bounded(&self) -> bool {
@@ -211,14 +248,28 @@ impl Interval {
         let mut out = Vec::new();
         if let Some(cl) = c.lo {
             // the part of self below c
-            let below = Interval { lo: self.lo, hi: Some(End { v: cl.v, closed: !cl.closed }), int: self.int };
+            let below = Interval {
+                lo: self.lo,
+                hi: Some(End {
+                    v: cl.v,
+                    closed: !cl.closed,
+                }),
+                int: self.int,
+            };
             let below = below.intersect(self);
             if !below.is_empty() {
                 out.push(below);
             }
         }
         if let Some(ch) = c.hi {
-            let above = Interval { lo: Some(End { v: ch.v, closed: !ch.closed }), hi: self.hi, int: self.int };
+            let above = Interval {
+                lo: Some(End {
+                    v: ch.v,
+                    closed: !ch.closed,
+                }),
+                hi: self.hi,
+                int: self.int,
+            };
             let above = above.intersect(self);
             if !above.is_empty() {
                 out.push(above);
@@ -231,19 +282,40 @@ impl Interval {
 
     pub fn add(&self, o: &Interval) -> Interval {
         let lo = match (self.lo, o.lo) {
-            (Some(a), Some(b)) => a.v.plus(b.v).ok().map(|v| End { v, closed: a.closed && b.closed }),
+            (Some(a), Some(b)) => a.v.plus(b.v).ok().map(|v| End {
+                v,
+                closed: a.closed && b.closed,
+            }),
             _ => None,
         };
         let hi = match (self.hi, o.hi) {
-            (Some(a), Some(b)) => a.v.plus(b.v).ok().map(|v| End { v, closed: a.closed && b.closed }),
+            (Some(a), Some(b)) => a.v.plus(b.v).ok().map(|v| End {
+                v,
+                closed: a.closed && b.closed,
+            }),
             _ => None,
         };
-        Interval { lo, hi, int: self.int && o.int }
+        Interval {
+            lo,
+            hi,
+            int: self.int && o.int,
+        }
     }
 
     pub fn neg(&self) -> Interval {
-        let flip = |e: Option<End>| e.and_then(|e| e.v.negate().ok().map(|v| End { v, closed: e.closed }));
-        Interval { lo: flip(self.hi), hi: flip(self.lo), int: self.int }
+        let flip = |e: Option<End>| {
+            e.and_then(|e| {
+                e.v.negate().ok().map(|v| End {
+                    v,
+                    closed: e.closed,
+                })
+            })
+        };
+        Interval {
+            lo: flip(self.hi),
+            hi: flip(self.lo),
+            int: self.int,
+        }
     }
 
     pub fn sub(&self, o: &Interval) -> Interval {
@@ -255,7 +327,12 @@ impl Interval {
     pub fn mul(&self, o: &Interval) -> Interval {
         let int = self.int && o.int;
         if let (Some(a), Some(b), Some(c), Some(d)) = (self.lo, self.hi, o.lo, o.hi) {
-            let ps = [a.v.times(c.v), a.v.times(d.v), b.v.times(c.v), b.v.times(d.v)];
+            let ps = [
+                a.v.times(c.v),
+                a.v.times(d.v),
+                b.v.times(c.v),
+                b.v.times(d.v),
+            ];
             if ps.iter().all(|p| p.is_ok()) {
                 let ps: Vec<Num> = ps.into_iter().flatten().collect();
                 let min = ps.iter().copied().min_by(|x, y| cmp(*x, *y));
@@ -269,7 +346,10 @@ impl Interval {
         // Sign-based cases for half-bounded factors.
         let nonneg = |i: &Interval| i.lo.is_some_and(|e| e.v.signum() >= 0);
         let nonpos = |i: &Interval| i.hi.is_some_and(|e| e.v.signum() <= 0);
-        let z = Some(End { v: Num::ZERO, closed: true });
+        let z = Some(End {
+            v: Num::ZERO,
+            closed: true,
+        });
         let r = match (nonneg(self), nonpos(self), nonneg(o), nonpos(o)) {
             (true, _, true, _) => Interval::new(z, None),
             (_, true, _, true) => Interval::new(z, None),
@@ -286,28 +366,57 @@ impl Interval {
             let negative = d.v.signum() < 0;
             if positive || negative {
                 if let (Ok(ic), Ok(id)) = (Num::ONE.over(c.v), Num::ONE.over(d.v)) {
-                    let inv = Interval::closed(if cmp(ic, id) == Ordering::Less { ic } else { id }, if cmp(ic, id) == Ordering::Less { id } else { ic });
+                    let inv = Interval::closed(
+                        if cmp(ic, id) == Ordering::Less {
+                            ic
+                        } else {
+                            id
+                        },
+                        if cmp(ic, id) == Ordering::Less {
+                            id
+                        } else {
+                            ic
+                        },
+                    );
                     return self.mul(&inv).integral(false);
                 }
             }
         }
         let nonneg = |i: &Interval| i.lo.is_some_and(|e| e.v.signum() >= 0);
         if nonneg(self) && nonneg(o) {
-            return Interval::new(Some(End { v: Num::ZERO, closed: true }), None);
+            return Interval::new(
+                Some(End {
+                    v: Num::ZERO,
+                    closed: true,
+                }),
+                None,
+            );
         }
         Interval::ALL
     }
 
     pub fn min(&self, o: &Interval) -> Interval {
         let lo = match (self.lo, o.lo) {
-            (Some(a), Some(b)) => Some(if cmp(a.v, b.v) == Ordering::Less { a } else { b }),
+            (Some(a), Some(b)) => Some(if cmp(a.v, b.v) == Ordering::Less {
+                a
+            } else {
+                b
+            }),
             _ => None,
         };
         let hi = match (self.hi, o.hi) {
-            (Some(a), Some(b)) => Some(if cmp(a.v, b.v) == Ordering::Less { a } else { b }),
+            (Some(a), Some(b)) => Some(if cmp(a.v, b.v) == Ordering::Less {
+                a
+            } else {
+                b
+            }),
             (x, None) | (None, x) => x,
         };
-        Interval { lo, hi, int: self.int && o.int }
+        Interval {
+            lo,
+            hi,
+            int: self.int && o.int,
+        }
     }
 
     pub fn max(&self, o: &Interval) -> Interval {
@@ -317,7 +426,11 @@ impl Interval {
     /// Applies a monotone non-decreasing rounding (floor/ceil/round) to both ends.
     pub fn map_monotone(&self, f: impl Fn(Num) -> Option<Num>) -> Interval {
         let m = |e: Option<End>| e.and_then(|e| f(e.v).map(|v| End { v, closed: true }));
-        Interval { lo: m(self.lo), hi: m(self.hi), int: true }
+        Interval {
+            lo: m(self.lo),
+            hi: m(self.hi),
+            int: true,
+        }
     }
 }
 
@@ -331,14 +444,22 @@ mod tests {
         Num::from_decimal(Decimal::from_str(s).unwrap())
     }
     fn iv(lo: Option<(&str, bool)>, hi: Option<(&str, bool)>) -> Interval {
-        Interval::new(lo.map(|(v, c)| End { v: n(v), closed: c }), hi.map(|(v, c)| End { v: n(v), closed: c }))
+        Interval::new(
+            lo.map(|(v, c)| End { v: n(v), closed: c }),
+            hi.map(|(v, c)| End { v: n(v), closed: c }),
+        )
     }
 
     #[test]
     fn gaps_between_bands() {
         // T ≤ 25 / 25 < T ≤ 30 / 30 < T ≤ 35 / T > 40, T ≥ 0
         let domain = Interval::at_least(Num::ZERO);
-        let arms = [iv(None, Some(("25", true))), iv(Some(("25", false)), Some(("30", true))), iv(Some(("30", false)), Some(("35", true))), iv(Some(("40", false)), None)];
+        let arms = [
+            iv(None, Some(("25", true))),
+            iv(Some(("25", false)), Some(("30", true))),
+            iv(Some(("30", false)), Some(("35", true))),
+            iv(Some(("40", false)), None),
+        ];
         let gaps = domain.minus(&arms);
         assert_eq!(gaps, vec![iv(Some(("35", false)), Some(("40", true)))]);
         assert_eq!(gaps[0].witness(), Some(n("37.5")));
@@ -346,7 +467,11 @@ mod tests {
 
     #[test]
     fn single_point_gap_and_empty_band() {
-        let gaps = Interval::closed(Num::ZERO, Num::ONE).minus(&[iv(Some(("0.92", false)), Some(("0.95", false))), iv(None, Some(("0.92", false))), iv(Some(("0.95", true)), None)]);
+        let gaps = Interval::closed(Num::ZERO, Num::ONE).minus(&[
+            iv(Some(("0.92", false)), Some(("0.95", false))),
+            iv(None, Some(("0.92", false))),
+            iv(Some(("0.95", true)), None),
+        ]);
         assert_eq!(gaps.len(), 1);
         assert!(gaps[0].is_point());
         assert_eq!(gaps[0].witness(), Some(n("0.92")));
@@ -358,7 +483,9 @@ mod tests {
         let counts = Interval::at_least(Num::ZERO).integral(true);
         let gaps = counts.minus(&[iv(None, Some(("3", true))), iv(Some(("4", true)), None)]);
         assert!(gaps.is_empty());
-        let claim = iv(Some(("3", true)), Some(("5", true))).intersect(&iv(Some(("5", true)), None)).integral(true);
+        let claim = iv(Some(("3", true)), Some(("5", true)))
+            .intersect(&iv(Some(("5", true)), None))
+            .integral(true);
         assert!(claim.is_point());
     }
 
@@ -366,8 +493,14 @@ mod tests {
     fn arithmetic() {
         let a = Interval::closed(n("0"), n("10"));
         let b = Interval::closed(n("-2"), n("3"));
-        assert_eq!(a.mul(&b), Interval::closed(n("-20"), n("30")));
-        assert_eq!(a.sub(&b), Interval::closed(n("-3"), n("12")));
-        assert_eq!(a.div(&Interval::closed(n("2"), n("4"))), Interval::closed(n("0"), n("5")));
+        // Compare ends exactly (5 and 5.0 are the same number).
+        let same = |x: Interval, lo: &str, hi: &str| {
+            let (l, h) = (x.lo.unwrap(), x.hi.unwrap());
+            assert!(l.v.exact_cmp(n(lo)).unwrap().is_eq() && l.closed, "{x:?}");
+            assert!(h.v.exact_cmp(n(hi)).unwrap().is_eq() && h.closed, "{x:?}");
+        };
+        same(a.mul(&b), "-20", "30");
+        same(a.sub(&b), "-3", "12");
+        same(a.div(&Interval::closed(n("2"), n("4"))), "0", "5");
     }
 }

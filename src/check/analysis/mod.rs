@@ -47,8 +47,12 @@ pub fn summary(program: &Program) -> Vec<(String, String)> {
 
 fn reachable_levels(r: &Ranges, slot: usize, levels: &[String]) -> Vec<String> {
     use crate::ir::{Compute, IKind, Value};
-    let Compute::Expr(e) = &r.program.slots[slot].compute else { return levels.to_vec() };
-    let IKind::Band { subject, arms, .. } = &e.kind else { return levels.to_vec() };
+    let Compute::Expr(e) = &r.program.slots[slot].compute else {
+        return levels.to_vec();
+    };
+    let IKind::Band { subject, arms, .. } = &e.kind else {
+        return levels.to_vec();
+    };
     let dom = r.range(subject);
     let mut out = Vec::new();
     for arm in arms {

@@ -15,7 +15,8 @@ use std::cmp::Ordering;
 /// Warns when item weights do not add up to 100 % (or 100 points).
 pub fn check_weights(program: &Program, lints: &mut Vec<Lint>) {
     let weights: Vec<Weight> = program.slots.iter().filter_map(|s| s.weight).collect();
-    if weights.is_empty() || weights.iter().any(|w| w.percent) != weights.iter().all(|w| w.percent) {
+    if weights.is_empty() || weights.iter().any(|w| w.percent) != weights.iter().all(|w| w.percent)
+    {
         return;
     }
     let percent = weights[0].percent;
@@ -28,8 +29,16 @@ pub fn check_weights(program: &Program, lints: &mut Vec<Lint>) {
     }
     let expected = if percent { Num::ONE } else { Num::int(100) };
     if sum.exact_cmp(expected).is_ok_and(|o| o.is_ne()) {
-        let ty = if percent { Ty::Number(NumKind::Percent) } else { Ty::Number(NumKind::Points) };
-        lints.push(Lint::WeightsSum { sum: show_value(sum, &ty), expected: show_value(expected, &ty), spans: weights.iter().map(|w| w.span).collect() });
+        let ty = if percent {
+            Ty::Number(NumKind::Percent)
+        } else {
+            Ty::Number(NumKind::Points)
+        };
+        lints.push(Lint::WeightsSum {
+            sum: show_value(sum, &ty),
+            expected: show_value(expected, &ty),
+            spans: weights.iter().map(|w| w.span).collect(),
+        });
     }
 }
 
@@ -75,7 +84,9 @@ impl Probe<'_> {
 fn samples(iv: Option<Interval>, ty: &Ty) -> Vec<Value> {
     match ty {
         Ty::Bool => vec![Value::Bool(false), Value::Bool(true)],
-        Ty::Grade(levels) => (0..levels.len().min(8)).map(|i| Value::Level(i as u16)).collect(),
+        Ty::Grade(levels) => (0..levels.len().min(8))
+            .map(|i| Value::Level(i as u16))
+            .collect(),
         Ty::Text => vec![Value::Text("".into())],
         _ => {
             let iv = iv.unwrap_or(Interval::ALL);
@@ -89,12 +100,22 @@ fn samples(iv: Option<Interval>, ty: &Ty) -> Vec<Value> {
             };
             let (lo, hi) = match (lo, hi) {
                 (Some(a), Some(b)) => (a, b),
-                (Some(a), None) => (a, a.plus(typical).and_then(|x| x.plus(typical)).unwrap_or(a)),
-                (None, Some(b)) => (b.minus(typical).and_then(|x| x.minus(typical)).unwrap_or(b), b),
+                (Some(a), None) => (
+                    a,
+                    a.plus(typical).and_then(|x| x.plus(typical)).unwrap_or(a),
+                ),
+                (None, Some(b)) => (
+                    b.minus(typical).and_then(|x| x.minus(typical)).unwrap_or(b),
+                    b,
+                ),
                 (None, None) => (Num::ZERO, typical.plus(typical).unwrap_or(typical)),
             };
             let mid = lo.plus(hi).and_then(|s| s.over(Num::int(2))).unwrap_or(lo);
-            let mid = if iv.int { mid.floor().unwrap_or(mid) } else { mid };
+            let mid = if iv.int {
+                mid.floor().unwrap_or(mid)
+            } else {
+                mid
+            };
             vec![Value::Num(mid), Value::Num(lo), Value::Num(hi)]
         }
     }
@@ -103,9 +124,23 @@ fn samples(iv: Option<Interval>, ty: &Ty) -> Vec<Value> {
 /// Candidate values of a score variable: every constant of the policy in
 /// its range, a hair either side, the ends, and an even grid.
 fn candidates(iv: Interval, consts: &[Num]) -> Vec<Num> {
-    let step = if iv.int { Num::ONE } else { Num::from_decimal(rust_decimal::Decimal::new(1, 2)) };
-    let lo = iv.lo.map(|e| e.v).or_else(|| consts.iter().copied().min_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal)));
-    let hi = iv.hi.map(|e| e.v).or_else(|| consts.iter().copied().max_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal)));
+    let step = if iv.int {
+        Num::ONE
+    } else {
+        Num::from_decimal(rust_decimal::Decimal::new(1, 2))
+    };
+    let lo = iv.lo.map(|e| e.v).or_else(|| {
+        consts
+            .iter()
+            .copied()
+            .min_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal))
+    });
+    let hi = iv.hi.map(|e| e.v).or_else(|| {
+        consts
+            .iter()
+            .copied()
+            .max_by(|a, b| a.exact_cmp(*b).unwrap_or(Ordering::Equal))
+    });
     let mut out = Vec::new();
     for c in consts {
         for v in [c.minus(step), Ok(*c), c.plus(step)].into_iter().flatten() {
@@ -117,7 +152,11 @@ fn candidates(iv: Interval, consts: &[Num]) -> Vec<Num> {
         out.push(hi);
         if let Ok(width) = hi.minus(lo) {
             for k in 1..20 {
-                if let Ok(v) = width.times(Num::int(k)).and_then(|w| w.over(Num::int(20))).and_then(|w| lo.plus(w)) {
+                if let Ok(v) = width
+                    .times(Num::int(k))
+                    .and_then(|w| w.over(Num::int(20)))
+                    .and_then(|w| lo.plus(w))
+                {
                     out.push(if iv.int { v.floor().unwrap_or(v) } else { v });
                 }
             }
@@ -165,7 +204,11 @@ fn reads_inputs(program: &Program, within: &[bool]) -> Vec<bool> {
 }
 
 fn is_score(slot: &Slot) -> bool {
-    slot.ty == Ty::Number(NumKind::Points) && matches!(slot.kind, SlotKind::Item | SlotKind::Total | SlotKind::Let | SlotKind::Output)
+    slot.ty == Ty::Number(NumKind::Points)
+        && matches!(
+            slot.kind,
+            SlotKind::Item | SlotKind::Total | SlotKind::Let | SlotKind::Output
+        )
 }
 
 /// Probes every money output for negative values and for falling as a
@@ -182,8 +225,18 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
             });
         }
     }
-    let input_samples: Vec<Vec<Value>> = program.inputs.iter().zip(&r.inputs).map(|(f, iv)| samples(*iv, &f.ty)).collect();
-    let context_samples: Vec<Vec<Value>> = program.context.iter().zip(&r.context).map(|(f, iv)| samples(*iv, &f.ty)).collect();
+    let input_samples: Vec<Vec<Value>> = program
+        .inputs
+        .iter()
+        .zip(&r.inputs)
+        .map(|(f, iv)| samples(*iv, &f.ty))
+        .collect();
+    let context_samples: Vec<Vec<Value>> = program
+        .context
+        .iter()
+        .zip(&r.context)
+        .map(|(f, iv)| samples(*iv, &f.ty))
+        .collect();
     for out in &program.outputs {
         let slot = &program.slots[out.slot];
         if slot.ty != Ty::Money {
@@ -191,18 +244,35 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
         }
         let within = closure(program, out.slot);
         // Team and history values need other records: not probed.
-        if within.iter().enumerate().any(|(s, w)| *w && !matches!(program.slots[s].compute, Compute::Expr(_))) {
+        if within
+            .iter()
+            .enumerate()
+            .any(|(s, w)| *w && !matches!(program.slots[s].compute, Compute::Expr(_)))
+        {
             continue;
         }
         let used = reads_inputs(program, &within);
         // Base records: every input at its middle, low, then high sample.
         let bases: Vec<(Vec<Value>, Vec<Value>)> = (0..3)
             .map(|k| {
-                let pick = |s: &Vec<Value>| s.get(k).or_else(|| s.first()).cloned().unwrap_or(Value::Bool(false));
-                (input_samples.iter().map(pick).collect(), context_samples.iter().map(pick).collect())
+                let pick = |s: &Vec<Value>| {
+                    s.get(k)
+                        .or_else(|| s.first())
+                        .cloned()
+                        .unwrap_or(Value::Bool(false))
+                };
+                (
+                    input_samples.iter().map(pick).collect(),
+                    context_samples.iter().map(pick).collect(),
+                )
             })
             .collect();
-        let mut probe = Probe { program, inputs: Vec::new(), context: Vec::new(), slots: vec![None; program.slots.len()] };
+        let mut probe = Probe {
+            program,
+            inputs: Vec::new(),
+            context: Vec::new(),
+            slots: vec![None; program.slots.len()],
+        };
         let pay = |p: &Probe| match p.slots.get(out.slot).cloned().flatten() {
             Some(Value::Num(n)) => Some(n),
             _ => None,
@@ -211,12 +281,24 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
         let mut vars: Vec<(String, Option<usize>, Option<usize>, Interval, Ty)> = Vec::new();
         for (i, f) in program.inputs.iter().enumerate() {
             if used[i] && f.ty.is_numeric() {
-                vars.push((f.id.clone(), Some(i), None, r.inputs[i].unwrap_or(Interval::ALL), f.ty.clone()));
+                vars.push((
+                    f.id.clone(),
+                    Some(i),
+                    None,
+                    r.inputs[i].unwrap_or(Interval::ALL),
+                    f.ty.clone(),
+                ));
             }
         }
         for (s, sl) in program.slots.iter().enumerate() {
             if within[s] && s != out.slot && is_score(sl) {
-                vars.push((sl.name.clone(), None, Some(s), r.slots[s].unwrap_or(Interval::ALL), sl.ty.clone()));
+                vars.push((
+                    sl.name.clone(),
+                    None,
+                    Some(s),
+                    r.slots[s].unwrap_or(Interval::ALL),
+                    sl.ty.clone(),
+                ));
             }
         }
         let mut negative: Option<Lint> = None;
@@ -237,7 +319,13 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                         negative = Some(Lint::PayoutNegative {
                             output: out.name.clone(),
                             value: show_value(p.round(2).unwrap_or(p), &Ty::Money),
-                            when: describe_when(program, &probe.inputs, &used, name, &show_value(v, ty)),
+                            when: describe_when(
+                                program,
+                                &probe.inputs,
+                                &used,
+                                name,
+                                &show_value(v, ty),
+                            ),
                             span: slot.span,
                         });
                     }
@@ -268,7 +356,13 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
 }
 
 /// `kpi_score = 91, salary = ¥10000`: the varied input first.
-fn describe_when(program: &Program, inputs: &[Value], used: &[bool], varied: &str, varied_value: &str) -> String {
+fn describe_when(
+    program: &Program,
+    inputs: &[Value],
+    used: &[bool],
+    varied: &str,
+    varied_value: &str,
+) -> String {
     let mut parts = vec![format!("{varied} = {varied_value}")];
     for (i, f) in program.inputs.iter().enumerate() {
         if used[i] && f.id != varied && parts.len() < 4 {

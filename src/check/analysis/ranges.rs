@@ -81,19 +81,39 @@ impl<'p> Ranges<'p> {
             Compute::Team(TeamFn::Agg { kind, arg }) => Some(match kind {
                 AggKind::Count => Interval::at_least(Num::ONE).integral(true),
                 AggKind::Sum => match self.slots.get(*arg).copied().flatten() {
-                    Some(a) if a.lo.is_some_and(|e| e.v.signum() >= 0) => Interval::at_least(Num::ZERO),
+                    Some(a) if a.lo.is_some_and(|e| e.v.signum() >= 0) => {
+                        Interval::at_least(Num::ZERO)
+                    }
                     _ => Interval::ALL,
                 },
-                _ => self.slots.get(*arg).copied().flatten().unwrap_or(Interval::ALL).integral(false),
+                _ => self
+                    .slots
+                    .get(*arg)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(Interval::ALL)
+                    .integral(false),
             }),
             Compute::Team(TeamFn::Rank { .. }) => Some(Interval::at_least(Num::ONE).integral(true)),
             Compute::Team(TeamFn::Distribute { .. }) => None,
             Compute::History(HistoryFn::Prev { arg, default }) => {
-                let a = self.slots.get(*arg).copied().flatten().unwrap_or(Interval::ALL);
-                let d = self.slots.get(*default).copied().flatten().unwrap_or(Interval::ALL);
+                let a = self
+                    .slots
+                    .get(*arg)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(Interval::ALL);
+                let d = self
+                    .slots
+                    .get(*default)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(Interval::ALL);
                 Some(a.hull(&d))
             }
-            Compute::History(HistoryFn::Streak { .. }) => Some(Interval::at_least(Num::ZERO).integral(true)),
+            Compute::History(HistoryFn::Streak { .. }) => {
+                Some(Interval::at_least(Num::ZERO).integral(true))
+            }
         }
     }
 
@@ -121,12 +141,17 @@ impl<'p> Ranges<'p> {
         let all = Interval::ALL;
         match &e.kind {
             IKind::Const(Value::Num(n)) => {
-                let int = n.floor().ok().is_some_and(|f| f.exact_cmp(*n).is_ok_and(|o| o.is_eq()));
+                let int = n
+                    .floor()
+                    .ok()
+                    .is_some_and(|f| f.exact_cmp(*n).is_ok_and(|o| o.is_eq()));
                 Interval::point(*n).integral(int)
             }
             IKind::Const(_) => all,
             IKind::Read(Source::Input(i)) => self.inputs.get(*i).copied().flatten().unwrap_or(all),
-            IKind::Read(Source::Context(i)) => self.context.get(*i).copied().flatten().unwrap_or(all),
+            IKind::Read(Source::Context(i)) => {
+                self.context.get(*i).copied().flatten().unwrap_or(all)
+            }
             IKind::Read(Source::Slot(i)) => self.slots.get(*i).copied().flatten().unwrap_or(all),
             IKind::Neg(a) => self.range(a).neg(),
             IKind::Arith(op, a, b) => {
@@ -201,7 +226,8 @@ impl<'p> Ranges<'p> {
     /// Points one step arm can give: 0 up to `max steps × points`, capped.
     fn step_range(&self, subject: &Interval, arm: &IStepArm) -> Interval {
         let all = Interval::ALL;
-        let (Some(step), Some(points)) = (self.constant(&arm.step), self.constant(&arm.points)) else {
+        let (Some(step), Some(points)) = (self.constant(&arm.step), self.constant(&arm.points))
+        else {
             return all;
         };
         let r = self.range(&arm.reference);
@@ -224,15 +250,32 @@ impl<'p> Ranges<'p> {
             };
             Some(if n.signum() < 0 { Num::ZERO } else { n })
         });
-        let cap = arm.cap.as_ref().and_then(|c| self.constant(c)).and_then(|c| c.abs().ok());
+        let cap = arm
+            .cap
+            .as_ref()
+            .and_then(|c| self.constant(c))
+            .and_then(|c| c.abs().ok());
         let extreme = match (max_steps, cap) {
-            (Some(n), Some(c)) => n.times(points).ok().and_then(|p| p.abs().ok()).map(|p| if p.exact_cmp(c).is_ok_and(|o| o.is_gt()) { c } else { p }),
+            (Some(n), Some(c)) => n.times(points).ok().and_then(|p| p.abs().ok()).map(|p| {
+                if p.exact_cmp(c).is_ok_and(|o| o.is_gt()) {
+                    c
+                } else {
+                    p
+                }
+            }),
             (Some(n), None) => n.times(points).ok().and_then(|p| p.abs().ok()),
             (None, Some(c)) => Some(c),
             (None, None) => None,
         };
-        let z = Some(End { v: Num::ZERO, closed: true });
-        let int = points.floor().ok().is_some_and(|f| f.exact_cmp(points).is_ok_and(|o| o.is_eq())) && cap.is_none();
+        let z = Some(End {
+            v: Num::ZERO,
+            closed: true,
+        });
+        let int = points
+            .floor()
+            .ok()
+            .is_some_and(|f| f.exact_cmp(points).is_ok_and(|o| o.is_eq()))
+            && cap.is_none();
         let out = match (extreme, points.signum() >= 0) {
             (Some(x), true) => Interval::new(z, Some(End { v: x, closed: true })),
             (Some(x), false) => Interval::new(x.negate().ok().map(|v| End { v, closed: true }), z),
@@ -244,6 +287,8 @@ impl<'p> Ranges<'p> {
 }
 
 fn hull_all(mut it: impl Iterator<Item = Interval>) -> Interval {
-    let Some(first) = it.next() else { return Interval::ALL };
+    let Some(first) = it.next() else {
+        return Interval::ALL;
+    };
     it.fold(first, |a, b| a.hull(&b))
 }

@@ -6,10 +6,17 @@ use crate::types::{NumKind, Ty};
 
 /// A value of type `ty` in the unit a policy writes it.
 pub fn show_value(v: Num, ty: &Ty) -> String {
-    let plain = |x: Result<Num, _>| x.map(|n: Num| n.to_plain_string()).unwrap_or_else(|_| "?".into());
+    let plain = |x: Result<Num, _>| {
+        x.map(|n: Num| n.to_plain_string())
+            .unwrap_or_else(|_| "?".into())
+    };
     match ty {
         Ty::Number(NumKind::Percent) => format!("{}%", plain(v.times(Num::int(100)))),
-        Ty::Duration(u) => format!("{}{}", plain(v.over(Num::from_decimal(u.seconds()))), u.suffix()),
+        Ty::Duration(u) => format!(
+            "{}{}",
+            plain(v.over(Num::from_decimal(u.seconds()))),
+            u.suffix()
+        ),
         Ty::Money => format!("¥{}", v.to_fixed_string(2)),
         _ => v.to_plain_string(),
     }
@@ -23,11 +30,19 @@ pub fn show_interval(iv: &Interval, ty: &Ty) -> String {
         }
     }
     let lo = match iv.lo {
-        Some(e) => format!("{}{}", if e.closed { "[" } else { "(" }, show_value(e.v, ty)),
+        Some(e) => format!(
+            "{}{}",
+            if e.closed { "[" } else { "(" },
+            show_value(e.v, ty)
+        ),
         None => "(-∞".into(),
     };
     let hi = match iv.hi {
-        Some(e) => format!("{}{}", show_value(e.v, ty), if e.closed { "]" } else { ")" }),
+        Some(e) => format!(
+            "{}{}",
+            show_value(e.v, ty),
+            if e.closed { "]" } else { ")" }
+        ),
         None => "+∞)".into(),
     };
     format!("{lo}, {hi}")

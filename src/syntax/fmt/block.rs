@@ -18,6 +18,31 @@ fn is_single(r: &TestRow) -> bool {
     r.employee == "test" && r.period == DEFAULT_TEST_PERIOD && r.team.is_none()
 }
 
+/// Row layouts, most compact first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `row … { … } expect { … }`
+    OneLine,
+    /// `row … { … }` and `expect { … }` on the next line.
+    ExpectBelow,
+    /// `row … {`, assignment lines, `} expect { … }`.
+    Broken,
+}
+
+struct RowPlan {
+    head: String,
+    /// The blocks on one line, when they can be.
+    given: Option<String>,
+    expect: Option<String>,
+    has_expect: bool,
+    /// Where `expect` and the blocks' braces are in the source.
+    kw: usize,
+    g_close: usize,
+    e_open: usize,
+    e_close: usize,
+    shape: Shape,
+}
+
 impl Printer<'_> {
     pub fn test_decl(&mut self, t: &TestDecl, force: bool) {
         self.open_item(0, t.span.start, force);
@@ -33,11 +58,7 @@ impl Printer<'_> {
         }
         match t.rows.as_slice() {
             [r] if is_single(r) => self.single(r),
-            rows => {
-                for r in rows {
-                    self.row(r);
-                }
-            }
+            rows => self.rows(rows),
         }
         self.open(0, self.scan.close_of(t.span.end));
         self.write("}");
@@ -66,14 +87,12 @@ impl Printer<'_> {
         self.block(&r.expect, e_open, e_close, 0);
     }
 
-    /// `row E P [team T] { … } expect { … }`: on one line; else `expect`
-    /// on the next line; else the given block broken.
-    fn row(&mut self, r: &TestRow) {
-        let mut head = format!("row {} {}", row_id(&r.employee), r.period);
+    /// How a row can be laid out, and the most compact layout that fits.
+    fn plan(&self, r: &TestRow) -> RowPlan {
+        let mut head = format!("row {} {} ", row_id(&r.employee), r.period);
         if let Some(t) = &r.team {
-            head.push_str(&format!(" team {}", row_id(t)));
+            head = format!("{}team {} ", head, row_id(t));
         }
-        head.push(' ');
         let (g_open, g_close) = self.braces(r.span.start, r.span.end);
         let has_expect = !r.expect.is_empty();
         let kw = self
@@ -81,37 +100,74 @@ impl Printer<'_> {
             .find_word(g_close, r.span.end, "expect")
             .unwrap_or(g_close);
         let (e_open, e_close) = self.braces(kw, r.span.end);
-        self.open_item(INDENT, r.span.start, false);
-        self.write(&head);
-        let base = self.width();
         let given = self.inline(&r.given, g_open, g_close);
         let expect = self.inline(&r.expect, e_open, e_close);
-        if let Some(g) = &given {
-            if !has_expect && base + width(g) <= MAX_WIDTH {
-                self.write(g);
-                return;
-            }
-            if let (true, Some(x)) = (has_expect, &expect) {
+        let base = INDENT + width(&head);
+        let shape = match (&given, &expect) {
+            (Some(g), _) if !has_expect && base + width(g) <= MAX_WIDTH => Shape::OneLine,
+            (Some(g), Some(x)) if has_expect => {
                 if base + width(g) + " expect ".len() + width(x) <= MAX_WIDTH {
-                    self.write(&format!("{g} expect {x}"));
-                    return;
-                }
-                if base + width(g) <= MAX_WIDTH && 2 * INDENT + 7 + width(x) <= MAX_WIDTH {
-                    self.write(g);
-                    self.open(2 * INDENT, kw);
-                    self.write(&format!("expect {x}"));
-                    return;
+                    Shape::OneLine
+                } else if base + width(g) <= MAX_WIDTH
+                    && 2 * INDENT + "expect ".len() + width(x) <= MAX_WIDTH
+                {
+                    Shape::ExpectBelow
+                } else {
+                    Shape::Broken
                 }
             }
+            _ => Shape::Broken,
+        };
+        RowPlan {
+            head,
+            given,
+            expect,
+            has_expect,
+            kw,
+            g_close,
+            e_open,
+            e_close,
+            shape,
         }
-        let room = if has_expect { " expect {".len() } else { 0 };
-        match &given {
-            Some(g) if base + width(g) + room <= MAX_WIDTH => self.write(g),
-            _ => self.block_lines(&r.given, g_close),
+    }
+
+    /// The rows of a test; when one of them needs `expect` on its own line,
+    /// the others that could be one line do the same, so that the rows
+    /// read as a table.
+    fn rows(&mut self, rows: &[TestRow]) {
+        let plans: Vec<RowPlan> = rows.iter().map(|r| self.plan(r)).collect();
+        let below = plans.iter().any(|p| p.shape == Shape::ExpectBelow);
+        for (r, mut p) in rows.iter().zip(plans) {
+            if below && p.has_expect && p.shape == Shape::OneLine {
+                p.shape = Shape::ExpectBelow;
+            }
+            self.row(r, p);
         }
-        if has_expect {
-            self.write(" expect ");
-            self.block(&r.expect, e_open, e_close, 0);
+    }
+
+    /// `row E P [team T] { … } expect { … }` in the planned shape.
+    fn row(&mut self, r: &TestRow, p: RowPlan) {
+        self.open_item(INDENT, r.span.start, false);
+        self.write(&p.head);
+        match (p.shape, &p.given, &p.expect) {
+            (Shape::OneLine, Some(g), None) if !p.has_expect => self.write(g),
+            (Shape::OneLine, Some(g), Some(x)) => self.write(&format!("{g} expect {x}")),
+            (Shape::ExpectBelow, Some(g), Some(x)) => {
+                self.write(g);
+                self.open(2 * INDENT, p.kw);
+                self.write(&format!("expect {x}"));
+            }
+            _ => {
+                let room = if p.has_expect { " expect {".len() } else { 0 };
+                match &p.given {
+                    Some(g) if self.width() + width(g) + room <= MAX_WIDTH => self.write(g),
+                    _ => self.block_lines(&r.given, p.g_close),
+                }
+                if p.has_expect {
+                    self.write(" expect ");
+                    self.block(&r.expect, p.e_open, p.e_close, 0);
+                }
+            }
         }
     }
 
@@ -126,7 +182,10 @@ impl Printer<'_> {
         }
         let parts = asg
             .iter()
-            .map(|a| self.flat(&a.value, 0).map(|v| format!("{} = {v}", a.name.name)))
+            .map(|a| {
+                self.flat(&a.value, 0)
+                    .map(|v| format!("{} = {v}", a.name.name))
+            })
             .collect::<Option<Vec<_>>>()?;
         Some(format!("{{ {} }}", parts.join(", ")))
     }

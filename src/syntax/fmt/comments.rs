@@ -276,7 +276,12 @@ pub(super) fn render(lines: &[Line], scan: &Scan) -> String {
     align_and_join(&rows)
 }
 
-/// Aligns trailing comments of adjacent code lines with the same indent.
+/// Code lines longer than the median of their block by more than this
+/// do not push the block's comment column further right.
+const OUTLIER: usize = 16;
+
+/// Aligns trailing comments of adjacent code lines with the same indent:
+/// two columns after the longest code of the block, outliers left out.
 fn align_and_join(rows: &[Row]) -> String {
     let mut cols = vec![0usize; rows.len()];
     let mut i = 0;
@@ -287,15 +292,24 @@ fn align_and_join(rows: &[Row]) -> String {
             continue;
         }
         let mut j = i;
-        let mut col = 0;
         while j < rows.len()
             && rows[j].code
             && rows[j].trailing.is_some()
             && rows[j].indent == r.indent
         {
-            col = col.max(rows[j].indent + width(&rows[j].text) + 2);
             j += 1;
         }
+        let mut widths: Vec<usize> = rows[i..j]
+            .iter()
+            .map(|r| r.indent + width(&r.text))
+            .collect();
+        widths.sort_unstable();
+        let median = widths[widths.len() / 2];
+        let col = widths
+            .iter()
+            .filter(|w| **w <= median + OUTLIER)
+            .max()
+            .map_or(0, |w| w + 2);
         for c in &mut cols[i..j] {
             *c = col;
         }

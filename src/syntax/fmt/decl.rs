@@ -142,8 +142,6 @@ impl Printer<'_> {
                 label(&mut h, &d.label);
                 h.write(" by ");
                 h.auto(&d.subject, 0);
-                h.write(" {");
-                self.lines.extend(h.lines);
                 let arms: Vec<Arm> = d
                     .arms
                     .iter()
@@ -153,7 +151,18 @@ impl Printer<'_> {
                         rhs: Rhs::Level(&a.level),
                     })
                     .collect();
-                self.arms(&arms, self.scan.close_of(d.span.end));
+                let mut one = Printer {
+                    scan: self.scan,
+                    lines: h.lines.clone(),
+                };
+                let quiet = !self.scan.comment_inside(d.span.start, d.span.end);
+                if quiet && one.arms_inline(&arms).is_ok() && one.width() <= MAX_WIDTH {
+                    self.lines.extend(one.lines);
+                } else {
+                    h.write(" {");
+                    self.lines.extend(h.lines);
+                    self.arms(&arms, self.scan.close_of(d.span.end));
+                }
             }
             Decl::Output(d) => {
                 h.write(&format!("output {}", d.name.name));

@@ -232,11 +232,6 @@ impl Printer<'_> {
                 self.child(&to.1, 5, flat)?;
             }
             ExprKind::Match { subject, arms } => {
-                if flat && self.scan.comment_inside(e.span.start, e.span.end) {
-                    return Err(Break);
-                }
-                self.write("match ");
-                self.child(subject, 0, flat)?;
                 let arms: Vec<Arm> = arms
                     .iter()
                     .map(|a| Arm {
@@ -245,20 +240,10 @@ impl Printer<'_> {
                         rhs: Rhs::Value(&a.value),
                     })
                     .collect();
-                if flat {
-                    self.arms_inline(&arms)?;
-                } else {
-                    self.write(" {");
-                    self.arms(&arms, self.scan.close_of(e.span.end));
-                }
+                self.write("match ");
+                self.body(e.span, subject, "", &arms, flat)?;
             }
             ExprKind::Band { subject, arms } => {
-                if flat {
-                    return Err(Break);
-                }
-                self.write("band ");
-                self.auto(subject, 0);
-                self.write(" {");
                 let arms: Vec<Arm> = arms
                     .iter()
                     .map(|a| Arm {
@@ -267,7 +252,8 @@ impl Printer<'_> {
                         rhs: Rhs::Value(&a.value),
                     })
                     .collect();
-                self.arms(&arms, self.scan.close_of(e.span.end));
+                self.write("band ");
+                self.body(e.span, subject, "", &arms, flat)?;
             }
             ExprKind::Cases { arms } => {
                 if flat {
@@ -289,12 +275,6 @@ impl Printer<'_> {
                 order: o,
                 arms,
             } => {
-                if flat {
-                    return Err(Break);
-                }
-                self.write("distribute ");
-                self.auto(subject, 0);
-                self.write(&format!(" {} {{", order(*o)));
                 let arms: Vec<Arm> = arms
                     .iter()
                     .map(|a| Arm {
@@ -303,7 +283,8 @@ impl Printer<'_> {
                         rhs: Rhs::Level(&a.level),
                     })
                     .collect();
-                self.arms(&arms, self.scan.close_of(e.span.end));
+                self.write("distribute ");
+                self.body(e.span, subject, order(*o), &arms, flat)?;
             }
             ExprKind::Steps { subject, arms } => {
                 if flat {
@@ -316,6 +297,26 @@ impl Printer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `SUBJECT [ORDER] { arms }` of a band, match or distribute: inline in
+    /// flat mode (unless a comment sits inside), else one arm per line.
+    fn body(&mut self, span: Span, subject: &Expr, ord: &str, arms: &[Arm], flat: bool) -> R {
+        if flat && self.scan.comment_inside(span.start, span.end) {
+            return Err(Break);
+        }
+        self.child(subject, 0, flat)?;
+        if !ord.is_empty() {
+            self.write(" ");
+            self.write(ord);
+        }
+        if flat {
+            self.arms_inline(arms)
+        } else {
+            self.write(" {");
+            self.arms(arms, self.scan.close_of(span.end));
+            Ok(())
+        }
     }
 
     /// A number literal as written (full-width digits, `％`, `￥` made
@@ -420,7 +421,7 @@ impl Printer<'_> {
     }
 
     /// ` { a -> 1, b -> 2 }` on the current line.
-    fn arms_inline(&mut self, arms: &[Arm]) -> R {
+    pub fn arms_inline(&mut self, arms: &[Arm]) -> R {
         if arms.is_empty() {
             self.write(" {}");
             return Ok(());
@@ -451,16 +452,19 @@ impl Printer<'_> {
                 p
             })
             .collect();
-        let widest = lhs
+        // Conditions wider than ALIGN_LIMIT are left out of the alignment.
+        let narrow = |p: &Printer| p.lines.len() == 1 && p.width() - inner <= ALIGN_LIMIT;
+        let align = lhs
             .iter()
-            .filter(|p| p.lines.len() == 1)
+            .filter(|p| narrow(p))
             .map(|p| p.width() - inner)
             .max()
             .unwrap_or(0);
-        let align = if widest <= ALIGN_LIMIT { widest } else { 0 };
         for (k, (a, mut p)) in arms.iter().zip(lhs).enumerate() {
-            if let [only] = p.lines.as_mut_slice() {
-                only.text = pad(&only.text, align);
+            if narrow(&p) {
+                if let Some(only) = p.lines.first_mut() {
+                    only.text = pad(&only.text, align);
+                }
             }
             self.open_item(inner, a.anchor, false);
             self.splice(p);
@@ -474,10 +478,11 @@ impl Printer<'_> {
         self.write("}");
     }
 
-    /// `each STEP above|below REF: ±POINTS[, ceil][, cap N][, uncapped]`.
+    /// `each STEP above|below REF: ±POINTS[, ceil][, cap N][, uncapped]`,
+    /// one a line; arms start with `each`, so they need no separator.
     fn step_arms(&mut self, arms: &[StepArm], close: usize) {
         let outer = self.cur_indent();
-        for (k, a) in arms.iter().enumerate() {
+        for a in arms {
             self.open_item(outer + INDENT, a.span.start, false);
             self.write("each ");
             self.auto(&a.step, 5);
@@ -501,9 +506,6 @@ impl Printer<'_> {
             }
             if a.uncapped {
                 self.write(", uncapped");
-            }
-            if k + 1 < arms.len() {
-                self.write(",");
             }
         }
         self.open(outer, close);

@@ -14,11 +14,12 @@
 //!   author's blank lines are kept (at most one in a row);
 //! - runs of `input` (and of `context`, and of `const`) declarations align
 //!   their names, labels and `:` / `=` (display width: CJK = 2 columns);
-//! - `band`, `cases`, `steps`, `distribute` and `grade` bodies put one arm
-//!   per line, 2 spaces in, arms ended by `,` except the last, and the `->`
-//!   arrows aligned when the widest condition has at most 40 columns;
-//!   a `match` stays on one line when the whole line fits in 100 columns and
-//!   no comment sits inside it, otherwise it is laid out like a band;
+//! - bodies put one arm per line, 2 spaces in, each arm but the last ended
+//!   by `,`, the `->` arrows aligned (conditions wider than 40 columns are
+//!   left out of the alignment); `steps` arms start with `each` and need no
+//!   `,`; a `band`, `match`, `distribute` or `grade` body stays on one line
+//!   when the whole line fits in 100 columns and no comment sits inside it;
+//!   `cases` and `steps` bodies never do;
 //! - a declaration longer than 100 columns breaks after `=`: onto one
 //!   indented line if that fits, else `if … then …` / `else …` lines, else
 //!   one operand per line with the operator in front (`+ x`, `and y`);
@@ -27,7 +28,10 @@
 //! - tests: `context`/`given`/`expect` blocks on one line when they fit and
 //!   hold no comment, otherwise one line per source line of assignments;
 //!   `row … { … } expect { … }` on one line, or `expect` on the next line,
-//!   or the `given` block broken with `} expect { … }` after it.
+//!   or the `given` block broken with `} expect { … }` after it; when one
+//!   row of a test needs `expect` on its own line, all its rows do;
+//! - trailing comments on adjacent lines are aligned two columns after the
+//!   longest code, lines more than 16 columns longer than the median aside.
 
 mod block;
 mod comments;
