@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cli;
 pub mod data;
+pub mod diag;
 pub mod eval;
 pub mod ir;
 pub mod report;

@@ -1,35 +1,9 @@
 //! Warnings of the static analysis, and all their wording in English and
 //! Chinese. Lints hold data; the text is made here, in one place.
 
+pub use crate::diag::{Lang, Report};
 use crate::syntax::ast::Span;
-use miette::{Diagnostic, LabeledSpan, Severity};
-use std::fmt;
-
-/// The language of messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
-
-impl Lang {
-    /// `zh` when `LANG`/`LC_ALL`/`LC_MESSAGES` start with `zh`.
-    pub fn from_env() -> Lang {
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(v) = std::env::var(var) {
-                if !v.is_empty() {
-                    return if v.starts_with("zh") {
-                        Lang::Zh
-                    } else {
-                        Lang::En
-                    };
-                }
-            }
-        }
-        Lang::En
-    }
-}
+use miette::Severity;
 
 /// A warning found by `kpi check`.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,51 +68,6 @@ pub enum Lint {
     },
 }
 
-/// A rendered diagnostic: what a `Lint` (or any error) says in one language.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub labels: Vec<(Span, String)>,
-    pub help: Option<String>,
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Report {}
-
-impl Diagnostic for Report {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-    fn severity(&self) -> Option<Severity> {
-        Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().enumerate().map(
-            |(i, (s, t))| {
-                let span: miette::SourceSpan = (*s).into();
-                let text = (!t.is_empty()).then(|| t.clone());
-                if i == 0 {
-                    LabeledSpan::new_primary_with_span(text, span)
-                } else {
-                    LabeledSpan::new_with_span(text, span)
-                }
-            },
-        )))
-    }
-}
-
 impl Lint {
     pub fn code(&self) -> &'static str {
         match self {
@@ -180,7 +109,7 @@ impl Lint {
                 other,
             } => (
                 if zh {
-                    format!("`{literal}` 是 {percent},而另一边是百分比")
+                    format!("`{literal}` 相当于 {percent}，而另一边是百分比")
                 } else {
                     format!("`{literal}` is {percent}; the other side is a percent")
                 },
@@ -188,7 +117,7 @@ impl Lint {
                     (
                         *span,
                         if zh {
-                            format!("不带单位的数: {percent}")
+                            format!("不带单位的数，相当于 {percent}")
                         } else {
                             format!("a bare number: {percent}")
                         },
@@ -203,9 +132,15 @@ impl Lint {
                     ),
                 ],
                 if zh {
-                    format!("是不是想写 `{literal}%`?")
+                    format!(
+                        "如果指百分之 {}，请写 `{percent}`；如果指百分之 {literal}，请写 `{literal}%`",
+                        percent.trim_end_matches('%')
+                    )
                 } else {
-                    format!("did you mean `{literal}%`?")
+                    format!(
+                        "write `{percent}` for {} percent, or `{literal}%` for {literal} percent",
+                        percent.trim_end_matches('%')
+                    )
                 },
             ),
             Lint::BandGap {
@@ -229,7 +164,7 @@ impl Lint {
                     },
                 )],
                 if zh {
-                    format!("为 {interval} 补上一档,或加上 `else -> …`")
+                    format!("为 {interval} 补上一档，或加上 `else -> …`")
                 } else {
                     format!("add an arm for {interval}, or an `else -> …` arm")
                 },
@@ -238,38 +173,36 @@ impl Lint {
                 witness,
                 span,
                 earlier,
-            } => {
-                (
-                    if zh {
-                        format!("{witness} 同时属于两个档位")
-                    } else {
-                        format!("{witness} is claimed by two bands")
-                    },
-                    vec![
-                        (
-                            *span,
-                            if zh {
-                                format!("这一档也包含 {witness}")
-                            } else {
-                                format!("this band also claims {witness}")
-                            },
-                        ),
-                        (
-                            *earlier,
-                            if zh {
-                                format!("{witness} 先匹配到这一档")
-                            } else {
-                                format!("{witness} matches this band first")
-                            },
-                        ),
-                    ],
-                    if zh {
-                        format!("先确定 {witness} 属于哪一档,再在另一档里把这个边界改为不含(`<` 或 `>`)")
-                    } else {
-                        format!("decide which band {witness} belongs to, and exclude it from the other one (`<` or `>` instead of `<=` or `>=`)")
-                    },
-                )
-            }
+            } => (
+                if zh {
+                    format!("{witness} 同时属于两个档位")
+                } else {
+                    format!("{witness} is claimed by two bands")
+                },
+                vec![
+                    (
+                        *span,
+                        if zh {
+                            format!("这一档也包含 {witness}")
+                        } else {
+                            format!("this band also claims {witness}")
+                        },
+                    ),
+                    (
+                        *earlier,
+                        if zh {
+                            format!("{witness} 先匹配到这一档")
+                        } else {
+                            format!("{witness} matches this band first")
+                        },
+                    ),
+                ],
+                if zh {
+                    format!("先确定 {witness} 属于哪一档，再把另一档的这个边界改为不含（用 `<` 或 `>`）")
+                } else {
+                    format!("decide which band {witness} belongs to, and exclude it from the other one (`<` or `>` instead of `<=` or `>=`)")
+                },
+            ),
             Lint::DeadArm {
                 span,
                 shadow,
@@ -300,11 +233,11 @@ impl Lint {
                             "unreachable `else`: the bands above cover every value".into()
                         }
                         (true, false) => "永远匹配不到的档位".into(),
-                        (true, true) => "`else` 永远匹配不到: 上面的档位已覆盖所有取值".into(),
+                        (true, true) => "`else` 永远匹配不到：上面的档位已覆盖所有取值".into(),
                     },
                     labels,
                     if zh {
-                        "删掉这一档,或调整前面档位的边界".into()
+                        "删掉这一档，或调整前面档位的边界".into()
                     } else {
                         "remove this arm or fix the bounds of the arms before it".into()
                     },
@@ -312,7 +245,7 @@ impl Lint {
             }
             Lint::EmptyArm { span } => (
                 if zh {
-                    "空档位: 没有任何值满足这个条件".into()
+                    "空档位：没有任何值满足这个条件".into()
                 } else {
                     "empty band: no value satisfies this condition".into()
                 },
@@ -325,7 +258,7 @@ impl Lint {
                     },
                 )],
                 if zh {
-                    "检查比较方向,例如 `45% > x >= 50%` 应为 `45% <= x < 50%`".into()
+                    "检查比较方向，例如 `45% > x >= 50%` 应为 `45% <= x < 50%`".into()
                 } else {
                     "check the comparison directions, e.g. `45% > x >= 50%` should be `45% <= x < 50%`".into()
                 },
@@ -336,7 +269,7 @@ impl Lint {
                 spans,
             } => (
                 if zh {
-                    format!("权重合计 {sum},不是 {expected}")
+                    format!("权重合计 {sum}，不是 {expected}")
                 } else {
                     format!("the weights add up to {sum}, not {expected}")
                 },
@@ -359,7 +292,7 @@ impl Lint {
                     })
                     .collect(),
                 if zh {
-                    format!("调整各项权重,使合计为 {expected}")
+                    format!("调整各项权重，使合计为 {expected}")
                 } else {
                     format!("adjust the weights so that they add up to {expected}")
                 },
@@ -384,7 +317,7 @@ impl Lint {
                     },
                 )],
                 if zh {
-                    "调整这一等级的分数线,或检查各项得分的上限".into()
+                    "调整这一等级的分数线，或检查各项得分的上限".into()
                 } else {
                     "lower this grade's threshold, or check the items' maximum scores".into()
                 },
@@ -396,7 +329,7 @@ impl Lint {
                 span,
             } => (
                 if zh {
-                    format!("`{output}` 可能为负: {value}")
+                    format!("`{output}` 可能为负：{value}")
                 } else {
                     format!("`{output}` can be negative: {value}")
                 },
@@ -409,7 +342,7 @@ impl Lint {
                     },
                 )],
                 if zh {
-                    format!("用 `max(0元, …)` 给 `{output}` 设下限,或检查公式")
+                    format!("用 `max(0元, …)` 给 `{output}` 设下限，或检查公式")
                 } else {
                     format!("floor it with `max(0元, …)`, or check the formula of `{output}`")
                 },
@@ -424,20 +357,20 @@ impl Lint {
                 span,
             } => (
                 if zh {
-                    format!("`{var}` 越高,`{output}` 反而越低")
+                    format!("`{var}` 越高，`{output}` 反而越低")
                 } else {
                     format!("`{output}` falls as `{var}` rises")
                 },
                 vec![(
                     *span,
                     if zh {
-                        format!("`{var}` = {low} 时为 {pay_low},= {high} 时为 {pay_high}")
+                        format!("`{var}` 为 {low} 时是 {pay_low}，为 {high} 时却是 {pay_high}")
                     } else {
                         format!("{pay_low} at `{var}` = {low}, but {pay_high} at {high}")
                     },
                 )],
                 if zh {
-                    "检查各档之间的衔接: 分数更高的档位不应发得更少".into()
+                    "检查各档之间的衔接：分数更高的档位不应发得更少".into()
                 } else {
                     "check where the bands meet: a higher score should never pay less".into()
                 },

@@ -13,17 +13,17 @@ pub struct Args<'a> {
     pub lang: Lang,
 }
 
+/// What checking one policy found.
+struct Findings {
+    diags: Vec<Box<dyn Diagnostic>>,
+    errors: usize,
+    warnings: usize,
+    /// Each output's reachable range (with `--verbose`).
+    ranges: Vec<(String, String)>,
+}
+
 /// Errors and warnings of one policy, rendered in `lang`.
-fn diagnose(
-    src: &Source,
-    lang: Lang,
-    verbose: bool,
-) -> (
-    Vec<Box<dyn Diagnostic>>,
-    usize,
-    usize,
-    Vec<(String, String)>,
-) {
+fn diagnose(src: &Source, lang: Lang, verbose: bool) -> Findings {
     let mut diags: Vec<Box<dyn Diagnostic>> = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
     let mut ranges = Vec::new();
@@ -60,7 +60,7 @@ fn diagnose(
             }
         },
     }
-    (diags, errors, warnings, ranges)
+    Findings { diags, errors, warnings, ranges }
 }
 
 pub fn run(args: &Args) -> Exit {
@@ -76,7 +76,7 @@ pub fn run(args: &Args) -> Exit {
                 continue;
             }
         };
-        let (diags, e, w, ranges) = diagnose(&src, args.lang, args.verbose);
+        let Findings { diags, errors: e, warnings: w, ranges } = diagnose(&src, args.lang, args.verbose);
         errors += e;
         warnings += w;
         for d in &diags {

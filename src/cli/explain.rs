@@ -436,9 +436,18 @@ fn step(a: &StepArm, l: Lang) -> String {
     let steps = a.steps.clone().unwrap_or_default();
     let points = a.points.clone().unwrap_or_default();
     let ceil = a.rounding == "ceil";
-    let mut s = match l {
+    let cap = a.cap.clone().unwrap_or_default();
+    // `× +2 = 4`, or `× +2, capped at 5 → 5`; an unreached cap is noted.
+    let result = match (a.capped, a.cap.is_some(), l) {
+        (true, _, Lang::En) => format!("× {}, capped at {cap} → {points}", a.per_step),
+        (true, _, Lang::Zh) => format!("× {}, 封顶 {cap} → {points}", a.per_step),
+        (false, true, Lang::En) => format!("× {} = {points} (cap {cap})", a.per_step),
+        (false, true, Lang::Zh) => format!("× {} = {points} (上限 {cap})", a.per_step),
+        (false, false, _) => format!("× {} = {points}", a.per_step),
+    };
+    match l {
         Lang::En => format!(
-            "{diff} {} {} → {diff} / {} = {q} → {steps} step(s) ({}) × {} = {points}",
+            "{diff} {} {} → {diff} / {} = {q} → {steps} step(s) ({}) {result}",
             if above { "above" } else { "below" },
             a.reference,
             a.step,
@@ -447,10 +456,9 @@ fn step(a: &StepArm, l: Lang) -> String {
             } else {
                 "floor: whole steps"
             },
-            a.per_step
         ),
         Lang::Zh => format!(
-            "比 {} {}{diff} → {diff} / {} = {q} → {steps} 步 ({}) × {} = {points}",
+            "比 {} {}{diff} → {diff} / {} = {q} → {steps} 步 ({}) {result}",
             a.reference,
             if above { "高 " } else { "低 " },
             a.step,
@@ -459,17 +467,8 @@ fn step(a: &StepArm, l: Lang) -> String {
             } else {
                 "只计整步"
             },
-            a.per_step
         ),
-    };
-    if a.capped {
-        let cap = a.cap.clone().unwrap_or_default();
-        let _ = match l {
-            Lang::En => write!(s, " (capped at {cap})"),
-            Lang::Zh => write!(s, " (封顶 {cap})"),
-        };
     }
-    s
 }
 
 fn summary(o: &mut String, x: &Explanation, l: Lang) {

@@ -115,6 +115,7 @@ pub enum Command {
     },
     /// Rewrite policies in the canonical layout, keeping every comment.
     Fmt {
+        /// Policy files, or directories of `.kpi` files.
         #[arg(required = true, value_name = "POLICY")]
         policies: Vec<PathBuf>,
         /// Write nothing; list the files that would change and exit 1 if any.

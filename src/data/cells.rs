@@ -19,16 +19,26 @@ pub fn parse_cell(
     field: &FieldSpec,
     opts: &ReadOptions,
 ) -> Result<Option<Cell>, CellError> {
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     if trimmed.is_empty() {
         return Ok(None);
     }
-    // plain ASCII numbers, the bulk of any file, skip the general parsers
-    let cell = match quick_number(trimmed, &field.ty, opts) {
-        Some(v) => Cell::Num(v),
-        None => parse_general(trimmed, &field.ty, opts)?,
-    };
+    if let Some(cell) = quick_cell(trimmed, field, opts) {
+        return Ok(Some(cell));
+    }
+    let cell = parse_general(trimmed, &field.ty, opts)?;
     in_range(cell, trimmed, field).map(Some)
+}
+
+/// The cells that make up the bulk of any file, fast: a plain ASCII number
+/// (see [`quick_number`]) within the field's range. `None` for anything
+/// else, errors included: [`parse_cell`] then takes the general path.
+pub(crate) fn quick_cell(trimmed: &str, field: &FieldSpec, opts: &ReadOptions) -> Option<Cell> {
+    let v = quick_number(trimmed, &field.ty, opts)?;
+    match &field.range {
+        Some((lo, hi)) if v < *lo || v > *hi => None,
+        _ => Some(Cell::Num(v)),
+    }
 }
 
 /// Parses a trimmed, non-empty cell for type `ty`, any way it may be written
@@ -43,6 +53,19 @@ pub(crate) fn parse_general(trimmed: &str, ty: &Ty, opts: &ReadOptions) -> Resul
         Ty::Duration(unit) => Cell::Num(parse_duration(&normalize(trimmed), trimmed, *unit)?),
         Ty::Money => Cell::Num(parse_money(&normalize(trimmed), trimmed)?),
     })
+}
+
+/// `str::trim`, with a shortcut for the usual cell, which starts and ends
+/// with a visible ASCII character (never whitespace, nor part of a longer
+/// UTF-8 character), so that there is nothing to trim.
+pub(crate) fn trim(s: &str) -> &str {
+    let visible = |b: &u8| (0x21..0x7f).contains(b);
+    let b = s.as_bytes();
+    if b.first().is_some_and(visible) && b.last().is_some_and(visible) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// Checks a number against the field's declared range, in base units.
@@ -552,6 +575,27 @@ mod tests {
                     "{v} {unit:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "\u{3000}５\u{3000}",
+            "é",
+            "a\u{a0}",
+            "\u{1f}x",
+            "x\u{1c}",
+            "~",
+            "!",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 

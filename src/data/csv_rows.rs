@@ -2,6 +2,7 @@
 //! buffer and handed to a [`RowSink`] straight away, so a large file never
 //! exists as a table of strings.
 
+use super::cells::trim;
 use super::error::{DataError, DataErrorKind};
 use super::table::{Loaded, RowRef, RowSink};
 
@@ -40,18 +41,18 @@ pub(crate) fn read(
                 continue;
             }
         }
-        if record.iter().all(|f| f.trim().is_empty()) {
+        if record.iter().all(|f| trim(f).is_empty()) {
             // blank lines and the `,,,,` rows spreadsheets leave behind
             continue;
         }
         let line = lines.line(record.position());
         let Some(n) = width else {
-            let headers: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
+            let headers: Vec<String> = record.iter().map(|f| trim(f).to_string()).collect();
             width = Some(headers.len());
             sink.header(&headers, errors);
             continue;
         };
-        let extra_filled = record.iter().skip(n).any(|f| !f.trim().is_empty());
+        let extra_filled = record.iter().skip(n).any(|f| !trim(f).is_empty());
         if record.len() < n || extra_filled {
             errors.push(DataError::new(
                 file,
@@ -119,11 +120,13 @@ impl<'a> Lines<'a> {
             self.pos = 0;
             self.line = 1;
         }
-        for (k, &c) in b[self.pos..i].iter().enumerate() {
-            let at = self.pos + k;
-            if c == b'\n' || (c == b'\r' && b.get(at + 1) != Some(&b'\n')) {
-                self.line += 1;
-            }
+        let chunk = &b[self.pos..i];
+        self.line += chunk.iter().filter(|&&c| c == b'\n').count();
+        if chunk.contains(&b'\r') {
+            // lone `\r`s (a `\r\n` is counted at its `\n`)
+            self.line += (self.pos..i)
+                .filter(|&at| b[at] == b'\r' && b.get(at + 1) != Some(&b'\n'))
+                .count();
         }
         self.pos = i;
         self.line

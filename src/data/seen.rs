@@ -1,67 +1,89 @@
 //! Duplicate detection for records: the first line of each (employee,
 //! period), kept cheaply for files of millions of rows.
 //!
-//! Each distinct employee id is copied once and numbered; a row's key is then
-//! a single `u64` (employee number and period). Both maps use fast,
-//! deterministic hashers: the keys come from the user's own data file, so
-//! the DoS resistance of the default (randomly keyed SipHash) buys nothing
-//! here, and it costs a good part of the time.
+//! Each distinct employee id is copied once and numbered. The lines are kept
+//! per (employee, year), twelve months side by side: rows usually come
+//! employee by employee, so consecutive rows hit the same slots, and a
+//! one-entry cache skips the hash lookups altogether. The maps hash with a
+//! fast, deterministic hasher: the keys come from the user's own data file,
+//! so the DoS resistance of the default (randomly keyed SipHash) buys
+//! nothing here, and it costs a good part of the time.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::types::Period;
 
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 #[derive(Default)]
 pub(crate) struct FirstLines {
     /// Each distinct employee id, numbered in order of first appearance.
-    employees: HashMap<String, u64, BuildHasherDefault<FxHasher>>,
-    /// The employee of the previous call and its number: rows of the same
-    /// employee usually come one after another.
-    last: Option<(String, u64)>,
-    /// [`key`] → line of the first row with that key.
-    lines: HashMap<u64, usize, BuildHasherDefault<KeyHasher>>,
+    employees: FastMap<String, u64>,
+    /// The employee of the previous call and its number.
+    last_employee: Option<(String, u64)>,
+    /// [`year_key`] → index into `months`.
+    years: FastMap<u64, usize>,
+    /// The year key of the previous call and its index.
+    last_year: Option<(u64, usize)>,
+    /// For one employee and year, per month (January first): 1 + the line
+    /// of the first row, or 0 while there is none.
+    months: Vec<[usize; 12]>,
 }
 
-/// Bits of a key that hold the period (`Period::index` < 65536 * 12 < 2^20).
-const PERIOD_BITS: u32 = 20;
-
-/// The key of (employee number, period).
-fn key(employee: u64, period: Period) -> u64 {
-    // months since year 0: never negative, below 2^PERIOD_BITS
-    let month = u64::from(period.index().unsigned_abs());
-    employee << PERIOD_BITS | month
+/// The key of (employee number, year).
+fn year_key(employee: u64, period: Period) -> u64 {
+    employee << 16 | u64::from(period.year)
 }
 
 impl FirstLines {
     /// The line of the first row seen with `employee` and `period`; `None`
     /// if this is the first, and then `line` is remembered as its line.
     pub(crate) fn first(&mut self, employee: &str, period: Period, line: usize) -> Option<usize> {
-        let number = match &mut self.last {
-            Some((last, number)) if last == employee => *number,
+        let key = year_key(self.number(employee), period);
+        let index = match self.last_year {
+            Some((last, index)) if last == key => index,
             _ => {
-                let next = self.employees.len() as u64;
-                let number = *self.employees.entry(employee.to_string()).or_insert(next);
-                // reuse the buffer of the previous employee id
-                let (last, n) = self.last.get_or_insert_with(|| (String::new(), 0));
-                last.clear();
-                last.push_str(employee);
-                *n = number;
-                number
+                let months = &mut self.months;
+                let index = *self.years.entry(key).or_insert_with(|| {
+                    months.push([0; 12]);
+                    months.len() - 1
+                });
+                self.last_year = Some((key, index));
+                index
             }
         };
-        match self.lines.entry(key(number, period)) {
-            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(line);
+        // `Period::parse` makes every month 1..=12
+        let slot = &mut self.months[index][usize::from(period.month) - 1];
+        match *slot {
+            0 => {
+                *slot = line + 1;
                 None
             }
+            first => Some(first - 1),
         }
+    }
+
+    /// The number of an employee id, numbering it if it is new.
+    fn number(&mut self, employee: &str) -> u64 {
+        if let Some((last, number)) = &self.last_employee {
+            if last == employee {
+                return *number;
+            }
+        }
+        let next = self.employees.len() as u64;
+        let number = *self.employees.entry(employee.to_string()).or_insert(next);
+        // reuse the buffer of the previous employee id
+        let (last, n) = self.last_employee.get_or_insert_with(|| (String::new(), 0));
+        last.clear();
+        last.push_str(employee);
+        *n = number;
+        number
     }
 }
 
 /// FxHash-style word mixing (as in rustc), with the MurmurHash3 finaliser so
-/// that both the low bits (the bucket) and the high bits (the tag) a
+/// that both the low bits (the bucket) and the high bits (the tag) that a
 /// `HashMap` uses depend on every input bit.
 #[derive(Default)]
 struct FxHasher {
@@ -107,33 +129,6 @@ impl Hasher for FxHasher {
     }
 }
 
-/// Hashes a [`key`] so that the rows of one employee land in neighbouring
-/// buckets: the low 8 bits (where a `HashMap` starts probing) are the low
-/// bits of the period, the rest is a thorough mix of everything else. The
-/// periods of one employee then share a few cache lines instead of costing
-/// a cache miss each. (Only speed depends on this, never correctness.)
-#[derive(Default)]
-struct KeyHasher {
-    hash: u64,
-}
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // only `u64` keys are hashed here; anything else still works
-        for &b in bytes {
-            self.hash = fmix64(self.hash ^ u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.hash = (fmix64(key >> 8) & !0xff) | (key & 0xff);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
 /// The 64-bit finaliser of MurmurHash3: every input bit affects every
 /// output bit.
 fn fmix64(mut h: u64) -> u64 {
@@ -168,13 +163,16 @@ mod tests {
         // employee ids are compared exactly
         assert_eq!(seen.first("e1", p("2026-01"), 12), None);
         assert_eq!(seen.first("E1 ", p("2026-01"), 13), None);
+        // line 0 (no position) is a line like any other
+        assert_eq!(seen.first("E3", p("2026-03"), 0), None);
+        assert_eq!(seen.first("E3", p("2026-03"), 14), Some(0));
     }
 
     #[test]
-    fn keys_are_distinct() {
-        let periods = [p("0000-01"), p("0000-02"), p("2026-12"), p("9999-12")];
+    fn year_keys_are_distinct() {
+        let periods = [p("0000-01"), p("0001-01"), p("2026-12"), p("9999-12")];
         let mut keys: Vec<u64> = (0..3)
-            .flat_map(|e| periods.iter().map(move |&q| key(e, q)))
+            .flat_map(|e| periods.iter().map(move |&q| year_key(e, q)))
             .collect();
         keys.sort_unstable();
         keys.dedup();

@@ -1,7 +1,7 @@
 //! The format-neutral middle of the data layer: a header row plus rows of raw
 //! values, each row with its line; column matching; cell conversion.
 
-use super::cells::{normalize, parse_cell};
+use super::cells::{normalize, parse_cell, quick_cell, trim};
 use super::error::{CellError, DataError, DataErrorKind, MAX_ERRORS};
 use super::{csv_rows, json, Cell, FieldSpec, Format, ReadOptions};
 use crate::types::Period;
@@ -76,9 +76,7 @@ impl<'a> RowRef<'a> {
     pub(crate) fn text(self, col: usize) -> Result<Option<&'a str>, CellError> {
         match self {
             RowRef::Json(row) => row.values.get(col).unwrap_or(&Value::Missing).text(),
-            RowRef::Csv { record, .. } => {
-                Ok(record.get(col).map(str::trim).filter(|s| !s.is_empty()))
-            }
+            RowRef::Csv { record, .. } => Ok(record.get(col).map(trim).filter(|s| !s.is_empty())),
         }
     }
 }
@@ -263,9 +261,15 @@ pub(crate) fn row_cells(
             }
             continue;
         };
-        let parsed = row
-            .text(c)
-            .and_then(|t| t.map_or(Ok(None), |t| parse_cell(t, f, opts)));
+        let text = row.text(c);
+        if let Ok(Some(t)) = text {
+            // a plain number, in range: the common case, kept lean
+            if let Some(cell) = quick_cell(t, f, opts) {
+                cells.push(cell);
+                continue;
+            }
+        }
+        let parsed = text.and_then(|t| t.map_or(Ok(None), |t| parse_cell(t, f, opts)));
         match parsed {
             Ok(Some(cell)) => cells.push(cell),
             Ok(None) => match &f.default {

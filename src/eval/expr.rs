@@ -117,12 +117,68 @@ fn boolean(v: &Value, span: Span) -> Result<bool, Fault> {
     }
 }
 
+/// Evaluates a numeric expression. The common shapes (literals, reads,
+/// arithmetic) are handled here without wrapping every intermediate result
+/// in a `Value`; the rest goes through [`eval`].
 fn num_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
-    num(&eval(e, env, trace)?, e.span)
+    let span = e.span;
+    match &e.kind {
+        IKind::Const(Value::Num(n)) => Ok(*n),
+        IKind::Read(s) => match env.read(*s) {
+            Some(Value::Num(n)) => Ok(*n),
+            Some(_) => Err(Fault {
+                kind: FaultKind::Internal,
+                span,
+            }),
+            None => Err(Fault {
+                kind: FaultKind::Unavailable,
+                span,
+            }),
+        },
+        IKind::Arith(op, a, b) => {
+            let x = num_of(a, env, trace)?;
+            let y = num_of(b, env, trace)?;
+            let r = match op {
+                ArithOp::Add => x.plus(y),
+                ArithOp::Sub => x.minus(y),
+                ArithOp::Mul => x.times(y),
+                ArithOp::Div => x.over(y),
+            };
+            r.map_err(|err| Fault::from((err, span)))
+        }
+        IKind::Neg(a) => num_of(a, env, trace)?
+            .negate()
+            .map_err(|err| Fault::from((err, span))),
+        IKind::Steps { subject, arms } => steps(subject, arms, env, trace, span),
+        IKind::Scale { subject, from, to } => scale(subject, from, to, env, trace, span),
+        IKind::Call(f, args) => call(*f, args, env, trace, span),
+        _ => num(&eval(e, env, trace)?, span),
+    }
 }
 
+/// Evaluates a condition; comparisons of numbers skip `Value` wrapping.
 fn bool_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<bool, Fault> {
-    boolean(&eval(e, env, trace)?, e.span)
+    match &e.kind {
+        IKind::Cmp(op, a, b) => match eval(a, env, trace)? {
+            // Numbers: the right side skips `Value` wrapping.
+            Value::Num(x) => {
+                let ord = cmp_num(x, num_of(b, env, trace)?, e.span)?;
+                Ok(match op {
+                    CmpOp::Lt => ord.is_lt(),
+                    CmpOp::Le => ord.is_le(),
+                    CmpOp::Gt => ord.is_gt(),
+                    CmpOp::Ge => ord.is_ge(),
+                    CmpOp::Eq => ord.is_eq(),
+                    CmpOp::Ne => ord.is_ne(),
+                })
+            }
+            x => compare(*op, &x, &eval(b, env, trace)?, e.span),
+        },
+        IKind::And(a, b) => Ok(bool_of(a, env, trace)? && bool_of(b, env, trace)?),
+        IKind::Or(a, b) => Ok(bool_of(a, env, trace)? || bool_of(b, env, trace)?),
+        IKind::Not(a) => Ok(!bool_of(a, env, trace)?),
+        _ => boolean(&eval(e, env, trace)?, e.span),
+    }
 }
 
 /// Exact comparison of two numbers.
@@ -155,38 +211,26 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value, span: Span) -> Result<bool, Faul
 }
 
 /// Evaluates `e`. Decision points are appended to `trace` when it is `Some`.
+///
+/// This is a small dispatcher: numbers go through [`num_of`], conditions
+/// through [`bool_of`], and each table form has its own function, so the hot
+/// path (reads, literals, arithmetic) stays small.
 pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Fault> {
     let span = e.span;
-    let ne = |r: Result<Num, NumError>| r.map(Value::Num).map_err(|err| Fault::from((err, span)));
     match &e.kind {
         IKind::Const(v) => Ok(v.clone()),
         IKind::Read(s) => env.read(*s).cloned().ok_or(Fault {
             kind: FaultKind::Unavailable,
             span,
         }),
-        IKind::Neg(a) => ne(num_of(a, env, trace)?.negate()),
-        IKind::Not(a) => Ok(Value::Bool(!bool_of(a, env, trace)?)),
-        IKind::Arith(op, a, b) => {
-            let x = num_of(a, env, trace)?;
-            let y = num_of(b, env, trace)?;
-            ne(match op {
-                ArithOp::Add => x.plus(y),
-                ArithOp::Sub => x.minus(y),
-                ArithOp::Mul => x.times(y),
-                ArithOp::Div => x.over(y),
-            })
+        IKind::Neg(_)
+        | IKind::Arith(..)
+        | IKind::Steps { .. }
+        | IKind::Scale { .. }
+        | IKind::Call(..) => num_of(e, env, trace).map(Value::Num),
+        IKind::Not(_) | IKind::And(..) | IKind::Or(..) | IKind::Cmp(..) => {
+            bool_of(e, env, trace).map(Value::Bool)
         }
-        IKind::Cmp(op, a, b) => {
-            let x = eval(a, env, trace)?;
-            let y = eval(b, env, trace)?;
-            Ok(Value::Bool(compare(*op, &x, &y, span)?))
-        }
-        IKind::And(a, b) => Ok(Value::Bool(
-            bool_of(a, env, trace)? && bool_of(b, env, trace)?,
-        )),
-        IKind::Or(a, b) => Ok(Value::Bool(
-            bool_of(a, env, trace)? || bool_of(b, env, trace)?,
-        )),
         IKind::If(c, t, o) => {
             let taken = bool_of(c, env, trace)?;
             record(trace, || TraceEvent::If { span, taken });
@@ -196,161 +240,201 @@ pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Faul
                 eval(o, env, trace)
             }
         }
-        IKind::Call(f, args) => call(*f, args, env, trace, span),
-        IKind::Band { subject, arms, .. } => {
-            let v = eval(subject, env, trace)?;
-            'arms: for (i, arm) in arms.iter().enumerate() {
-                for (op, bound) in &arm.tests {
-                    let b = eval(bound, env, trace)?;
-                    if !compare(*op, &v, &b, bound.span)? {
-                        continue 'arms;
-                    }
-                }
-                record(trace, || TraceEvent::Band {
-                    span,
-                    arm: i,
-                    arm_span: arm.span,
-                });
-                return eval(&arm.value, env, trace);
-            }
-            let shown = match &v {
-                Value::Num(n) => n.to_plain_string(),
-                other => format!("{other:?}"),
-            };
-            Err(Fault {
-                kind: FaultKind::NoBandMatched(shown.into()),
-                span,
-            })
-        }
+        IKind::Band { subject, arms, .. } => band(subject, arms, env, trace, span),
         IKind::Match {
             subject,
             table,
             values,
-        } => {
-            let key = match eval(subject, env, trace)? {
-                Value::Level(l) => usize::from(l),
-                Value::Bool(b) => usize::from(b),
-                _ => {
-                    return Err(Fault {
-                        kind: FaultKind::Internal,
-                        span,
-                    })
-                }
-            };
-            let arm = table.get(key).copied().flatten().ok_or(Fault {
-                kind: FaultKind::Internal,
-                span,
-            })?;
-            record(trace, || TraceEvent::Match { span, arm });
-            let v = values.get(arm).ok_or(Fault {
-                kind: FaultKind::Internal,
-                span,
-            })?;
-            eval(v, env, trace)
-        }
-        IKind::Cases { arms } => {
-            for (i, (cond, value)) in arms.iter().enumerate() {
-                let hit = match cond {
-                    Some(c) => bool_of(c, env, trace)?,
-                    None => true,
-                };
-                if hit {
-                    record(trace, || TraceEvent::Case {
-                        span,
-                        arm: i,
-                        arm_span: value.span,
-                    });
-                    return eval(value, env, trace);
-                }
-            }
-            Err(Fault {
-                kind: FaultKind::NoCaseMatched,
-                span,
-            })
-        }
-        IKind::Steps { subject, arms } => {
-            let v = num_of(subject, env, trace)?;
-            let mut total = Num::ZERO;
-            for arm in arms {
-                let step = num_of(&arm.step, env, trace)?;
-                let reference = num_of(&arm.reference, env, trace)?;
-                let points = num_of(&arm.points, env, trace)?;
-                let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, arm.span)));
-                if step.signum() <= 0 {
-                    return Err(Fault {
-                        kind: FaultKind::ZeroStep,
-                        span: arm.step.span,
-                    });
-                }
-                let diff = match arm.direction {
-                    Direction::Above => ne(v.minus(reference))?,
-                    Direction::Below => ne(reference.minus(v))?,
-                };
-                if diff.signum() <= 0 {
-                    continue;
-                }
-                let q = ne(diff.over(step))?;
-                let steps = match arm.rounding {
-                    StepRounding::Floor => ne(q.floor())?,
-                    StepRounding::Ceil => ne(q.ceil())?,
-                };
-                let mut got = ne(steps.times(points))?;
-                let mut capped = false;
-                if let Some(cap) = &arm.cap {
-                    let cap = ne(num_of(cap, env, trace)?.abs())?;
-                    if cmp_num(ne(got.abs())?, cap, arm.span)? == Ordering::Greater {
-                        got = if got.signum() < 0 {
-                            ne(cap.negate())?
-                        } else {
-                            cap
-                        };
-                        capped = true;
-                    }
-                }
-                record(trace, || TraceEvent::Step {
-                    span,
-                    arm_span: arm.span,
-                    steps,
-                    points: got,
-                    capped,
-                });
-                total = ne(total.plus(got))?;
-            }
-            Ok(Value::Num(total))
-        }
-        IKind::Scale { subject, from, to } => {
-            let v = num_of(subject, env, trace)?;
-            let a = num_of(&from.0, env, trace)?;
-            let b = num_of(&from.1, env, trace)?;
-            let c = num_of(&to.0, env, trace)?;
-            let d = num_of(&to.1, env, trace)?;
-            let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
-            let width = ne(b.minus(a))?;
-            if width.is_zero() {
-                return Err(Fault {
-                    kind: FaultKind::EmptyScale,
-                    span,
-                });
-            }
-            let mut t = ne(ne(v.minus(a))?.over(width))?;
-            if t.signum() < 0 {
-                t = Num::ZERO;
-            } else if cmp_num(t, Num::ONE, span)? == Ordering::Greater {
-                t = Num::ONE;
-            }
-            let out = ne(c.plus(ne(t.times(ne(d.minus(c))?))?))?;
-            Ok(Value::Num(out))
-        }
+        } => match_arm(subject, table, values, env, trace, span),
+        IKind::Cases { arms } => cases(arms, env, trace, span),
     }
 }
 
+#[inline(never)]
+fn band<E: Env>(
+    subject: &IExpr,
+    arms: &[IBandArm],
+    env: &E,
+    trace: &mut Trace,
+    span: Span,
+) -> Result<Value, Fault> {
+    let v = eval(subject, env, trace)?;
+    'arms: for (i, arm) in arms.iter().enumerate() {
+        for (op, bound) in &arm.tests {
+            let b = eval(bound, env, trace)?;
+            if !compare(*op, &v, &b, bound.span)? {
+                continue 'arms;
+            }
+        }
+        record(trace, || TraceEvent::Band {
+            span,
+            arm: i,
+            arm_span: arm.span,
+        });
+        return eval(&arm.value, env, trace);
+    }
+    let shown = match &v {
+        Value::Num(n) => n.to_plain_string(),
+        other => format!("{other:?}"),
+    };
+    Err(Fault {
+        kind: FaultKind::NoBandMatched(shown.into()),
+        span,
+    })
+}
+
+#[inline(never)]
+fn match_arm<E: Env>(
+    subject: &IExpr,
+    table: &[Option<usize>],
+    values: &[IExpr],
+    env: &E,
+    trace: &mut Trace,
+    span: Span,
+) -> Result<Value, Fault> {
+    let key = match eval(subject, env, trace)? {
+        Value::Level(l) => usize::from(l),
+        Value::Bool(b) => usize::from(b),
+        _ => {
+            return Err(Fault {
+                kind: FaultKind::Internal,
+                span,
+            })
+        }
+    };
+    let arm = table.get(key).copied().flatten().ok_or(Fault {
+        kind: FaultKind::Internal,
+        span,
+    })?;
+    record(trace, || TraceEvent::Match { span, arm });
+    let v = values.get(arm).ok_or(Fault {
+        kind: FaultKind::Internal,
+        span,
+    })?;
+    eval(v, env, trace)
+}
+
+#[inline(never)]
+fn cases<E: Env>(
+    arms: &[(Option<IExpr>, IExpr)],
+    env: &E,
+    trace: &mut Trace,
+    span: Span,
+) -> Result<Value, Fault> {
+    for (i, (cond, value)) in arms.iter().enumerate() {
+        let hit = match cond {
+            Some(c) => bool_of(c, env, trace)?,
+            None => true,
+        };
+        if hit {
+            record(trace, || TraceEvent::Case {
+                span,
+                arm: i,
+                arm_span: value.span,
+            });
+            return eval(value, env, trace);
+        }
+    }
+    Err(Fault {
+        kind: FaultKind::NoCaseMatched,
+        span,
+    })
+}
+
+#[inline(never)]
+fn steps<E: Env>(
+    subject: &IExpr,
+    arms: &[IStepArm],
+    env: &E,
+    trace: &mut Trace,
+    span: Span,
+) -> Result<Num, Fault> {
+    let v = num_of(subject, env, trace)?;
+    let mut total = Num::ZERO;
+    for arm in arms {
+        let step = num_of(&arm.step, env, trace)?;
+        let reference = num_of(&arm.reference, env, trace)?;
+        let points = num_of(&arm.points, env, trace)?;
+        let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, arm.span)));
+        if step.signum() <= 0 {
+            return Err(Fault {
+                kind: FaultKind::ZeroStep,
+                span: arm.step.span,
+            });
+        }
+        let diff = match arm.direction {
+            Direction::Above => ne(v.minus(reference))?,
+            Direction::Below => ne(reference.minus(v))?,
+        };
+        if diff.signum() <= 0 {
+            continue;
+        }
+        let steps = ne(diff.quotient(step, arm.rounding == StepRounding::Ceil))?;
+        let mut got = ne(steps.times(points))?;
+        let mut capped = false;
+        if let Some(cap) = &arm.cap {
+            let cap = ne(num_of(cap, env, trace)?.abs())?;
+            if cmp_num(ne(got.abs())?, cap, arm.span)? == Ordering::Greater {
+                got = if got.signum() < 0 {
+                    ne(cap.negate())?
+                } else {
+                    cap
+                };
+                capped = true;
+            }
+        }
+        record(trace, || TraceEvent::Step {
+            span,
+            arm_span: arm.span,
+            steps,
+            points: got,
+            capped,
+        });
+        total = ne(total.plus(got))?;
+    }
+    Ok(total)
+}
+
+#[inline(never)]
+fn scale<E: Env>(
+    subject: &IExpr,
+    from: &(IExpr, IExpr),
+    to: &(IExpr, IExpr),
+    env: &E,
+    trace: &mut Trace,
+    span: Span,
+) -> Result<Num, Fault> {
+    let v = num_of(subject, env, trace)?;
+    let a = num_of(&from.0, env, trace)?;
+    let b = num_of(&from.1, env, trace)?;
+    let c = num_of(&to.0, env, trace)?;
+    let d = num_of(&to.1, env, trace)?;
+    let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
+    let width = ne(b.minus(a))?;
+    if width.is_zero() {
+        return Err(Fault {
+            kind: FaultKind::EmptyScale,
+            span,
+        });
+    }
+    let mut t = ne(ne(v.minus(a))?.over(width))?;
+    if t.signum() < 0 {
+        t = Num::ZERO;
+    } else if cmp_num(t, Num::ONE, span)? == Ordering::Greater {
+        t = Num::ONE;
+    }
+    let out = ne(c.plus(ne(t.times(ne(d.minus(c))?))?))?;
+    Ok(out)
+}
+
+#[inline(never)]
 fn call<E: Env>(
     f: Func,
     args: &[IExpr],
     env: &E,
     trace: &mut Trace,
     span: Span,
-) -> Result<Value, Fault> {
+) -> Result<Num, Fault> {
     let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
     let mut nums = Vec::with_capacity(args.len());
     for a in args {
@@ -393,5 +477,5 @@ fn call<E: Env>(
         Func::Ceil => ne(first.ceil())?,
         Func::Round(p) => ne(first.round(p))?,
     };
-    Ok(Value::Num(v))
+    Ok(v)
 }

@@ -75,6 +75,16 @@ fn gcd(a: i128, b: i128) -> i128 {
     }
 }
 
+/// Checked product; two 64-bit factors use one widening multiply, which
+/// cannot overflow an i128.
+#[inline]
+fn mul(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
+
 fn gcd64(mut a: u64, mut b: u64) -> u64 {
     if a == 0 {
         return b;
@@ -168,7 +178,7 @@ impl Num {
         }
         let s = twos.max(fives);
         let factor = pow10(s).ok_or(NumError::Overflow)? / d;
-        match n.checked_mul(factor) {
+        match mul(n, factor) {
             Some(m) => Ok(Num::Dec { m, s }.trimmed()),
             None => Ok(Num::Frac { n, d }),
         }
@@ -245,8 +255,8 @@ impl Num {
     fn align(m1: i128, s1: u8, m2: i128, s2: u8) -> Option<(i128, i128, u8)> {
         match s1.cmp(&s2) {
             Ordering::Equal => Some((m1, m2, s1)),
-            Ordering::Less => Some((m1.checked_mul(pow10(s2 - s1)?)?, m2, s2)),
-            Ordering::Greater => Some((m1, m2.checked_mul(pow10(s1 - s2)?)?, s1)),
+            Ordering::Less => Some((mul(m1, pow10(s2 - s1)?)?, m2, s2)),
+            Ordering::Greater => Some((m1, mul(m2, pow10(s1 - s2)?)?, s1)),
         }
     }
 
@@ -277,7 +287,7 @@ impl Num {
 
     pub fn times(self, o: Num) -> R {
         if let (Num::Dec { m: m1, s: s1 }, Num::Dec { m: m2, s: s2 }) = (self, o) {
-            if let Some(m) = m1.checked_mul(m2) {
+            if let Some(m) = mul(m1, m2) {
                 let s = s1 + s2;
                 if s <= MAX_SCALE {
                     return Ok(Num::Dec { m, s }.keep());
@@ -301,7 +311,7 @@ impl Num {
         let (n1, d1) = self.ratio()?;
         let (n2, d2) = o.ratio()?;
         // Usually the cross products fit and one reduction suffices.
-        if let (Some(n), Some(d)) = (n1.checked_mul(d2), d1.checked_mul(n2)) {
+        if let (Some(n), Some(d)) = (mul(n1, d2), mul(d1, n2)) {
             return Num::from_ratio(n, d);
         }
         let g1 = gcd(n1, n2).max(1);
@@ -320,8 +330,8 @@ impl Num {
         }
         let (n1, d1) = self.ratio()?;
         let (n2, d2) = o.ratio()?;
-        let a = n1.checked_mul(d2).ok_or(NumError::Overflow)?;
-        let b = n2.checked_mul(d1).ok_or(NumError::Overflow)?;
+        let a = mul(n1, d2).ok_or(NumError::Overflow)?;
+        let b = mul(n2, d1).ok_or(NumError::Overflow)?;
         Ok(a.cmp(&b))
     }
 
@@ -335,6 +345,34 @@ impl Num {
             return Ok((i128::from(a.div_euclid(b)), a.rem_euclid(b) == 0));
         }
         Ok((n.div_euclid(d), n.rem_euclid(d) == 0))
+    }
+
+    /// `floor(self / o)` or `ceil(self / o)` as a whole number, with one
+    /// integer division and no intermediate fraction (the step counter).
+    pub fn quotient(self, o: Num, ceil: bool) -> R {
+        let (n1, d1) = self.ratio()?;
+        let (n2, d2) = o.ratio()?;
+        let (Some(mut num), Some(mut den)) = (mul(n1, d2), mul(d1, n2)) else {
+            let q = self.over(o)?;
+            return if ceil { q.ceil() } else { q.floor() };
+        };
+        if den == 0 {
+            return Err(NumError::DivisionByZero);
+        }
+        if den < 0 {
+            num = num.checked_neg().ok_or(NumError::Overflow)?;
+            den = den.checked_neg().ok_or(NumError::Overflow)?;
+        }
+        let (q, exact) = match (i64::try_from(num), i64::try_from(den)) {
+            (Ok(a), Ok(b)) => (i128::from(a.div_euclid(b)), a.rem_euclid(b) == 0),
+            _ => (num.div_euclid(den), num.rem_euclid(den) == 0),
+        };
+        let q = if ceil && !exact {
+            q.checked_add(1).ok_or(NumError::Overflow)?
+        } else {
+            q
+        };
+        Ok(Num::Dec { m: q, s: 0 })
     }
 
     pub fn floor(self) -> R {
@@ -545,5 +583,55 @@ mod tests {
         let b = n("2").over(n("3")).unwrap();
         assert_eq!(a.plus(b).unwrap(), Num::ONE);
         assert_eq!(n("1").over(n("8")).unwrap(), n("0.125"));
+    }
+}
+
+#[cfg(test)]
+mod quotient_tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn n(s: &str) -> Num {
+        Num::from_decimal(Decimal::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn quotient_matches_floor_and_ceil_of_the_exact_division() {
+        let cases = [
+            ("0.3", "0.1"),
+            ("0.29", "0.1"),
+            ("-0.29", "0.1"),
+            ("0.05", "0.01"),
+            ("1", "3"),
+            ("-7", "2"),
+            ("0.7", "0.5"),
+            ("100", "9"),
+        ];
+        for (a, b) in cases {
+            let q = n(a).over(n(b)).unwrap();
+            for ceil in [false, true] {
+                let want = if ceil {
+                    q.ceil().unwrap()
+                } else {
+                    q.floor().unwrap()
+                };
+                let got = n(a).quotient(n(b), ceil).unwrap();
+                assert!(
+                    got.exact_cmp(want).unwrap().is_eq(),
+                    "{a}/{b} ceil={ceil}: {got:?} vs {want:?}"
+                );
+            }
+        }
+        let third = n("1").over(n("3")).unwrap();
+        assert!(third
+            .quotient(third, false)
+            .unwrap()
+            .exact_cmp(Num::ONE)
+            .unwrap()
+            .is_eq());
+        assert_eq!(
+            n("1").quotient(Num::ZERO, false),
+            Err(NumError::DivisionByZero)
+        );
     }
 }

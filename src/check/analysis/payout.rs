@@ -203,6 +203,15 @@ fn reads_inputs(program: &Program, within: &[bool]) -> Vec<bool> {
     used
 }
 
+/// A value a payout is probed along: an input, or a slot forced to a value.
+struct ScoreVar {
+    name: String,
+    input: Option<usize>,
+    slot: Option<usize>,
+    range: Interval,
+    ty: Ty,
+}
+
 fn is_score(slot: &Slot) -> bool {
     slot.ty == Ty::Number(NumKind::Points)
         && matches!(
@@ -278,33 +287,21 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
             _ => None,
         };
         // Score variables: points inputs the payout reads, and points slots.
-        let mut vars: Vec<(String, Option<usize>, Option<usize>, Interval, Ty)> = Vec::new();
+        let mut vars: Vec<ScoreVar> = Vec::new();
         for (i, f) in program.inputs.iter().enumerate() {
             if used[i] && f.ty.is_numeric() {
-                vars.push((
-                    f.id.clone(),
-                    Some(i),
-                    None,
-                    r.inputs[i].unwrap_or(Interval::ALL),
-                    f.ty.clone(),
-                ));
+                vars.push(ScoreVar { name: f.id.clone(), input: Some(i), slot: None, range: r.inputs[i].unwrap_or(Interval::ALL), ty: f.ty.clone() });
             }
         }
         for (s, sl) in program.slots.iter().enumerate() {
             if within[s] && s != out.slot && is_score(sl) {
-                vars.push((
-                    sl.name.clone(),
-                    None,
-                    Some(s),
-                    r.slots[s].unwrap_or(Interval::ALL),
-                    sl.ty.clone(),
-                ));
+                vars.push(ScoreVar { name: sl.name.clone(), input: None, slot: Some(s), range: r.slots[s].unwrap_or(Interval::ALL), ty: sl.ty.clone() });
             }
         }
         let mut negative: Option<Lint> = None;
         let mut falls: Option<Lint> = None;
         'bases: for (inputs, context) in &bases {
-            for (name, input, forced_slot, iv, ty) in &vars {
+            for ScoreVar { name, input, slot: forced_slot, range: iv, ty } in &vars {
                 let mut prev: Option<(Num, Num)> = None;
                 for v in candidates(*iv, &consts) {
                     probe.inputs = inputs.clone();

@@ -150,9 +150,9 @@ impl Printer<'_> {
         self.open_item(INDENT, r.span.start, false);
         self.write(&p.head);
         match (p.shape, &p.given, &p.expect) {
-            (Shape::OneLine, Some(g), None) if !p.has_expect => self.write(g),
+            (Shape::OneLine, Some(g), _) if !p.has_expect => self.write(g),
             (Shape::OneLine, Some(g), Some(x)) => self.write(&format!("{g} expect {x}")),
-            (Shape::ExpectBelow, Some(g), Some(x)) => {
+            (Shape::ExpectBelow, Some(g), Some(x)) if p.has_expect => {
                 self.write(g);
                 self.open(2 * INDENT, p.kw);
                 self.write(&format!("expect {x}"));

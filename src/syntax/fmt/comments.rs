@@ -15,6 +15,8 @@ use super::{width, Line};
 #[derive(Debug, Clone)]
 pub(super) struct Comment {
     pub start: usize,
+    /// The end of its line.
+    pub end: usize,
     /// Text from `#`/`//` to the end of the line, trailing space removed.
     pub text: String,
     /// Nothing but white space before it on its line.
@@ -77,6 +79,7 @@ impl<'a> Scan<'a> {
                 let own_line = scan.starts_line(start);
                 Comment {
                     start,
+                    end,
                     text: src[start..end].trim_end().to_string(),
                     own_line,
                     blank_before: scan.blank_before(start),
@@ -167,10 +170,19 @@ impl<'a> Scan<'a> {
             .map(|(i, _)| i)
     }
 
-    /// Where the keyword `kw` written just before `pos` starts (`pos` if
-    /// there is none).
+    /// Where the keyword `kw` written just before `pos` (white space and
+    /// comments between) starts; `pos` if there is none.
     pub fn kw_start(&self, pos: usize, kw: &str) -> usize {
-        let before = self.src.get(..pos).unwrap_or("").trim_end_matches(is_space);
+        let mut end = pos.min(self.src.len());
+        loop {
+            end = self.src[..end].trim_end_matches(is_space).len();
+            let k = self.comments.partition_point(|c| c.start < end);
+            match k.checked_sub(1).map(|k| &self.comments[k]) {
+                Some(c) if end <= c.end => end = c.start,
+                _ => break,
+            }
+        }
+        let before = &self.src[..end];
         match before.strip_suffix(kw) {
             Some(rest) if !rest.ends_with(|c: char| c.is_alphanumeric() || c == '_') => rest.len(),
             _ => pos,
@@ -282,21 +294,21 @@ const OUTLIER: usize = 16;
 
 /// Aligns trailing comments of adjacent code lines with the same indent:
 /// two columns after the longest code of the block, outliers left out.
+/// Other trailing comments follow their code after two spaces.
 fn align_and_join(rows: &[Row]) -> String {
     let mut cols = vec![0usize; rows.len()];
+    // A comment after a closing brace is about the whole construct: it is
+    // not aligned with its neighbours.
+    let alignable = |r: &Row| r.code && r.trailing.is_some() && !r.text.starts_with('}');
     let mut i = 0;
     while i < rows.len() {
         let r = &rows[i];
-        if !(r.code && r.trailing.is_some()) {
+        if !alignable(r) {
             i += 1;
             continue;
         }
         let mut j = i;
-        while j < rows.len()
-            && rows[j].code
-            && rows[j].trailing.is_some()
-            && rows[j].indent == r.indent
-        {
+        while j < rows.len() && alignable(&rows[j]) && rows[j].indent == r.indent {
             j += 1;
         }
         let mut widths: Vec<usize> = rows[i..j]

@@ -1,7 +1,8 @@
 //! The header, the declarations in source order, and the layout of a
 //! declaration that does not fit on one line.
 
-use super::expr::{bin_prec, has_body, level, operand_min, operand_mins, Arm, Lhs, Rhs};
+use super::arms::{level, Arm, Lhs, Rhs};
+use super::expr::{bin_prec, has_body, operand_min, operand_mins};
 use super::{pad, quote, width, Printer, INDENT, MAX_WIDTH};
 use crate::syntax::ast::*;
 

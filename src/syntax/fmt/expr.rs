@@ -1,11 +1,12 @@
-//! Expressions: minimal parentheses from precedence, bodies (band, match,
-//! cases, steps, distribute) one arm per line.
+//! Expressions: minimal parentheses from precedence; bodies are printed by
+//! [`super::arms`].
 //!
 //! Every printer takes `flat`: in flat mode an expression must fit on the
 //! current line, and a body that has to be broken fails with [`Break`] so
 //! that the caller can choose another layout.
 
-use super::{is_ident, pad, quote, width, Printer, ALIGN_LIMIT, INDENT, MAX_WIDTH};
+use super::arms::{Arm, Body, Lhs, Rhs};
+use super::{quote, width, Printer, MAX_WIDTH};
 use crate::syntax::ast::*;
 use crate::syntax::narrow_digit;
 use rust_decimal::Decimal;
@@ -60,15 +61,6 @@ pub(super) fn operand_min(e: &Expr, min: u8) -> u8 {
     }
 }
 
-/// Arm results are `if …` or an arithmetic expression.
-fn arm_min(e: &Expr) -> u8 {
-    if matches!(e.kind, ExprKind::If { .. }) {
-        0
-    } else {
-        5
-    }
-}
-
 /// Whether the expression holds a body (band, match, …) anywhere.
 pub(super) fn has_body(e: &Expr) -> bool {
     match &e.kind {
@@ -95,35 +87,6 @@ pub(super) fn has_body(e: &Expr) -> bool {
     }
 }
 
-/// A level name: bare when it is a valid name, quoted otherwise.
-pub(super) fn level(t: &Text) -> String {
-    if is_ident(&t.value) {
-        t.value.clone()
-    } else {
-        quote(&t.value)
-    }
-}
-
-/// The left side of an arm.
-pub(super) enum Lhs<'e> {
-    Cond(&'e BandCond),
-    Patterns(&'e MatchArm),
-    Case(Option<&'e Expr>),
-    Quota(Option<&'e Expr>),
-}
-
-/// The right side of an arm.
-pub(super) enum Rhs<'e> {
-    Value(&'e Expr),
-    Level(&'e Text),
-}
-
-pub(super) struct Arm<'e> {
-    pub anchor: usize,
-    pub lhs: Lhs<'e>,
-    pub rhs: Rhs<'e>,
-}
-
 impl Printer<'_> {
     /// The expression on one line, if it can be.
     pub fn flat(&self, e: &Expr, min: u8) -> Option<String> {
@@ -144,7 +107,7 @@ impl Printer<'_> {
         let _ = self.expr(e, min, false);
     }
 
-    fn child(&mut self, e: &Expr, min: u8, flat: bool) -> R {
+    pub fn child(&mut self, e: &Expr, min: u8, flat: bool) -> R {
         if flat {
             self.expr(e, min, true)
         } else {
@@ -241,7 +204,7 @@ impl Printer<'_> {
                     })
                     .collect();
                 self.write("match ");
-                self.body(e.span, subject, "", &arms, flat)?;
+                self.body(e.span, subject, Body::Match, &arms, flat)?;
             }
             ExprKind::Band { subject, arms } => {
                 let arms: Vec<Arm> = arms
@@ -253,7 +216,7 @@ impl Printer<'_> {
                     })
                     .collect();
                 self.write("band ");
-                self.body(e.span, subject, "", &arms, flat)?;
+                self.body(e.span, subject, Body::Band, &arms, flat)?;
             }
             ExprKind::Cases { arms } => {
                 if flat {
@@ -284,7 +247,7 @@ impl Printer<'_> {
                     })
                     .collect();
                 self.write("distribute ");
-                self.body(e.span, subject, order(*o), &arms, flat)?;
+                self.body(e.span, subject, Body::Distribute(*o), &arms, flat)?;
             }
             ExprKind::Steps { subject, arms } => {
                 if flat {
@@ -297,26 +260,6 @@ impl Printer<'_> {
             }
         }
         Ok(())
-    }
-
-    /// `SUBJECT [ORDER] { arms }` of a band, match or distribute: inline in
-    /// flat mode (unless a comment sits inside), else one arm per line.
-    fn body(&mut self, span: Span, subject: &Expr, ord: &str, arms: &[Arm], flat: bool) -> R {
-        if flat && self.scan.comment_inside(span.start, span.end) {
-            return Err(Break);
-        }
-        self.child(subject, 0, flat)?;
-        if !ord.is_empty() {
-            self.write(" ");
-            self.write(ord);
-        }
-        if flat {
-            self.arms_inline(arms)
-        } else {
-            self.write(" {");
-            self.arms(arms, self.scan.close_of(span.end));
-            Ok(())
-        }
     }
 
     /// A number literal as written (full-width digits, `％`, `￥` made
@@ -343,173 +286,6 @@ impl Printer<'_> {
             LitUnit::Duration(d) => format!("{value}{}", d.suffix()),
             LitUnit::Yuan => format!("¥{value}"),
         }
-    }
-
-    /// `>= v`, `[a, b)`, `a < x <= b` or `else`: re-parses to the same tests.
-    pub fn band_cond(&mut self, c: &BandCond, flat: bool) -> R {
-        let tests = match c {
-            BandCond::Else(_) => {
-                self.write("else");
-                return Ok(());
-            }
-            BandCond::Tests { tests, .. } => tests,
-        };
-        match tests.as_slice() {
-            [t] => {
-                self.write(t.op.symbol());
-                self.write(" ");
-                self.child(&t.bound, 5, flat)?;
-            }
-            [lo, hi]
-                if matches!(lo.op, CmpOp::Ge | CmpOp::Gt)
-                    && matches!(hi.op, CmpOp::Le | CmpOp::Lt) =>
-            {
-                self.write(if lo.op == CmpOp::Ge { "[" } else { "(" });
-                self.child(&lo.bound, 5, flat)?;
-                self.write(", ");
-                self.child(&hi.bound, 5, flat)?;
-                self.write(if hi.op == CmpOp::Le { "]" } else { ")" });
-            }
-            // A chain `a OP1 x OP2 b` parses to [flip(OP1) a, OP2 b].
-            [a, b, ..] => {
-                self.child(&a.bound, 5, flat)?;
-                self.write(&format!(" {} x {} ", a.op.flip().symbol(), b.op.symbol()));
-                self.child(&b.bound, 5, flat)?;
-            }
-            // The parser never makes an empty test list; the result check
-            // reports it if it ever did.
-            [] => self.write("else"),
-        }
-        Ok(())
-    }
-
-    fn lhs(&mut self, l: &Lhs, flat: bool) -> R {
-        match l {
-            Lhs::Cond(c) => self.band_cond(c, flat),
-            Lhs::Patterns(arm) => {
-                if arm.is_else {
-                    self.write("else");
-                }
-                for (k, p) in arm.patterns.iter().enumerate() {
-                    if k > 0 {
-                        self.write(" | ");
-                    }
-                    match p {
-                        Pattern::Level(t) => self.write(&level(t)),
-                        Pattern::Bool(b, _) => self.write(if *b { "true" } else { "false" }),
-                    }
-                }
-                Ok(())
-            }
-            Lhs::Case(None) | Lhs::Quota(None) => {
-                self.write("else");
-                Ok(())
-            }
-            Lhs::Case(Some(c)) => self.child(c, 0, flat),
-            Lhs::Quota(Some(q)) => self.child(q, 5, flat),
-        }
-    }
-
-    fn rhs(&mut self, r: &Rhs, flat: bool) -> R {
-        match r {
-            Rhs::Value(v) => self.child(v, arm_min(v), flat),
-            Rhs::Level(t) => {
-                self.write(&level(t));
-                Ok(())
-            }
-        }
-    }
-
-    /// ` { a -> 1, b -> 2 }` on the current line.
-    pub fn arms_inline(&mut self, arms: &[Arm]) -> R {
-        if arms.is_empty() {
-            self.write(" {}");
-            return Ok(());
-        }
-        self.write(" { ");
-        for (k, a) in arms.iter().enumerate() {
-            if k > 0 {
-                self.write(", ");
-            }
-            self.lhs(&a.lhs, true)?;
-            self.write(" -> ");
-            self.rhs(&a.rhs, true)?;
-        }
-        self.write(" }");
-        Ok(())
-    }
-
-    /// One arm per line after the `{` already written, arrows aligned,
-    /// then `}` (at `close` in the source) on a line of its own.
-    pub fn arms(&mut self, arms: &[Arm], close: usize) {
-        let outer = self.cur_indent();
-        let inner = outer + INDENT;
-        let lhs: Vec<Printer> = arms
-            .iter()
-            .map(|a| {
-                let mut p = self.sub(inner, a.anchor, "");
-                let _ = p.lhs(&a.lhs, false);
-                p
-            })
-            .collect();
-        // Conditions wider than ALIGN_LIMIT are left out of the alignment.
-        let narrow = |p: &Printer| p.lines.len() == 1 && p.width() - inner <= ALIGN_LIMIT;
-        let align = lhs
-            .iter()
-            .filter(|p| narrow(p))
-            .map(|p| p.width() - inner)
-            .max()
-            .unwrap_or(0);
-        for (k, (a, mut p)) in arms.iter().zip(lhs).enumerate() {
-            if narrow(&p) {
-                if let Some(only) = p.lines.first_mut() {
-                    only.text = pad(&only.text, align);
-                }
-            }
-            self.open_item(inner, a.anchor, false);
-            self.splice(p);
-            self.write(" -> ");
-            let _ = self.rhs(&a.rhs, false);
-            if k + 1 < arms.len() {
-                self.write(",");
-            }
-        }
-        self.open(outer, close);
-        self.write("}");
-    }
-
-    /// `each STEP above|below REF: ±POINTS[, ceil][, cap N][, uncapped]`,
-    /// one a line; arms start with `each`, so they need no separator.
-    fn step_arms(&mut self, arms: &[StepArm], close: usize) {
-        let outer = self.cur_indent();
-        for a in arms {
-            self.open_item(outer + INDENT, a.span.start, false);
-            self.write("each ");
-            self.auto(&a.step, 5);
-            self.write(match a.direction {
-                Direction::Above => " above ",
-                Direction::Below => " below ",
-            });
-            self.auto(&a.reference, 5);
-            self.write(": ");
-            // Points carry their sign, as the sheets write them: `+2`.
-            if matches!(&a.points.kind, ExprKind::Number { value, .. } if !value.is_zero()) {
-                self.write("+");
-            }
-            self.auto(&a.points, 5);
-            if a.rounding == StepRounding::Ceil {
-                self.write(", ceil");
-            }
-            if let Some(cap) = &a.cap {
-                self.write(", cap ");
-                self.auto(cap, 5);
-            }
-            if a.uncapped {
-                self.write(", uncapped");
-            }
-        }
-        self.open(outer, close);
-        self.write("}");
     }
 }
 

@@ -7,8 +7,9 @@
 //! same comments in the same order, so a formatter bug can never change what
 //! a policy means.
 //!
-//! Layout rules (every rule depends only on the AST and on where comments
-//! sit, so formatting is idempotent):
+//! Layout rules. Each depends only on the AST, on where comments and blank
+//! lines sit, and (in test blocks) on where the author broke lines; the
+//! formatter keeps all of these, so formatting is idempotent:
 //! - header lines first, then one declaration per line, in source order;
 //!   one blank line after the header and before each `test`, otherwise the
 //!   author's blank lines are kept (at most one in a row);
@@ -17,12 +18,13 @@
 //! - bodies put one arm per line, 2 spaces in, each arm but the last ended
 //!   by `,`, the `->` arrows aligned (conditions wider than 40 columns are
 //!   left out of the alignment); `steps` arms start with `each` and need no
-//!   `,`; a `band`, `match`, `distribute` or `grade` body stays on one line
-//!   when the whole line fits in 100 columns and no comment sits inside it;
-//!   `cases` and `steps` bodies never do;
-//! - a declaration longer than 100 columns breaks after `=`: onto one
-//!   indented line if that fits, else `if … then …` / `else …` lines, else
-//!   one operand per line with the operator in front (`+ x`, `and y`);
+//!   `,`; a `match` or `grade` body stays on one line when the whole line
+//!   fits in 100 columns and no comment sits inside it (`band`, `cases`,
+//!   `steps` and `distribute` are tables: always one arm per line);
+//! - a declaration longer than 100 columns keeps `= … {` on its line when
+//!   it has a body and that line fits; otherwise it breaks after `=`: onto
+//!   one indented line if that fits, else `if … then …` / `else …` lines,
+//!   else one operand per line with the operator in front (`+ x`, `and y`);
 //! - single spaces around operators, parentheses only where precedence needs
 //!   them, number literals as written (full-width digits and `％` made ASCII);
 //! - tests: `context`/`given`/`expect` blocks on one line when they fit and
@@ -33,6 +35,7 @@
 //! - trailing comments on adjacent lines are aligned two columns after the
 //!   longest code, lines more than 16 columns longer than the median aside.
 
+mod arms;
 mod block;
 mod comments;
 mod decl;
