@@ -152,8 +152,8 @@ macro_rules! english_diagnostic {
 
 pub(crate) use english_diagnostic;
 
-/// `` `a` ``, `` `a` or `b` ``, `` `a`, `b` or `c` `` (English), or
-/// `` `a`、`b` `` joined with `sep_zh` (Chinese).
+/// Quoted items: `` `a`, `b` or `c` `` in English (`last_en` is the last
+/// joining word), `` `a`、`b`、`c` `` in Chinese.
 pub(crate) fn code_list(items: &[String], lang: Lang, last_en: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     match lang {

@@ -532,7 +532,7 @@ impl CheckError {
                 (
                     lang.pick(
                         format!("this match has no arm for {or}"),
-                        format!("这个 `match` 没有给出 {and} 的取值"),
+                        format!("这个 `match` 漏掉了 {and} 的情况"),
                     ),
                     vec![(
                         *span,

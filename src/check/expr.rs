@@ -1,7 +1,10 @@
 //! Type checking and lowering of expressions.
 
 use super::{Checker, Def};
-use crate::check::error::{suggest, CheckError};
+use crate::check::error::{
+    suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, UnitHint,
+    FUNCTIONS,
+};
 use crate::check::lint::Lint;
 use crate::eval::num::Num;
 use crate::ir::*;
@@ -11,44 +14,6 @@ use crate::syntax::ast::{
 use crate::types::{Dim, NumKind, Ty};
 
 type Lowered = Option<(IExpr, Ty)>;
-
-/// How a type reads in a message: "a duration (seconds)", "money", …
-pub(crate) fn describe(ty: &Ty) -> String {
-    match ty {
-        Ty::Number(NumKind::Plain) => "a number".into(),
-        Ty::Number(NumKind::Count) => "a count".into(),
-        Ty::Number(NumKind::Points) => "points".into(),
-        Ty::Number(NumKind::Percent) => "a percent".into(),
-        Ty::Duration(u) => format!("a duration ({})", Ty::Duration(*u)),
-        Ty::Money => "money".into(),
-        Ty::Bool => "a bool".into(),
-        Ty::Text => "text".into(),
-        Ty::Grade(levels) => format!("a grade ({})", levels.join(", ")),
-    }
-}
-
-/// A help line for storing `found` where `want` is expected.
-pub(crate) fn conversion_help(want: &Ty, found: &Ty) -> String {
-    match (want.dim(), found.dim()) {
-        (Dim::Money, Dim::Number) => {
-            "multiply by an amount of money, e.g. `perf_pay_base * 80%`, or write `¥500`".into()
-        }
-        (Dim::Number, Dim::Money) => {
-            "divide money by money to get a number, e.g. `sales / sales_target`".into()
-        }
-        (Dim::Number, Dim::Duration) => {
-            "divide by a duration to get a number, e.g. `avg_response / 1s`".into()
-        }
-        (Dim::Duration, Dim::Number) => "write the unit on the number, e.g. `30s` or `2d`".into(),
-        (Dim::Text, Dim::Grade) | (Dim::Grade, Dim::Text) => {
-            "grades and free text do not mix; declare the output as the same grade type".into()
-        }
-        _ => format!(
-            "the declared type is {}; change the declaration or the expression",
-            describe(want)
-        ),
-    }
-}
 
 /// The literal's text with a unit suffix: the "did you mean" for `2` where money is meant.
 fn with_unit(e: &Expr, other: &Ty) -> Option<String> {
@@ -108,9 +73,8 @@ impl Checker<'_> {
                 };
                 let Some(v) = v else {
                     self.errors.push(CheckError::Invalid {
-                        what: "this number is too large".into(),
+                        problem: Problem::NumberTooLarge,
                         span,
-                        help: "numbers have at most 28 digits".into(),
                     });
                     return None;
                 };
@@ -134,12 +98,7 @@ impl Checker<'_> {
             ExprKind::Neg(a) => {
                 let (x, ty) = self.expr(a, expect)?;
                 if !ty.is_numeric() {
-                    return self.mismatch(
-                        "a number",
-                        &ty,
-                        a.span,
-                        "only numbers, money and durations can be negated",
-                    );
+                    return self.mismatch(Expected::Number, &ty, a.span, Hint::Negate);
                 }
                 Some((mk(IKind::Neg(Box::new(x)), span), ty))
             }
@@ -209,9 +168,8 @@ impl Checker<'_> {
                 }
                 let Some((ty, _)) = ty else {
                     self.errors.push(CheckError::Invalid {
-                        what: "`cases` needs at least one rule".into(),
+                        problem: Problem::NoRules,
                         span,
-                        help: "write `cases { CONDITION -> VALUE, else -> VALUE }`".into(),
                     });
                     return None;
                 };
@@ -227,12 +185,7 @@ impl Checker<'_> {
                 let (a, b, (c, ct), (d, dt)) = (a?, b?, c?, d?);
                 let ty = self.join_arms(&ct, to.0.span, &dt, to.1.span)?;
                 if !ty.is_numeric() {
-                    return self.mismatch(
-                        "a number",
-                        &ty,
-                        to.0.span,
-                        "a scale maps onto numbers, money or durations",
-                    );
+                    return self.mismatch(Expected::Number, &ty, to.0.span, Hint::ScaleTarget);
                 }
                 Some((
                     mk(
