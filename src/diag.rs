@@ -152,18 +152,44 @@ macro_rules! english_diagnostic {
 
 pub(crate) use english_diagnostic;
 
-/// Quoted items: `` `a`, `b` or `c` `` in English (`last_en` is the last
-/// joining word), `` `a`、`b`、`c` `` in Chinese.
-pub(crate) fn code_list(items: &[String], lang: Lang, last_en: &str) -> String {
+/// Quoted items joined for a sentence: `` `a`, `b` or `c` `` in English
+/// (`last_en` is the last joining word), `` `a`、`b` 或 `c` `` in Chinese
+/// (`last_zh`).
+pub(crate) fn code_list(items: &[String], lang: Lang, last_en: &str, last_zh: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     match lang {
-        Lang::Zh => quoted.join("、"),
+        Lang::Zh => join_zh(&quoted, last_zh),
         Lang::En => match quoted.split_last() {
             None => String::new(),
             Some((last, [])) => last.clone(),
             Some((last, rest)) => format!("{} {last_en} {last}", rest.join(", ")),
         },
     }
+}
+
+/// Joins Chinese list items with `、` and `last` (或, 和) before the last
+/// one; `last` is set off by spaces only next to code or Latin text.
+pub(crate) fn join_zh<S: AsRef<str>>(items: &[S], last: &str) -> String {
+    let Some((tail, rest)) = items.split_last() else {
+        return String::new();
+    };
+    let tail = tail.as_ref();
+    if rest.is_empty() {
+        return tail.to_string();
+    }
+    let head = rest
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<&str>>()
+        .join("、");
+    let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii() && c != ' ');
+    let before = if latin(head.chars().next_back()) {
+        " "
+    } else {
+        ""
+    };
+    let after = if latin(tail.chars().next()) { " " } else { "" };
+    format!("{head}{before}{last}{after}{tail}")
 }
 
 /// How a type reads in a message: "a duration (seconds)", "money", …;
@@ -197,9 +223,9 @@ pub fn ty_name(ty: &crate::types::Ty, lang: Lang) -> String {
                 }
             ),
             Ty::Money => "金额".into(),
-            Ty::Bool => "是否".into(),
+            Ty::Bool => "是否值".into(),
             Ty::Text => "文字".into(),
-            Ty::Grade(levels) => format!("等级({})", levels.join(", ")),
+            Ty::Grade(levels) => format!("等级({})", levels.join("、")),
         },
     }
 }

@@ -384,7 +384,14 @@ impl CheckError {
                         "`{level}` is not a level of {}",
                         t(&Ty::Grade(levels.clone()))
                     ),
-                    format!("`{level}` 不是可选的等级，可选的有：{}", levels.join("、")),
+                    format!(
+                        "`{level}` 不是可选的等级（{}）",
+                        levels
+                            .iter()
+                            .map(|l| format!("`{l}`"))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
                 ),
                 vec![(
                     *span,
@@ -394,7 +401,7 @@ impl CheckError {
                     Some(s) => did_you_mean(s, lang),
                     None => lang.pick(
                         format!("the levels are {}", levels.join(", ")),
-                        format!("请从 {} 中选一个", levels.join("、")),
+                        "请从上面的等级中选一个".to_string(),
                     ),
                 }),
             ),
@@ -525,10 +532,10 @@ impl CheckError {
                 )
             }
             CheckError::NotExhaustive { missing, span } => {
-                let or = crate::diag::code_list(missing, lang, "or");
-                let and = crate::diag::code_list(missing, lang, "and");
+                let or = crate::diag::code_list(missing, lang, "or", "或");
+                let and = crate::diag::code_list(missing, lang, "and", "和");
                 let arms: Vec<String> = missing.iter().map(|m| format!("{m} -> …")).collect();
-                let arms = crate::diag::code_list(&arms, lang, "and");
+                let arms = crate::diag::code_list(&arms, lang, "and", "和");
                 (
                     lang.pick(
                         format!("this match has no arm for {or}"),
@@ -573,7 +580,7 @@ impl CheckError {
                         arity_en(*expected)
                     ),
                     format!(
-                        "`{func}` 需要{}，但这里有 {found} 个",
+                        "`{func}` {}，但这里有 {found} 个参数",
                         arity_zh(*expected)
                     ),
                 ),
@@ -583,7 +590,7 @@ impl CheckError {
             CheckError::NotConstant { what, span } => (
                 lang.pick(
                     format!("{} must be a constant", const_use(*what, lang)),
-                    format!("{}必须是固定的值", const_use(*what, lang)),
+                    format!("{}不能用到每个人的数据", const_use(*what, lang)),
                 ),
                 vec![(
                     *span,
@@ -617,7 +624,7 @@ impl CheckError {
                     (TestTarget::Context, false) => "a context input",
                     (TestTarget::Output, false) => "an output",
                     (TestTarget::Input, true) => "输入",
-                    (TestTarget::Context, true) => "context 输入",
+                    (TestTarget::Context, true) => "期间参数（context）",
                     (TestTarget::Output, true) => "输出",
                 };
                 (
@@ -664,7 +671,7 @@ fn unit_hint(hint: &UnitHint, op: Op, left: &Ty, lang: Lang) -> String {
                 Dim::Number => ("a number", "数字"),
                 Dim::Duration => ("a duration", "时长"),
                 Dim::Money => ("money", "金额"),
-                Dim::Bool => ("a bool", "是否"),
+                Dim::Bool => ("a bool", "是否值"),
                 Dim::Text => ("text", "文字"),
                 Dim::Grade => ("a grade", "等级"),
             };
@@ -719,7 +726,7 @@ fn expected_name(e: &Expected, lang: Lang) -> String {
         Expected::Number => ("a number", "数字"),
         Expected::Quantity => ("a number, money or a duration", "数字、金额或时长"),
         Expected::Condition => ("a condition (true or false)", "一个条件（成立或不成立）"),
-        Expected::GradeOrBool => ("a grade or a bool", "等级或是否"),
+        Expected::GradeOrBool => ("a grade or a bool", "等级或是否值"),
         Expected::NumberOrPercent => ("a number or percent", "数字或百分比"),
         Expected::NumberOrMoney => ("a number or money", "数字或金额"),
         Expected::Percent => ("a percent", "百分比"),
@@ -848,13 +855,13 @@ fn arity_en(a: Arity) -> &'static str {
 
 fn arity_zh(a: Arity) -> &'static str {
     match a {
-        Arity::None => "不带参数",
-        Arity::One => "1 个参数",
-        Arity::OneOrTwo => "1 到 2 个参数",
-        Arity::OneOrMore => "至少 1 个参数",
-        Arity::Two => "2 个参数",
-        Arity::Three => "3 个参数",
-        Arity::ValueAndOrder => "1 个值和一个可选的顺序（asc 或 desc）",
+        Arity::None => "不接受参数",
+        Arity::One => "需要 1 个参数",
+        Arity::OneOrTwo => "需要 1 到 2 个参数",
+        Arity::OneOrMore => "需要至少 1 个参数",
+        Arity::Two => "需要 2 个参数",
+        Arity::Three => "需要 3 个参数",
+        Arity::ValueAndOrder => "需要 1 个值，以及可选的顺序（`asc` 或 `desc`）",
     }
 }
 
@@ -1040,21 +1047,42 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
     }
 }
 
-/// The closest candidate to `name`, if any is close enough to be a typo.
+/// The closest candidate to `name`, if any is close enough to be a typo,
+/// else the shortest candidate `name` abbreviates (`退款率` for `退款纠纷率`:
+/// its characters in order, and at least half of the candidate's).
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
     let len = name.chars().count();
     let limit = (len / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        if c == name {
-            continue;
-        }
+    for &c in &candidates {
         let d = strsim::levenshtein(name, c);
         let lower = strsim::levenshtein(&name.to_lowercase(), &c.to_lowercase());
         let d = d.min(lower);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        // Ties go to the first in order, so the choice never depends on
+        // the candidates' (hash map) order.
+        if d <= limit && best.is_none_or(|b| (d, c) < b) {
             best = Some((d, c));
         }
     }
-    best.map(|(_, c)| c.to_string())
+    if let Some((_, c)) = best {
+        return Some(c.to_string());
+    }
+    if len < 2 {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .filter(|c| {
+            let n = c.chars().count();
+            n <= 2 * len && is_subsequence(name, c)
+        })
+        .min_by_key(|c| (c.chars().count(), *c))
+        .map(str::to_string)
+}
+
+/// Whether the characters of `short` appear in `long`, in order.
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().all(|c| rest.any(|l| l == c))
 }

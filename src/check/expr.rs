@@ -82,7 +82,7 @@ impl Checker<'_> {
             }
             ExprKind::Str(s) => match expect {
                 Some(Ty::Grade(levels)) => {
-                    let idx = self.level_index(s, levels, span, expect)?;
+                    let idx = self.level_index(s, levels, span)?;
                     Some((
                         mk(IKind::Const(Value::Level(idx)), span),
                         Ty::Grade(levels.clone()),
@@ -247,32 +247,26 @@ impl Checker<'_> {
         level: &str,
         levels: &[String],
         span: Span,
-        ty: Option<&Ty>,
     ) -> Option<u16> {
         if let Some(i) = levels.iter().position(|l| l == level) {
             return Some(i as u16);
         }
-        let help = match suggest(level, levels.iter().map(|s| s.as_str())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("the levels are {}", levels.join(", ")),
-        };
-        let ty = ty.map(describe).unwrap_or_else(|| "this grade".into());
         self.errors.push(CheckError::UnknownLevel {
             level: level.to_string(),
-            ty,
+            levels: levels.to_vec(),
             span,
-            help,
+            suggestion: suggest(level, levels.iter().map(|s| s.as_str())),
         });
         None
     }
 
-    fn mismatch(&mut self, expected: &str, found: &Ty, span: Span, help: &str) -> Lowered {
+    fn mismatch(&mut self, expected: Expected, found: &Ty, span: Span, hint: Hint) -> Lowered {
         self.errors.push(CheckError::TypeMismatch {
-            expected: expected.into(),
-            found: describe(found),
+            expected,
+            found: found.clone(),
             span,
             because: None,
-            help: help.into(),
+            hint,
         });
         None
     }
@@ -280,12 +274,7 @@ impl Checker<'_> {
     pub(crate) fn bool_expr(&mut self, e: &Expr) -> Option<IExpr> {
         let (x, ty) = self.expr(e, None)?;
         if ty != Ty::Bool {
-            self.mismatch(
-                "a condition (true or false)",
-                &ty,
-                e.span,
-                "compare values to get a condition, e.g. `x >= 90`",
-            );
+            self.mismatch(Expected::Condition, &ty, e.span, Hint::Condition);
             return None;
         }
         Some(x)
@@ -294,12 +283,7 @@ impl Checker<'_> {
     fn numeric(&mut self, e: &Expr) -> Lowered {
         let (x, ty) = self.expr(e, None)?;
         if !ty.is_numeric() {
-            return self.mismatch(
-                "a number, money or a duration",
-                &ty,
-                e.span,
-                "only quantities can be compared in bands, steps and scales",
-            );
+            return self.mismatch(Expected::Quantity, &ty, e.span, Hint::Quantity);
         }
         Some((x, ty))
     }
@@ -308,42 +292,38 @@ impl Checker<'_> {
     fn same_dim(&mut self, e: &Expr, want: &Ty, want_span: Span) -> Option<IExpr> {
         let (x, ty) = self.expr(e, Some(want))?;
         if ty.dim() != want.dim() {
-            self.unit_mismatch("compare", want, want_span, &ty, e, true);
+            self.unit_mismatch(Op::Compare, want, want_span, None, &ty, e);
             return None;
         }
         self.percent_lint(want, want_span, e);
         Some(x)
     }
 
-    /// Reports two operands of different dimensions.
-    fn unit_mismatch(
-        &mut self,
-        verb: &'static str,
-        lt: &Ty,
-        lspan: Span,
-        rt: &Ty,
-        r: &Expr,
-        right_is_literal_side: bool,
-    ) {
-        let help = match (right_is_literal_side, with_unit(r, lt)) {
-            (true, Some(s)) => format!("did you mean `{s}`?"),
-            _ => match (lt.dim(), rt.dim()) {
-                (Dim::Duration, Dim::Number) | (Dim::Number, Dim::Duration) => {
-                    "durations need a unit: `30s`, `5min`, `2d`".into()
+    /// Reports two operands of different dimensions. `l` is the left
+    /// operand's expression when there is one (a band's subject has none).
+    fn unit_mismatch(&mut self, op: Op, lt: &Ty, lspan: Span, l: Option<&Expr>, rt: &Ty, r: &Expr) {
+        // A bare literal on either side probably lacks its unit: `2` → `2元`.
+        let literal = with_unit(r, lt).or_else(|| l.and_then(|l| with_unit(l, rt)));
+        let hint = match literal {
+            Some(s) => UnitHint::WithUnit(s),
+            None => match (lt, rt) {
+                (Ty::Duration(_), Ty::Number(NumKind::Plain))
+                | (Ty::Number(NumKind::Plain), Ty::Duration(_)) => {
+                    UnitHint::NeedsUnit(Dim::Duration)
                 }
-                (Dim::Money, Dim::Number) | (Dim::Number, Dim::Money) => {
-                    "money needs a unit: `¥500` or `500元`".into()
-                }
-                _ => "both sides must have the same unit".into(),
+                (Ty::Money, Ty::Number(NumKind::Plain))
+                | (Ty::Number(NumKind::Plain), Ty::Money) => UnitHint::NeedsUnit(Dim::Money),
+                // Both sides carry a unit (a percent is one, too).
+                _ => UnitHint::SameUnit,
             },
         };
         self.errors.push(CheckError::UnitMismatch {
-            verb,
-            left: describe(lt),
-            right: describe(rt),
+            op,
+            left: lt.clone(),
+            right: rt.clone(),
             left_span: lspan,
             right_span: r.span,
-            help,
+            hint,
         });
     }
 
@@ -367,11 +347,10 @@ impl Checker<'_> {
             Some(t) => Some(t),
             None => {
                 self.errors.push(CheckError::ArmTypeMismatch {
-                    first: describe(a),
-                    found: describe(b),
+                    first: a.clone(),
+                    found: b.clone(),
                     span: bspan,
                     first_span: aspan,
-                    help: "every branch must give the same kind of value".into(),
                 });
                 None
             }
@@ -408,37 +387,18 @@ impl Checker<'_> {
                 let ((a, lt), (b, rt)) = (left?, right?);
                 for (t, e) in [(&lt, l), (&rt, r)] {
                     if !t.is_numeric() {
-                        return self.mismatch(
-                            "a number, money or a duration",
-                            t,
-                            e.span,
-                            "arithmetic works on quantities only",
-                        );
+                        return self.mismatch(Expected::Quantity, t, e.span, Hint::Arithmetic);
                     }
                 }
                 let ty = match op {
                     BinOp::Add | BinOp::Sub => {
                         if lt.dim() != rt.dim() {
-                            let verb = if op == BinOp::Add { "add" } else { "subtract" };
-                            // Point the "did you mean" at whichever side is a bare literal.
-                            if with_unit(r, &lt).is_some() {
-                                self.unit_mismatch(verb, &lt, l.span, &rt, r, true);
-                            } else if with_unit(l, &rt).is_some() {
-                                let help = format!(
-                                    "did you mean `{}`?",
-                                    with_unit(l, &rt).unwrap_or_default()
-                                );
-                                self.errors.push(CheckError::UnitMismatch {
-                                    verb,
-                                    left: describe(&lt),
-                                    right: describe(&rt),
-                                    left_span: l.span,
-                                    right_span: r.span,
-                                    help,
-                                });
+                            let op = if op == BinOp::Add {
+                                Op::Add
                             } else {
-                                self.unit_mismatch(verb, &lt, l.span, &rt, r, false);
-                            }
+                                Op::Subtract
+                            };
+                            self.unit_mismatch(op, &lt, l.span, Some(l), &rt, r);
                             return None;
                         }
                         self.percent_lint(&lt, l.span, r);
@@ -450,12 +410,12 @@ impl Checker<'_> {
                         (Ty::Number(_), other) | (other, Ty::Number(_)) => other.clone(),
                         _ => {
                             self.errors.push(CheckError::UnitMismatch {
-                                verb: "multiply",
-                                left: describe(&lt),
-                                right: describe(&rt),
+                                op: Op::Multiply,
+                                left: lt.clone(),
+                                right: rt.clone(),
                                 left_span: l.span,
                                 right_span: r.span,
-                                help: "one side of `*` must be a plain number or percent".into(),
+                                hint: UnitHint::MultiplyByNumber,
                             });
                             return None;
                         }
@@ -466,12 +426,12 @@ impl Checker<'_> {
                         (a, b) if a.dim() == b.dim() => Ty::Number(NumKind::Plain),
                         _ => {
                             self.errors.push(CheckError::UnitMismatch {
-                                verb: "divide",
-                                left: describe(&lt),
-                                right: describe(&rt),
+                                op: Op::Divide,
+                                left: lt.clone(),
+                                right: rt.clone(),
                                 left_span: l.span,
                                 right_span: r.span,
-                                help: "divide by a plain number, or by a value of the same unit to get a ratio".into(),
+                                hint: UnitHint::DivideBy,
                             });
                             return None;
                         }
@@ -503,20 +463,11 @@ impl Checker<'_> {
         };
         let ((a, lt), (b, rt)) = (left?, right?);
         if lt.dim() != rt.dim() || (matches!(lt, Ty::Grade(_)) && lt != rt) {
-            if with_unit(r, &lt).is_some() {
-                self.unit_mismatch("compare", &lt, l.span, &rt, r, true);
-            } else {
-                self.unit_mismatch("compare", &lt, l.span, &rt, r, false);
-            }
+            self.unit_mismatch(Op::Compare, &lt, l.span, Some(l), &rt, r);
             return None;
         }
         if !lt.is_numeric() && !matches!(c, CmpOp::Eq | CmpOp::Ne) {
-            return self.mismatch(
-                "a number, money or a duration",
-                &lt,
-                l.span,
-                "only quantities can be ordered; use `==` or `!=` here",
-            );
+            return self.mismatch(Expected::Quantity, &lt, l.span, Hint::Order);
         }
         self.percent_lint(&lt, l.span, r);
         self.percent_lint(&rt, r.span, l);
@@ -586,9 +537,8 @@ impl Checker<'_> {
         }
         let Some((ty, _)) = ty else {
             self.errors.push(CheckError::Invalid {
-                what: "this band has no arms".into(),
+                problem: Problem::NoArms,
                 span,
-                help: "write `band VALUE { >= 90 -> 10, else -> 0 }`".into(),
             });
             return None;
         };
@@ -618,10 +568,10 @@ impl Checker<'_> {
             Ty::Bool => vec!["false".into(), "true".into()],
             other => {
                 return self.mismatch(
-                    "a grade or a bool",
+                    Expected::GradeOrBool,
                     other,
                     subject.span,
-                    "`match` picks a value per level; use `band` for numbers",
+                    Hint::MatchSubject,
                 )
             }
         };
@@ -633,21 +583,19 @@ impl Checker<'_> {
             let idx = values.len();
             for p in &arm.patterns {
                 let slot = match (p, &sty) {
-                    (Pattern::Level(t), Ty::Grade(levels)) => self
-                        .level_index(&t.value, levels, t.span, Some(&sty))
-                        .map(usize::from),
+                    (Pattern::Level(t), Ty::Grade(levels)) => {
+                        self.level_index(&t.value, levels, t.span).map(usize::from)
+                    }
                     (Pattern::Bool(b, _), Ty::Bool) => Some(usize::from(*b)),
                     (p, _) => {
                         let pspan = match p {
                             Pattern::Level(t) => t.span,
                             Pattern::Bool(_, s) => *s,
                         };
-                        self.errors.push(CheckError::TypeMismatch {
-                            expected: describe(&sty),
-                            found: "a pattern of another type".into(),
+                        self.errors.push(CheckError::PatternMismatch {
+                            subject: sty.clone(),
                             span: pspan,
-                            because: Some(subject.span),
-                            help: format!("the arms must be levels of {}", describe(&sty)),
+                            because: subject.span,
                         });
                         None
                     }
@@ -695,15 +643,11 @@ impl Checker<'_> {
             .iter()
             .zip(&table)
             .filter(|(_, t)| t.is_none())
-            .map(|(n, _)| format!("`{n}`"))
+            .map(|(n, _)| n.clone())
             .collect();
         if !missing.is_empty() {
-            let missing = missing.join(", ");
-            self.errors.push(CheckError::NotExhaustive {
-                help: format!("add an arm for {missing}, or `else -> …`"),
-                missing,
-                span,
-            });
+            self.errors
+                .push(CheckError::NotExhaustive { missing, span });
             return None;
         }
         let (ty, _) = ty?;
@@ -727,9 +671,9 @@ impl Checker<'_> {
         for arm in arms {
             let step = self.same_dim(&arm.step, &sty, subject.span);
             let reference = self.same_dim(&arm.reference, &sty, subject.span);
-            let points = self.number_expr(&arm.points, "points per step");
+            let points = self.number_expr(&arm.points, NumberUse::PointsPerStep);
             let cap = match &arm.cap {
-                Some(c) => self.number_expr(c, "a cap").map(Some),
+                Some(c) => self.number_expr(c, NumberUse::Cap).map(Some),
                 None => Some(None),
             };
             match (step, reference, points, cap) {
@@ -760,15 +704,10 @@ impl Checker<'_> {
         ))
     }
 
-    fn number_expr(&mut self, e: &Expr, what: &str) -> Option<IExpr> {
+    fn number_expr(&mut self, e: &Expr, what: NumberUse) -> Option<IExpr> {
         let (x, ty) = self.expr(e, None)?;
         if ty.dim() != Dim::Number {
-            self.mismatch(
-                "a number",
-                &ty,
-                e.span,
-                &format!("{what} must be a plain number"),
-            );
+            self.mismatch(Expected::Number, &ty, e.span, Hint::PlainNumber(what));
             return None;
         }
         Some(x)
@@ -782,14 +721,13 @@ impl Checker<'_> {
         expect: Option<&Ty>,
     ) -> Lowered {
         let name = func.name.as_str();
-        let arity = |this: &mut Self, ok: bool, expected: &'static str, help: &str| {
+        let arity = |this: &mut Self, ok: bool, expected: Arity| {
             if !ok {
                 this.errors.push(CheckError::WrongArity {
                     func: name.to_string(),
                     expected,
                     found: args.len(),
                     span,
-                    help: help.to_string(),
                 });
             }
             ok
@@ -808,21 +746,17 @@ impl Checker<'_> {
         if let Some(Arg::Order(_, ospan)) = args.iter().find(|a| matches!(a, Arg::Order(..))) {
             if name != "rank" {
                 self.errors.push(CheckError::Invalid {
-                    what: format!("`{name}` takes no `asc`/`desc`"),
+                    problem: Problem::NoOrder {
+                        func: name.to_string(),
+                    },
                     span: *ospan,
-                    help: "only `rank(x, desc)` and `distribute` take an order".into(),
                 });
                 return None;
             }
         }
         match name {
             "min" | "max" => {
-                if !arity(
-                    self,
-                    !exprs.is_empty(),
-                    "one or more",
-                    "e.g. `max(0, score)`",
-                ) {
+                if !arity(self, !exprs.is_empty(), Arity::OneOrMore) {
                     return None;
                 }
                 let mut lowered = Vec::new();
@@ -830,18 +764,13 @@ impl Checker<'_> {
                 for e in &exprs {
                     let (x, t) = self.expr(e, expect)?;
                     if !t.is_numeric() {
-                        return self.mismatch(
-                            "a number, money or a duration",
-                            &t,
-                            e.span,
-                            "`min` and `max` compare quantities",
-                        );
+                        return self.mismatch(Expected::Quantity, &t, e.span, Hint::MinMax);
                     }
                     ty = match ty {
                         None => Some((t, e.span)),
                         Some((a, s)) => {
                             if a.dim() != t.dim() {
-                                self.unit_mismatch("compare", &a, s, &t, e, true);
+                                self.unit_mismatch(Op::Compare, &a, s, None, &t, e);
                                 return None;
                             }
                             Some((join(&a, &t).unwrap_or(a), s))
@@ -853,12 +782,7 @@ impl Checker<'_> {
                 Some((mk(IKind::Call(f, lowered), span), ty?.0))
             }
             "clamp" => {
-                if !arity(
-                    self,
-                    exprs.len() == 3,
-                    "three",
-                    "write `clamp(value, low, high)`",
-                ) {
+                if !arity(self, exprs.len() == 3, Arity::Three) {
                     return None;
                 }
                 let (x, t) = self.numeric(exprs[0])?;
@@ -875,18 +799,21 @@ impl Checker<'_> {
                 if !arity(
                     self,
                     ok,
-                    if name == "round" { "one or two" } else { "one" },
-                    "e.g. `round(x)` or `round(x, 2)`",
+                    if name == "round" {
+                        Arity::OneOrTwo
+                    } else {
+                        Arity::One
+                    },
                 ) {
                     return None;
                 }
                 let (x, t) = self.numeric(exprs[0])?;
                 if name != "abs" && matches!(t, Ty::Duration(_)) {
                     return self.mismatch(
-                        "a number or money",
+                        Expected::NumberOrMoney,
                         &t,
                         exprs[0].span,
-                        "divide by a unit first, e.g. `floor(x / 1d)`",
+                        Hint::RoundDuration,
                     );
                 }
                 let f = match name {
@@ -907,7 +834,10 @@ impl Checker<'_> {
                                     value.mantissa() as u8 / 10u8.pow(value.scale())
                                 }
                                 _ => {
-                                    self.errors.push(CheckError::Invalid { what: "the number of decimal places must be a whole number from 0 to 10".into(), span: p.span, help: "e.g. `round(x, 2)`".into() });
+                                    self.errors.push(CheckError::Invalid {
+                                        problem: Problem::BadPlaces,
+                                        span: p.span,
+                                    });
                                     return None;
                                 }
                             },
@@ -926,7 +856,7 @@ impl Checker<'_> {
                     _ => AggKind::Count,
                 };
                 if kind == AggKind::Count {
-                    if !arity(self, exprs.is_empty(), "no", "write `team.count()`") {
+                    if !arity(self, exprs.is_empty(), Arity::None) {
                         return None;
                     }
                     let slot = self.hidden(
@@ -943,12 +873,7 @@ impl Checker<'_> {
                         Ty::Number(NumKind::Count),
                     ));
                 }
-                if !arity(
-                    self,
-                    exprs.len() == 1,
-                    "one",
-                    "e.g. `team.avg(daily_tickets)`",
-                ) {
+                if !arity(self, exprs.len() == 1, Arity::One) {
                     return None;
                 }
                 let (x, t) = self.numeric(exprs[0])?;
@@ -966,12 +891,7 @@ impl Checker<'_> {
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
             }
             "rank" | "team.rank" => {
-                if !arity(
-                    self,
-                    exprs.len() == 1,
-                    "one value and an optional order",
-                    "write `rank(total, desc)` or `rank(churn_rate, asc)`",
-                ) {
+                if !arity(self, exprs.len() == 1, Arity::ValueAndOrder) {
                     return None;
                 }
                 let (x, t) = self.numeric(exprs[0])?;
@@ -989,12 +909,7 @@ impl Checker<'_> {
                 ))
             }
             "prev" => {
-                if !arity(
-                    self,
-                    exprs.len() == 2,
-                    "two",
-                    "write `prev(x, DEFAULT)`: DEFAULT is used when last month has no record",
-                ) {
+                if !arity(self, exprs.len() == 2, Arity::Two) {
                     return None;
                 }
                 let (x, t) = self.expr(exprs[0], expect)?;
@@ -1011,12 +926,7 @@ impl Checker<'_> {
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
             }
             "streak" => {
-                if !arity(
-                    self,
-                    exprs.len() == 1,
-                    "one",
-                    "write `streak(level == \"差\")`",
-                ) {
+                if !arity(self, exprs.len() == 1, Arity::One) {
                     return None;
                 }
                 let c = self.bool_expr(exprs[0])?;
@@ -1033,31 +943,10 @@ impl Checker<'_> {
                 ))
             }
             _ => {
-                const FUNCS: &[&str] = &[
-                    "min",
-                    "max",
-                    "clamp",
-                    "abs",
-                    "floor",
-                    "ceil",
-                    "round",
-                    "team.avg",
-                    "team.sum",
-                    "team.min",
-                    "team.max",
-                    "team.count",
-                    "rank",
-                    "prev",
-                    "streak",
-                ];
-                let help = match suggest(name, FUNCS.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("functions are {}", FUNCS.join(", ")),
-                };
                 self.errors.push(CheckError::UnknownFunction {
                     name: name.to_string(),
                     span: func.span,
-                    help,
+                    suggestion: suggest(name, FUNCTIONS.iter().copied()),
                 });
                 None
             }
@@ -1100,30 +989,23 @@ impl Checker<'_> {
         let mut else_level = None;
         let mut cumulative = Num::ZERO;
         for a in arms {
-            let idx = self.level_index(&a.level.value, &levels, a.level.span, Some(&ty))?;
+            let idx = self.level_index(&a.level.value, &levels, a.level.span)?;
             match &a.quota {
                 None => else_level = Some(idx),
                 Some(q) => {
-                    let (v, qty) = self.fold(q, None, "a quota")?;
+                    let (v, qty) = self.fold(q, None, ConstUse::Quota)?;
                     let Value::Num(n) = v else {
-                        return self.mismatch(
-                            "a percent",
-                            &qty,
-                            q.span,
-                            "quotas are shares of the team, e.g. `15% -> A`",
-                        );
+                        return self.mismatch(Expected::Percent, &qty, q.span, Hint::Quota);
                     };
                     if qty.dim() != Dim::Number || n.signum() < 0 {
-                        return self.mismatch(
-                            "a percent",
-                            &qty,
-                            q.span,
-                            "quotas are shares of the team, e.g. `15% -> A`",
-                        );
+                        return self.mismatch(Expected::Percent, &qty, q.span, Hint::Quota);
                     }
                     cumulative = cumulative.plus(n).ok()?;
                     if cumulative.exact_cmp(Num::ONE).ok()? == std::cmp::Ordering::Greater {
-                        self.errors.push(CheckError::Invalid { what: "the quotas add up to more than 100%".into(), span: q.span, help: "quotas are increments: `15% -> A, 45% -> B` gives A to the top 15% and B to the next 45%".into() });
+                        self.errors.push(CheckError::Invalid {
+                            problem: Problem::QuotasOver100,
+                            span: q.span,
+                        });
                         return None;
                     }
                     quotas.push(cumulative);

@@ -2,7 +2,7 @@
 //! test data are evaluated once, with the evaluator itself.
 
 use super::Checker;
-use crate::check::error::CheckError;
+use crate::check::error::{CheckError, ConstUse, Problem};
 use crate::eval::expr::{eval, Env};
 use crate::ir::{IExpr, IKind, SlotKind, Source, Value};
 use crate::syntax::ast::Expr;
@@ -25,7 +25,7 @@ impl Env for ConstEnv<'_> {
 
 impl Checker<'_> {
     /// Evaluates a lowered expression that may only use constants.
-    pub(crate) fn const_value(&mut self, e: &IExpr, what: &'static str) -> Option<Value> {
+    pub(crate) fn const_value(&mut self, e: &IExpr, what: ConstUse) -> Option<Value> {
         let mut constant = true;
         super::visit(e, &mut |x| {
             if let IKind::Read(src) = x.kind {
@@ -55,9 +55,11 @@ impl Checker<'_> {
             Ok(v) => Some(v),
             Err(f) => {
                 self.errors.push(CheckError::Invalid {
-                    what: format!("{what} cannot be computed: {}", f.kind.describe()),
+                    problem: Problem::ConstFault {
+                        what,
+                        fault: f.kind,
+                    },
                     span: f.span,
-                    help: "fix the constant expression".into(),
                 });
                 None
             }
@@ -69,7 +71,7 @@ impl Checker<'_> {
         &mut self,
         e: &Expr,
         expect: Option<&Ty>,
-        what: &'static str,
+        what: ConstUse,
     ) -> Option<(Value, Ty)> {
         let (x, ty) = self.expr(e, expect)?;
         if let Some(want) = expect {
@@ -80,16 +82,15 @@ impl Checker<'_> {
     }
 
     /// A numeric constant of `ty`'s dimension, in base units.
-    pub(crate) fn fold_num(&mut self, e: &Expr, ty: &Ty, what: &'static str) -> Option<Decimal> {
+    pub(crate) fn fold_num(&mut self, e: &Expr, ty: &Ty, what: ConstUse) -> Option<Decimal> {
         let (v, _) = self.fold(e, Some(ty), what)?;
         match v {
             Value::Num(n) => match n.to_decimal() {
                 Some(d) => Some(d),
                 None => {
                     self.errors.push(CheckError::Invalid {
-                        what: format!("{what} must be a terminating decimal"),
+                        problem: Problem::NotTerminating { what },
                         span: e.span,
-                        help: "write the bound as a decimal number".into(),
                     });
                     None
                 }

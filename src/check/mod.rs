@@ -11,7 +11,10 @@ mod fold;
 pub mod lint;
 mod tests;
 
-pub use error::{suggest, CheckError};
+pub use error::{
+    suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget,
+    UnitHint,
+};
 pub use lint::{Lang, Lint, Report};
 
 use crate::ir::*;
@@ -47,9 +50,8 @@ pub fn check(policy: &Policy) -> Result<Checked, CheckFailure> {
             None => {
                 if c.errors.is_empty() {
                     c.errors.push(CheckError::Invalid {
-                        what: "internal checker error".into(),
+                        problem: Problem::Internal,
                         span: Span::default(),
-                        help: "this is a bug in kpi".into(),
                     });
                 }
             }
@@ -216,13 +218,11 @@ impl<'a> Checker<'a> {
         let range = d.range.as_ref().and_then(|r| {
             if !ty.is_numeric() {
                 self.errors.push(CheckError::Invalid {
-                    what: format!(
-                        "a range needs a numeric input, but `{}` is {}",
-                        d.name.name,
-                        expr::describe(&ty)
-                    ),
+                    problem: Problem::RangeNotNumeric {
+                        name: d.name.name.clone(),
+                        ty: ty.clone(),
+                    },
                     span: r.span,
-                    help: "remove the `in LOW..HIGH` range".into(),
                 });
                 return None;
             }
@@ -230,9 +230,8 @@ impl<'a> Checker<'a> {
             let hi = self.fold_bound(&r.hi, &ty)?;
             if lo > hi {
                 self.errors.push(CheckError::Invalid {
-                    what: "the range is empty: its low end is above its high end".into(),
+                    problem: Problem::EmptyRange,
                     span: r.span,
-                    help: "write the smaller value first: `in LOW..HIGH`".into(),
                 });
                 return None;
             }
@@ -243,7 +242,7 @@ impl<'a> Checker<'a> {
             .as_ref()
             .and_then(|e| match (&ty, in_declared_unit(e, &ty)) {
                 (_, Some(v)) => Some(Value::Num(v)),
-                _ => self.fold(e, Some(&ty), "a default").map(|(v, _)| v),
+                _ => self.fold(e, Some(&ty), ConstUse::Default).map(|(v, _)| v),
             });
         let list = if d.context {
             &mut self.context
@@ -261,7 +260,7 @@ impl<'a> Checker<'a> {
     fn fold_bound(&mut self, e: &ast::Expr, ty: &Ty) -> Option<rust_decimal::Decimal> {
         match in_declared_unit(e, ty) {
             Some(v) => v.to_decimal(),
-            None => self.fold_num(e, ty, "a range bound"),
+            None => self.fold_num(e, ty, ConstUse::RangeBound),
         }
     }
 
@@ -270,16 +269,10 @@ impl<'a> Checker<'a> {
             TypeExpr::Named(id) => match Ty::from_name(&id.name) {
                 Some(ty) => Some(ty),
                 None => {
-                    let help = match suggest(&id.name, Ty::NAMES.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => {
-                            format!("types are {}, and `grade(L1, L2, …)`", Ty::NAMES.join(", "))
-                        }
-                    };
                     self.errors.push(CheckError::UnknownType {
                         name: id.name.clone(),
                         span: id.span,
-                        help,
+                        suggestion: suggest(&id.name, Ty::NAMES.iter().copied()),
                     });
                     None
                 }
@@ -314,9 +307,8 @@ impl<'a> Checker<'a> {
                 let decl_span = self.policy.decls.get(di).map(|d| d.name().span);
                 let name = self.slot_name(slot);
                 self.errors.push(CheckError::Cycle {
-                    name: name.clone(),
+                    name,
                     span: decl_span.unwrap_or(use_span),
-                    help: format!("`{name}` is used, directly or through other values, in its own definition; break the loop"),
                 });
                 self.mark_cycle(slot);
                 None
@@ -395,7 +387,7 @@ impl<'a> Checker<'a> {
             Decl::Input(_) => None,
             Decl::Const(d) => {
                 let (e, ty) = self.expr(&d.expr, None)?;
-                let v = self.const_value(&e, "a `const`")?;
+                let v = self.const_value(&e, ConstUse::Const)?;
                 self.consts.insert(slot, v);
                 Some(mk(SlotKind::Const, None, ty, e))
             }
@@ -425,14 +417,14 @@ impl<'a> Checker<'a> {
                     let (we, wty) = self.expr(w, None)?;
                     if wty.dim() != crate::types::Dim::Number {
                         self.errors.push(CheckError::TypeMismatch {
-                            expected: "a number or percent".into(),
-                            found: expr::describe(&wty),
+                            expected: Expected::NumberOrPercent,
+                            found: wty.clone(),
                             span: w.span,
                             because: None,
-                            help: "write the weight as a percent, e.g. `weight 35%`".into(),
+                            hint: Hint::Weight,
                         });
                     }
-                    if let Value::Num(value) = self.const_value(&we, "a weight")? {
+                    if let Value::Num(value) = self.const_value(&we, ConstUse::Weight)? {
                         let percent = wty == Ty::Number(NumKind::Percent);
                         weight = Some(Weight {
                             value,
@@ -476,9 +468,8 @@ impl<'a> Checker<'a> {
         let mut acc: Option<IExpr> = None;
         if self.items.is_empty() {
             self.errors.push(CheckError::Invalid {
-                what: "there are no items to sum".into(),
+                problem: Problem::NoItems,
                 span,
-                help: "declare score items with `item NAME = …`".into(),
             });
             return None;
         }
@@ -487,12 +478,8 @@ impl<'a> Checker<'a> {
             if ty.dim() != crate::types::Dim::Number {
                 let name = self.slot_name(slot);
                 self.errors.push(CheckError::Invalid {
-                    what: format!(
-                        "item `{name}` is {}, it cannot be added to a total",
-                        expr::describe(&ty)
-                    ),
+                    problem: Problem::ItemNotNumber { name, ty },
                     span,
-                    help: "only number items (points) can be summed".into(),
                 });
                 return None;
             }
@@ -510,9 +497,8 @@ impl<'a> Checker<'a> {
                         .map(|s| s.span)
                         .unwrap_or(span);
                     self.errors.push(CheckError::Invalid {
-                        what: format!("item `{name}` has no weight"),
+                        problem: Problem::NoWeight { name },
                         span: item_span,
-                        help: format!("add `weight N%` to `{name}`, or use `total = sum of items`"),
                     });
                     return None;
                 };
@@ -539,11 +525,11 @@ impl<'a> Checker<'a> {
         let (subject, sty) = self.expr(&d.subject, None)?;
         if !sty.is_numeric() {
             self.errors.push(CheckError::TypeMismatch {
-                expected: "a number".into(),
-                found: expr::describe(&sty),
+                expected: Expected::Number,
+                found: sty,
                 span: d.subject.span,
                 because: None,
-                help: "grades are given by a numeric total".into(),
+                hint: Hint::GradeSubject,
             });
             return None;
         }
@@ -607,11 +593,11 @@ impl<'a> Checker<'a> {
             Some(want.clone())
         } else {
             self.errors.push(CheckError::TypeMismatch {
-                expected: expr::describe(want),
-                found: expr::describe(found),
+                expected: Expected::Ty(want.clone()),
+                found: found.clone(),
                 span,
                 because,
-                help: expr::conversion_help(want, found),
+                hint: Hint::Convert,
             });
             None
         }

@@ -1,7 +1,7 @@
 //! Resolving embedded tests (L15) against the policy's inputs and outputs.
 
 use super::{Checker, Def};
-use crate::check::error::{suggest, CheckError};
+use crate::check::error::{suggest, CheckError, ConstUse, TestTarget};
 use crate::ir::{TestCase, TestRecord, Value};
 use crate::syntax::ast::{Assignment, TestDecl};
 use crate::types::Ty;
@@ -10,7 +10,7 @@ impl Checker<'_> {
     pub(crate) fn test_case(&mut self, t: &TestDecl) {
         let mut contexts = Vec::new();
         for c in &t.contexts {
-            let values = self.assignments(t, &c.values, Target::Context);
+            let values = self.assignments(t, &c.values, TestTarget::Context);
             contexts.push((
                 c.period,
                 values.into_iter().map(|(i, v, _)| (i, v)).collect(),
@@ -18,8 +18,8 @@ impl Checker<'_> {
         }
         let mut rows = Vec::new();
         for r in &t.rows {
-            let given = self.assignments(t, &r.given, Target::Input);
-            let expect = self.assignments(t, &r.expect, Target::Output);
+            let given = self.assignments(t, &r.given, TestTarget::Input);
+            let expect = self.assignments(t, &r.expect, TestTarget::Output);
             rows.push(TestRecord {
                 employee: r.employee.clone(),
                 period: r.period,
@@ -41,21 +41,21 @@ impl Checker<'_> {
         &mut self,
         t: &TestDecl,
         list: &[Assignment],
-        target: Target,
+        target: TestTarget,
     ) -> Vec<(usize, Value, crate::syntax::ast::Span)> {
         let mut out = Vec::new();
         for a in list {
             let name = a.name.name.as_str();
             let found: Option<(usize, Ty)> = match target {
-                Target::Input => match self.names.get(name) {
+                TestTarget::Input => match self.names.get(name) {
                     Some(Def::Input(i)) => self.inputs.get(*i).map(|f| (*i, f.ty.clone())),
                     _ => None,
                 },
-                Target::Context => match self.names.get(name) {
+                TestTarget::Context => match self.names.get(name) {
                     Some(Def::Context(i)) => self.context.get(*i).map(|f| (*i, f.ty.clone())),
                     _ => None,
                 },
-                Target::Output => match self.outputs.iter().position(|o| o.name == name) {
+                TestTarget::Output => match self.outputs.iter().position(|o| o.name == name) {
                     Some(i) => match self
                         .slots
                         .get(self.outputs[i].slot)
@@ -69,38 +69,24 @@ impl Checker<'_> {
                 },
             };
             let Some((idx, ty)) = found else {
-                let (kind, candidates): (&str, Vec<String>) = match target {
-                    Target::Input => ("input", self.inputs.iter().map(|f| f.id.clone()).collect()),
-                    Target::Context => (
-                        "context input",
-                        self.context.iter().map(|f| f.id.clone()).collect(),
-                    ),
-                    Target::Output => (
-                        "output",
-                        self.outputs.iter().map(|o| o.name.clone()).collect(),
-                    ),
+                let candidates: Vec<String> = match target {
+                    TestTarget::Input => self.inputs.iter().map(|f| f.id.clone()).collect(),
+                    TestTarget::Context => self.context.iter().map(|f| f.id.clone()).collect(),
+                    TestTarget::Output => self.outputs.iter().map(|o| o.name.clone()).collect(),
                 };
-                let help = suggest(name, candidates.iter().map(|s| s.as_str()))
-                    .map(|s| format!("did you mean `{s}`?"));
                 self.errors.push(CheckError::BadTest {
                     test: t.name.value.clone(),
-                    what: format!("`{name}` is not an {kind} of this policy"),
+                    name: name.to_string(),
+                    target,
                     span: a.name.span,
-                    help,
+                    suggestion: suggest(name, candidates.iter().map(|s| s.as_str())),
                 });
                 continue;
             };
-            if let Some((v, _)) = self.fold(&a.value, Some(&ty), "a test value") {
+            if let Some((v, _)) = self.fold(&a.value, Some(&ty), ConstUse::TestValue) {
                 out.push((idx, v, a.value.span));
             }
         }
         out
     }
-}
-
-#[derive(Clone, Copy)]
-enum Target {
-    Input,
-    Context,
-    Output,
 }

@@ -30,7 +30,7 @@ fn diagnose(src: &Source, lang: Lang, verbose: bool) -> Findings {
     match crate::syntax::parse(&src.text) {
         Err(e) => {
             errors += 1;
-            diags.push(Box::new(e));
+            diags.push(Box::new(e.report(lang)));
         }
         Ok(policy) => match check(&policy) {
             Ok(c) => {
@@ -49,8 +49,8 @@ fn diagnose(src: &Source, lang: Lang, verbose: bool) -> Findings {
                 warnings += f.warnings.len();
                 diags.extend(
                     f.errors
-                        .into_iter()
-                        .map(|e| Box::new(e) as Box<dyn Diagnostic>),
+                        .iter()
+                        .map(|e| Box::new(e.report(lang)) as Box<dyn Diagnostic>),
                 );
                 diags.extend(
                     f.warnings
@@ -60,7 +60,12 @@ fn diagnose(src: &Source, lang: Lang, verbose: bool) -> Findings {
             }
         },
     }
-    Findings { diags, errors, warnings, ranges }
+    Findings {
+        diags,
+        errors,
+        warnings,
+        ranges,
+    }
 }
 
 pub fn run(args: &Args) -> Exit {
@@ -76,7 +81,12 @@ pub fn run(args: &Args) -> Exit {
                 continue;
             }
         };
-        let Findings { diags, errors: e, warnings: w, ranges } = diagnose(&src, args.lang, args.verbose);
+        let Findings {
+            diags,
+            errors: e,
+            warnings: w,
+            ranges,
+        } = diagnose(&src, args.lang, args.verbose);
         errors += e;
         warnings += w;
         for d in &diags {
@@ -107,7 +117,7 @@ pub fn run(args: &Args) -> Exit {
             if errors == 0 && warnings == 0 && !usage {
                 let n = args.paths.len();
                 if zh {
-                    eprintln!("ok: 已检查 {n} 个方案,没有发现问题");
+                    eprintln!("ok: 已检查 {n} 个方案，没有发现问题");
                 } else {
                     eprintln!(
                         "ok: {n} polic{} checked, no problems",
@@ -115,7 +125,7 @@ pub fn run(args: &Args) -> Exit {
                     );
                 }
             } else if zh {
-                eprintln!("{errors} 个错误, {warnings} 个警告");
+                eprintln!("{errors} 个错误，{warnings} 个警告");
             } else {
                 eprintln!("{errors} error(s), {warnings} warning(s)");
             }

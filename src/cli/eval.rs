@@ -1,7 +1,8 @@
 //! `kpi eval POLICY --data FILE [--context FILE] [--format …] [--output FILE]`
 
-use super::{load_program, output, render_diagnostic, Exit, ResultFormat, Source};
+use super::{load_program, message_lang, output, render_diagnostic, Exit, ResultFormat, Source};
 use crate::data::{self, Cell, FieldSpec, ReadOptions};
+use crate::diag::Lang;
 use crate::eval::{evaluate, Row};
 use crate::ir::{Field, Program, Value};
 use crate::types::Period;
@@ -49,17 +50,26 @@ fn read(path: &std::path::Path) -> Result<(String, String), Exit> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok((path.display().to_string(), t)),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+            match message_lang() {
+                Lang::En => eprintln!("error: cannot read `{}`: {e}", path.display()),
+                Lang::Zh => eprintln!("error: 无法读取 `{}`：{e}", path.display()),
+            }
             Err(Exit::Usage)
         }
     }
 }
 
+/// Prints data errors and their count, in [`message_lang`].
 fn report_data(errors: &[data::DataError]) {
+    let lang = message_lang();
     for e in errors {
-        eprint!("{}", render_diagnostic(e, None));
+        eprint!("{}", render_diagnostic(&e.report(lang), None));
     }
-    eprintln!("{} data error(s); no results were written", errors.len());
+    let n = errors.len();
+    match lang {
+        Lang::En => eprintln!("{n} data error(s); no results were written"),
+        Lang::Zh => eprintln!("{n} 处数据错误，未写出任何结果"),
+    }
 }
 
 /// Reads records and context, validated against the program's inputs.
@@ -81,10 +91,16 @@ pub(crate) fn load_rows(
                 .iter()
                 .map(|f| format!("`{}`", f.id))
                 .collect();
-            eprintln!(
-                "error: the policy uses context inputs ({}); pass them with `--context FILE`",
-                ids.join(", ")
-            );
+            match message_lang() {
+                Lang::En => eprintln!(
+                    "error: the policy uses context inputs ({}); pass them with `--context FILE`",
+                    ids.join(", ")
+                ),
+                Lang::Zh => eprintln!(
+                    "error: 方案用到了 context 输入（{}），请用 `--context FILE` 提供",
+                    ids.join("、")
+                ),
+            }
             return Err(Exit::Usage);
         };
         let (ctx_name, ctx_text) = read(cpath)?;
@@ -151,12 +167,15 @@ pub fn run(args: &Args) -> Exit {
     output::emit(&text, args.output.as_deref())
 }
 
+/// Prints evaluation errors and their count, in [`message_lang`].
 pub(crate) fn report_eval(errors: &[crate::eval::EvalError], src: &Source) {
+    let lang = message_lang();
     for e in errors {
-        eprint!("{}", render_diagnostic(e, Some(src)));
+        eprint!("{}", render_diagnostic(&e.report(lang), Some(src)));
     }
-    eprintln!(
-        "{} evaluation error(s); no results were written",
-        errors.len()
-    );
+    let n = errors.len();
+    match lang {
+        Lang::En => eprintln!("{n} evaluation error(s); no results were written"),
+        Lang::Zh => eprintln!("{n} 处计算错误，未写出任何结果"),
+    }
 }

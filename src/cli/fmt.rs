@@ -30,7 +30,10 @@ pub fn run(paths: &[PathBuf], check: bool) -> Exit {
         let formatted = match format_policy(&src.text) {
             Ok(f) => f,
             Err(e) => {
-                eprint!("{}", render_diagnostic(&e, Some(&src)));
+                eprint!(
+                    "{}",
+                    render_diagnostic(&e.report(super::message_lang()), Some(&src))
+                );
                 worse(Exit::Failure);
                 continue;
             }

@@ -18,6 +18,7 @@ use crate::ir::Program;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The process exit status (§4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,11 @@ impl From<Exit> for ExitCode {
 #[derive(Debug, Parser)]
 #[command(name = "kpi", version, about = "Check, evaluate and test KPI policies", long_about = None)]
 pub struct Cli {
+    // A string, like the `--lang` of `explain` and `whatif`: those keep
+    // their own option, and clap passes its value up under the same id.
+    /// Language of messages: zh or en (default: from LC_ALL / LANG).
+    #[arg(long, global = true, value_parser = ["zh", "en"])]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -64,6 +70,46 @@ pub fn lang(arg: Option<LangArg>) -> Lang {
     }
 }
 
+/// The language of this run's diagnostics, set once by [`run`]: 0 unset,
+/// 1 English, 2 Chinese.
+static MESSAGE_LANG: AtomicU8 = AtomicU8::new(0);
+
+/// The language diagnostics are printed in: `--lang`, else the environment.
+pub fn message_lang() -> Lang {
+    match MESSAGE_LANG.load(Ordering::Relaxed) {
+        1 => Lang::En,
+        2 => Lang::Zh,
+        _ => Lang::from_env(),
+    }
+}
+
+fn set_message_lang(lang: Lang) {
+    let v = match lang {
+        Lang::En => 1,
+        Lang::Zh => 2,
+    };
+    MESSAGE_LANG.store(v, Ordering::Relaxed);
+}
+
+/// `zh` or `en` as given on the command line.
+fn lang_arg(s: Option<&str>) -> Option<LangArg> {
+    match s {
+        Some("zh") => Some(LangArg::Zh),
+        Some("en") => Some(LangArg::En),
+        _ => None,
+    }
+}
+
+/// `explain` and `whatif` have their own `--lang zh|en` for the report;
+/// it sets the diagnostics' language too.
+fn own_lang(command: &Command) -> Option<LangArg> {
+    match command {
+        Command::Explain(a) => lang_arg(a.lang.as_deref()),
+        Command::Whatif(a) => lang_arg(a.lang.as_deref()),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ResultFormat {
     Json,
@@ -85,9 +131,6 @@ pub enum Command {
         /// Also print every output's reachable range and the reachable grades.
         #[arg(long, short)]
         verbose: bool,
-        /// Language of messages (default: from LANG).
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
     },
     /// Evaluate a policy against metric records.
     Eval {
@@ -132,19 +175,30 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Exit {
-    match cli.command {
+    let Cli {
+        lang: given,
+        command,
+    } = cli;
+    let given = lang_arg(given.as_deref());
+    let l = lang(given.or_else(|| own_lang(&command)));
+    set_message_lang(l);
+    // `kpi --lang zh explain …`: the report follows the global option.
+    let code = match l {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    match command {
         Command::Check {
             policies,
             deny_warnings,
             format,
             verbose,
-            lang: l,
         } => check::run(&check::Args {
             paths: &policies,
             deny_warnings,
             format,
             verbose,
-            lang: lang(l),
+            lang: l,
         }),
         Command::Eval {
             policy,
@@ -163,9 +217,19 @@ pub fn run(cli: Cli) -> Exit {
         }),
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { policies, check } => fmt::run(&policies, check),
-        Command::Explain(args) => explain::run(&args),
+        Command::Explain(mut args) => {
+            if given.is_some() && args.lang.is_none() {
+                args.lang = Some(code.into());
+            }
+            explain::run(&args)
+        }
         Command::Diff(args) => diff::run(&args),
-        Command::Whatif(args) => whatif::run(&args),
+        Command::Whatif(mut args) => {
+            if given.is_some() && args.lang.is_none() {
+                args.lang = Some(code.into());
+            }
+            whatif::run(&args)
+        }
     }
 }
 
@@ -176,8 +240,10 @@ pub struct Source {
 }
 
 pub(crate) fn read_source(path: &std::path::Path) -> Result<Source, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("error: cannot read `{}`: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| match message_lang() {
+        Lang::En => format!("error: cannot read `{}`: {e}", path.display()),
+        Lang::Zh => format!("error: 无法读取 `{}`：{e}", path.display()),
+    })?;
     Ok(Source {
         path: path.display().to_string(),
         text,
@@ -191,11 +257,13 @@ pub(crate) enum Loaded {
     Failed(Vec<String>),
 }
 
-/// Parses and checks a policy, rendering diagnostics for humans.
+/// Parses and checks a policy, rendering diagnostics for humans in
+/// [`message_lang`].
 pub(crate) fn load(src: &Source) -> Loaded {
+    let lang = message_lang();
     let policy = match crate::syntax::parse(&src.text) {
         Ok(p) => p,
-        Err(e) => return Loaded::Failed(vec![render_diagnostic(&e, Some(src))]),
+        Err(e) => return Loaded::Failed(vec![render_diagnostic(&e.report(lang), Some(src))]),
     };
     match check(&policy) {
         Ok(c) => Loaded::Ok(c),
@@ -203,12 +271,12 @@ pub(crate) fn load(src: &Source) -> Loaded {
             let mut out: Vec<String> = f
                 .errors
                 .iter()
-                .map(|e| render_diagnostic(e, Some(src)))
+                .map(|e| render_diagnostic(&e.report(lang), Some(src)))
                 .collect();
             out.extend(
                 f.warnings
                     .iter()
-                    .map(|w| render_diagnostic(&w.report(Lang::from_env()), Some(src))),
+                    .map(|w| render_diagnostic(&w.report(lang), Some(src))),
             );
             Loaded::Failed(out)
         }
@@ -226,7 +294,7 @@ pub(crate) fn load_program(path: &std::path::Path) -> Result<(Source, Program), 
             for w in &c.warnings {
                 eprint!(
                     "{}",
-                    render_diagnostic(&w.report(Lang::from_env()), Some(&src))
+                    render_diagnostic(&w.report(message_lang()), Some(&src))
                 );
             }
             Ok((src, c.program))

@@ -1,6 +1,7 @@
 //! `kpi test POLICY_OR_DIR...`: runs the embedded tests (L15).
 
-use super::{load_program, Exit};
+use super::{load_program, message_lang, Exit};
+use crate::diag::Lang;
 use crate::eval::format::{displayed_num, show};
 use crate::eval::{evaluate, Row};
 use crate::ir::{Program, TestCase, Value};
@@ -14,7 +15,10 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for p in paths {
         if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| format!("error: cannot read directory `{}`: {e}", p.display()))?
+                .map_err(|e| match message_lang() {
+                    Lang::En => format!("error: cannot read directory `{}`: {e}", p.display()),
+                    Lang::Zh => format!("error: 无法读取目录 `{}`：{e}", p.display()),
+                })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|x| x == "kpi"))
                 .collect();
@@ -41,7 +45,10 @@ pub fn run(paths: &[PathBuf]) -> Exit {
             Ok((_, p)) => p,
             Err(Exit::Usage) => return Exit::Usage,
             Err(_) => {
-                println!("FAIL {}: the policy does not check", file.display());
+                match message_lang() {
+                    Lang::En => println!("FAIL {}: the policy does not check", file.display()),
+                    Lang::Zh => println!("FAIL {}：方案没有通过检查", file.display()),
+                }
                 failed += 1;
                 continue;
             }
@@ -62,7 +69,10 @@ pub fn run(paths: &[PathBuf]) -> Exit {
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    match message_lang() {
+        Lang::En => println!("{passed} passed, {failed} failed"),
+        Lang::Zh => println!("{passed} 个通过，{failed} 个失败"),
+    }
     if failed > 0 {
         Exit::Failure
     } else {
@@ -70,8 +80,10 @@ pub fn run(paths: &[PathBuf]) -> Exit {
     }
 }
 
-/// Runs one test; returns a line per differing output or problem.
+/// Runs one test; returns a line per differing output or problem, in
+/// [`message_lang`].
 pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String>> {
+    let lang = message_lang();
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     for r in &t.rows {
@@ -87,10 +99,16 @@ pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String
             match v {
                 Some(v) => full.push(v),
                 None => {
-                    problems.push(format!(
-                        "row `{}` {}: input `{}` is not given and has no default",
-                        r.employee, r.period, f.id
-                    ));
+                    problems.push(match lang {
+                        Lang::En => format!(
+                            "row `{}` {}: input `{}` is not given and has no default",
+                            r.employee, r.period, f.id
+                        ),
+                        Lang::Zh => format!(
+                            "`{}` {} 这一行：没有给出输入 `{}`，它也没有默认值",
+                            r.employee, r.period, f.id
+                        ),
+                    });
                     full.push(Value::Bool(false));
                 }
             }
@@ -103,7 +121,7 @@ pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String
             inputs: full,
         });
     }
-    let context = test_context(program, t, &mut problems);
+    let context = test_context(program, t, lang, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -112,7 +130,13 @@ pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String
         Err(errors) => {
             return Err(errors
                 .iter()
-                .map(|e| format!("evaluation failed: {e}"))
+                .map(|e| {
+                    let m = e.report(lang).message;
+                    match lang {
+                        Lang::En => format!("evaluation failed: {m}"),
+                        Lang::Zh => format!("计算失败：{m}"),
+                    }
+                })
                 .collect())
         }
     };
@@ -130,17 +154,16 @@ pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String
                 _ => want == got,
             };
             if !same {
-                let who = if t.rows.len() > 1 {
-                    format!("row `{}` {}: ", r.employee, r.period)
-                } else {
-                    String::new()
+                let who = match (t.rows.len() > 1, lang) {
+                    (false, _) => String::new(),
+                    (true, Lang::En) => format!("row `{}` {}: ", r.employee, r.period),
+                    (true, Lang::Zh) => format!("`{}` {} 这一行：", r.employee, r.period),
                 };
-                problems.push(format!(
-                    "{who}`{}`: expected {}, got {}",
-                    out.name,
-                    show(want, ty).as_text(),
-                    show(got, ty).as_text()
-                ));
+                let (want, got) = (show(want, ty).as_text(), show(got, ty).as_text());
+                problems.push(match lang {
+                    Lang::En => format!("{who}`{}`: expected {want}, got {got}", out.name),
+                    Lang::Zh => format!("{who}`{}`：应为 {want}，实际为 {got}", out.name),
+                });
             }
         }
     }
@@ -154,6 +177,7 @@ pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String
 fn test_context(
     program: &Program,
     t: &TestCase,
+    lang: Lang,
     problems: &mut Vec<String>,
 ) -> BTreeMap<Period, Vec<Value>> {
     let mut out = BTreeMap::new();
@@ -178,7 +202,10 @@ fn test_context(
             match v {
                 Some(v) => full.push(v),
                 None => {
-                    problems.push(format!("context `{}` has no value for {p}", f.id));
+                    problems.push(match lang {
+                        Lang::En => format!("context `{}` has no value for {p}", f.id),
+                        Lang::Zh => format!("context `{}` 没有 {p} 的值", f.id),
+                    });
                     full.push(Value::Bool(false));
                 }
             }

@@ -3,18 +3,18 @@
 //! A [`DataError`] places a problem in a file (`file:line`, optionally the
 //! column header); its [`DataErrorKind`] says what is wrong. Problems with a
 //! single cell are [`CellError`]s, which the policy's embedded tests reuse.
+//! Errors hold data; [`DataError::report`] writes them in English or Chinese.
 
-use miette::Diagnostic;
-use thiserror::Error;
+use crate::diag::{english_diagnostic, ty_name, Lang, Report};
+use crate::types::{DurUnit, Ty};
+use std::fmt;
 
 /// At most this many errors are reported for one file; the rest are counted
 /// in a final [`DataErrorKind::TooMany`].
 pub const MAX_ERRORS: usize = 1000;
 
 /// A problem in a data file, with its place.
-#[derive(Debug, Clone, PartialEq, Error, Diagnostic)]
-#[error("{}", self.render())]
-#[diagnostic(forward(kind))]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataError {
     /// The file name as given by the caller.
     pub file: String,
@@ -37,263 +37,597 @@ impl DataError {
 
     /// The stable diagnostic code, e.g. `kpi::data::bad_cell`.
     pub fn code_name(&self) -> String {
-        Diagnostic::code(self)
-            .map(|c| c.to_string())
-            .unwrap_or_default()
+        self.kind.code().to_string()
     }
 
-    /// The help line, if any.
+    /// The help line (in English), if any.
     pub fn help_text(&self) -> Option<String> {
-        Diagnostic::help(self).map(|h| h.to_string())
+        self.kind.help(Lang::En)
     }
 
-    fn render(&self) -> String {
+    /// The error's text in `lang`: place, then problem; data errors have no
+    /// spans in the policy.
+    pub fn report(&self, lang: Lang) -> Report {
         let mut s = self.file.clone();
-        if self.line > 0 {
-            s.push_str(&format!(":{}", self.line));
+        match lang {
+            Lang::En => {
+                if self.line > 0 {
+                    s.push_str(&format!(":{}", self.line));
+                }
+                s.push_str(": ");
+                if let Some(col) = &self.column {
+                    s.push_str(&format!("column `{col}`: "));
+                }
+            }
+            Lang::Zh => {
+                if self.line > 0 {
+                    s.push_str(&format!(" 第 {} 行", self.line));
+                }
+                if let Some(col) = &self.column {
+                    s.push_str(&format!("，`{col}` 列"));
+                }
+                s.push('：');
+            }
         }
-        s.push_str(": ");
-        if let Some(col) = &self.column {
-            s.push_str(&format!("column `{col}`: "));
-        }
-        s.push_str(&self.kind.to_string());
-        s
+        s.push_str(&self.kind.message(lang));
+        Report::error(self.kind.code(), s, Vec::new(), self.kind.help(lang))
     }
 }
 
-/// What is wrong, without its place.
-#[derive(Debug, Clone, PartialEq, Error, Diagnostic)]
-pub enum DataErrorKind {
-    #[error("the file is empty; expected a header row")]
-    #[diagnostic(
-        code(kpi::data::empty),
-        help("the first line must name the columns, e.g. `employee,period,...`")
-    )]
-    Empty,
+english_diagnostic!(DataError);
 
-    #[error("invalid {format}: {message}")]
-    #[diagnostic(code(kpi::data::syntax), help("{}", syntax_help(format)))]
+/// What is wrong, without its place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataErrorKind {
+    /// The file is empty: no header row.
+    Empty,
+    /// The file is not valid CSV or JSON (`format`); `message` is the
+    /// reader's own description.
     Syntax {
         format: &'static str,
         message: String,
     },
-
-    #[error("no `{name}` column")]
-    #[diagnostic(
-        code(kpi::data::missing_column),
-        help("add a column headed `{name}` (or {aliases})")
-    )]
+    /// No `employee`/`period` column (`aliases`: its other accepted headers).
     MissingColumn {
         name: &'static str,
         aliases: &'static str,
     },
-
-    #[error("no column for input `{id}`{}, and it has no default", label_suffix(.label))]
-    #[diagnostic(
-        code(kpi::data::missing_column),
-        help("add a column headed {}, or declare a default for `{id}` in the policy", headers_for(.id, .label))
-    )]
-    MissingInput { id: String, label: Option<String> },
-
-    #[error("columns `{first}` and `{second}` both match `{target}`")]
-    #[diagnostic(
-        code(kpi::data::duplicate_column),
-        help("keep only one of the two columns")
-    )]
+    MissingInput {
+        id: String,
+        label: Option<String>,
+    },
     DuplicateColumn {
         first: String,
         second: String,
         target: String,
     },
-
-    #[error("the row has {found} fields but the header has {expected}")]
-    #[diagnostic(
-        code(kpi::data::bad_row),
-        help("a field that contains `,` or `\"` must be quoted: `\"1,234\"`")
-    )]
-    FieldCount { found: usize, expected: usize },
-
-    #[error("array element is {found}, not an object")]
-    #[diagnostic(
-        code(kpi::data::bad_row),
-        help(
-            "each element is one row: `{{\"employee\": \"E001\", \"period\": \"2026-10\", ...}}`"
-        )
-    )]
-    NotAnObject { found: &'static str },
-
-    #[error("key `{key}` appears twice in this object")]
-    #[diagnostic(code(kpi::data::bad_row), help("keep only one `{key}`"))]
-    DuplicateKey { key: String },
-
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Cell(#[from] CellError),
-
-    #[error("empty cell, and input `{id}` has no default")]
-    #[diagnostic(
-        code(kpi::data::missing_value),
-        help("fill in a value, or declare a default for `{id}` in the policy")
-    )]
-    MissingValue { id: String },
-
-    #[error("empty employee id")]
-    #[diagnostic(code(kpi::data::missing_value), help("every row needs an employee id"))]
+    FieldCount {
+        found: usize,
+        expected: usize,
+    },
+    /// A JSON array element that is not an object (`found`: "a string", …).
+    NotAnObject {
+        found: &'static str,
+    },
+    DuplicateKey {
+        key: String,
+    },
+    Cell(CellError),
+    MissingValue {
+        id: String,
+    },
     EmptyEmployee,
-
-    #[error("empty period")]
-    #[diagnostic(
-        code(kpi::data::missing_value),
-        help("every row needs a period written `YYYY-MM`, e.g. `2026-10`")
-    )]
     EmptyPeriod,
-
-    #[error("`{raw}` is not a period")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("write the period as `YYYY-MM`, e.g. `2026-10`")
-    )]
-    BadPeriod { raw: String },
-
-    #[error("employee `{employee}` already has a row for `{period}` on line {first_line}")]
-    #[diagnostic(
-        code(kpi::data::duplicate_row),
-        help("keep one row per employee and period")
-    )]
+    BadPeriod {
+        raw: String,
+    },
     DuplicateRow {
         employee: String,
         period: String,
         first_line: usize,
     },
-
-    #[error("period `{period}` already has a row on line {first_line}")]
-    #[diagnostic(code(kpi::data::duplicate_row), help("keep one row per period"))]
-    DuplicatePeriod { period: String, first_line: usize },
-
-    #[error("period `{period}` has no row in the context file `{context_file}`")]
-    #[diagnostic(
-        code(kpi::data::missing_period),
-        help("add a row for `{period}` to `{context_file}`")
-    )]
+    DuplicatePeriod {
+        period: String,
+        first_line: usize,
+    },
     MissingPeriod {
         period: String,
         context_file: String,
     },
-
-    #[error("… and {more} more errors")]
-    #[diagnostic(
-        code(kpi::data::too_many_errors),
-        help("fix the errors above and run again")
-    )]
-    TooMany { more: usize },
+    TooMany {
+        more: usize,
+    },
 }
 
-fn syntax_help(format: &str) -> &'static str {
-    if format == "JSON" {
-        "data in JSON is an array of objects: `[{\"employee\": \"E001\", \"period\": \"2026-10\", ...}]`"
-    } else {
-        "save the sheet as UTF-8 CSV: one header row, then one row per line"
+impl From<CellError> for DataErrorKind {
+    fn from(e: CellError) -> DataErrorKind {
+        DataErrorKind::Cell(e)
     }
 }
 
-fn label_suffix(label: &Option<String>) -> String {
-    match label {
-        Some(l) => format!(" (`{l}`)"),
-        None => String::new(),
+impl fmt::Display for DataErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
     }
 }
 
-fn headers_for(id: &str, label: &Option<String>) -> String {
-    match label {
-        Some(l) => format!("`{l}` or `{id}`"),
-        None => format!("`{id}`"),
+impl std::error::Error for DataErrorKind {}
+
+/// `` `员工` or `工号` `` → `` `员工` 或 `工号` ``.
+fn or_zh(s: &str) -> String {
+    s.replace(" or ", " 或 ")
+}
+
+/// A JSON value's kind as [`DataErrorKind::NotAnObject`] and
+/// [`CellError::NotAScalar`] name it.
+fn json_kind_zh(found: &str) -> &'static str {
+    match found {
+        "null" => "null",
+        "a string" => "字符串",
+        "a number" => "数字",
+        "a bool" => "布尔值",
+        "an array" | "array" => "数组",
+        _ => "对象",
+    }
+}
+
+impl DataErrorKind {
+    /// The stable diagnostic code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DataErrorKind::Empty => "kpi::data::empty",
+            DataErrorKind::Syntax { .. } => "kpi::data::syntax",
+            DataErrorKind::MissingColumn { .. } | DataErrorKind::MissingInput { .. } => {
+                "kpi::data::missing_column"
+            }
+            DataErrorKind::DuplicateColumn { .. } => "kpi::data::duplicate_column",
+            DataErrorKind::FieldCount { .. }
+            | DataErrorKind::NotAnObject { .. }
+            | DataErrorKind::DuplicateKey { .. } => "kpi::data::bad_row",
+            DataErrorKind::Cell(c) => c.code(),
+            DataErrorKind::MissingValue { .. }
+            | DataErrorKind::EmptyEmployee
+            | DataErrorKind::EmptyPeriod => "kpi::data::missing_value",
+            DataErrorKind::BadPeriod { .. } => "kpi::data::bad_cell",
+            DataErrorKind::DuplicateRow { .. } | DataErrorKind::DuplicatePeriod { .. } => {
+                "kpi::data::duplicate_row"
+            }
+            DataErrorKind::MissingPeriod { .. } => "kpi::data::missing_period",
+            DataErrorKind::TooMany { .. } => "kpi::data::too_many_errors",
+        }
+    }
+
+    /// What is wrong, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            DataErrorKind::Empty => lang
+                .pick(
+                    "the file is empty; expected a header row",
+                    "文件是空的；第一行应该是表头",
+                )
+                .into(),
+            DataErrorKind::Syntax { format, message } => lang.pick(
+                format!("invalid {format}: {message}"),
+                format!("{format} 格式有误：{message}"),
+            ),
+            DataErrorKind::MissingColumn { name, .. } => {
+                lang.pick(format!("no `{name}` column"), format!("缺少 `{name}` 列"))
+            }
+            DataErrorKind::MissingInput { id, label } => {
+                let label_en = label
+                    .as_ref()
+                    .map(|l| format!(" (`{l}`)"))
+                    .unwrap_or_default();
+                let label_zh = label
+                    .as_ref()
+                    .map(|l| format!("（`{l}`）"))
+                    .unwrap_or_default();
+                lang.pick(
+                    format!("no column for input `{id}`{label_en}, and it has no default"),
+                    format!("找不到输入 `{id}`{label_zh} 对应的列，而且它没有默认值"),
+                )
+            }
+            DataErrorKind::DuplicateColumn {
+                first,
+                second,
+                target,
+            } => lang.pick(
+                format!("columns `{first}` and `{second}` both match `{target}`"),
+                format!("`{first}` 列和 `{second}` 列都对应 `{target}`"),
+            ),
+            DataErrorKind::FieldCount { found, expected } => lang.pick(
+                format!("the row has {found} fields but the header has {expected}"),
+                format!("这一行有 {found} 个单元格，但表头有 {expected} 列"),
+            ),
+            DataErrorKind::NotAnObject { found } => lang.pick(
+                format!("array element is {found}, not an object"),
+                format!("数组元素是{}，不是对象", json_kind_zh(found)),
+            ),
+            DataErrorKind::DuplicateKey { key } => lang.pick(
+                format!("key `{key}` appears twice in this object"),
+                format!("这个对象里 `{key}` 出现了两次"),
+            ),
+            DataErrorKind::Cell(c) => c.message(lang),
+            DataErrorKind::MissingValue { id } => lang.pick(
+                format!("empty cell, and input `{id}` has no default"),
+                format!("单元格是空的，而输入 `{id}` 没有默认值"),
+            ),
+            DataErrorKind::EmptyEmployee => lang.pick("empty employee id", "员工编号是空的").into(),
+            DataErrorKind::EmptyPeriod => lang.pick("empty period", "月份是空的").into(),
+            DataErrorKind::BadPeriod { raw } => lang.pick(
+                format!("`{raw}` is not a period"),
+                format!("`{raw}` 不是有效的月份"),
+            ),
+            DataErrorKind::DuplicateRow {
+                employee,
+                period,
+                first_line,
+            } => lang.pick(
+                format!(
+                    "employee `{employee}` already has a row for `{period}` on line {first_line}"
+                ),
+                format!("员工 `{employee}` 在 `{period}` 已经有一行数据（第 {first_line} 行）"),
+            ),
+            DataErrorKind::DuplicatePeriod { period, first_line } => lang.pick(
+                format!("period `{period}` already has a row on line {first_line}"),
+                format!("`{period}` 已经有一行数据（第 {first_line} 行）"),
+            ),
+            DataErrorKind::MissingPeriod {
+                period,
+                context_file,
+            } => lang.pick(
+                format!("period `{period}` has no row in the context file `{context_file}`"),
+                format!("context 文件 `{context_file}` 里没有 `{period}` 这个月"),
+            ),
+            DataErrorKind::TooMany { more } => lang.pick(
+                format!("… and {more} more errors"),
+                format!("……还有 {more} 处错误"),
+            ),
+        }
+    }
+
+    /// How to fix it, in `lang`.
+    pub fn help(&self, lang: Lang) -> Option<String> {
+        let text = match self {
+            DataErrorKind::Empty => lang
+                .pick(
+                    "the first line must name the columns, e.g. `employee,period,...`",
+                    "第一行要写各列的名称，例如 `employee,period,...`",
+                )
+                .into(),
+            DataErrorKind::Syntax { format, .. } => {
+                let (en, zh) = if *format == "JSON" {
+                    (
+                        "data in JSON is an array of objects: `[{\"employee\": \"E001\", \"period\": \"2026-10\", ...}]`",
+                        "JSON 数据应是由对象组成的数组：`[{\"employee\": \"E001\", \"period\": \"2026-10\", ...}]`",
+                    )
+                } else {
+                    (
+                        "save the sheet as UTF-8 CSV: one header row, then one row per line",
+                        "请把表格另存为 UTF-8 编码的 CSV：第一行是表头，之后每行一条记录",
+                    )
+                };
+                lang.pick(en, zh).into()
+            }
+            DataErrorKind::MissingColumn { name, aliases } => lang.pick(
+                format!("add a column headed `{name}` (or {aliases})"),
+                format!("加一列，表头写 `{name}`（或 {}）", or_zh(aliases)),
+            ),
+            DataErrorKind::MissingInput { id, label } => {
+                let headers = match label {
+                    Some(l) => lang.pick(format!("`{l}` or `{id}`"), format!("`{l}` 或 `{id}`")),
+                    None => format!("`{id}`"),
+                };
+                lang.pick(
+                    format!(
+                        "add a column headed {headers}, or declare a default for `{id}` in the policy"
+                    ),
+                    format!("加一列，表头写 {headers}；或在方案里给 `{id}` 声明默认值"),
+                )
+            }
+            DataErrorKind::DuplicateColumn { .. } => lang
+                .pick("keep only one of the two columns", "两列只保留一列")
+                .into(),
+            DataErrorKind::FieldCount { .. } => lang
+                .pick(
+                    "a field that contains `,` or `\"` must be quoted: `\"1,234\"`",
+                    "含有 `,` 或 `\"` 的单元格要加引号：`\"1,234\"`",
+                )
+                .into(),
+            DataErrorKind::NotAnObject { .. } => lang
+                .pick(
+                    "each element is one row: `{\"employee\": \"E001\", \"period\": \"2026-10\", ...}`",
+                    "每个元素是一行：`{\"employee\": \"E001\", \"period\": \"2026-10\", ...}`",
+                )
+                .into(),
+            DataErrorKind::DuplicateKey { key } => lang.pick(
+                format!("keep only one `{key}`"),
+                format!("只保留一个 `{key}`"),
+            ),
+            DataErrorKind::Cell(c) => return c.help(lang),
+            DataErrorKind::MissingValue { id } => lang.pick(
+                format!("fill in a value, or declare a default for `{id}` in the policy"),
+                format!("请填上数值，或在方案里给 `{id}` 声明默认值"),
+            ),
+            DataErrorKind::EmptyEmployee => lang
+                .pick("every row needs an employee id", "每一行都要有员工编号")
+                .into(),
+            DataErrorKind::EmptyPeriod => lang
+                .pick(
+                    "every row needs a period written `YYYY-MM`, e.g. `2026-10`",
+                    "每一行都要有月份，写成 `YYYY-MM`，例如 `2026-10`",
+                )
+                .into(),
+            DataErrorKind::BadPeriod { .. } => lang
+                .pick(
+                    "write the period as `YYYY-MM`, e.g. `2026-10`",
+                    "月份请写成 `YYYY-MM`，例如 `2026-10`",
+                )
+                .into(),
+            DataErrorKind::DuplicateRow { .. } => lang
+                .pick(
+                    "keep one row per employee and period",
+                    "每个员工每个月只保留一行",
+                )
+                .into(),
+            DataErrorKind::DuplicatePeriod { .. } => lang
+                .pick("keep one row per period", "每个月只保留一行")
+                .into(),
+            DataErrorKind::MissingPeriod {
+                period,
+                context_file,
+            } => lang.pick(
+                format!("add a row for `{period}` to `{context_file}`"),
+                format!("在 `{context_file}` 里补上 `{period}` 这一行"),
+            ),
+            DataErrorKind::TooMany { .. } => lang
+                .pick(
+                    "fix the errors above and run again",
+                    "请先改正上面的错误，再重新运行",
+                )
+                .into(),
+        };
+        Some(text)
     }
 }
 
 /// A cell that does not fit its input. Messages name the raw text, not the
 /// column: the caller knows where the cell is.
-#[derive(Debug, Clone, PartialEq, Eq, Error, Diagnostic)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CellError {
-    #[error("`{raw}` is not a number")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("write a plain decimal such as `12` or `0.5` (no exponents, no NaN or infinity)")
-    )]
-    NotANumber { raw: String },
-
-    #[error("`{raw}` has misplaced thousands separators")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("group digits by threes (`1,234.5`) or leave the commas out (`1234.5`)")
-    )]
-    BadSeparators { raw: String },
-
-    #[error("`{raw}` has too many digits")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("at most 28 significant digits are supported")
-    )]
-    TooManyDigits { raw: String },
-
-    #[error("`{raw}` in a percent column has no `%`; write `{raw}%`")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("percents are written with `%`; if the export holds fractions (`0.995` for 99.5%), read it with percent fractions enabled")
-    )]
-    NoPercentSign { raw: String },
-
-    #[error("`{raw}` has a unit that does not fit a {ty} column")]
-    #[diagnostic(code(kpi::data::bad_cell), help("{expected}"))]
+    NotANumber {
+        raw: String,
+    },
+    BadSeparators {
+        raw: String,
+    },
+    TooManyDigits {
+        raw: String,
+    },
+    NoPercentSign {
+        raw: String,
+    },
+    /// A unit that does not fit the column's type. `ty` is the type's name
+    /// (`percent`, `days`, `money`, …); `expected` is the English help, used
+    /// only when `ty` is not a type name.
     WrongUnit {
         raw: String,
         ty: String,
         expected: String,
     },
-
-    #[error("`{raw}` has an unknown duration unit `{unit}`")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("use one of s, min, h, d, 秒, 分钟, 小时, 天, or a plain number in {declared}")
-    )]
+    /// `declared` is the input's duration type (`days`, …).
     UnknownDurationUnit {
         raw: String,
         unit: String,
         declared: String,
     },
+    NotWhole {
+        raw: String,
+    },
+    Negative {
+        raw: String,
+    },
+    NotABool {
+        raw: String,
+    },
+    NotALevel {
+        raw: String,
+        levels: String,
+    },
+    /// A JSON object or array (`found`) where a cell value belongs.
+    NotAScalar {
+        found: &'static str,
+    },
+    OutOfRange {
+        raw: String,
+        lo: String,
+        hi: String,
+    },
+}
 
-    #[error("`{raw}` is not a whole number")]
-    #[diagnostic(code(kpi::data::bad_cell), help("counts are whole numbers ≥ 0"))]
-    NotWhole { raw: String },
+impl fmt::Display for CellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
 
-    #[error("`{raw}` is negative")]
-    #[diagnostic(code(kpi::data::bad_cell), help("counts are whole numbers ≥ 0"))]
-    Negative { raw: String },
+impl std::error::Error for CellError {}
 
-    #[error("`{raw}` is not a bool")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("write `true` or `false`, `是` or `否`, `1` or `0`")
-    )]
-    NotABool { raw: String },
+fn dur_unit_zh(u: DurUnit) -> &'static str {
+    match u {
+        DurUnit::Seconds => "秒",
+        DurUnit::Minutes => "分钟",
+        DurUnit::Hours => "小时",
+        DurUnit::Days => "天",
+    }
+}
 
-    #[error("`{raw}` is not one of the levels {levels}")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("write one of the declared levels exactly: {levels}")
-    )]
-    NotALevel { raw: String, levels: String },
+impl CellError {
+    /// The stable diagnostic code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CellError::OutOfRange { .. } => "kpi::data::out_of_range",
+            _ => "kpi::data::bad_cell",
+        }
+    }
 
-    #[error("a JSON {found} is not a cell value")]
-    #[diagnostic(
-        code(kpi::data::bad_cell),
-        help("cells are JSON strings, numbers, booleans or null")
-    )]
-    NotAScalar { found: &'static str },
+    /// What is wrong, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            CellError::NotANumber { raw } => lang.pick(
+                format!("`{raw}` is not a number"),
+                format!("`{raw}` 不是数字"),
+            ),
+            CellError::BadSeparators { raw } => lang.pick(
+                format!("`{raw}` has misplaced thousands separators"),
+                format!("`{raw}` 的千位分隔符位置不对"),
+            ),
+            CellError::TooManyDigits { raw } => lang.pick(
+                format!("`{raw}` has too many digits"),
+                format!("`{raw}` 的位数太多"),
+            ),
+            CellError::NoPercentSign { raw } => lang.pick(
+                format!("`{raw}` in a percent column has no `%`; write `{raw}%`"),
+                format!("百分比列里的 `{raw}` 没有写 `%`；应写成 `{raw}%`"),
+            ),
+            CellError::WrongUnit { raw, ty, .. } => {
+                let zh_ty = Ty::from_name(ty)
+                    .map(|t| ty_name(&t, Lang::Zh))
+                    .unwrap_or_else(|| ty.clone());
+                lang.pick(
+                    format!("`{raw}` has a unit that does not fit a {ty} column"),
+                    format!("`{raw}` 带的单位不适合{zh_ty}列"),
+                )
+            }
+            CellError::UnknownDurationUnit { raw, unit, .. } => lang.pick(
+                format!("`{raw}` has an unknown duration unit `{unit}`"),
+                format!("`{raw}` 的时间单位 `{unit}` 无法识别"),
+            ),
+            CellError::NotWhole { raw } => lang.pick(
+                format!("`{raw}` is not a whole number"),
+                format!("`{raw}` 不是整数"),
+            ),
+            CellError::Negative { raw } => {
+                lang.pick(format!("`{raw}` is negative"), format!("`{raw}` 是负数"))
+            }
+            CellError::NotABool { raw } => lang.pick(
+                format!("`{raw}` is not a bool"),
+                format!("`{raw}` 不是“是/否”值"),
+            ),
+            CellError::NotALevel { raw, levels } => lang.pick(
+                format!("`{raw}` is not one of the levels {levels}"),
+                format!("`{raw}` 不是可选的等级（{}）", levels.replace(", ", "、")),
+            ),
+            CellError::NotAScalar { found } => lang.pick(
+                format!("a JSON {found} is not a cell value"),
+                format!("JSON {}不能作为单元格的值", json_kind_zh(found)),
+            ),
+            CellError::OutOfRange { raw, lo, hi } => lang.pick(
+                format!("`{raw}` is outside the range {lo}..{hi}"),
+                format!("`{raw}` 超出了范围 {lo}..{hi}"),
+            ),
+        }
+    }
 
-    #[error("`{raw}` is outside the range {lo}..{hi}")]
-    #[diagnostic(
-        code(kpi::data::out_of_range),
-        help("the input's declared range is {lo}..{hi}, both ends included")
-    )]
-    OutOfRange { raw: String, lo: String, hi: String },
+    /// How to fix it, in `lang`.
+    pub fn help(&self, lang: Lang) -> Option<String> {
+        let text = match self {
+            CellError::NotANumber { .. } => lang
+                .pick(
+                    "write a plain decimal such as `12` or `0.5` (no exponents, no NaN or infinity)",
+                    "请写普通的小数，例如 `12` 或 `0.5`（不要用科学计数法，也不能是 NaN 或无穷大）",
+                )
+                .into(),
+            CellError::BadSeparators { .. } => lang
+                .pick(
+                    "group digits by threes (`1,234.5`) or leave the commas out (`1234.5`)",
+                    "每三位一个逗号（`1,234.5`），或者不写逗号（`1234.5`）",
+                )
+                .into(),
+            CellError::TooManyDigits { .. } => lang
+                .pick(
+                    "at most 28 significant digits are supported",
+                    "最多支持 28 位有效数字",
+                )
+                .into(),
+            CellError::NoPercentSign { .. } => lang
+                .pick(
+                    "percents are written with `%`; if the export holds fractions (`0.995` for 99.5%), pass `--percent-fractions`",
+                    "百分比要带 `%`；如果导出的数据是小数（`0.995` 表示 99.5%），请加上 `--percent-fractions` 参数",
+                )
+                .into(),
+            CellError::WrongUnit { ty, expected, .. } => wrong_unit_help(ty, expected, lang),
+            CellError::UnknownDurationUnit { declared, .. } => {
+                let unit_zh = match Ty::from_name(declared) {
+                    Some(Ty::Duration(u)) => dur_unit_zh(u).to_string(),
+                    _ => declared.clone(),
+                };
+                lang.pick(
+                    format!(
+                        "use one of s, min, h, d, 秒, 分钟, 小时, 天, or a plain number in {declared}"
+                    ),
+                    format!(
+                        "请用 s、min、h、d、秒、分钟、小时、天 之一，或直接写以{unit_zh}为单位的数字"
+                    ),
+                )
+            }
+            CellError::NotWhole { .. } | CellError::Negative { .. } => lang
+                .pick(
+                    "counts are whole numbers ≥ 0",
+                    "次数必须是大于等于 0 的整数",
+                )
+                .into(),
+            CellError::NotABool { .. } => lang
+                .pick(
+                    "write `true` or `false`, `是` or `否`, `1` or `0`",
+                    "请写 `true`/`false`、`是`/`否` 或 `1`/`0`",
+                )
+                .into(),
+            CellError::NotALevel { levels, .. } => lang.pick(
+                format!("write one of the declared levels exactly: {levels}"),
+                format!(
+                    "请准确填写方案里声明的等级之一：{}",
+                    levels.replace(", ", "、")
+                ),
+            ),
+            CellError::NotAScalar { .. } => lang
+                .pick(
+                    "cells are JSON strings, numbers, booleans or null",
+                    "单元格只能是 JSON 的字符串、数字、布尔值或 null",
+                )
+                .into(),
+            CellError::OutOfRange { lo, hi, .. } => lang.pick(
+                format!("the input's declared range is {lo}..{hi}, both ends included"),
+                format!("这项输入声明的范围是 {lo}..{hi}（包含两端）"),
+            ),
+        };
+        Some(text)
+    }
+}
+
+/// The help for a unit that does not fit a column of type `ty`.
+fn wrong_unit_help(ty: &str, expected: &str, lang: Lang) -> String {
+    match Ty::from_name(ty) {
+        Some(Ty::Number(kind)) => lang.pick(
+            format!("a {ty} column holds plain numbers, without `%`"),
+            format!(
+                "{}列只填数字，不带 `%`",
+                ty_name(&Ty::Number(kind), Lang::Zh)
+            ),
+        ),
+        Some(Ty::Duration(u)) => lang.pick(
+            format!("write a number of {ty}, or a number with a unit such as `32s` or `2.5d`"),
+            format!(
+                "请填以{}为单位的数字，或带单位的数，例如 `32s` 或 `2.5d`",
+                dur_unit_zh(u)
+            ),
+        ),
+        Some(Ty::Money) => lang
+            .pick(
+                "a money column holds amounts in yuan, e.g. `1234.5`, `¥1,234.50` or `1234.5元`",
+                "金额列填以元为单位的数，例如 `1234.5`、`¥1,234.50` 或 `1234.5元`",
+            )
+            .into(),
+        _ => expected.to_string(),
+    }
 }

@@ -68,7 +68,7 @@ pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decim
         _ => return None,
     }
     // normalize: no trailing zeros after the point
-    while scale > 0 && mantissa % 10 == 0 {
+    while scale > 0 && mantissa.is_multiple_of(10) {
         mantissa /= 10;
         scale -= 1;
     }

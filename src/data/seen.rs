@@ -1,13 +1,18 @@
 //! Duplicate detection for records: the first line of each (employee,
 //! period), kept cheaply for files of millions of rows.
 //!
-//! Each distinct employee id is copied once and numbered. The lines are kept
-//! per (employee, year), twelve months side by side: rows usually come
-//! employee by employee, so consecutive rows hit the same slots, and a
-//! one-entry cache skips the hash lookups altogether. The maps hash with a
-//! fast, deterministic hasher: the keys come from the user's own data file,
-//! so the DoS resistance of the default (randomly keyed SipHash) buys
-//! nothing here, and it costs a good part of the time.
+//! Employees are numbered in order of first appearance; their ids are kept
+//! end to end in one string. A row's employee is first guessed, without
+//! hashing: the same as the row before (rows grouped by employee), or the
+//! next one (rows grouped by period, employees in the same order in every
+//! period); only when both guesses miss is the id looked up in a map.
+//!
+//! The lines are kept in blocks, one per (employee, year), twelve months
+//! side by side; each employee remembers the block of the year it was last
+//! seen in. The maps hash with a fast, deterministic hasher: the keys come
+//! from the user's own data file, so the DoS resistance of the default
+//! (randomly keyed SipHash) buys nothing here, and it costs a good part of
+//! the time.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -18,43 +23,54 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 #[derive(Default)]
 pub(crate) struct FirstLines {
-    /// Each distinct employee id, numbered in order of first appearance.
-    employees: FastMap<String, u64>,
-    /// The employee of the previous call and its number.
-    last_employee: Option<(String, u64)>,
-    /// [`year_key`] → index into `months`.
-    years: FastMap<u64, usize>,
-    /// The year key of the previous call and its index.
-    last_year: Option<(u64, usize)>,
-    /// For one employee and year, per month (January first): 1 + the line
-    /// of the first row, or 0 while there is none.
-    months: Vec<[usize; 12]>,
+    /// Every distinct employee id, end to end, in order of first appearance.
+    ids: String,
+    /// Per employee number.
+    employees: Vec<Employee>,
+    /// Employee id → number, for when the guesses miss.
+    numbers: FastMap<String, usize>,
+    /// The number of the previous call's employee.
+    last: Option<usize>,
+    /// (employee number, year) → index into `blocks`, for every block.
+    block_index: FastMap<(usize, u16), usize>,
+    /// One block per (employee, year): per month (January first), 1 + the
+    /// line of the first row, or 0 while there is none.
+    blocks: Vec<[usize; 12]>,
 }
 
-/// The key of (employee number, year).
-fn year_key(employee: u64, period: Period) -> u64 {
-    employee << 16 | u64::from(period.year)
+struct Employee {
+    /// A hash of its id, to turn down most wrong guesses without reading
+    /// the id itself (which may not be in the cache).
+    fingerprint: u64,
+    /// Where its id is in `ids`.
+    start: usize,
+    end: usize,
+    /// The year it was last seen in, and the index of that year's block.
+    current: Option<(u16, usize)>,
 }
 
 impl FirstLines {
     /// The line of the first row seen with `employee` and `period`; `None`
     /// if this is the first, and then `line` is remembered as its line.
     pub(crate) fn first(&mut self, employee: &str, period: Period, line: usize) -> Option<usize> {
-        let key = year_key(self.number(employee), period);
-        let index = match self.last_year {
-            Some((last, index)) if last == key => index,
+        let number = self.number(employee);
+        let block = match self.employees[number].current {
+            Some((year, block)) if year == period.year => block,
             _ => {
-                let months = &mut self.months;
-                let index = *self.years.entry(key).or_insert_with(|| {
-                    months.push([0; 12]);
-                    months.len() - 1
-                });
-                self.last_year = Some((key, index));
-                index
+                let blocks = &mut self.blocks;
+                let block = *self
+                    .block_index
+                    .entry((number, period.year))
+                    .or_insert_with(|| {
+                        blocks.push([0; 12]);
+                        blocks.len() - 1
+                    });
+                self.employees[number].current = Some((period.year, block));
+                block
             }
         };
         // `Period::parse` makes every month 1..=12
-        let slot = &mut self.months[index][usize::from(period.month) - 1];
+        let slot = &mut self.blocks[block][usize::from(period.month) - 1];
         match *slot {
             0 => {
                 *slot = line + 1;
@@ -65,21 +81,43 @@ impl FirstLines {
     }
 
     /// The number of an employee id, numbering it if it is new.
-    fn number(&mut self, employee: &str) -> u64 {
-        if let Some((last, number)) = &self.last_employee {
-            if last == employee {
-                return *number;
+    fn number(&mut self, employee: &str) -> usize {
+        let fingerprint = fingerprint(employee);
+        let guesses = self.last.map(|last| [last, last + 1]);
+        for guess in guesses.into_iter().flatten() {
+            if self.employees.get(guess).is_some_and(|e| {
+                e.fingerprint == fingerprint && &self.ids[e.start..e.end] == employee
+            }) {
+                self.last = Some(guess);
+                return guess;
             }
         }
-        let next = self.employees.len() as u64;
-        let number = *self.employees.entry(employee.to_string()).or_insert(next);
-        // reuse the buffer of the previous employee id
-        let (last, n) = self.last_employee.get_or_insert_with(|| (String::new(), 0));
-        last.clear();
-        last.push_str(employee);
-        *n = number;
+        let number = match self.numbers.get(employee) {
+            Some(&number) => number,
+            None => {
+                let number = self.employees.len();
+                let start = self.ids.len();
+                self.ids.push_str(employee);
+                self.employees.push(Employee {
+                    fingerprint,
+                    start,
+                    end: self.ids.len(),
+                    current: None,
+                });
+                self.numbers.insert(employee.to_string(), number);
+                number
+            }
+        };
+        self.last = Some(number);
         number
     }
+}
+
+/// A 64-bit hash of an employee id.
+fn fingerprint(id: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(id.as_bytes());
+    h.finish()
 }
 
 /// FxHash-style word mixing (as in rustc), with the MurmurHash3 finaliser so
@@ -113,6 +151,10 @@ impl Hasher for FxHasher {
     }
 
     fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
         self.add(u64::from(n));
     }
 
@@ -168,14 +210,32 @@ mod tests {
         assert_eq!(seen.first("E3", p("2026-03"), 14), Some(0));
     }
 
+    /// Same answers as the obvious map, over rows in no particular order
+    /// (employees and years interleaved, coming back to earlier ones).
     #[test]
-    fn year_keys_are_distinct() {
-        let periods = [p("0000-01"), p("0001-01"), p("2026-12"), p("9999-12")];
-        let mut keys: Vec<u64> = (0..3)
-            .flat_map(|e| periods.iter().map(move |&q| year_key(e, q)))
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), 12);
+    fn agrees_with_a_plain_map() {
+        let mut seen = FirstLines::default();
+        let mut model: HashMap<(String, Period), usize> = HashMap::new();
+        let mut state: u64 = 12345;
+        for line in 0..20_000 {
+            // a small linear congruential generator: deterministic rows
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let r = state >> 33;
+            let employee = format!("E{}", r % 37);
+            let period = Period {
+                year: 2020 + (r / 37 % 4) as u16,
+                month: 1 + (r / 148 % 12) as u8,
+            };
+            let expected = match model.get(&(employee.clone(), period)) {
+                Some(&first) => Some(first),
+                None => {
+                    model.insert((employee.clone(), period), line);
+                    None
+                }
+            };
+            assert_eq!(seen.first(&employee, period, line), expected, "line {line}");
+        }
     }
 }

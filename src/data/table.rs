@@ -1,5 +1,6 @@
-//! The format-neutral middle of the data layer: a header row plus rows of raw
-//! values, each row with its line; column matching; cell conversion.
+//! The format-neutral middle of the data layer: rows of raw values, each
+//! with its line, fed to a [`RowSink`] after the header row; column
+//! matching; cell conversion.
 
 use super::cells::{normalize, parse_cell, quick_cell, trim};
 use super::error::{CellError, DataError, DataErrorKind, MAX_ERRORS};
@@ -9,7 +10,7 @@ use crate::types::Period;
 /// A raw value, before it meets its input's type.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
-    /// No value: an absent JSON key or `null` (an empty CSV cell is `Text("")`).
+    /// No value: an absent JSON key or `null`.
     Missing,
     Text(String),
     /// A JSON number's literal text, exactly as written.

@@ -28,18 +28,9 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// What went wrong, in English; see [`crate::eval::error::fault_text`].
     pub fn describe(&self) -> String {
-        match self {
-            FaultKind::Overflow => "arithmetic overflow".into(),
-            FaultKind::DivisionByZero => "division by zero".into(),
-            FaultKind::NoBandMatched(v) => format!("the value `{v}` matches no band"),
-            FaultKind::NoCaseMatched => "no rule matched".into(),
-            FaultKind::NoLevel => "no level applies".into(),
-            FaultKind::ZeroStep => "a step is zero or negative".into(),
-            FaultKind::EmptyScale => "the scale's range is empty (from a..a)".into(),
-            FaultKind::Unavailable => "a value it needs is not available".into(),
-            FaultKind::Internal => "internal error".into(),
-        }
+        crate::eval::error::fault_text(self, crate::diag::Lang::En)
     }
 }
 
@@ -240,7 +231,11 @@ pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Faul
                 eval(o, env, trace)
             }
         }
-        IKind::Band { subject, arms, .. } => band(subject, arms, env, trace, span),
+        IKind::Band {
+            subject,
+            subject_ty,
+            arms,
+        } => band(subject, subject_ty, arms, env, trace, span),
         IKind::Match {
             subject,
             table,
@@ -253,6 +248,7 @@ pub fn eval<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Value, Faul
 #[inline(never)]
 fn band<E: Env>(
     subject: &IExpr,
+    subject_ty: &crate::types::Ty,
     arms: &[IBandArm],
     env: &E,
     trace: &mut Trace,
@@ -274,7 +270,8 @@ fn band<E: Env>(
         return eval(&arm.value, env, trace);
     }
     let shown = match &v {
-        Value::Num(n) => n.to_plain_string(),
+        // In the unit the policy writes it: `38s`, `92%`.
+        Value::Num(n) => crate::eval::format::show_value(*n, subject_ty),
         other => format!("{other:?}"),
     };
     Err(Fault {

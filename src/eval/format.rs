@@ -71,3 +71,21 @@ pub fn displayed_num(v: &Value, ty: &Ty) -> Option<Num> {
         _ => None,
     }
 }
+
+/// A value of type `ty` in the unit a policy writes it.
+pub fn show_value(v: Num, ty: &Ty) -> String {
+    let plain = |x: Result<Num, _>| {
+        x.map(|n: Num| n.to_plain_string())
+            .unwrap_or_else(|_| "?".into())
+    };
+    match ty {
+        Ty::Number(NumKind::Percent) => format!("{}%", plain(v.times(Num::int(100)))),
+        Ty::Duration(u) => format!(
+            "{}{}",
+            plain(v.over(Num::from_decimal(u.seconds()))),
+            u.suffix()
+        ),
+        Ty::Money => format!("¥{}", v.to_fixed_string(2)),
+        _ => v.to_plain_string(),
+    }
+}

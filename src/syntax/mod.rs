@@ -6,7 +6,7 @@ mod error;
 pub mod fmt;
 mod parser;
 
-pub use error::SyntaxError;
+pub use error::{Expect, Found, SyntaxError, SyntaxHint};
 pub use parser::{narrow_digit, DEFAULT_TEST_PERIOD, MAX_DEPTH, MAX_SOURCE_BYTES};
 
 /// Parses a policy; the error carries what was found at its position.

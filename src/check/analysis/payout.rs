@@ -290,18 +290,37 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
         let mut vars: Vec<ScoreVar> = Vec::new();
         for (i, f) in program.inputs.iter().enumerate() {
             if used[i] && f.ty.is_numeric() {
-                vars.push(ScoreVar { name: f.id.clone(), input: Some(i), slot: None, range: r.inputs[i].unwrap_or(Interval::ALL), ty: f.ty.clone() });
+                vars.push(ScoreVar {
+                    name: f.id.clone(),
+                    input: Some(i),
+                    slot: None,
+                    range: r.inputs[i].unwrap_or(Interval::ALL),
+                    ty: f.ty.clone(),
+                });
             }
         }
         for (s, sl) in program.slots.iter().enumerate() {
             if within[s] && s != out.slot && is_score(sl) {
-                vars.push(ScoreVar { name: sl.name.clone(), input: None, slot: Some(s), range: r.slots[s].unwrap_or(Interval::ALL), ty: sl.ty.clone() });
+                vars.push(ScoreVar {
+                    name: sl.name.clone(),
+                    input: None,
+                    slot: Some(s),
+                    range: r.slots[s].unwrap_or(Interval::ALL),
+                    ty: sl.ty.clone(),
+                });
             }
         }
         let mut negative: Option<Lint> = None;
         let mut falls: Option<Lint> = None;
         'bases: for (inputs, context) in &bases {
-            for ScoreVar { name, input, slot: forced_slot, range: iv, ty } in &vars {
+            for ScoreVar {
+                name,
+                input,
+                slot: forced_slot,
+                range: iv,
+                ty,
+            } in &vars
+            {
                 let mut prev: Option<(Num, Num)> = None;
                 for v in candidates(*iv, &consts) {
                     probe.inputs = inputs.clone();
