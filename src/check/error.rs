@@ -21,6 +21,8 @@ pub(crate) const FUNCTIONS: &[&str] = &[
     "team.min",
     "team.max",
     "team.count",
+    "team.first",
+    "team.last",
     "rank",
     "prev",
     "streak",
