@@ -951,18 +951,54 @@ impl Checker<'_> {
                 }
                 let (x, t) = self.numeric(exprs[0])?;
                 let arg = self.arg_slot(x, t.clone(), exprs[0].span);
-                let order = if name == "team.first" { Order::Desc } else { Order::Asc };
-                let rank = self.hidden("rank", Ty::Number(NumKind::Count), Compute::Team(TeamFn::Rank { arg, order }), span);
-                let count = self.hidden("team.count", Ty::Number(NumKind::Count), Compute::Team(TeamFn::Agg { kind: AggKind::Count, arg: usize::MAX }), span);
-                let max = self.hidden("team.max", t.clone(), Compute::Team(TeamFn::Agg { kind: AggKind::Max, arg }), span);
-                let min = self.hidden("team.min", t, Compute::Team(TeamFn::Agg { kind: AggKind::Min, arg }), span);
+                let order = if name == "team.first" {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let rank = self.hidden(
+                    "rank",
+                    Ty::Number(NumKind::Count),
+                    Compute::Team(TeamFn::Rank { arg, order }),
+                    span,
+                );
+                let count = self.hidden(
+                    "team.count",
+                    Ty::Number(NumKind::Count),
+                    Compute::Team(TeamFn::Agg {
+                        kind: AggKind::Count,
+                        arg: usize::MAX,
+                    }),
+                    span,
+                );
+                let max = self.hidden(
+                    "team.max",
+                    t.clone(),
+                    Compute::Team(TeamFn::Agg {
+                        kind: AggKind::Max,
+                        arg,
+                    }),
+                    span,
+                );
+                let min = self.hidden(
+                    "team.min",
+                    t,
+                    Compute::Team(TeamFn::Agg {
+                        kind: AggKind::Min,
+                        arg,
+                    }),
+                    span,
+                );
                 let read = |s: usize| Box::new(mk(IKind::Read(Source::Slot(s)), span));
                 let one = || Box::new(mk(IKind::Const(Value::Num(Num::ONE)), span));
                 let is_rank_one = mk(IKind::Cmp(CmpOp::Eq, read(rank), one()), span);
                 let several = mk(IKind::Cmp(CmpOp::Gt, read(count), one()), span);
                 let not_all_tied = mk(IKind::Cmp(CmpOp::Ne, read(max), read(min)), span);
                 let both = mk(IKind::And(Box::new(is_rank_one), Box::new(several)), span);
-                Some((mk(IKind::And(Box::new(both), Box::new(not_all_tied)), span), Ty::Bool))
+                Some((
+                    mk(IKind::And(Box::new(both), Box::new(not_all_tied)), span),
+                    Ty::Bool,
+                ))
             }
             _ => {
                 self.errors.push(CheckError::UnknownFunction {

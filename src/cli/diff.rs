@@ -162,12 +162,9 @@ pub fn run(args: &Args) -> Exit {
         },
     );
     let text = match args.format {
-        ResultFormat::Json => match serde_json::to_string_pretty(&d) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
-                return Exit::Failure;
-            }
+        ResultFormat::Json => match output::pretty_json(&d) {
+            Ok(s) => s,
+            Err(e) => return e,
         },
         ResultFormat::Csv => csv_text(&d),
         ResultFormat::Table => table(&d),

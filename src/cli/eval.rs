@@ -144,16 +144,44 @@ pub(crate) fn load_rows(
     Ok((rows, context))
 }
 
+/// A policy checked and its data read: what eval, explain and whatif start from.
+pub(crate) struct Batch {
+    pub src: Source,
+    pub program: Program,
+    pub rows: Vec<Row>,
+    pub context: ContextValues,
+}
+
+/// Loads the policy, then its records and context; errors are reported.
+pub(crate) fn load_batch(
+    policy: &std::path::Path,
+    data: &std::path::Path,
+    context: Option<&std::path::Path>,
+    percent_fractions: bool,
+) -> Result<Batch, Exit> {
+    let (src, program) = load_program(policy)?;
+    let (rows, context) = load_rows(&program, data, context, &ReadOptions { percent_fractions })?;
+    Ok(Batch {
+        src,
+        program,
+        rows,
+        context,
+    })
+}
+
 pub fn run(args: &Args) -> Exit {
-    let (src, program) = match load_program(&args.policy) {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
-    let opts = ReadOptions {
-        percent_fractions: args.percent_fractions,
-    };
-    let (rows, context) = match load_rows(&program, &args.data, args.context.as_deref(), &opts) {
-        Ok(x) => x,
+    let Batch {
+        src,
+        program,
+        rows,
+        context,
+    } = match load_batch(
+        &args.policy,
+        &args.data,
+        args.context.as_deref(),
+        args.percent_fractions,
+    ) {
+        Ok(b) => b,
         Err(e) => return e,
     };
     let evaluated = match evaluate(&program, &rows, &context, None) {

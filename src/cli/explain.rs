@@ -2,9 +2,8 @@
 //! [--period YYYY-MM] [--lang zh|en] [--format human|json]`: the score
 //! sheet of one person, rule by rule.
 
-use super::eval::{load_rows, report_eval};
-use super::{load_program, output, DiagFormat, Exit};
-use crate::data::ReadOptions;
+use super::eval::{load_batch, report_eval, Batch};
+use super::{output, DiagFormat, Exit};
 use crate::eval::Row;
 use crate::report::explain::{explain, Decision, Entry, Explanation, Figure, StepArm};
 use crate::report::{find_row, Lang, NotFound};
@@ -78,15 +77,18 @@ pub(crate) fn pick_row(rows: &[Row], employee: &str, period: Option<&str>) -> Re
 }
 
 pub fn run(args: &Args) -> Exit {
-    let (src, program) = match load_program(&args.policy) {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
-    let opts = ReadOptions {
-        percent_fractions: args.percent_fractions,
-    };
-    let (rows, context) = match load_rows(&program, &args.data, args.context.as_deref(), &opts) {
-        Ok(x) => x,
+    let Batch {
+        src,
+        program,
+        rows,
+        context,
+    } = match load_batch(
+        &args.policy,
+        &args.data,
+        args.context.as_deref(),
+        args.percent_fractions,
+    ) {
+        Ok(b) => b,
         Err(e) => return e,
     };
     let row = match pick_row(&rows, &args.employee, args.period.as_deref()) {
@@ -101,12 +103,9 @@ pub fn run(args: &Args) -> Exit {
         }
     };
     let text = match args.format {
-        DiagFormat::Json => match serde_json::to_string_pretty(&x) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
-                return Exit::Failure;
-            }
+        DiagFormat::Json => match output::pretty_json(&x) {
+            Ok(s) => s,
+            Err(e) => return e,
         },
         DiagFormat::Human => render(&x, lang(args.lang.as_deref())),
     };

@@ -214,6 +214,16 @@ fn align(table: &[Vec<String>]) -> String {
     out
 }
 
+/// A report as pretty JSON with a final newline.
+pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, Exit> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| {
+            eprintln!("error: cannot write JSON: {e}");
+            Exit::Failure
+        })
+}
+
 /// Writes results to stdout, or to `path` through a temporary file and a
 /// rename, so a reader never sees half a file.
 pub fn emit(text: &str, path: Option<&std::path::Path>) -> Exit {

@@ -2,10 +2,9 @@
 //! [--period P] --target 'grade = B'`: the smallest change of each single
 //! input that reaches a target, verified by evaluation.
 
-use super::eval::{load_rows, report_eval};
+use super::eval::{load_batch, report_eval, Batch};
 use super::explain::{lang, pick_row};
-use super::{load_program, output, DiagFormat, Exit};
-use crate::data::ReadOptions;
+use super::{output, DiagFormat, Exit};
 use crate::report::whatif::{parse_target, whatif, InputChange, WhatIf};
 use crate::report::Lang;
 use std::fmt::Write as _;
@@ -37,8 +36,18 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Exit {
-    let (src, program) = match load_program(&args.policy) {
-        Ok(x) => x,
+    let Batch {
+        src,
+        program,
+        rows,
+        context,
+    } = match load_batch(
+        &args.policy,
+        &args.data,
+        args.context.as_deref(),
+        args.percent_fractions,
+    ) {
+        Ok(b) => b,
         Err(e) => return e,
     };
     let target = match parse_target(&program, &args.target) {
@@ -47,13 +56,6 @@ pub fn run(args: &Args) -> Exit {
             eprintln!("error: {e}");
             return Exit::Usage;
         }
-    };
-    let opts = ReadOptions {
-        percent_fractions: args.percent_fractions,
-    };
-    let (rows, context) = match load_rows(&program, &args.data, args.context.as_deref(), &opts) {
-        Ok(x) => x,
-        Err(e) => return e,
     };
     let row = match pick_row(&rows, &args.employee, args.period.as_deref()) {
         Ok(r) => r,
@@ -67,12 +69,9 @@ pub fn run(args: &Args) -> Exit {
         }
     };
     let text = match args.format {
-        DiagFormat::Json => match serde_json::to_string_pretty(&w) {
-            Ok(s) => s + "\n",
-            Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
-                return Exit::Failure;
-            }
+        DiagFormat::Json => match output::pretty_json(&w) {
+            Ok(s) => s,
+            Err(e) => return e,
         },
         DiagFormat::Human => render(&w, lang(args.lang.as_deref())),
     };
