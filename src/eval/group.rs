@@ -6,7 +6,6 @@ use crate::eval::num::Num;
 use crate::ir::*;
 use crate::syntax::ast::Order;
 use std::cmp::Ordering;
-use std::ops::Range;
 
 /// Row indices grouped once per batch.
 #[derive(Default)]
@@ -31,10 +30,7 @@ impl Groups {
                 start = i;
             }
         }
-        let mut by_person: Vec<usize> = (0..rows.len()).collect();
-        by_person.sort_by(|a, b| {
-            (&rows[*a].employee, rows[*a].period).cmp(&(&rows[*b].employee, rows[*b].period))
-        });
+        let by_person = super::order::person_order(rows);
         let mut people = Vec::new();
         let mut start = 0;
         for i in 1..=by_person.len() {
@@ -47,7 +43,6 @@ impl Groups {
                 start = i;
             }
         }
-        let _: Option<Range<usize>> = None;
         Groups { teams, people }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod expr;
 pub mod format;
 mod group;
+mod order;
 pub mod num;
 
 pub use error::EvalError;
@@ -144,11 +145,7 @@ pub fn evaluate(
 ) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|a, b| {
-        let (x, y) = (&rows[*a], &rows[*b]);
-        (&x.team, x.period, &x.employee).cmp(&(&y.team, y.period, &y.employee))
-    });
+    let order = order::output_order(rows);
     let mut values = vec![Value::Bool(false); n * width];
     let mut errors = Vec::new();
     let mut trace = Vec::new();

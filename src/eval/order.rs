@@ -1,0 +1,80 @@
+//! Output order (team, period, employee) and per-employee order, computed
+//! with integer keys: names are ranked once, then rows sort by packed
+//! numbers instead of comparing strings a million times.
+
+use super::Row;
+use std::collections::HashMap;
+
+/// The rank of each distinct name in sorted order, per row.
+fn name_ranks<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone) -> Vec<u32> {
+    let mut ids: HashMap<Option<&str>, u32> = HashMap::new();
+    let mut distinct: Vec<Option<&str>> = Vec::new();
+    let first_ids: Vec<u32> = names
+        .map(|n| {
+            *ids.entry(n).or_insert_with(|| {
+                distinct.push(n);
+                (distinct.len() - 1) as u32
+            })
+        })
+        .collect();
+    // `None` (no team) sorts first, like `Option`'s order.
+    let mut sorted: Vec<u32> = (0..distinct.len() as u32).collect();
+    sorted.sort_unstable_by(|a, b| distinct[*a as usize].cmp(&distinct[*b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, id) in sorted.into_iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    first_ids.into_iter().map(|id| rank[id as usize]).collect()
+}
+
+/// Row indices sorted by (team, period, employee).
+pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
+    let teams = name_ranks(rows.iter().map(|r| r.team.as_deref()));
+    let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
+    let mut keyed: Vec<(u128, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let key = (u128::from(teams[i]) << 64) | (u128::from(r.period.index() as u32) << 32) | u128::from(people[i]);
+            (key, i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Row indices sorted by (employee, period).
+pub(super) fn person_order(rows: &[Row]) -> Vec<usize> {
+    let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
+    let mut keyed: Vec<(u64, usize)> = rows.iter().enumerate().map(|(i, r)| ((u64::from(people[i]) << 32) | u64::from(r.period.index() as u32), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Period;
+
+    fn row(e: &str, p: &str, t: Option<&str>) -> Row {
+        Row { employee: e.into(), period: Period::parse(p).unwrap(), team: t.map(Into::into), line: 0, inputs: Vec::new() }
+    }
+
+    #[test]
+    fn matches_sorting_by_strings() {
+        let rows = vec![
+            row("E2", "2026-10", Some("B")),
+            row("E1", "2026-10", Some("B")),
+            row("E9", "2025-12", Some("A")),
+            row("E1", "2026-09", Some("B")),
+            row("员工", "2026-10", None),
+            row("E10", "2026-10", Some("B")),
+        ];
+        let mut want: Vec<usize> = (0..rows.len()).collect();
+        want.sort_by(|a, b| (&rows[*a].team, rows[*a].period, &rows[*a].employee).cmp(&(&rows[*b].team, rows[*b].period, &rows[*b].employee)));
+        assert_eq!(output_order(&rows), want);
+        let mut want: Vec<usize> = (0..rows.len()).collect();
+        want.sort_by(|a, b| (&rows[*a].employee, rows[*a].period).cmp(&(&rows[*b].employee, rows[*b].period)));
+        assert_eq!(person_order(&rows), want);
+    }
+}
