@@ -9,8 +9,8 @@ pub mod error;
 pub mod expr;
 pub mod format;
 mod group;
-mod order;
 pub mod num;
+mod order;
 
 pub use error::EvalError;
 
@@ -67,6 +67,9 @@ impl Env for RowEnv<'_> {
 
 /// Stop collecting errors after this many.
 const MAX_ERRORS: usize = 1000;
+
+/// Stack of each evaluation thread.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// Batches smaller than this are evaluated on one thread.
 const PARALLEL_MIN_ROWS: usize = 20_000;
@@ -207,10 +210,17 @@ pub fn evaluate(
                     .enumerate()
                     .map(|(i, (rs, vs))| {
                         let pass = &pass;
-                        scope.spawn(move || pass.run(rs, i * per, vs))
+                        // Expressions are depth-limited by the parser; the
+                        // stack is generous anyway, like the main thread's.
+                        std::thread::Builder::new()
+                            .stack_size(WORKER_STACK_BYTES)
+                            .spawn_scoped(scope, move || pass.run(rs, i * per, vs))
                     })
                     .collect();
-                handles.into_iter().map(|h| h.join()).collect()
+                handles
+                    .into_iter()
+                    .map(|h| h.map_err(|_| ()).and_then(|h| h.join().map_err(|_| ())))
+                    .collect()
             });
             for r in results {
                 match r {

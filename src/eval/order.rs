@@ -35,7 +35,9 @@ pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let key = (u128::from(teams[i]) << 64) | (u128::from(r.period.index() as u32) << 32) | u128::from(people[i]);
+            let key = (u128::from(teams[i]) << 64)
+                | (u128::from(r.period.index() as u32) << 32)
+                | u128::from(people[i]);
             (key, i)
         })
         .collect();
@@ -46,7 +48,16 @@ pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
 /// Row indices sorted by (employee, period).
 pub(super) fn person_order(rows: &[Row]) -> Vec<usize> {
     let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
-    let mut keyed: Vec<(u64, usize)> = rows.iter().enumerate().map(|(i, r)| ((u64::from(people[i]) << 32) | u64::from(r.period.index() as u32), i)).collect();
+    let mut keyed: Vec<(u64, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                (u64::from(people[i]) << 32) | u64::from(r.period.index() as u32),
+                i,
+            )
+        })
+        .collect();
     keyed.sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()
 }
@@ -57,7 +68,13 @@ mod tests {
     use crate::types::Period;
 
     fn row(e: &str, p: &str, t: Option<&str>) -> Row {
-        Row { employee: e.into(), period: Period::parse(p).unwrap(), team: t.map(Into::into), line: 0, inputs: Vec::new() }
+        Row {
+            employee: e.into(),
+            period: Period::parse(p).unwrap(),
+            team: t.map(Into::into),
+            line: 0,
+            inputs: Vec::new(),
+        }
     }
 
     #[test]
@@ -71,10 +88,18 @@ mod tests {
             row("E10", "2026-10", Some("B")),
         ];
         let mut want: Vec<usize> = (0..rows.len()).collect();
-        want.sort_by(|a, b| (&rows[*a].team, rows[*a].period, &rows[*a].employee).cmp(&(&rows[*b].team, rows[*b].period, &rows[*b].employee)));
+        want.sort_by(|a, b| {
+            (&rows[*a].team, rows[*a].period, &rows[*a].employee).cmp(&(
+                &rows[*b].team,
+                rows[*b].period,
+                &rows[*b].employee,
+            ))
+        });
         assert_eq!(output_order(&rows), want);
         let mut want: Vec<usize> = (0..rows.len()).collect();
-        want.sort_by(|a, b| (&rows[*a].employee, rows[*a].period).cmp(&(&rows[*b].employee, rows[*b].period)));
+        want.sort_by(|a, b| {
+            (&rows[*a].employee, rows[*a].period).cmp(&(&rows[*b].employee, rows[*b].period))
+        });
         assert_eq!(person_order(&rows), want);
     }
 }

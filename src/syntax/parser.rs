@@ -303,6 +303,17 @@ impl Builder {
         }
     }
 
+    /// Fails when `extra` more levels below this one exceed the limit.
+    fn check_depth(&self, extra: usize, span: Span) -> PResult<()> {
+        if self.depth + extra > MAX_DEPTH * 4 {
+            return Err(SyntaxError::TooDeep {
+                span,
+                max: MAX_DEPTH * 4,
+            });
+        }
+        Ok(())
+    }
+
     fn nested(&self, span: Span) -> PResult<Builder> {
         if self.depth >= MAX_DEPTH * 4 {
             return Err(SyntaxError::TooDeep {
@@ -343,8 +354,12 @@ impl Builder {
             Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
                 let mut it = p.into_inner();
                 let mut lhs = b.expr(next(&mut it, span)?)?;
+                let mut terms = 0;
                 while let Some(op) = it.next() {
                     let op_span = span_of(&op);
+                    // A long chain nests as deeply as brackets would.
+                    terms += 1;
+                    b.check_depth(terms, op_span)?;
                     let op = bin_op(&op).ok_or_else(|| internal(op_span))?;
                     let rhs = b.expr(next(&mut it, span)?)?;
                     let sp = lhs.span.to(rhs.span);
@@ -384,6 +399,7 @@ impl Builder {
                     }
                 }
                 let mut e = b.expr(primary.ok_or_else(|| internal(span))?)?;
+                b.check_depth(negs.len(), span)?;
                 for (minus, s) in negs.into_iter().rev() {
                     if minus {
                         e = Expr {
