@@ -1,19 +1,14 @@
 //! Type checking and lowering of expressions.
 
 use super::{Checker, Def};
-use crate::check::error::{
-    suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, UnitHint,
-    FUNCTIONS,
-};
+use crate::check::error::{suggest, CheckError, Expected, Hint, Op, Problem, UnitHint};
 use crate::check::lint::Lint;
 use crate::eval::num::Num;
 use crate::ir::*;
-use crate::syntax::ast::{
-    self, Arg, BandCond, BinOp, CmpOp, Expr, ExprKind, LitUnit, Order, Pattern, Span,
-};
+use crate::syntax::ast::{BinOp, CmpOp, Expr, ExprKind, LitUnit, Span};
 use crate::types::{Dim, NumKind, Ty};
 
-type Lowered = Option<(IExpr, Ty)>;
+pub(super) type Lowered = Option<(IExpr, Ty)>;
 
 /// The literal's text with a unit suffix: the "did you mean" for `2` where money is meant.
 fn with_unit(e: &Expr, other: &Ty) -> Option<String> {
@@ -36,7 +31,7 @@ fn is_bare_number(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Number { unit: LitUnit::None, value } if !value.is_zero())
 }
 
-fn mk(kind: IKind, span: Span) -> IExpr {
+pub(super) fn mk(kind: IKind, span: Span) -> IExpr {
     IExpr { kind, span }
 }
 
@@ -207,7 +202,7 @@ impl Checker<'_> {
         }
     }
 
-    fn name(&mut self, n: &str, span: Span, expect: Option<&Ty>) -> Lowered {
+    pub(super) fn name(&mut self, n: &str, span: Span, expect: Option<&Ty>) -> Lowered {
         match self.names.get(n).copied() {
             Some(Def::Input(i)) => {
                 let ty = self.inputs.get(i)?.ty.clone();
@@ -260,7 +255,13 @@ impl Checker<'_> {
         None
     }
 
-    fn mismatch(&mut self, expected: Expected, found: &Ty, span: Span, hint: Hint) -> Lowered {
+    pub(super) fn mismatch(
+        &mut self,
+        expected: Expected,
+        found: &Ty,
+        span: Span,
+        hint: Hint,
+    ) -> Lowered {
         self.errors.push(CheckError::TypeMismatch {
             expected,
             found: found.clone(),
@@ -280,7 +281,7 @@ impl Checker<'_> {
         Some(x)
     }
 
-    fn numeric(&mut self, e: &Expr) -> Lowered {
+    pub(super) fn numeric(&mut self, e: &Expr) -> Lowered {
         let (x, ty) = self.expr(e, None)?;
         if !ty.is_numeric() {
             return self.mismatch(Expected::Quantity, &ty, e.span, Hint::Quantity);
@@ -289,7 +290,7 @@ impl Checker<'_> {
     }
 
     /// Lowers `e`, requiring the dimension of `want` (the value at `want_span`).
-    fn same_dim(&mut self, e: &Expr, want: &Ty, want_span: Span) -> Option<IExpr> {
+    pub(super) fn same_dim(&mut self, e: &Expr, want: &Ty, want_span: Span) -> Option<IExpr> {
         let (x, ty) = self.expr(e, Some(want))?;
         if ty.dim() != want.dim() {
             self.unit_mismatch(Op::Compare, want, want_span, None, &ty, e);
@@ -301,7 +302,15 @@ impl Checker<'_> {
 
     /// Reports two operands of different dimensions. `l` is the left
     /// operand's expression when there is one (a band's subject has none).
-    fn unit_mismatch(&mut self, op: Op, lt: &Ty, lspan: Span, l: Option<&Expr>, rt: &Ty, r: &Expr) {
+    pub(super) fn unit_mismatch(
+        &mut self,
+        op: Op,
+        lt: &Ty,
+        lspan: Span,
+        l: Option<&Expr>,
+        rt: &Ty,
+        r: &Expr,
+    ) {
         // A bare literal on either side probably lacks its unit: `2` → `2元`.
         let literal = with_unit(r, lt).or_else(|| l.and_then(|l| with_unit(l, rt)));
         let hint = match literal {
@@ -328,7 +337,7 @@ impl Checker<'_> {
     }
 
     /// Warns when a bare number meets a percent: `0.1` is 10 %.
-    fn percent_lint(&mut self, pct: &Ty, pct_span: Span, other: &Expr) {
+    pub(super) fn percent_lint(&mut self, pct: &Ty, pct_span: Span, other: &Expr) {
         if *pct == Ty::Number(NumKind::Percent) && is_bare_number(other) {
             if let ExprKind::Number { value, .. } = &other.kind {
                 let as_pct = value * rust_decimal::Decimal::from(100);
@@ -342,7 +351,7 @@ impl Checker<'_> {
         }
     }
 
-    fn join_arms(&mut self, a: &Ty, aspan: Span, b: &Ty, bspan: Span) -> Option<Ty> {
+    pub(super) fn join_arms(&mut self, a: &Ty, aspan: Span, b: &Ty, bspan: Span) -> Option<Ty> {
         match join(a, b) {
             Some(t) => Some(t),
             None => {
@@ -357,7 +366,7 @@ impl Checker<'_> {
         }
     }
 
-    fn binary(
+    pub(super) fn binary(
         &mut self,
         op: BinOp,
         op_span: Span,
@@ -448,7 +457,7 @@ impl Checker<'_> {
         }
     }
 
-    fn compare(&mut self, c: CmpOp, l: &Expr, r: &Expr, span: Span) -> Lowered {
+    pub(super) fn compare(&mut self, c: CmpOp, l: &Expr, r: &Expr, span: Span) -> Lowered {
         // Check the side that is not a bare string first, so `"优秀" == level`
         // knows which grade the string belongs to.
         let l_is_str = matches!(l.kind, ExprKind::Str(_));
@@ -472,620 +481,6 @@ impl Checker<'_> {
         self.percent_lint(&lt, l.span, r);
         self.percent_lint(&rt, r.span, l);
         Some((mk(IKind::Cmp(c, Box::new(a), Box::new(b)), span), Ty::Bool))
-    }
-
-    /// Lowers the tests of a band condition against a subject of type `sty`.
-    pub(crate) fn band_tests(
-        &mut self,
-        cond: &BandCond,
-        sty: &Ty,
-        subject: &Expr,
-    ) -> Option<Vec<(CmpOp, IExpr)>> {
-        match cond {
-            BandCond::Else(_) => Some(Vec::new()),
-            BandCond::Tests { tests, .. } => {
-                let mut out = Vec::new();
-                let mut ok = true;
-                for t in tests {
-                    match self.same_dim(&t.bound, sty, subject.span) {
-                        Some(b) => out.push((t.op, b)),
-                        None => ok = false,
-                    }
-                }
-                ok.then_some(out)
-            }
-        }
-    }
-
-    fn band(
-        &mut self,
-        subject: &Expr,
-        arms: &[ast::BandArm],
-        span: Span,
-        expect: Option<&Ty>,
-    ) -> Lowered {
-        let (s, sty) = self.numeric(subject)?;
-        let mut out = Vec::new();
-        let mut ty: Option<(Ty, Span)> = None;
-        let mut ok = true;
-        for arm in arms {
-            let tests = self.band_tests(&arm.cond, &sty, subject);
-            let hint = expect.cloned().or_else(|| ty.as_ref().map(|t| t.0.clone()));
-            let value = self.expr(&arm.value, hint.as_ref());
-            let (Some(tests), Some((v, vt))) = (tests, value) else {
-                ok = false;
-                continue;
-            };
-            ty = match ty {
-                None => Some((vt, arm.value.span)),
-                Some((t, first)) => match self.join_arms(&t, first, &vt, arm.value.span) {
-                    Some(j) => Some((j, first)),
-                    None => {
-                        ok = false;
-                        Some((t, first))
-                    }
-                },
-            };
-            out.push(IBandArm {
-                tests,
-                value: v,
-                span: arm.span,
-            });
-        }
-        if !ok {
-            return None;
-        }
-        let Some((ty, _)) = ty else {
-            self.errors.push(CheckError::Invalid {
-                problem: Problem::NoArms,
-                span,
-            });
-            return None;
-        };
-        Some((
-            mk(
-                IKind::Band {
-                    subject: Box::new(s),
-                    subject_ty: sty,
-                    arms: out,
-                },
-                span,
-            ),
-            ty,
-        ))
-    }
-
-    fn match_expr(
-        &mut self,
-        subject: &Expr,
-        arms: &[ast::MatchArm],
-        span: Span,
-        expect: Option<&Ty>,
-    ) -> Lowered {
-        let (s, sty) = self.expr(subject, None)?;
-        let names: Vec<String> = match &sty {
-            Ty::Grade(levels) => levels.clone(),
-            Ty::Bool => vec!["false".into(), "true".into()],
-            other => {
-                return self.mismatch(
-                    Expected::GradeOrBool,
-                    other,
-                    subject.span,
-                    Hint::MatchSubject,
-                )
-            }
-        };
-        let mut table: Vec<Option<usize>> = vec![None; names.len()];
-        let mut values = Vec::new();
-        let mut ty: Option<(Ty, Span)> = None;
-        let mut ok = true;
-        for arm in arms {
-            let idx = values.len();
-            for p in &arm.patterns {
-                let slot = match (p, &sty) {
-                    (Pattern::Level(t), Ty::Grade(levels)) => {
-                        self.level_index(&t.value, levels, t.span).map(usize::from)
-                    }
-                    (Pattern::Bool(b, _), Ty::Bool) => Some(usize::from(*b)),
-                    (p, _) => {
-                        let pspan = match p {
-                            Pattern::Level(t) => t.span,
-                            Pattern::Bool(_, s) => *s,
-                        };
-                        self.errors.push(CheckError::PatternMismatch {
-                            subject: sty.clone(),
-                            span: pspan,
-                            because: subject.span,
-                        });
-                        None
-                    }
-                };
-                match slot {
-                    Some(i) => {
-                        if let Some(t) = table.get_mut(i) {
-                            if t.is_none() {
-                                *t = Some(idx);
-                            }
-                        }
-                    }
-                    None => ok = false,
-                }
-            }
-            if arm.is_else {
-                for t in table.iter_mut() {
-                    if t.is_none() {
-                        *t = Some(idx);
-                    }
-                }
-            }
-            let hint = expect.cloned().or_else(|| ty.as_ref().map(|t| t.0.clone()));
-            let Some((v, vt)) = self.expr(&arm.value, hint.as_ref()) else {
-                ok = false;
-                values.push(mk(IKind::Const(Value::Bool(false)), arm.span));
-                continue;
-            };
-            ty = match ty {
-                None => Some((vt, arm.value.span)),
-                Some((t, first)) => match self.join_arms(&t, first, &vt, arm.value.span) {
-                    Some(j) => Some((j, first)),
-                    None => {
-                        ok = false;
-                        Some((t, first))
-                    }
-                },
-            };
-            values.push(v);
-        }
-        if !ok {
-            return None;
-        }
-        let missing: Vec<String> = names
-            .iter()
-            .zip(&table)
-            .filter(|(_, t)| t.is_none())
-            .map(|(n, _)| n.clone())
-            .collect();
-        if !missing.is_empty() {
-            self.errors
-                .push(CheckError::NotExhaustive { missing, span });
-            return None;
-        }
-        let (ty, _) = ty?;
-        Some((
-            mk(
-                IKind::Match {
-                    subject: Box::new(s),
-                    table,
-                    values,
-                },
-                span,
-            ),
-            ty,
-        ))
-    }
-
-    fn steps(&mut self, subject: &Expr, arms: &[ast::StepArm], span: Span) -> Lowered {
-        let (s, sty) = self.numeric(subject)?;
-        let mut out = Vec::new();
-        let mut ok = true;
-        for arm in arms {
-            let step = self.same_dim(&arm.step, &sty, subject.span);
-            let reference = self.same_dim(&arm.reference, &sty, subject.span);
-            let points = self.number_expr(&arm.points, NumberUse::PointsPerStep);
-            let cap = match &arm.cap {
-                Some(c) => self.number_expr(c, NumberUse::Cap).map(Some),
-                None => Some(None),
-            };
-            match (step, reference, points, cap) {
-                (Some(step), Some(reference), Some(points), Some(cap)) => out.push(IStepArm {
-                    step,
-                    direction: arm.direction,
-                    reference,
-                    points,
-                    rounding: arm.rounding,
-                    cap,
-                    span: arm.span,
-                }),
-                _ => ok = false,
-            }
-        }
-        if !ok {
-            return None;
-        }
-        Some((
-            mk(
-                IKind::Steps {
-                    subject: Box::new(s),
-                    arms: out,
-                },
-                span,
-            ),
-            Ty::Number(NumKind::Points),
-        ))
-    }
-
-    fn number_expr(&mut self, e: &Expr, what: NumberUse) -> Option<IExpr> {
-        let (x, ty) = self.expr(e, None)?;
-        if ty.dim() != Dim::Number {
-            self.mismatch(Expected::Number, &ty, e.span, Hint::PlainNumber(what));
-            return None;
-        }
-        Some(x)
-    }
-
-    fn call(
-        &mut self,
-        func: &ast::Ident,
-        args: &[Arg],
-        span: Span,
-        expect: Option<&Ty>,
-    ) -> Lowered {
-        let name = func.name.as_str();
-        let arity = |this: &mut Self, ok: bool, expected: Arity| {
-            if !ok {
-                this.errors.push(CheckError::WrongArity {
-                    func: name.to_string(),
-                    expected,
-                    found: args.len(),
-                    span,
-                });
-            }
-            ok
-        };
-        let exprs: Vec<&Expr> = args
-            .iter()
-            .filter_map(|a| if let Arg::Expr(e) = a { Some(e) } else { None })
-            .collect();
-        let order = args.iter().find_map(|a| {
-            if let Arg::Order(o, _) = a {
-                Some(*o)
-            } else {
-                None
-            }
-        });
-        if let Some(Arg::Order(_, ospan)) = args.iter().find(|a| matches!(a, Arg::Order(..))) {
-            if name != "rank" {
-                self.errors.push(CheckError::Invalid {
-                    problem: Problem::NoOrder {
-                        func: name.to_string(),
-                    },
-                    span: *ospan,
-                });
-                return None;
-            }
-        }
-        match name {
-            "min" | "max" => {
-                if !arity(self, !exprs.is_empty(), Arity::OneOrMore) {
-                    return None;
-                }
-                let mut lowered = Vec::new();
-                let mut ty: Option<(Ty, Span)> = None;
-                for e in &exprs {
-                    let (x, t) = self.expr(e, expect)?;
-                    if !t.is_numeric() {
-                        return self.mismatch(Expected::Quantity, &t, e.span, Hint::MinMax);
-                    }
-                    ty = match ty {
-                        None => Some((t, e.span)),
-                        Some((a, s)) => {
-                            if a.dim() != t.dim() {
-                                self.unit_mismatch(Op::Compare, &a, s, None, &t, e);
-                                return None;
-                            }
-                            Some((join(&a, &t).unwrap_or(a), s))
-                        }
-                    };
-                    lowered.push(x);
-                }
-                let f = if name == "min" { Func::Min } else { Func::Max };
-                Some((mk(IKind::Call(f, lowered), span), ty?.0))
-            }
-            "clamp" => {
-                if !arity(self, exprs.len() == 3, Arity::Three) {
-                    return None;
-                }
-                let (x, t) = self.numeric(exprs[0])?;
-                let lo = self.same_dim(exprs[1], &t, exprs[0].span)?;
-                let hi = self.same_dim(exprs[2], &t, exprs[0].span)?;
-                Some((mk(IKind::Call(Func::Clamp, vec![x, lo, hi]), span), t))
-            }
-            "abs" | "floor" | "ceil" | "round" => {
-                let ok = if name == "round" {
-                    matches!(exprs.len(), 1 | 2)
-                } else {
-                    exprs.len() == 1
-                };
-                if !arity(
-                    self,
-                    ok,
-                    if name == "round" {
-                        Arity::OneOrTwo
-                    } else {
-                        Arity::One
-                    },
-                ) {
-                    return None;
-                }
-                let (x, t) = self.numeric(exprs[0])?;
-                if name != "abs" && matches!(t, Ty::Duration(_)) {
-                    return self.mismatch(
-                        Expected::NumberOrMoney,
-                        &t,
-                        exprs[0].span,
-                        Hint::RoundDuration,
-                    );
-                }
-                let f = match name {
-                    "abs" => Func::Abs,
-                    "floor" => Func::Floor,
-                    "ceil" => Func::Ceil,
-                    _ => {
-                        let places = match exprs.get(1) {
-                            None => 0,
-                            Some(p) => match &p.kind {
-                                ExprKind::Number {
-                                    value,
-                                    unit: LitUnit::None,
-                                } if value.fract().is_zero()
-                                    && *value >= 0.into()
-                                    && *value <= 10.into() =>
-                                {
-                                    value.mantissa() as u8 / 10u8.pow(value.scale())
-                                }
-                                _ => {
-                                    self.errors.push(CheckError::Invalid {
-                                        problem: Problem::BadPlaces,
-                                        span: p.span,
-                                    });
-                                    return None;
-                                }
-                            },
-                        };
-                        Func::Round(places)
-                    }
-                };
-                Some((mk(IKind::Call(f, vec![x]), span), t))
-            }
-            "team.avg" | "team.sum" | "team.min" | "team.max" | "team.count" => {
-                let kind = match name {
-                    "team.avg" => AggKind::Avg,
-                    "team.sum" => AggKind::Sum,
-                    "team.min" => AggKind::Min,
-                    "team.max" => AggKind::Max,
-                    _ => AggKind::Count,
-                };
-                if kind == AggKind::Count {
-                    if !arity(self, exprs.is_empty(), Arity::None) {
-                        return None;
-                    }
-                    let slot = self.hidden(
-                        "team.count",
-                        Ty::Number(NumKind::Count),
-                        Compute::Team(TeamFn::Agg {
-                            kind,
-                            arg: usize::MAX,
-                        }),
-                        span,
-                    );
-                    return Some((
-                        mk(IKind::Read(Source::Slot(slot)), span),
-                        Ty::Number(NumKind::Count),
-                    ));
-                }
-                if !arity(self, exprs.len() == 1, Arity::One) {
-                    return None;
-                }
-                let (x, t) = self.numeric(exprs[0])?;
-                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
-                let ty = match (kind, &t) {
-                    (AggKind::Avg, Ty::Number(NumKind::Count)) => Ty::Number(NumKind::Plain),
-                    _ => t,
-                };
-                let slot = self.hidden(
-                    name,
-                    ty.clone(),
-                    Compute::Team(TeamFn::Agg { kind, arg }),
-                    span,
-                );
-                Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
-            }
-            "rank" | "team.rank" => {
-                if !arity(self, exprs.len() == 1, Arity::ValueAndOrder) {
-                    return None;
-                }
-                let (x, t) = self.numeric(exprs[0])?;
-                let arg = self.arg_slot(x, t, exprs[0].span);
-                let order = order.unwrap_or(Order::Desc);
-                let slot = self.hidden(
-                    "rank",
-                    Ty::Number(NumKind::Count),
-                    Compute::Team(TeamFn::Rank { arg, order }),
-                    span,
-                );
-                Some((
-                    mk(IKind::Read(Source::Slot(slot)), span),
-                    Ty::Number(NumKind::Count),
-                ))
-            }
-            "prev" => {
-                if !arity(self, exprs.len() == 2, Arity::Two) {
-                    return None;
-                }
-                let (x, t) = self.expr(exprs[0], expect)?;
-                let (d, dt) = self.expr(exprs[1], Some(&t))?;
-                let ty = self.join_arms(&t, exprs[0].span, &dt, exprs[1].span)?;
-                let arg = self.arg_slot(x, t, exprs[0].span);
-                let default = self.arg_slot(d, dt, exprs[1].span);
-                let slot = self.hidden(
-                    "prev",
-                    ty.clone(),
-                    Compute::History(HistoryFn::Prev { arg, default }),
-                    span,
-                );
-                Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
-            }
-            "streak" => {
-                if !arity(self, exprs.len() == 1, Arity::One) {
-                    return None;
-                }
-                let c = self.bool_expr(exprs[0])?;
-                let arg = self.arg_slot(c, Ty::Bool, exprs[0].span);
-                let slot = self.hidden(
-                    "streak",
-                    Ty::Number(NumKind::Count),
-                    Compute::History(HistoryFn::Streak { arg }),
-                    span,
-                );
-                Some((
-                    mk(IKind::Read(Source::Slot(slot)), span),
-                    Ty::Number(NumKind::Count),
-                ))
-            }
-            "team.first" | "team.last" => {
-                // Sugar over ranks and aggregates, with S3's tie rules:
-                // everyone tied for the top (bottom) value is first (last),
-                // but nobody is in a team of one or where everyone ties.
-                if !arity(self, exprs.len() == 1, Arity::One) {
-                    return None;
-                }
-                let (x, t) = self.numeric(exprs[0])?;
-                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
-                let order = if name == "team.first" {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let rank = self.hidden(
-                    "rank",
-                    Ty::Number(NumKind::Count),
-                    Compute::Team(TeamFn::Rank { arg, order }),
-                    span,
-                );
-                let count = self.hidden(
-                    "team.count",
-                    Ty::Number(NumKind::Count),
-                    Compute::Team(TeamFn::Agg {
-                        kind: AggKind::Count,
-                        arg: usize::MAX,
-                    }),
-                    span,
-                );
-                let max = self.hidden(
-                    "team.max",
-                    t.clone(),
-                    Compute::Team(TeamFn::Agg {
-                        kind: AggKind::Max,
-                        arg,
-                    }),
-                    span,
-                );
-                let min = self.hidden(
-                    "team.min",
-                    t,
-                    Compute::Team(TeamFn::Agg {
-                        kind: AggKind::Min,
-                        arg,
-                    }),
-                    span,
-                );
-                let read = |s: usize| Box::new(mk(IKind::Read(Source::Slot(s)), span));
-                let one = || Box::new(mk(IKind::Const(Value::Num(Num::ONE)), span));
-                let is_rank_one = mk(IKind::Cmp(CmpOp::Eq, read(rank), one()), span);
-                let several = mk(IKind::Cmp(CmpOp::Gt, read(count), one()), span);
-                let not_all_tied = mk(IKind::Cmp(CmpOp::Ne, read(max), read(min)), span);
-                let both = mk(IKind::And(Box::new(is_rank_one), Box::new(several)), span);
-                Some((
-                    mk(IKind::And(Box::new(both), Box::new(not_all_tied)), span),
-                    Ty::Bool,
-                ))
-            }
-            _ => {
-                self.errors.push(CheckError::UnknownFunction {
-                    name: name.to_string(),
-                    span: func.span,
-                    suggestion: suggest(name, FUNCTIONS.iter().copied()),
-                });
-                None
-            }
-        }
-    }
-
-    /// A slot holding `x` per record, reusing an existing slot when `x` is
-    /// just a read of one.
-    fn arg_slot(&mut self, x: IExpr, ty: Ty, span: Span) -> usize {
-        if let IKind::Read(Source::Slot(s)) = x.kind {
-            return s;
-        }
-        self.hidden("arg", ty, Compute::Expr(x), span)
-    }
-
-    fn distribute(
-        &mut self,
-        subject: &Expr,
-        order: Order,
-        arms: &[ast::DistArm],
-        span: Span,
-        expect: Option<&Ty>,
-    ) -> Lowered {
-        let (x, t) = self.numeric(subject)?;
-        let levels: Vec<String> = match expect {
-            Some(Ty::Grade(l)) => l.clone(),
-            _ => {
-                let mut l: Vec<String> = Vec::new();
-                for a in arms {
-                    if !l.contains(&a.level.value) {
-                        l.push(a.level.value.clone());
-                    }
-                }
-                l
-            }
-        };
-        let ty = Ty::Grade(levels.clone());
-        let mut quotas = Vec::new();
-        let mut arm_levels = Vec::new();
-        let mut else_level = None;
-        let mut cumulative = Num::ZERO;
-        for a in arms {
-            let idx = self.level_index(&a.level.value, &levels, a.level.span)?;
-            match &a.quota {
-                None => else_level = Some(idx),
-                Some(q) => {
-                    let (v, qty) = self.fold(q, None, ConstUse::Quota)?;
-                    let Value::Num(n) = v else {
-                        return self.mismatch(Expected::Percent, &qty, q.span, Hint::Quota);
-                    };
-                    if qty.dim() != Dim::Number || n.signum() < 0 {
-                        return self.mismatch(Expected::Percent, &qty, q.span, Hint::Quota);
-                    }
-                    cumulative = cumulative.plus(n).ok()?;
-                    if cumulative.exact_cmp(Num::ONE).ok()? == std::cmp::Ordering::Greater {
-                        self.errors.push(CheckError::Invalid {
-                            problem: Problem::QuotasOver100,
-                            span: q.span,
-                        });
-                        return None;
-                    }
-                    quotas.push(cumulative);
-                    arm_levels.push(idx);
-                }
-            }
-        }
-        let arg = self.arg_slot(x, t, subject.span);
-        let slot = self.hidden(
-            "distribute",
-            ty.clone(),
-            Compute::Team(TeamFn::Distribute {
-                arg,
-                order,
-                quotas,
-                levels: arm_levels,
-                else_level,
-                span,
-            }),
-            span,
-        );
-        Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
     }
 }
 

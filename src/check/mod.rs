@@ -5,10 +5,13 @@
 //! lowered on first use (depth-first), which is also how cycles are found.
 
 pub mod analysis;
+mod calls;
 mod error;
 mod expr;
 mod fold;
 pub mod lint;
+mod order;
+mod tables;
 mod tests;
 
 pub use error::{
@@ -623,73 +626,6 @@ impl<'a> Checker<'a> {
         self.states.push(SlotState::Done);
         self.slots.len() - 1
     }
-
-    /// Orders slots by stage and dependency; builds the program.
-    fn finish(&mut self) -> Option<Program> {
-        let slots: Vec<Slot> = std::mem::take(&mut self.slots)
-            .into_iter()
-            .collect::<Option<Vec<_>>>()?;
-        let n = slots.len();
-        let deps: Vec<Vec<usize>> = slots.iter().map(slot_deps).collect();
-        // Depth-first post-order: dependencies first. Iterative, so long
-        // chains of values cannot overflow the stack.
-        let mut post = Vec::with_capacity(n);
-        let mut mark = vec![0u8; n]; // 0 new, 1 open, 2 done
-        for root in 0..n {
-            if mark[root] != 0 {
-                continue;
-            }
-            let mut stack = vec![(root, 0usize)];
-            mark[root] = 1;
-            while let Some((s, i)) = stack.pop() {
-                if let Some(&d) = deps[s].get(i) {
-                    stack.push((s, i + 1));
-                    if d < n && mark[d] == 0 {
-                        mark[d] = 1;
-                        stack.push((d, 0));
-                    }
-                } else {
-                    mark[s] = 2;
-                    post.push(s);
-                }
-            }
-        }
-        let mut slots = slots;
-        let mut max_stage = 0;
-        for &s in &post {
-            let base = deps[s]
-                .iter()
-                .map(|d| slots.get(*d).map(|x| x.stage).unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            let stage = match slots[s].compute {
-                Compute::Expr(_) => base,
-                Compute::Team(_) | Compute::History(_) => base + 1,
-            };
-            slots[s].stage = stage;
-            max_stage = max_stage.max(stage);
-        }
-        let rank: Vec<usize> = {
-            let mut r = vec![0; n];
-            for (i, s) in post.iter().enumerate() {
-                r[*s] = i;
-            }
-            r
-        };
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|s| (slots[*s].stage, rank[*s]));
-        Some(Program {
-            name: self.policy.name.value.clone(),
-            version: self.policy.version.as_ref().map(|v| v.value.clone()),
-            inputs: std::mem::take(&mut self.inputs),
-            context: std::mem::take(&mut self.context),
-            slots,
-            outputs: std::mem::take(&mut self.outputs),
-            tests: std::mem::take(&mut self.tests),
-            order,
-            max_stage,
-        })
-    }
 }
 
 /// A bare (possibly negated) number literal read in the unit of a money or
@@ -724,85 +660,4 @@ fn in_declared_unit(e: &ast::Expr, ty: &Ty) -> Option<crate::eval::num::Num> {
     }
 }
 
-/// Slots a slot reads.
-fn slot_deps(slot: &Slot) -> Vec<usize> {
-    let mut out = Vec::new();
-    match &slot.compute {
-        Compute::Expr(e) => expr_deps(e, &mut out),
-        Compute::Team(
-            TeamFn::Agg { arg, .. } | TeamFn::Rank { arg, .. } | TeamFn::Distribute { arg, .. },
-        ) => out.push(*arg),
-        Compute::History(HistoryFn::Prev { arg, default }) => {
-            out.push(*arg);
-            out.push(*default);
-        }
-        Compute::History(HistoryFn::Streak { arg }) => out.push(*arg),
-    }
-    out
-}
-
-pub(crate) fn expr_deps(e: &IExpr, out: &mut Vec<usize>) {
-    visit(e, &mut |x| {
-        if let IKind::Read(Source::Slot(s)) = x.kind {
-            out.push(s);
-        }
-    });
-}
-
-/// Calls `f` on `e` and every sub-expression.
-pub(crate) fn visit(e: &IExpr, f: &mut impl FnMut(&IExpr)) {
-    f(e);
-    match &e.kind {
-        IKind::Const(_) | IKind::Read(_) => {}
-        IKind::Neg(a) | IKind::Not(a) => visit(a, f),
-        IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
-            visit(a, f);
-            visit(b, f);
-        }
-        IKind::If(a, b, c) => {
-            visit(a, f);
-            visit(b, f);
-            visit(c, f);
-        }
-        IKind::Call(_, args) => args.iter().for_each(|a| visit(a, f)),
-        IKind::Band { subject, arms, .. } => {
-            visit(subject, f);
-            for arm in arms {
-                arm.tests.iter().for_each(|(_, b)| visit(b, f));
-                visit(&arm.value, f);
-            }
-        }
-        IKind::Match {
-            subject, values, ..
-        } => {
-            visit(subject, f);
-            values.iter().for_each(|v| visit(v, f));
-        }
-        IKind::Cases { arms } => {
-            for (c, v) in arms {
-                if let Some(c) = c {
-                    visit(c, f);
-                }
-                visit(v, f);
-            }
-        }
-        IKind::Steps { subject, arms } => {
-            visit(subject, f);
-            for a in arms {
-                visit(&a.step, f);
-                visit(&a.reference, f);
-                visit(&a.points, f);
-                if let Some(c) = &a.cap {
-                    visit(c, f);
-                }
-            }
-        }
-        IKind::Scale { subject, from, to } => {
-            visit(subject, f);
-            visit(&from.0, f);
-            visit(&from.1, f);
-            visit(&to.0, f);
-            visit(&to.1, f);
-        }
-    }
-}
+pub(crate) use order::{expr_deps, visit};

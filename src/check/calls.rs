@@ -1,0 +1,389 @@
+//! Function calls: arithmetic helpers, team aggregates and ranks, forced
+//! distribution, and history (`prev`, `streak`).
+
+use super::expr::{join, mk, Lowered};
+use super::Checker;
+use crate::check::error::{
+    suggest, Arity, CheckError, ConstUse, Expected, Hint, Op, Problem, FUNCTIONS,
+};
+use crate::eval::num::Num;
+use crate::ir::*;
+use crate::syntax::ast::{self, Arg, CmpOp, Expr, ExprKind, LitUnit, Order, Span};
+use crate::types::{Dim, NumKind, Ty};
+
+impl Checker<'_> {
+    pub(super) fn call(
+        &mut self,
+        func: &ast::Ident,
+        args: &[Arg],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        let name = func.name.as_str();
+        let arity = |this: &mut Self, ok: bool, expected: Arity| {
+            if !ok {
+                this.errors.push(CheckError::WrongArity {
+                    func: name.to_string(),
+                    expected,
+                    found: args.len(),
+                    span,
+                });
+            }
+            ok
+        };
+        let exprs: Vec<&Expr> = args
+            .iter()
+            .filter_map(|a| if let Arg::Expr(e) = a { Some(e) } else { None })
+            .collect();
+        let order = args.iter().find_map(|a| {
+            if let Arg::Order(o, _) = a {
+                Some(*o)
+            } else {
+                None
+            }
+        });
+        if let Some(Arg::Order(_, ospan)) = args.iter().find(|a| matches!(a, Arg::Order(..))) {
+            if name != "rank" {
+                self.errors.push(CheckError::Invalid {
+                    problem: Problem::NoOrder {
+                        func: name.to_string(),
+                    },
+                    span: *ospan,
+                });
+                return None;
+            }
+        }
+        match name {
+            "min" | "max" => {
+                if !arity(self, !exprs.is_empty(), Arity::OneOrMore) {
+                    return None;
+                }
+                let mut lowered = Vec::new();
+                let mut ty: Option<(Ty, Span)> = None;
+                for e in &exprs {
+                    let (x, t) = self.expr(e, expect)?;
+                    if !t.is_numeric() {
+                        return self.mismatch(Expected::Quantity, &t, e.span, Hint::MinMax);
+                    }
+                    ty = match ty {
+                        None => Some((t, e.span)),
+                        Some((a, s)) => {
+                            if a.dim() != t.dim() {
+                                self.unit_mismatch(Op::Compare, &a, s, None, &t, e);
+                                return None;
+                            }
+                            Some((join(&a, &t).unwrap_or(a), s))
+                        }
+                    };
+                    lowered.push(x);
+                }
+                let f = if name == "min" { Func::Min } else { Func::Max };
+                Some((mk(IKind::Call(f, lowered), span), ty?.0))
+            }
+            "clamp" => {
+                if !arity(self, exprs.len() == 3, Arity::Three) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let lo = self.same_dim(exprs[1], &t, exprs[0].span)?;
+                let hi = self.same_dim(exprs[2], &t, exprs[0].span)?;
+                Some((mk(IKind::Call(Func::Clamp, vec![x, lo, hi]), span), t))
+            }
+            "abs" | "floor" | "ceil" | "round" => {
+                let ok = if name == "round" {
+                    matches!(exprs.len(), 1 | 2)
+                } else {
+                    exprs.len() == 1
+                };
+                if !arity(
+                    self,
+                    ok,
+                    if name == "round" {
+                        Arity::OneOrTwo
+                    } else {
+                        Arity::One
+                    },
+                ) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                if name != "abs" && matches!(t, Ty::Duration(_)) {
+                    return self.mismatch(
+                        Expected::NumberOrMoney,
+                        &t,
+                        exprs[0].span,
+                        Hint::RoundDuration,
+                    );
+                }
+                let f = match name {
+                    "abs" => Func::Abs,
+                    "floor" => Func::Floor,
+                    "ceil" => Func::Ceil,
+                    _ => {
+                        let places = match exprs.get(1) {
+                            None => 0,
+                            Some(p) => match &p.kind {
+                                ExprKind::Number {
+                                    value,
+                                    unit: LitUnit::None,
+                                } if value.fract().is_zero()
+                                    && *value >= 0.into()
+                                    && *value <= 10.into() =>
+                                {
+                                    value.mantissa() as u8 / 10u8.pow(value.scale())
+                                }
+                                _ => {
+                                    self.errors.push(CheckError::Invalid {
+                                        problem: Problem::BadPlaces,
+                                        span: p.span,
+                                    });
+                                    return None;
+                                }
+                            },
+                        };
+                        Func::Round(places)
+                    }
+                };
+                Some((mk(IKind::Call(f, vec![x]), span), t))
+            }
+            "team.avg" | "team.sum" | "team.min" | "team.max" | "team.count" => {
+                let kind = match name {
+                    "team.avg" => AggKind::Avg,
+                    "team.sum" => AggKind::Sum,
+                    "team.min" => AggKind::Min,
+                    "team.max" => AggKind::Max,
+                    _ => AggKind::Count,
+                };
+                if kind == AggKind::Count {
+                    if !arity(self, exprs.is_empty(), Arity::None) {
+                        return None;
+                    }
+                    let slot = self.hidden(
+                        "team.count",
+                        Ty::Number(NumKind::Count),
+                        Compute::Team(TeamFn::Agg {
+                            kind,
+                            arg: usize::MAX,
+                        }),
+                        span,
+                    );
+                    return Some((
+                        mk(IKind::Read(Source::Slot(slot)), span),
+                        Ty::Number(NumKind::Count),
+                    ));
+                }
+                if !arity(self, exprs.len() == 1, Arity::One) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
+                let ty = match (kind, &t) {
+                    (AggKind::Avg, Ty::Number(NumKind::Count)) => Ty::Number(NumKind::Plain),
+                    _ => t,
+                };
+                let slot = self.hidden(
+                    name,
+                    ty.clone(),
+                    Compute::Team(TeamFn::Agg { kind, arg }),
+                    span,
+                );
+                Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+            }
+            "rank" | "team.rank" => {
+                if !arity(self, exprs.len() == 1, Arity::ValueAndOrder) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let arg = self.arg_slot(x, t, exprs[0].span);
+                let order = order.unwrap_or(Order::Desc);
+                let slot = self.hidden(
+                    "rank",
+                    Ty::Number(NumKind::Count),
+                    Compute::Team(TeamFn::Rank { arg, order }),
+                    span,
+                );
+                Some((
+                    mk(IKind::Read(Source::Slot(slot)), span),
+                    Ty::Number(NumKind::Count),
+                ))
+            }
+            "prev" => {
+                if !arity(self, exprs.len() == 2, Arity::Two) {
+                    return None;
+                }
+                let (x, t) = self.expr(exprs[0], expect)?;
+                let (d, dt) = self.expr(exprs[1], Some(&t))?;
+                let ty = self.join_arms(&t, exprs[0].span, &dt, exprs[1].span)?;
+                let arg = self.arg_slot(x, t, exprs[0].span);
+                let default = self.arg_slot(d, dt, exprs[1].span);
+                let slot = self.hidden(
+                    "prev",
+                    ty.clone(),
+                    Compute::History(HistoryFn::Prev { arg, default }),
+                    span,
+                );
+                Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+            }
+            "streak" => {
+                if !arity(self, exprs.len() == 1, Arity::One) {
+                    return None;
+                }
+                let c = self.bool_expr(exprs[0])?;
+                let arg = self.arg_slot(c, Ty::Bool, exprs[0].span);
+                let slot = self.hidden(
+                    "streak",
+                    Ty::Number(NumKind::Count),
+                    Compute::History(HistoryFn::Streak { arg }),
+                    span,
+                );
+                Some((
+                    mk(IKind::Read(Source::Slot(slot)), span),
+                    Ty::Number(NumKind::Count),
+                ))
+            }
+            "team.first" | "team.last" => {
+                // Sugar over ranks and aggregates, with S3's tie rules:
+                // everyone tied for the top (bottom) value is first (last),
+                // but nobody is in a team of one or where everyone ties.
+                if !arity(self, exprs.len() == 1, Arity::One) {
+                    return None;
+                }
+                let (x, t) = self.numeric(exprs[0])?;
+                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
+                let order = if name == "team.first" {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let rank = self.hidden(
+                    "rank",
+                    Ty::Number(NumKind::Count),
+                    Compute::Team(TeamFn::Rank { arg, order }),
+                    span,
+                );
+                let count = self.hidden(
+                    "team.count",
+                    Ty::Number(NumKind::Count),
+                    Compute::Team(TeamFn::Agg {
+                        kind: AggKind::Count,
+                        arg: usize::MAX,
+                    }),
+                    span,
+                );
+                let max = self.hidden(
+                    "team.max",
+                    t.clone(),
+                    Compute::Team(TeamFn::Agg {
+                        kind: AggKind::Max,
+                        arg,
+                    }),
+                    span,
+                );
+                let min = self.hidden(
+                    "team.min",
+                    t,
+                    Compute::Team(TeamFn::Agg {
+                        kind: AggKind::Min,
+                        arg,
+                    }),
+                    span,
+                );
+                let read = |s: usize| Box::new(mk(IKind::Read(Source::Slot(s)), span));
+                let one = || Box::new(mk(IKind::Const(Value::Num(Num::ONE)), span));
+                let is_rank_one = mk(IKind::Cmp(CmpOp::Eq, read(rank), one()), span);
+                let several = mk(IKind::Cmp(CmpOp::Gt, read(count), one()), span);
+                let not_all_tied = mk(IKind::Cmp(CmpOp::Ne, read(max), read(min)), span);
+                let both = mk(IKind::And(Box::new(is_rank_one), Box::new(several)), span);
+                Some((
+                    mk(IKind::And(Box::new(both), Box::new(not_all_tied)), span),
+                    Ty::Bool,
+                ))
+            }
+            _ => {
+                self.errors.push(CheckError::UnknownFunction {
+                    name: name.to_string(),
+                    span: func.span,
+                    suggestion: suggest(name, FUNCTIONS.iter().copied()),
+                });
+                None
+            }
+        }
+    }
+
+    /// A slot holding `x` per record, reusing an existing slot when `x` is
+    /// just a read of one.
+    pub(super) fn arg_slot(&mut self, x: IExpr, ty: Ty, span: Span) -> usize {
+        if let IKind::Read(Source::Slot(s)) = x.kind {
+            return s;
+        }
+        self.hidden("arg", ty, Compute::Expr(x), span)
+    }
+
+    pub(super) fn distribute(
+        &mut self,
+        subject: &Expr,
+        order: Order,
+        arms: &[ast::DistArm],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> Lowered {
+        let (x, t) = self.numeric(subject)?;
+        let levels: Vec<String> = match expect {
+            Some(Ty::Grade(l)) => l.clone(),
+            _ => {
+                let mut l: Vec<String> = Vec::new();
+                for a in arms {
+                    if !l.contains(&a.level.value) {
+                        l.push(a.level.value.clone());
+                    }
+                }
+                l
+            }
+        };
+        let ty = Ty::Grade(levels.clone());
+        let mut quotas = Vec::new();
+        let mut arm_levels = Vec::new();
+        let mut else_level = None;
+        let mut cumulative = Num::ZERO;
+        for a in arms {
+            let idx = self.level_index(&a.level.value, &levels, a.level.span)?;
+            match &a.quota {
+                None => else_level = Some(idx),
+                Some(q) => {
+                    let (v, qty) = self.fold(q, None, ConstUse::Quota)?;
+                    let Value::Num(n) = v else {
+                        return self.mismatch(Expected::Percent, &qty, q.span, Hint::Quota);
+                    };
+                    if qty.dim() != Dim::Number || n.signum() < 0 {
+                        return self.mismatch(Expected::Percent, &qty, q.span, Hint::Quota);
+                    }
+                    cumulative = cumulative.plus(n).ok()?;
+                    if cumulative.exact_cmp(Num::ONE).ok()? == std::cmp::Ordering::Greater {
+                        self.errors.push(CheckError::Invalid {
+                            problem: Problem::QuotasOver100,
+                            span: q.span,
+                        });
+                        return None;
+                    }
+                    quotas.push(cumulative);
+                    arm_levels.push(idx);
+                }
+            }
+        }
+        let arg = self.arg_slot(x, t, subject.span);
+        let slot = self.hidden(
+            "distribute",
+            ty.clone(),
+            Compute::Team(TeamFn::Distribute {
+                arg,
+                order,
+                quotas,
+                levels: arm_levels,
+                else_level,
+                span,
+            }),
+            span,
+        );
+        Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+    }
+}
