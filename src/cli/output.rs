@@ -27,6 +27,20 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Appends `YYYY-MM` without going through the formatting machinery.
+fn push_period(out: &mut String, p: crate::types::Period) {
+    let digit = |d: u16| char::from(b'0' + (d % 10) as u8);
+    out.extend([
+        digit(p.year / 1000),
+        digit(p.year / 100),
+        digit(p.year / 10),
+        digit(p.year),
+        '-',
+        digit(u16::from(p.month) / 10),
+        digit(u16::from(p.month)),
+    ]);
+}
+
 /// Appends one CSV field, quoted only when it must be.
 fn push_csv_field(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
@@ -59,7 +73,9 @@ fn render_rows(
             out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
             out.push_str("{\"employee\": ");
             push_json_str(&mut out, &row.employee);
-            let _ = write!(out, ", \"period\": \"{}\", \"team\": ", row.period);
+            out.push_str(", \"period\": \"");
+            push_period(&mut out, row.period);
+            out.push_str("\", \"team\": ");
             match &row.team {
                 Some(t) => push_json_str(&mut out, t),
                 None => out.push_str("null"),
@@ -67,7 +83,9 @@ fn render_rows(
             out.push_str(", \"outputs\": {");
         } else {
             push_csv_field(&mut out, &row.employee);
-            let _ = write!(out, ",{},", row.period);
+            out.push(',');
+            push_period(&mut out, row.period);
+            out.push(',');
             push_csv_field(&mut out, row.team.as_deref().unwrap_or(""));
         }
         for (i, o) in program.outputs.iter().enumerate() {
