@@ -9,9 +9,12 @@ use crate::ir::*;
 use crate::syntax::ast::Span;
 use crate::types::Ty;
 
-/// Checks every band and match in the program.
-pub fn check_bands(r: &Ranges, lints: &mut Vec<Lint>) {
-    for slot in &r.program.slots {
+/// Checks every band and match in the program. Gaps are looked for over
+/// the typical values (`typical`); arms are called empty, overlapping or
+/// unreachable only on values the data layer accepts (`certain`), so a
+/// defensive arm for unusual data is never a false alarm.
+pub fn check_bands(typical: &Ranges, certain: &Ranges, lints: &mut Vec<Lint>) {
+    for slot in &typical.program.slots {
         let Compute::Expr(e) = &slot.compute else {
             continue;
         };
@@ -25,19 +28,27 @@ pub fn check_bands(r: &Ranges, lints: &mut Vec<Lint>) {
                 // A grade declaration is a band at the top of its slot.
                 let is_grade = grade_slot && std::ptr::eq(x, e);
                 let subject_name = match subject.kind {
-                    IKind::Read(Source::Slot(s)) => r.program.slots.get(s).map(|s| s.name.clone()),
-                    IKind::Read(Source::Input(i)) => r.program.inputs.get(i).map(|f| f.id.clone()),
+                    IKind::Read(Source::Slot(s)) => {
+                        typical.program.slots.get(s).map(|s| s.name.clone())
+                    }
+                    IKind::Read(Source::Input(i)) => {
+                        typical.program.inputs.get(i).map(|f| f.id.clone())
+                    }
                     _ => None,
                 };
-                band(
-                    r,
-                    subject,
+                let table = Table {
                     subject_ty,
                     arms,
-                    x.span,
+                    span: x.span,
                     is_grade,
                     subject_name,
-                    &slot.ty,
+                    slot_ty: &slot.ty,
+                };
+                band(
+                    &table,
+                    typical.range(subject),
+                    certain.range(subject),
+                    typical,
                     lints,
                 );
             }
@@ -57,24 +68,23 @@ pub fn check_bands(r: &Ranges, lints: &mut Vec<Lint>) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn band(
-    r: &Ranges,
-    subject: &IExpr,
-    sty: &Ty,
-    arms: &[IBandArm],
+/// One band table and what the messages need to say about it.
+struct Table<'a> {
+    subject_ty: &'a Ty,
+    arms: &'a [IBandArm],
     span: Span,
     is_grade: bool,
     subject_name: Option<String>,
-    slot_ty: &Ty,
-    lints: &mut Vec<Lint>,
-) {
-    let dom = r.range(subject);
-    let int = dom.int;
+    slot_ty: &'a Ty,
+}
+
+fn band(t: &Table, dom: Interval, hard: Interval, r: &Ranges, lints: &mut Vec<Lint>) {
+    let int = hard.int;
+    let sty = t.subject_ty;
     // Arms with bounds that are not constants (e.g. an industry figure)
     // cannot be analysed statically.
     let mut raws: Vec<Option<Interval>> = Vec::new();
-    for arm in arms {
+    for arm in t.arms {
         if arm.tests.is_empty() {
             raws.push(None);
             continue;
@@ -84,13 +94,15 @@ fn band(
             None => return,
         }
     }
+    // What earlier arms took, on certain and on typical values.
     let mut seen: Vec<(Interval, Span)> = Vec::new();
+    let mut typical_cover: Vec<Interval> = Vec::new();
     let mut has_else = false;
-    for (arm, raw) in arms.iter().zip(&raws) {
+    for (arm, raw) in t.arms.iter().zip(&raws) {
         let covered: Vec<Interval> = seen.iter().map(|(iv, _)| *iv).collect();
         let Some(raw) = raw else {
             has_else = true;
-            if dom.minus(&covered).is_empty() && !seen.is_empty() {
+            if hard.minus(&covered).is_empty() && !seen.is_empty() {
                 lints.push(Lint::DeadArm {
                     span: arm.span,
                     shadow: None,
@@ -103,14 +115,13 @@ fn band(
             lints.push(Lint::EmptyArm { span: arm.span });
             continue;
         }
-        let eff = raw.intersect(&dom);
+        let eff = raw.intersect(&hard);
         if eff.is_empty() {
-            if is_grade {
-                let level = level_name(&arm.value, slot_ty);
+            if t.is_grade {
                 lints.push(Lint::UnreachableGrade {
-                    level,
-                    subject: subject_name.clone().unwrap_or_else(|| "total".into()),
-                    range: show_interval(&dom, sty),
+                    level: level_name(&arm.value, t.slot_ty),
+                    subject: t.subject_name.clone().unwrap_or_else(|| "total".into()),
+                    range: show_interval(&hard, sty),
                     span: arm.span,
                 });
             } else {
@@ -137,7 +148,7 @@ fn band(
             // A one-sided arm after a one-sided arm (`>= 91`, `>= 86`) is the
             // usual staircase and relies on first-match on purpose.
             for (prev, pspan) in &seen {
-                let ov = raw.intersect(prev).intersect(&dom);
+                let ov = raw.intersect(prev).intersect(&hard);
                 if !ov.is_empty() && (ov.is_point() || (raw.is_bounded() && prev.is_bounded())) {
                     if let Some(w) = ov.witness() {
                         lints.push(Lint::BandOverlap {
@@ -151,16 +162,16 @@ fn band(
             }
         }
         seen.push((eff, arm.span));
+        typical_cover.push(raw.intersect(&dom));
     }
     if !has_else {
-        let covered: Vec<Interval> = seen.iter().map(|(iv, _)| *iv).collect();
-        for gap in dom.minus(&covered) {
+        for gap in dom.minus(&typical_cover) {
             if let Some(w) = gap.witness() {
                 lints.push(Lint::BandGap {
                     witness: show_value(w, sty),
                     interval: show_interval(&gap, sty),
-                    span,
-                    grade: is_grade,
+                    span: t.span,
+                    grade: t.is_grade,
                 });
             }
         }

@@ -16,8 +16,9 @@ pub use ranges::Ranges;
 /// Every warning for a checked program, sorted by position.
 pub fn analyze(program: &Program) -> Vec<Lint> {
     let ranges = Ranges::new(program);
+    let certain = Ranges::certain(program);
     let mut lints = Vec::new();
-    bands::check_bands(&ranges, &mut lints);
+    bands::check_bands(&ranges, &certain, &mut lints);
     payout::check_weights(program, &mut lints);
     payout::check_payouts(&ranges, &mut lints);
     lints.sort_by_key(|l| l.span().start);

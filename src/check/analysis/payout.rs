@@ -322,6 +322,9 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
             } in &vars
             {
                 let mut prev: Option<(Num, Num)> = None;
+                // Along this variable: did pay ever rise, and where did it first fall?
+                let mut rose = false;
+                let mut fall: Option<Lint> = None;
                 for v in candidates(*iv, &consts) {
                     probe.inputs = inputs.clone();
                     probe.context = context.clone();
@@ -346,9 +349,12 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                         });
                     }
                     let scoreish = forced_slot.is_some() || *ty == Ty::Number(NumKind::Points);
-                    if let (true, None, Some((pv, pp))) = (scoreish, &falls, prev) {
+                    if let (true, Some((_, pp))) = (scoreish, prev) {
+                        rose |= p.exact_cmp(pp).is_ok_and(|o| o.is_gt());
+                    }
+                    if let (true, None, Some((pv, pp))) = (scoreish, &fall, prev) {
                         if p.exact_cmp(pp).is_ok_and(|o| o.is_lt()) {
-                            falls = Some(Lint::PayoutFalls {
+                            fall = Some(Lint::PayoutFalls {
                                 output: out.name.clone(),
                                 var: name.clone(),
                                 low: show_value(pv, ty),
@@ -360,9 +366,15 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                         }
                     }
                     prev = Some((v, p));
-                    if negative.is_some() && falls.is_some() {
-                        break 'bases;
-                    }
+                }
+                // A score (an item, a total) must never lower pay. A points
+                // input may be a deduction that lowers pay throughout; it is
+                // only suspicious when pay also rises with it somewhere.
+                if falls.is_none() && (forced_slot.is_some() || rose) {
+                    falls = fall.take();
+                }
+                if negative.is_some() && falls.is_some() {
+                    break 'bases;
                 }
             }
         }

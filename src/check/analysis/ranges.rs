@@ -8,18 +8,24 @@ use crate::ir::*;
 use crate::syntax::ast::{CmpOp, Direction, StepRounding};
 use crate::types::{NumKind, Ty};
 
-/// The range analysis assumes for an input without a declared range:
-/// percents 0–100 %, counts whole and ≥ 0, durations and money ≥ 0.
-pub fn field_range(f: &Field) -> Option<Interval> {
+/// The values an input can take. A declared range always holds (the data
+/// layer enforces it), and so does "counts are whole and ≥ 0". With
+/// `defaults`, an input without a declared range is also assumed to be a
+/// typical one: percents 0–100 %, points, durations and money ≥ 0. Gaps are
+/// looked for over the typical values; an arm is called unreachable only
+/// when no value the data layer accepts can reach it.
+pub fn field_range(f: &Field, defaults: bool) -> Option<Interval> {
     if let Some((lo, hi)) = f.range {
         let iv = Interval::closed(Num::from_decimal(lo), Num::from_decimal(hi));
         return Some(iv.integral(f.ty == Ty::Number(NumKind::Count)));
     }
-    Some(match &f.ty {
-        Ty::Number(NumKind::Percent) => Interval::closed(Num::ZERO, Num::ONE),
-        Ty::Number(NumKind::Count) => Interval::at_least(Num::ZERO).integral(true),
-        Ty::Duration(_) | Ty::Money => Interval::at_least(Num::ZERO),
-        Ty::Number(_) => Interval::ALL,
+    Some(match (&f.ty, defaults) {
+        (Ty::Number(NumKind::Count), _) => Interval::at_least(Num::ZERO).integral(true),
+        (Ty::Number(NumKind::Percent), true) => Interval::closed(Num::ZERO, Num::ONE),
+        (Ty::Duration(_) | Ty::Money | Ty::Number(NumKind::Points), true) => {
+            Interval::at_least(Num::ZERO)
+        }
+        (Ty::Number(_) | Ty::Duration(_) | Ty::Money, _) => Interval::ALL,
         _ => return None,
     })
 }
@@ -44,11 +50,29 @@ impl Env for Ranges<'_> {
 }
 
 impl<'p> Ranges<'p> {
+    /// Ranges under the typical-input assumptions (see [`field_range`]).
     pub fn new(program: &'p Program) -> Ranges<'p> {
+        Ranges::with(program, true)
+    }
+
+    /// Ranges that hold for every record the data layer accepts.
+    pub fn certain(program: &'p Program) -> Ranges<'p> {
+        Ranges::with(program, false)
+    }
+
+    fn with(program: &'p Program, defaults: bool) -> Ranges<'p> {
         let mut r = Ranges {
             program,
-            inputs: program.inputs.iter().map(field_range).collect(),
-            context: program.context.iter().map(field_range).collect(),
+            inputs: program
+                .inputs
+                .iter()
+                .map(|f| field_range(f, defaults))
+                .collect(),
+            context: program
+                .context
+                .iter()
+                .map(|f| field_range(f, defaults))
+                .collect(),
             slots: vec![None; program.slots.len()],
             consts: vec![None; program.slots.len()],
         };
