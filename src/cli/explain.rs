@@ -11,8 +11,9 @@ use crate::types::Period;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+/// One person's record in a batch: what `explain` and `whatif` start from.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct PersonArgs {
     #[arg(value_name = "POLICY")]
     pub policy: PathBuf,
     /// Records: CSV or JSON.
@@ -21,20 +22,40 @@ pub struct Args {
     /// Context values per period.
     #[arg(long, value_name = "FILE")]
     pub context: Option<PathBuf>,
-    /// The employee to explain.
+    /// The employee.
     #[arg(long, value_name = "ID")]
     pub employee: String,
     /// The period (default: the employee's latest).
     #[arg(long, value_name = "YYYY-MM")]
     pub period: Option<String>,
+    /// Read bare numbers in percent columns as fractions.
+    #[arg(long)]
+    pub percent_fractions: bool,
+}
+
+impl PersonArgs {
+    /// Loads the batch and finds the person's row in it.
+    pub(crate) fn load(&self) -> Result<(Batch, usize), Exit> {
+        let batch = load_batch(
+            &self.policy,
+            &self.data,
+            self.context.as_deref(),
+            self.percent_fractions,
+        )?;
+        let row = pick_row(&batch.rows, &self.employee, self.period.as_deref())?;
+        Ok((batch, row))
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub person: PersonArgs,
     /// Language of the report (default: from `LANG`).
     #[arg(long, value_parser = ["zh", "en"])]
     pub lang: Option<String>,
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub format: DiagFormat,
-    /// Read bare numbers in percent columns as fractions.
-    #[arg(long)]
-    pub percent_fractions: bool,
 }
 
 /// The report language: `--lang`, else `LANG`.
@@ -77,22 +98,16 @@ pub(crate) fn pick_row(rows: &[Row], employee: &str, period: Option<&str>) -> Re
 }
 
 pub fn run(args: &Args) -> Exit {
-    let Batch {
-        src,
-        program,
-        rows,
-        context,
-    } = match load_batch(
-        &args.policy,
-        &args.data,
-        args.context.as_deref(),
-        args.percent_fractions,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
-    let row = match pick_row(&rows, &args.employee, args.period.as_deref()) {
-        Ok(r) => r,
+    let (
+        Batch {
+            src,
+            program,
+            rows,
+            context,
+        },
+        row,
+    ) = match args.person.load() {
+        Ok(x) => x,
         Err(e) => return e,
     };
     let x = match explain(&program, &src.text, &rows, &context, row) {

@@ -2,27 +2,17 @@
 //! [--period P] --target 'grade = B'`: the smallest change of each single
 //! input that reaches a target, verified by evaluation.
 
-use super::eval::{load_batch, report_eval, Batch};
-use super::explain::{lang, pick_row};
+use super::eval::{report_eval, Batch};
+use super::explain::{lang, PersonArgs};
 use super::{output, DiagFormat, Exit};
 use crate::report::whatif::{parse_target, whatif, InputChange, WhatIf};
 use crate::report::Lang;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(value_name = "POLICY")]
-    pub policy: PathBuf,
-    #[arg(long, value_name = "FILE")]
-    pub data: PathBuf,
-    #[arg(long, value_name = "FILE")]
-    pub context: Option<PathBuf>,
-    #[arg(long, value_name = "ID")]
-    pub employee: String,
-    /// The period (default: the employee's latest).
-    #[arg(long, value_name = "YYYY-MM")]
-    pub period: Option<String>,
+    #[command(flatten)]
+    pub person: PersonArgs,
     /// `OUTPUT OP VALUE`, OP one of = >= <= > <: `grade = A`,
     /// `total >= 90`, `perf_pay >= 5000`.
     #[arg(long, value_name = "TARGET")]
@@ -31,23 +21,19 @@ pub struct Args {
     pub lang: Option<String>,
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub format: DiagFormat,
-    #[arg(long)]
-    pub percent_fractions: bool,
 }
 
 pub fn run(args: &Args) -> Exit {
-    let Batch {
-        src,
-        program,
-        rows,
-        context,
-    } = match load_batch(
-        &args.policy,
-        &args.data,
-        args.context.as_deref(),
-        args.percent_fractions,
-    ) {
-        Ok(b) => b,
+    let (
+        Batch {
+            src,
+            program,
+            rows,
+            context,
+        },
+        row,
+    ) = match args.person.load() {
+        Ok(x) => x,
         Err(e) => return e,
     };
     let target = match parse_target(&program, &args.target) {
@@ -56,10 +42,6 @@ pub fn run(args: &Args) -> Exit {
             eprintln!("error: {e}");
             return Exit::Usage;
         }
-    };
-    let row = match pick_row(&rows, &args.employee, args.period.as_deref()) {
-        Ok(r) => r,
-        Err(e) => return e,
     };
     let w = match whatif(&program, &rows, &context, row, &target) {
         Ok(w) => w,

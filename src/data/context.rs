@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use super::error::{DataError, DataErrorKind};
 use super::table::{
-    finish, match_columns, read_rows, row_cells, row_period, Columns, Loaded, RowRef, RowSink,
-    PERIOD,
+    collect, finish, match_columns, row_cells, row_period, Columns, RowRef, RowSink, PERIOD,
 };
-use super::{detect_format, Cell, FieldSpec, ReadOptions, Record};
+use super::{Cell, FieldSpec, ReadOptions, Record};
 use crate::types::Period;
 
 /// Reads the context file: one row per period, one column per context
@@ -19,9 +18,7 @@ pub fn read_context(
     fields: &[FieldSpec],
     opts: &ReadOptions,
 ) -> Result<BTreeMap<Period, Vec<Cell>>, Vec<DataError>> {
-    let mut errors = Vec::new();
-    let format = detect_format(file_name, text);
-    let mut sink = Context {
+    let sink = Context {
         file: file_name,
         fields,
         opts,
@@ -30,16 +27,7 @@ pub fn read_context(
         first_line: BTreeMap::new(),
         context: BTreeMap::new(),
     };
-    match read_rows(file_name, text, format, &mut errors, &mut sink) {
-        Loaded::NoTable => return Err(finish(file_name, errors)),
-        Loaded::NoRows => return Ok(BTreeMap::new()),
-        Loaded::Rows => {}
-    }
-    if errors.is_empty() {
-        Ok(sink.context)
-    } else {
-        Err(finish(file_name, errors))
-    }
+    collect(file_name, text, sink, BTreeMap::new(), |s| s.context)
 }
 
 /// Collects the context rows as they arrive.

@@ -3,10 +3,10 @@
 use super::error::{DataError, DataErrorKind};
 use super::seen::FirstLines;
 use super::table::{
-    finish, match_columns, read_rows, row_cells, row_period, row_text, Columns, Loaded, RowRef,
-    RowSink, EMPLOYEE, PERIOD, TEAM,
+    collect, match_columns, row_cells, row_period, row_text, Columns, RowRef, RowSink, EMPLOYEE,
+    PERIOD, TEAM,
 };
-use super::{detect_format, FieldSpec, ReadOptions, Record};
+use super::{FieldSpec, ReadOptions, Record};
 
 /// Reads records (CSV or JSON, see [`detect_format`]). Every problem is
 /// reported, ordered by line; no records are returned if there is any.
@@ -16,9 +16,7 @@ pub fn read_records(
     fields: &[FieldSpec],
     opts: &ReadOptions,
 ) -> Result<Vec<Record>, Vec<DataError>> {
-    let mut errors = Vec::new();
-    let format = detect_format(file_name, text);
-    let mut sink = Records {
+    let sink = Records {
         file: file_name,
         fields,
         opts,
@@ -27,16 +25,7 @@ pub fn read_records(
         first_lines: FirstLines::default(),
         records: Vec::new(),
     };
-    match read_rows(file_name, text, format, &mut errors, &mut sink) {
-        Loaded::NoTable => return Err(finish(file_name, errors)),
-        Loaded::NoRows => return Ok(Vec::new()),
-        Loaded::Rows => {}
-    }
-    if errors.is_empty() {
-        Ok(sink.records)
-    } else {
-        Err(finish(file_name, errors))
-    }
+    collect(file_name, text, sink, Vec::new(), |s| s.records)
 }
 
 /// Turns rows into records as they arrive.

@@ -102,6 +102,30 @@ pub(crate) enum Loaded {
     Rows,
 }
 
+/// Reads a whole file into `sink`, then takes the result out of it with
+/// `done`: every error is reported (sorted and capped), nothing is returned
+/// half-read. A JSON `[]` gives `empty`.
+pub(crate) fn collect<S: RowSink, T>(
+    file: &str,
+    text: &str,
+    mut sink: S,
+    empty: T,
+    done: impl FnOnce(S) -> T,
+) -> Result<T, Vec<DataError>> {
+    let mut errors = Vec::new();
+    let format = super::detect_format(file, text);
+    match read_rows(file, text, format, &mut errors, &mut sink) {
+        Loaded::NoTable => return Err(finish(file, errors)),
+        Loaded::NoRows => return Ok(empty),
+        Loaded::Rows => {}
+    }
+    if errors.is_empty() {
+        Ok(done(sink))
+    } else {
+        Err(finish(file, errors))
+    }
+}
+
 /// Reads CSV or JSON and feeds it to `sink`. CSV is streamed (never held
 /// as a table); JSON is parsed whole first.
 pub(crate) fn read_rows(
