@@ -126,6 +126,7 @@ impl Num {
     }
 
     /// As a rational `(numerator, denominator > 0)`.
+    #[inline]
     fn ratio(self) -> Result<(i128, i128), NumError> {
         match self {
             Num::Dec { m, s } => Ok((m, pow10(s).ok_or(NumError::Overflow)?)),
@@ -185,6 +186,7 @@ impl Num {
     }
 
     /// Strips trailing zeros once the scale grows large.
+    #[inline]
     fn trimmed(self) -> Num {
         match self {
             Num::Dec { mut m, mut s } if s > 0 => {
@@ -208,6 +210,7 @@ impl Num {
         }
     }
 
+    #[inline]
     fn keep(self) -> Num {
         match self {
             Num::Dec { s, .. } if s > MAX_SCALE / 2 => self.trimmed(),
@@ -215,6 +218,7 @@ impl Num {
         }
     }
 
+    #[inline]
     pub fn is_zero(self) -> bool {
         match self {
             Num::Dec { m, .. } => m == 0,
@@ -222,6 +226,7 @@ impl Num {
         }
     }
 
+    #[inline]
     pub fn signum(self) -> i32 {
         let v = match self {
             Num::Dec { m, .. } => m,
@@ -230,6 +235,7 @@ impl Num {
         v.signum() as i32
     }
 
+    #[inline]
     pub fn negate(self) -> R {
         Ok(match self {
             Num::Dec { m, s } => Num::Dec {
@@ -243,6 +249,7 @@ impl Num {
         })
     }
 
+    #[inline]
     pub fn abs(self) -> R {
         if self.signum() < 0 {
             self.negate()
@@ -252,6 +259,7 @@ impl Num {
     }
 
     /// Aligns two decimals to a common scale.
+    #[inline]
     fn align(m1: i128, s1: u8, m2: i128, s2: u8) -> Option<(i128, i128, u8)> {
         match s1.cmp(&s2) {
             Ordering::Equal => Some((m1, m2, s1)),
@@ -260,6 +268,7 @@ impl Num {
         }
     }
 
+    #[inline]
     pub fn plus(self, o: Num) -> R {
         if let (Num::Dec { m: m1, s: s1 }, Num::Dec { m: m2, s: s2 }) = (self, o) {
             if let Some((a, b, s)) = Num::align(m1, s1, m2, s2) {
@@ -281,10 +290,12 @@ impl Num {
         Num::from_ratio(n, d)
     }
 
+    #[inline]
     pub fn minus(self, o: Num) -> R {
         self.plus(o.negate()?)
     }
 
+    #[inline]
     pub fn times(self, o: Num) -> R {
         if let (Num::Dec { m: m1, s: s1 }, Num::Dec { m: m2, s: s2 }) = (self, o) {
             if let Some(m) = mul(m1, m2) {
@@ -322,6 +333,7 @@ impl Num {
     }
 
     /// Exact comparison (cross-multiplication for fractions).
+    #[inline]
     pub fn exact_cmp(self, o: Num) -> Result<Ordering, NumError> {
         if let (Num::Dec { m: m1, s: s1 }, Num::Dec { m: m2, s: s2 }) = (self, o) {
             if let Some((a, b, _)) = Num::align(m1, s1, m2, s2) {
