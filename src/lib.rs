@@ -1,4 +1,39 @@
 //! `kpi`: a declarative language for employee KPI policies.
+//!
+//! The pipeline is `syntax` (pest grammar → AST) → `check` (names, types
+//! and units, static analysis → compiled [`ir::Program`]) → `eval` (exact
+//! evaluation over a batch of records); `data` reads CSV/JSON records,
+//! `report` builds explanations, diffs and what-ifs, `cli` is the `kpi`
+//! binary. See README.md ("Architecture") for the code map and invariants.
+//!
+//! ```
+//! use kpi::eval::{evaluate, format::show, num::Num, Row};
+//! use kpi::ir::Value;
+//! use kpi::types::Period;
+//!
+//! let src = r#"
+//! policy "demo"
+//! input tickets "日均问题单处理数" : number
+//! item ratio_score = band tickets / team.avg(tickets) {
+//!   >= 110% -> 10, <= 90% -> -10, else -> 0
+//! }
+//! "#;
+//! let program = kpi::check::check(&kpi::syntax::parse(src).unwrap()).unwrap().program;
+//! // A team whose average is 100/9: 10 is exactly 90 % of it.
+//! let row = |e: &str, t: i64| Row {
+//!     employee: e.into(),
+//!     period: Period::parse("2026-10").unwrap(),
+//!     team: None,
+//!     line: 0,
+//!     inputs: vec![Value::Num(Num::int(t))],
+//! };
+//! let rows = vec![row("A", 10), row("B", 10), row("C", 10), row("D", 10), row("E", 10),
+//!                 row("F", 10), row("G", 10), row("H", 10), row("I", 20)];
+//! let ev = evaluate(&program, &rows, &Default::default(), None).unwrap();
+//! let slot = program.outputs[0].slot;
+//! let score = show(ev.value(0, slot).unwrap(), &program.slots[slot].ty);
+//! assert_eq!(score.as_text(), "-10");
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod check;
