@@ -1,5 +1,6 @@
 //! Team (same team and period) and history (same employee) passes.
 
+use super::matrix::Matrix;
 use super::{EvalError, Row};
 use crate::eval::expr::{cmp_num, Fault, FaultKind};
 use crate::eval::num::Num;
@@ -47,8 +48,8 @@ impl Groups {
     }
 }
 
-fn num_at(values: &[Value], width: usize, row: usize, slot: usize) -> Option<Num> {
-    match values.get(row * width + slot) {
+fn num_at(values: &Matrix, row: usize, slot: usize) -> Option<Num> {
+    match values.get(row, slot) {
         Some(Value::Num(n)) => Some(*n),
         _ => None,
     }
@@ -59,13 +60,12 @@ fn ranks(
     members: &[usize],
     arg: usize,
     order: Order,
-    values: &[Value],
-    width: usize,
+    values: &Matrix,
     span: crate::syntax::ast::Span,
 ) -> Result<Vec<usize>, Fault> {
     let mut keyed: Vec<(Num, usize)> = Vec::with_capacity(members.len());
     for (i, &r) in members.iter().enumerate() {
-        let v = num_at(values, width, r, arg).ok_or(Fault {
+        let v = num_at(values, r, arg).ok_or(Fault {
             kind: FaultKind::Internal,
             span,
         })?;
@@ -105,17 +105,16 @@ pub(super) fn team(
     slot: usize,
     groups: &Groups,
     rows: &[Row],
-    values: &mut [Value],
-    width: usize,
+    values: &mut Matrix,
     errors: &mut Vec<EvalError>,
 ) {
     let span = Default::default();
     for members in &groups.teams {
-        let result = team_group(f, members, values, width, span);
+        let result = team_group(f, members, values, span);
         match result {
             Ok(out) => {
                 for (&r, v) in members.iter().zip(out) {
-                    values[r * width + slot] = v;
+                    values.set(r, slot, v);
                 }
             }
             Err(fault) => {
@@ -130,8 +129,7 @@ pub(super) fn team(
 fn team_group(
     f: &TeamFn,
     members: &[usize],
-    values: &[Value],
-    width: usize,
+    values: &Matrix,
     span: crate::syntax::ast::Span,
 ) -> Result<Vec<Value>, Fault> {
     let n = members.len();
@@ -143,7 +141,7 @@ fn team_group(
             }
             let mut acc: Option<Num> = None;
             for &r in members {
-                let v = num_at(values, width, r, *arg).ok_or(Fault {
+                let v = num_at(values, r, *arg).ok_or(Fault {
                     kind: FaultKind::Internal,
                     span,
                 })?;
@@ -172,7 +170,7 @@ fn team_group(
             }
             vec![Value::Num(v); n]
         }
-        TeamFn::Rank { arg, order } => ranks(members, *arg, *order, values, width, span)?
+        TeamFn::Rank { arg, order } => ranks(members, *arg, *order, values, span)?
             .into_iter()
             .map(|r| Value::Num(Num::int(r as i64)))
             .collect(),
@@ -185,7 +183,7 @@ fn team_group(
             span,
         } => {
             let span = *span;
-            let rk = ranks(members, *arg, *order, values, width, span)?;
+            let rk = ranks(members, *arg, *order, values, span)?;
             // Cumulative counts: round(quota × n), half up.
             let mut cuts = Vec::with_capacity(quotas.len());
             for q in quotas {
@@ -220,8 +218,7 @@ pub(super) fn history(
     slot: usize,
     groups: &Groups,
     rows: &[Row],
-    values: &mut [Value],
-    width: usize,
+    values: &mut Matrix,
 ) {
     for person in &groups.people {
         for (k, &r) in person.iter().enumerate() {
@@ -232,14 +229,17 @@ pub(super) fn history(
                 .filter(|&p| rows[p].period.index() + 1 == rows[r].period.index());
             let v = match f {
                 HistoryFn::Prev { arg, default } => match prev {
-                    Some(p) => values[p * width + arg].clone(),
-                    None => values[r * width + default].clone(),
+                    Some(p) => values.get(p, *arg).cloned().unwrap_or(Value::Bool(false)),
+                    None => values
+                        .get(r, *default)
+                        .cloned()
+                        .unwrap_or(Value::Bool(false)),
                 },
                 HistoryFn::Streak { arg } => {
-                    let held = matches!(values[r * width + arg], Value::Bool(true));
+                    let held = matches!(values.get(r, *arg), Some(Value::Bool(true)));
                     let before = match prev {
-                        Some(p) => match &values[p * width + slot] {
-                            Value::Num(n) => *n,
+                        Some(p) => match values.get(p, slot) {
+                            Some(Value::Num(n)) => *n,
                             _ => Num::ZERO,
                         },
                         None => Num::ZERO,
@@ -251,7 +251,7 @@ pub(super) fn history(
                     }
                 }
             };
-            values[r * width + slot] = v;
+            values.set(r, slot, v);
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod expr;
 pub mod format;
 mod group;
+pub mod matrix;
 pub mod num;
 mod order;
 
@@ -35,8 +36,8 @@ pub struct Row {
 pub struct Evaluated {
     /// Row indices in output order: by team, period, employee.
     pub order: Vec<usize>,
-    /// `values[row * slots + slot]`.
-    pub values: Vec<Value>,
+    /// One value per (row, slot).
+    pub values: matrix::Matrix,
     pub slots: usize,
     /// Decision points per (row, slot), for the traced row only.
     pub trace: Vec<(usize, Vec<TraceEvent>)>,
@@ -44,7 +45,12 @@ pub struct Evaluated {
 
 impl Evaluated {
     pub fn value(&self, row: usize, slot: usize) -> Option<&Value> {
-        self.values.get(row * self.slots + slot)
+        self.values.get(row, slot)
+    }
+
+    /// Every slot's value for one row.
+    pub fn row(&self, row: usize) -> &[Value] {
+        self.values.row(row)
     }
 }
 
@@ -149,7 +155,7 @@ pub fn evaluate(
     let n = rows.len();
     let width = program.slots.len();
     let order = order::output_order(rows);
-    let mut values = vec![Value::Bool(false); n * width];
+
     let mut errors = Vec::new();
     let mut trace = Vec::new();
     let grouped = program
@@ -169,6 +175,7 @@ pub fn evaluate(
     } else {
         1
     };
+    let mut values = matrix::Matrix::new(n, width, threads);
     for stage in 0..=program.max_stage {
         let stage_slots: Vec<usize> = program
             .order
@@ -179,10 +186,8 @@ pub fn evaluate(
         for &s in &stage_slots {
             match &program.slots[s].compute {
                 Compute::Expr(_) => {}
-                Compute::Team(f) => {
-                    group::team(f, s, &groups, rows, &mut values, width, &mut errors)
-                }
-                Compute::History(f) => group::history(f, s, &groups, rows, &mut values, width),
+                Compute::Team(f) => group::team(f, s, &groups, rows, &mut values, &mut errors),
+                Compute::History(f) => group::history(f, s, &groups, rows, &mut values),
             }
         }
         if !errors.is_empty() {
@@ -195,18 +200,20 @@ pub fn evaluate(
             width,
             trace_row,
         };
+        let per = values.per();
         if threads <= 1 || width == 0 {
-            let (e, t) = pass.run(rows, 0, &mut values);
-            errors.extend(e);
-            trace.extend(t);
+            for (i, (rs, vs)) in rows.chunks(per).zip(values.chunks_mut()).enumerate() {
+                let (e, t) = pass.run(rs, i * per, vs);
+                errors.extend(e);
+                trace.extend(t);
+            }
         } else {
-            // Rows are independent within a stage: split them into one
-            // contiguous chunk per thread; results are merged in row order.
-            let per = n.div_ceil(threads);
+            // Rows are independent within a stage: one contiguous chunk of
+            // rows (and of the matrix) per thread; results merge in row order.
             let results: Vec<_> = std::thread::scope(|scope| {
                 let handles: Vec<_> = rows
                     .chunks(per)
-                    .zip(values.chunks_mut(per * width))
+                    .zip(values.chunks_mut())
                     .enumerate()
                     .map(|(i, (rs, vs))| {
                         let pass = &pass;

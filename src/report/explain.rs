@@ -125,8 +125,7 @@ pub fn build(
     row: usize,
 ) -> Explanation {
     let r = &rows[row];
-    let w = ev.slots;
-    let slots = ev.values.get(row * w..(row + 1) * w).unwrap_or(&[]);
+    let slots = ev.row(row);
     let env = RowEnv {
         inputs: &r.inputs,
         ctx: row_context(program, context, r),

@@ -76,8 +76,7 @@ impl<'a> Search<'a> {
         }
         let slot = program.outputs[target.output].slot;
         let ev = evaluate(program, &batch, context, None)?;
-        let w = ev.slots;
-        let base = ev.values.get(at * w..(at + 1) * w).unwrap_or(&[]).to_vec();
+        let base = ev.row(at).to_vec();
         let current = base.get(slot).cloned().unwrap_or(Value::Bool(false));
         let deps = input_deps(program)
             .into_iter()
