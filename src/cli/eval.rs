@@ -81,7 +81,9 @@ pub(crate) fn load_rows(
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
     let (data_name, data_text) = read(data_path)?;
     let specs: Vec<FieldSpec> = program.inputs.iter().map(field_spec).collect();
-    let records = data::read_records(&data_name, &data_text, &specs, opts);
+    // The good rows are kept even when others are bad, so that a period
+    // missing from the context is reported in the same run.
+    let (records, record_errors) = data::read_records_partial(&data_name, &data_text, &specs, opts);
     let mut errors = Vec::new();
     let mut context = BTreeMap::new();
     if !program.context.is_empty() {
@@ -107,24 +109,18 @@ pub(crate) fn load_rows(
         let cspecs: Vec<FieldSpec> = program.context.iter().map(field_spec).collect();
         match data::read_context(&ctx_name, &ctx_text, &cspecs, opts) {
             Ok(c) => {
-                if let Ok(recs) = &records {
-                    errors.extend(data::check_context_periods(&data_name, recs, &c, &ctx_name));
-                }
+                errors.extend(data::check_context_periods(
+                    &data_name, &records, &c, &ctx_name,
+                ));
                 context = c;
             }
             Err(e) => errors.extend(e),
         }
     }
-    let records = match records {
-        Ok(r) => r,
-        Err(mut e) => {
-            e.extend(errors);
-            report_data(&e);
-            return Err(Exit::Failure);
-        }
-    };
-    if !errors.is_empty() {
-        report_data(&errors);
+    if !record_errors.is_empty() || !errors.is_empty() {
+        let mut all = record_errors;
+        all.extend(errors);
+        report_data(&all);
         return Err(Exit::Failure);
     }
     let rows = records

@@ -25,7 +25,7 @@ use crate::types::{Period, Ty};
 pub use cells::{display_base, parse_cell};
 pub use context::{check_context_periods, read_context};
 pub use error::{CellError, DataError, DataErrorKind, MAX_ERRORS};
-pub use records::read_records;
+pub use records::{read_records, read_records_partial};
 
 /// One declared input (record or context), as the checker hands it over.
 #[derive(Debug, Clone, PartialEq)]

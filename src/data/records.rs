@@ -3,8 +3,8 @@
 use super::error::{DataError, DataErrorKind};
 use super::seen::FirstLines;
 use super::table::{
-    collect, match_columns, row_cells, row_period, row_text, Columns, RowRef, RowSink, EMPLOYEE,
-    PERIOD, TEAM,
+    collect, collect_all, match_columns, row_cells, row_period, row_text, Columns, RowRef, RowSink,
+    EMPLOYEE, PERIOD, TEAM,
 };
 use super::{FieldSpec, ReadOptions, Record};
 
@@ -16,7 +16,36 @@ pub fn read_records(
     fields: &[FieldSpec],
     opts: &ReadOptions,
 ) -> Result<Vec<Record>, Vec<DataError>> {
-    let sink = Records {
+    collect(
+        file_name,
+        text,
+        sink(file_name, fields, opts),
+        Vec::new(),
+        |s| s.records,
+    )
+}
+
+/// Like [`read_records`], but returns the records of the good rows along
+/// with every error, so that later checks (a period missing from the
+/// context) can still report on them. Never use these records for results
+/// when there are errors.
+pub fn read_records_partial(
+    file_name: &str,
+    text: &str,
+    fields: &[FieldSpec],
+    opts: &ReadOptions,
+) -> (Vec<Record>, Vec<DataError>) {
+    collect_all(
+        file_name,
+        text,
+        sink(file_name, fields, opts),
+        Vec::new(),
+        |s| s.records,
+    )
+}
+
+fn sink<'a>(file_name: &'a str, fields: &'a [FieldSpec], opts: &'a ReadOptions) -> Records<'a> {
+    Records {
         file: file_name,
         fields,
         opts,
@@ -24,8 +53,7 @@ pub fn read_records(
         cols: Columns::default(),
         first_lines: FirstLines::default(),
         records: Vec::new(),
-    };
-    collect(file_name, text, sink, Vec::new(), |s| s.records)
+    }
 }
 
 /// Turns rows into records as they arrive.

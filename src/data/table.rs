@@ -108,22 +108,40 @@ pub(crate) enum Loaded {
 pub(crate) fn collect<S: RowSink, T>(
     file: &str,
     text: &str,
-    mut sink: S,
+    sink: S,
     empty: T,
     done: impl FnOnce(S) -> T,
 ) -> Result<T, Vec<DataError>> {
+    let (result, errors) = collect_all(file, text, sink, empty, done);
+    if errors.is_empty() {
+        Ok(result)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Like [`collect`], but also returns what the good rows gave when there
+/// are errors (for checks that should still report on them).
+pub(crate) fn collect_all<S: RowSink, T>(
+    file: &str,
+    text: &str,
+    mut sink: S,
+    empty: T,
+    done: impl FnOnce(S) -> T,
+) -> (T, Vec<DataError>) {
     let mut errors = Vec::new();
     let format = super::detect_format(file, text);
     match read_rows(file, text, format, &mut errors, &mut sink) {
-        Loaded::NoTable => return Err(finish(file, errors)),
-        Loaded::NoRows => return Ok(empty),
+        Loaded::NoTable => return (empty, finish(file, errors)),
+        Loaded::NoRows => return (empty, Vec::new()),
         Loaded::Rows => {}
     }
-    if errors.is_empty() {
-        Ok(done(sink))
+    let errors = if errors.is_empty() {
+        errors
     } else {
-        Err(finish(file, errors))
-    }
+        finish(file, errors)
+    };
+    (done(sink), errors)
 }
 
 /// Reads CSV or JSON and feeds it to `sink`. CSV is streamed (never held
