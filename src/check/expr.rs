@@ -146,16 +146,7 @@ impl Checker<'_> {
                         ok = false;
                         continue;
                     };
-                    ty = match ty {
-                        None => Some((vt, arm.value.span)),
-                        Some((t, s)) => match self.join_arms(&t, s, &vt, arm.value.span) {
-                            Some(j) => Some((j, s)),
-                            None => {
-                                ok = false;
-                                Some((t, s))
-                            }
-                        },
-                    };
+                    ok &= self.join_arm(&mut ty, vt, arm.value.span);
                     out.push((c, v));
                 }
                 if !ok {
@@ -348,6 +339,27 @@ impl Checker<'_> {
                     other: pct_span,
                 });
             }
+        }
+    }
+
+    /// Folds one more arm's type into the arms' common type (`None`
+    /// before the first arm); false when it does not fit, reported.
+    pub(super) fn join_arm(&mut self, ty: &mut Option<(Ty, Span)>, vt: Ty, span: Span) -> bool {
+        match ty.take() {
+            None => {
+                *ty = Some((vt, span));
+                true
+            }
+            Some((t, first)) => match self.join_arms(&t, first, &vt, span) {
+                Some(j) => {
+                    *ty = Some((j, first));
+                    true
+                }
+                None => {
+                    *ty = Some((t, first));
+                    false
+                }
+            },
         }
     }
 

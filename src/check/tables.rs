@@ -50,16 +50,7 @@ impl Checker<'_> {
                 ok = false;
                 continue;
             };
-            ty = match ty {
-                None => Some((vt, arm.value.span)),
-                Some((t, first)) => match self.join_arms(&t, first, &vt, arm.value.span) {
-                    Some(j) => Some((j, first)),
-                    None => {
-                        ok = false;
-                        Some((t, first))
-                    }
-                },
-            };
+            ok &= self.join_arm(&mut ty, vt, arm.value.span);
             out.push(IBandArm {
                 tests,
                 value: v,
@@ -158,16 +149,7 @@ impl Checker<'_> {
                 values.push(mk(IKind::Const(Value::Bool(false)), arm.span));
                 continue;
             };
-            ty = match ty {
-                None => Some((vt, arm.value.span)),
-                Some((t, first)) => match self.join_arms(&t, first, &vt, arm.value.span) {
-                    Some(j) => Some((j, first)),
-                    None => {
-                        ok = false;
-                        Some((t, first))
-                    }
-                },
-            };
+            ok &= self.join_arm(&mut ty, vt, arm.value.span);
             values.push(v);
         }
         if !ok {

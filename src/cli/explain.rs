@@ -110,19 +110,35 @@ pub fn run(args: &Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let x = match explain(&program, &src.text, &rows, &context, row) {
-        Ok(x) => x,
+    let l = lang(args.lang.as_deref());
+    print_report(
+        explain(&program, &src.text, &rows, &context, row),
+        &src,
+        args.format,
+        |x| render(x, l),
+    )
+}
+
+/// Prints a report as JSON or as text, or its evaluation errors.
+pub(crate) fn print_report<T: serde::Serialize>(
+    result: Result<T, Vec<crate::eval::EvalError>>,
+    src: &super::Source,
+    format: DiagFormat,
+    human: impl FnOnce(&T) -> String,
+) -> Exit {
+    let report = match result {
+        Ok(r) => r,
         Err(errors) => {
-            report_eval(&errors, &src);
+            report_eval(&errors, src);
             return Exit::Failure;
         }
     };
-    let text = match args.format {
-        DiagFormat::Json => match output::pretty_json(&x) {
+    let text = match format {
+        DiagFormat::Json => match output::pretty_json(&report) {
             Ok(s) => s,
             Err(e) => return e,
         },
-        DiagFormat::Human => render(&x, lang(args.lang.as_deref())),
+        DiagFormat::Human => human(&report),
     };
     output::emit(&text, None)
 }

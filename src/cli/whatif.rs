@@ -2,8 +2,8 @@
 //! [--period P] --target 'grade = B'`: the smallest change of each single
 //! input that reaches a target, verified by evaluation.
 
-use super::eval::{report_eval, Batch};
-use super::explain::{lang, PersonArgs};
+use super::eval::Batch;
+use super::explain::{lang, print_report, PersonArgs};
 use super::{output, DiagFormat, Exit};
 use crate::report::whatif::{parse_target, whatif, InputChange, WhatIf};
 use crate::report::Lang;
@@ -43,21 +43,13 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Usage;
         }
     };
-    let w = match whatif(&program, &rows, &context, row, &target) {
-        Ok(w) => w,
-        Err(errors) => {
-            report_eval(&errors, &src);
-            return Exit::Failure;
-        }
-    };
-    let text = match args.format {
-        DiagFormat::Json => match output::pretty_json(&w) {
-            Ok(s) => s,
-            Err(e) => return e,
-        },
-        DiagFormat::Human => render(&w, lang(args.lang.as_deref())),
-    };
-    output::emit(&text, None)
+    let l = lang(args.lang.as_deref());
+    print_report(
+        whatif(&program, &rows, &context, row, &target),
+        &src,
+        args.format,
+        |w| render(w, l),
+    )
 }
 
 /// The human report: the current distance, then one line per input.
