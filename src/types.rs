@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use std::fmt;
 
 /// Unit of a duration as declared on an input or output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum DurUnit {
     Seconds,
     Minutes,

@@ -143,6 +143,45 @@ impl StagePass<'_> {
     }
 }
 
+/// The decisions made for row `row` of an evaluated batch, as
+/// `evaluate(…, Some(row))` records them, without evaluating the batch
+/// again: the row's per-record slots are replayed over its computed values
+/// (team and history figures included), so explaining every row of a batch
+/// costs one more pass, not one batch per row.
+pub fn trace_row(
+    program: &Program,
+    rows: &[Row],
+    context: &BTreeMap<Period, Vec<Value>>,
+    ev: &Evaluated,
+    row: usize,
+) -> Vec<(usize, Vec<TraceEvent>)> {
+    let values = ev.values.row(row);
+    let Some(r) = rows.get(row).filter(|_| !values.is_empty()) else {
+        return Vec::new();
+    };
+    let empty: Vec<Value> = Vec::new();
+    let ctx = context.get(&r.period).unwrap_or(&empty);
+    let env = RowEnv {
+        inputs: &r.inputs,
+        ctx,
+        slots: values,
+    };
+    let mut trace = Vec::new();
+    for &s in &program.order {
+        let Compute::Expr(e) = &program.slots[s].compute else {
+            continue;
+        };
+        let mut t: Trace = Some(Vec::new());
+        // The batch evaluated without errors, so neither does the replay.
+        if eval(e, &env, &mut t).is_ok() {
+            if let Some(t) = t {
+                trace.push((s, t));
+            }
+        }
+    }
+    trace
+}
+
 /// Evaluates every row. `context` maps each period to its context values
 /// (every row's period must be present when the program has context
 /// inputs). `trace_row` records the decisions made for one row.

@@ -124,6 +124,37 @@ pub fn build(
     ev: &Evaluated,
     row: usize,
 ) -> Explanation {
+    build_traced(program, source, rows, context, ev, row, &ev.trace)
+}
+
+/// Explains every row of an evaluated batch, in output order: one replay
+/// of each row (see [`crate::eval::trace_row`]), not one batch per row.
+pub fn explain_each(
+    program: &Program,
+    source: &str,
+    rows: &[Row],
+    context: &ContextValues,
+    ev: &Evaluated,
+) -> Vec<Explanation> {
+    ev.order
+        .iter()
+        .map(|&row| {
+            let trace = crate::eval::trace_row(program, rows, context, ev, row);
+            build_traced(program, source, rows, context, ev, row, &trace)
+        })
+        .collect()
+}
+
+/// Explains row `row` with the decisions in `trace`.
+fn build_traced(
+    program: &Program,
+    source: &str,
+    rows: &[Row],
+    context: &ContextValues,
+    ev: &Evaluated,
+    row: usize,
+    trace: &[(usize, Vec<TraceEvent>)],
+) -> Explanation {
     let r = &rows[row];
     let slots = ev.row(row);
     let env = RowEnv {
@@ -132,7 +163,7 @@ pub fn build(
         slots,
     };
     let traces: HashMap<usize, &[TraceEvent]> =
-        ev.trace.iter().map(|(s, t)| (*s, t.as_slice())).collect();
+        trace.iter().map(|(s, t)| (*s, t.as_slice())).collect();
     let b = Builder {
         program,
         text: Text(source),

@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod explain;
 mod formula;
+pub mod results;
 pub mod show;
 mod trace;
 pub mod whatif;
