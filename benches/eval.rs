@@ -146,6 +146,7 @@ fn load(
     let spec = |f: &kpi::ir::Field| FieldSpec {
         id: f.id.clone(),
         label: f.label.clone(),
+        aliases: Vec::new(),
         ty: f.ty.clone(),
         range: f.range,
         default: None,

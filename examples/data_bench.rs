@@ -24,6 +24,7 @@ fn field(id: &str, label: &str, ty: Ty, range: Option<(i64, i64)>) -> FieldSpec 
     FieldSpec {
         id: id.to_string(),
         label: Some(label.to_string()),
+        aliases: Vec::new(),
         ty,
         range: range.map(|(lo, hi)| (Decimal::from(lo), Decimal::from(hi))),
         default: None,

@@ -23,6 +23,8 @@ pub enum Value {
 pub struct Field {
     pub id: String,
     pub label: Option<String>,
+    /// Further headers naming the input's column.
+    pub aliases: Vec<String>,
     pub ty: Ty,
     /// Inclusive valid range in base units.
     pub range: Option<(Decimal, Decimal)>,

@@ -743,10 +743,12 @@ mod every_variant {
             DataErrorKind::MissingInput {
                 id: "a".into(),
                 label: Some("甲".into()),
+                suggestion: None,
             },
             DataErrorKind::MissingInput {
                 id: "a".into(),
                 label: None,
+                suggestion: None,
             },
             DataErrorKind::DuplicateColumn {
                 first: "a".into(),
@@ -779,6 +781,40 @@ mod every_variant {
                 context_file: "context.csv".into(),
             },
             DataErrorKind::TooMany { more: 5 },
+            DataErrorKind::MissingInput {
+                id: "avg_response".into(),
+                label: Some("平均响应时间".into()),
+                suggestion: Some("平均响应(秒)".into()),
+            },
+            DataErrorKind::BadEncoding {
+                encoding: "gb18030".into(),
+                guessed: true,
+            },
+            DataErrorKind::BadEncoding {
+                encoding: "UTF-8".into(),
+                guessed: false,
+            },
+            DataErrorKind::BadWorkbook {
+                message: "invalid zip".into(),
+            },
+            DataErrorKind::NoSuchSheet {
+                name: "明细".into(),
+                sheets: vec!["售前明细".into(), "Sheet2".into()],
+            },
+            DataErrorKind::HtmlTable,
+            DataErrorKind::SheetsNotBuilt,
+            DataErrorKind::HeaderUnit {
+                header: "销售额(秒)".into(),
+                unit: "秒".into(),
+                id: "sales".into(),
+                ty: "money".into(),
+            },
+            DataErrorKind::DuplicateAcrossFiles {
+                employee: "E1".into(),
+                period: "2026-10".into(),
+                first_file: "shop_a.csv".into(),
+                first_line: 4,
+            },
         ]);
         kinds
             .into_iter()

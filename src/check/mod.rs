@@ -200,6 +200,7 @@ impl<'a> Checker<'a> {
         Field {
             id: d.name.name.clone(),
             label: d.label.as_ref().map(|l| l.value.clone()),
+            aliases: d.aliases.iter().map(|a| a.value.clone()).collect(),
             ty,
             range: None,
             default: None,

@@ -3,15 +3,14 @@
 //! git `REV:path` (read with `git show` in the current directory; an
 //! existing file whose name contains `:` is a path).
 
-use super::eval::{load_rows, report_eval};
+use super::eval::{load_rows, report_eval, DataArgs};
 use super::{load, output, read_source, Exit, Loaded, ResultFormat, Source};
-use crate::data::ReadOptions;
 use crate::eval::{evaluate, Evaluated, Row};
 use crate::ir::Program;
 use crate::report::diff::{diff, field_changes, Diff, FieldChanges, Side};
 use crate::report::ContextValues;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,14 +20,13 @@ pub struct Args {
     /// The new policy: a path or git `REV:path`.
     #[arg(value_name = "NEW")]
     pub new: String,
-    #[arg(long, value_name = "FILE")]
-    pub data: PathBuf,
-    #[arg(long, value_name = "FILE")]
-    pub context: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The period (YYYY-MM) of data files without a period column.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
     #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
     pub format: ResultFormat,
-    #[arg(long)]
-    pub percent_fractions: bool,
 }
 
 /// Reads a policy from a path or from git (`REV:path`).
@@ -106,11 +104,8 @@ fn evaluate_version(
     program: &Program,
     args: &Args,
 ) -> Result<Evaluation, Exit> {
-    let opts = ReadOptions {
-        percent_fractions: args.percent_fractions,
-    };
-    let (rows, context) = load_rows(program, &args.data, args.context.as_deref(), &opts)
-        .inspect_err(|_| {
+    let (rows, context) =
+        load_rows(program, &args.data, args.period.as_deref()).inspect_err(|_| {
             eprintln!("error: the data does not fit the {which} version `{spec}` (see above)");
         })?;
     match evaluate(program, &rows, &context, None) {
@@ -169,7 +164,7 @@ pub fn run(args: &Args) -> Exit {
         ResultFormat::Csv => csv_text(&d),
         ResultFormat::Table => table(&d),
     };
-    output::emit(&text, None)
+    output::emit(text.as_bytes(), None)
 }
 
 fn change_rows(d: &Diff) -> Vec<Vec<String>> {

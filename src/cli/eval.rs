@@ -1,7 +1,11 @@
-//! `kpi eval POLICY --data FILE [--context FILE] [--format …] [--output FILE]`
+//! `kpi eval POLICY --data FILE… [--context FILE] [--format …] [--output FILE]`,
+//! and the loading of records and context that `explain`, `whatif` and
+//! `diff` share.
 
-use super::{load_program, message_lang, output, render_diagnostic, Exit, ResultFormat, Source};
-use crate::data::{self, Cell, FieldSpec, ReadOptions};
+use super::{
+    load_program_warned, message_lang, output, render_diagnostic, Exit, ResultFormat, Source,
+};
+use crate::data::{self, Cell, FieldSpec, KeyNames, Layout, ReadOptions, RecordsRead};
 use crate::diag::Lang;
 use crate::eval::{evaluate, Row};
 use crate::ir::{Field, Program, Value};
@@ -14,11 +18,78 @@ pub(crate) type ContextValues = BTreeMap<Period, Vec<Value>>;
 
 pub struct Args {
     pub policy: PathBuf,
-    pub data: PathBuf,
-    pub context: Option<PathBuf>,
-    pub format: ResultFormat,
+    pub data: DataArgs,
+    /// `--period` for files without a period column.
+    pub period: Option<String>,
+    pub format: Option<OutputFormat>,
     pub output: Option<PathBuf>,
+    pub headers: HeaderStyle,
+}
+
+/// Where the records and context come from, and how to read them: shared
+/// by `eval`, `explain`, `whatif` and `diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// Records: CSV/TSV (UTF-8, UTF-16, GBK…), JSON, or a spreadsheet
+    /// (.xlsx .xlsm .xls .ods). Repeat for several files; `-` reads stdin.
+    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
+    pub data: Vec<PathBuf>,
+    /// Context values per period (any format of `--data`).
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
+    /// Read bare numbers in percent columns as fractions (0.995 = 99.5%).
+    #[arg(long)]
     pub percent_fractions: bool,
+    /// Text encoding of the data files (default: detected): gbk, gb18030, utf-8, utf-16le…
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// The worksheet to read (default: the first with data).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Header of the employee column, e.g. `客服` (tried before the built-in names).
+    #[arg(long, value_name = "HEADER")]
+    pub employee_column: Vec<String>,
+    /// Header of the period column, e.g. `统计月份`.
+    #[arg(long, value_name = "HEADER")]
+    pub period_column: Vec<String>,
+    /// Header of the team column, e.g. `小组`.
+    #[arg(long, value_name = "HEADER")]
+    pub team_column: Vec<String>,
+}
+
+/// What `kpi eval` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Csv,
+    Table,
+    Xlsx,
+    Html,
+}
+
+impl OutputFormat {
+    /// The format a file name asks for: `.json`, `.csv`, `.xlsx`, `.html`.
+    pub fn from_path(path: &std::path::Path) -> Option<OutputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => OutputFormat::Json,
+            "csv" => OutputFormat::Csv,
+            "txt" => OutputFormat::Table,
+            "xlsx" => OutputFormat::Xlsx,
+            "html" | "htm" => OutputFormat::Html,
+            _ => return None,
+        })
+    }
+}
+
+/// Column headers of CSV and table output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum HeaderStyle {
+    /// Output names (`refund_dispute`): stable, for programs.
+    #[default]
+    Ids,
+    /// Labels where declared (`退款纠纷`): for people.
+    Labels,
 }
 
 /// The data layer's view of a declared input.
@@ -26,6 +97,7 @@ pub(crate) fn field_spec(f: &Field) -> FieldSpec {
     FieldSpec {
         id: f.id.clone(),
         label: f.label.clone(),
+        aliases: f.aliases.clone(),
         ty: f.ty.clone(),
         range: f.range,
         default: f.default.as_ref().and_then(|v| match v {
@@ -46,17 +118,26 @@ pub(crate) fn cell_value(c: Cell) -> Value {
     }
 }
 
-fn read(path: &std::path::Path) -> Result<(String, String), Exit> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok((path.display().to_string(), t)),
-        Err(e) => {
-            match message_lang() {
-                Lang::En => eprintln!("error: cannot read `{}`: {e}", path.display()),
-                Lang::Zh => eprintln!("error: 无法读取 `{}`：{e}", path.display()),
-            }
-            Err(Exit::Usage)
+/// A data file's name (for messages) and bytes; `-` is standard input.
+fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
+    let result = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    };
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    result.map(|b| (name, b)).map_err(|e| {
+        match message_lang() {
+            Lang::En => eprintln!("error: cannot read `{}`: {e}", path.display()),
+            Lang::Zh => eprintln!("error: 无法读取 `{}`：{e}", path.display()),
         }
-    }
+        Exit::Usage
+    })
 }
 
 /// Prints data errors and their count, in [`message_lang`].
@@ -72,22 +153,86 @@ fn report_data(errors: &[data::DataError]) {
     }
 }
 
-/// Reads records and context, validated against the program's inputs.
+impl DataArgs {
+    /// The layout options, checked: a bad `--encoding` or `--period` is a
+    /// usage error.
+    fn layout(&self, period: Option<&str>) -> Result<Layout, Exit> {
+        let encoding = match &self.encoding {
+            None => None,
+            Some(label) => match data::encoding_for_label(label) {
+                Some(e) => Some(e),
+                None => {
+                    eprintln!(
+                        "error: unknown encoding `{label}`; use e.g. gbk, gb18030, utf-8, utf-16le, big5"
+                    );
+                    return Err(Exit::Usage);
+                }
+            },
+        };
+        let period = match period {
+            None => None,
+            Some(p) => match crate::types::Period::parse(p.trim()) {
+                Some(p) => Some(p),
+                None => {
+                    eprintln!("error: `--period {p}` is not a month; write YYYY-MM, e.g. 2026-10");
+                    return Err(Exit::Usage);
+                }
+            },
+        };
+        Ok(Layout {
+            keys: KeyNames {
+                employee: self.employee_column.clone(),
+                period: self.period_column.clone(),
+                team: self.team_column.clone(),
+            },
+            period,
+            encoding,
+            sheet: self.sheet.clone(),
+        })
+    }
+
+    /// Every input file, for provenance: (role, path).
+    pub(crate) fn files(&self) -> Vec<(&'static str, &std::path::Path)> {
+        let mut files: Vec<(&'static str, &std::path::Path)> =
+            self.data.iter().map(|p| ("data", p.as_path())).collect();
+        if let Some(c) = &self.context {
+            files.push(("context", c.as_path()));
+        }
+        files
+    }
+}
+
+/// Reads records and context, validated against the program's inputs;
+/// every error of every file is reported, and notices (skipped rows, a
+/// guessed encoding) are printed.
 pub(crate) fn load_rows(
     program: &Program,
-    data_path: &std::path::Path,
-    context_path: Option<&std::path::Path>,
-    opts: &ReadOptions,
+    args: &DataArgs,
+    period: Option<&str>,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
-    let (data_name, data_text) = read(data_path)?;
+    let layout = args.layout(period)?;
+    let opts = ReadOptions {
+        percent_fractions: args.percent_fractions,
+    };
     let specs: Vec<FieldSpec> = program.inputs.iter().map(field_spec).collect();
+    let mut files = Vec::new();
+    for path in &args.data {
+        let (name, bytes) = read(path)?;
+        let read = data::read_records_file(&name, &bytes, &specs, &opts, &layout);
+        files.push((name, read));
+    }
+    let first_name = files.first().map(|(n, _)| n.clone()).unwrap_or_default();
     // The good rows are kept even when others are bad, so that a period
     // missing from the context is reported in the same run.
-    let (records, record_errors) = data::read_records_partial(&data_name, &data_text, &specs, opts);
+    let RecordsRead {
+        records,
+        errors: record_errors,
+        mut notices,
+    } = data::merge_files(files);
     let mut errors = Vec::new();
     let mut context = BTreeMap::new();
     if !program.context.is_empty() {
-        let Some(cpath) = context_path else {
+        let Some(cpath) = args.context.as_deref() else {
             let ids: Vec<String> = program
                 .context
                 .iter()
@@ -105,17 +250,30 @@ pub(crate) fn load_rows(
             }
             return Err(Exit::Usage);
         };
-        let (ctx_name, ctx_text) = read(cpath)?;
+        let (ctx_name, ctx_bytes) = read(cpath)?;
         let cspecs: Vec<FieldSpec> = program.context.iter().map(field_spec).collect();
-        match data::read_context(&ctx_name, &ctx_text, &cspecs, opts) {
+        let ctx_layout = Layout {
+            sheet: None,
+            ..layout.clone()
+        };
+        let (read, ctx_notices) =
+            data::read_context_file(&ctx_name, &ctx_bytes, &cspecs, &opts, &ctx_layout);
+        notices.extend(ctx_notices);
+        match read {
             Ok(c) => {
                 errors.extend(data::check_context_periods(
-                    &data_name, &records, &c, &ctx_name,
+                    &first_name,
+                    &records,
+                    &c,
+                    &ctx_name,
                 ));
                 context = c;
             }
             Err(e) => errors.extend(e),
         }
+    }
+    for line in data::notice_lines(&notices, message_lang()) {
+        eprintln!("{line}");
     }
     if !record_errors.is_empty() || !errors.is_empty() {
         let mut all = record_errors;
@@ -146,22 +304,24 @@ pub(crate) struct Batch {
     pub program: Program,
     pub rows: Vec<Row>,
     pub context: ContextValues,
+    /// The checker's warnings, rendered (already printed).
+    pub warnings: Vec<String>,
 }
 
 /// Loads the policy, then its records and context; errors are reported.
 pub(crate) fn load_batch(
     policy: &std::path::Path,
-    data: &std::path::Path,
-    context: Option<&std::path::Path>,
-    percent_fractions: bool,
+    data: &DataArgs,
+    period: Option<&str>,
 ) -> Result<Batch, Exit> {
-    let (src, program) = load_program(policy)?;
-    let (rows, context) = load_rows(&program, data, context, &ReadOptions { percent_fractions })?;
+    let (src, program, warnings) = load_program_warned(policy)?;
+    let (rows, context) = load_rows(&program, data, period)?;
     Ok(Batch {
         src,
         program,
         rows,
         context,
+        warnings,
     })
 }
 
@@ -171,12 +331,8 @@ pub fn run(args: &Args) -> Exit {
         program,
         rows,
         context,
-    } = match load_batch(
-        &args.policy,
-        &args.data,
-        args.context.as_deref(),
-        args.percent_fractions,
-    ) {
+        warnings,
+    } = match load_batch(&args.policy, &args.data, args.period.as_deref()) {
         Ok(b) => b,
         Err(e) => return e,
     };
@@ -187,11 +343,114 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
-    let text = output::render(&program, &rows, &evaluated, args.format);
-    let exit = output::emit(&text, args.output.as_deref());
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
+        .unwrap_or(OutputFormat::Json);
+    let labels = args.headers == HeaderStyle::Labels;
+    let bytes = match format {
+        OutputFormat::Json => {
+            output::render(&program, &rows, &evaluated, ResultFormat::Json, labels).into_bytes()
+        }
+        OutputFormat::Table => {
+            output::render(&program, &rows, &evaluated, ResultFormat::Table, labels).into_bytes()
+        }
+        OutputFormat::Csv => {
+            let text = output::render(&program, &rows, &evaluated, ResultFormat::Csv, labels);
+            if args.output.is_some() {
+                // Excel reads a CSV file as UTF-8 only with a BOM
+                let mut b = "\u{feff}".as_bytes().to_vec();
+                b.extend(text.into_bytes());
+                b
+            } else {
+                text.into_bytes()
+            }
+        }
+        OutputFormat::Xlsx | OutputFormat::Html => {
+            let report = people_report(args, &src, &program, &rows, &context, &evaluated, warnings);
+            match report_bytes(format, &report) {
+                Ok(b) => b,
+                Err(e) => return e,
+            }
+        }
+    };
+    let exit = output::emit(&bytes, args.output.as_deref());
     // The process ends here: freeing a million rows one by one only costs time.
-    std::mem::forget((rows, evaluated, text));
+    std::mem::forget((rows, evaluated, bytes));
     exit
+}
+
+/// The results model behind the xlsx and HTML outputs, with provenance and
+/// every person's explanation.
+fn people_report(
+    args: &Args,
+    src: &Source,
+    program: &Program,
+    rows: &[Row],
+    context: &ContextValues,
+    ev: &crate::eval::Evaluated,
+    warnings: Vec<String>,
+) -> crate::report::results::ResultsReport {
+    use crate::report::results::{build, Provenance};
+    let mut provenance = vec![Provenance {
+        role: "policy".into(),
+        path: src.path.clone(),
+        sha256: sha256_hex(src.text.as_bytes()),
+    }];
+    for (role, path) in args.data.files() {
+        // read again: the loader does not keep the bytes of large files
+        let sha256 = std::fs::read(path)
+            .map(|b| sha256_hex(&b))
+            .unwrap_or_default();
+        provenance.push(Provenance {
+            role: role.into(),
+            path: path.display().to_string(),
+            sha256,
+        });
+    }
+    let explain_lang = super::explain::lang(None);
+    let explanations = if matches!(
+        args.format
+            .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path)),
+        Some(OutputFormat::Html)
+    ) {
+        crate::report::explain::explain_each(program, &src.text, rows, context, ev)
+            .iter()
+            .map(|x| super::explain::render(x, explain_lang))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    build(program, rows, ev, provenance, warnings, explanations)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Renders the xlsx or HTML report.
+fn report_bytes(
+    format: OutputFormat,
+    report: &crate::report::results::ResultsReport,
+) -> Result<Vec<u8>, Exit> {
+    let lang = message_lang();
+    match format {
+        OutputFormat::Html => Ok(crate::report::html::render(report, lang).into_bytes()),
+        #[cfg(feature = "spreadsheets")]
+        _ => crate::report::xlsx::render(report, lang).map_err(|e| {
+            eprintln!("error: cannot write the xlsx file: {e}");
+            Exit::Failure
+        }),
+        #[cfg(not(feature = "spreadsheets"))]
+        _ => {
+            eprintln!("error: this kpi was built without xlsx support (feature `spreadsheets`)");
+            Err(Exit::Usage)
+        }
+    }
 }
 
 /// Prints evaluation errors and their count, in [`message_lang`].

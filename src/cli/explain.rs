@@ -2,7 +2,7 @@
 //! [--period YYYY-MM] [--lang zh|en] [--format human|json]`: the score
 //! sheet of one person, rule by rule.
 
-use super::eval::{load_batch, report_eval, Batch};
+use super::eval::{load_batch, report_eval, Batch, DataArgs};
 use super::{output, DiagFormat, Exit};
 use crate::eval::Row;
 use crate::report::explain::{explain, Decision, Entry, Explanation, Figure, StepArm};
@@ -16,32 +16,21 @@ use std::path::PathBuf;
 pub struct PersonArgs {
     #[arg(value_name = "POLICY")]
     pub policy: PathBuf,
-    /// Records: CSV or JSON.
-    #[arg(long, value_name = "FILE")]
-    pub data: PathBuf,
-    /// Context values per period.
-    #[arg(long, value_name = "FILE")]
-    pub context: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// The employee.
     #[arg(long, value_name = "ID")]
     pub employee: String,
-    /// The period (default: the employee's latest).
+    /// The period (default: the employee's latest); also the period of data
+    /// files without a period column.
     #[arg(long, value_name = "YYYY-MM")]
     pub period: Option<String>,
-    /// Read bare numbers in percent columns as fractions.
-    #[arg(long)]
-    pub percent_fractions: bool,
 }
 
 impl PersonArgs {
     /// Loads the batch and finds the person's row in it.
     pub(crate) fn load(&self) -> Result<(Batch, usize), Exit> {
-        let batch = load_batch(
-            &self.policy,
-            &self.data,
-            self.context.as_deref(),
-            self.percent_fractions,
-        )?;
+        let batch = load_batch(&self.policy, &self.data, self.period.as_deref())?;
         let row = pick_row(&batch.rows, &self.employee, self.period.as_deref())?;
         Ok((batch, row))
     }
@@ -104,6 +93,7 @@ pub fn run(args: &Args) -> Exit {
             program,
             rows,
             context,
+            ..
         },
         row,
     ) = match args.person.load() {
@@ -140,7 +130,7 @@ pub(crate) fn print_report<T: serde::Serialize>(
         },
         DiagFormat::Human => human(&report),
     };
-    output::emit(&text, None)
+    output::emit(text.as_bytes(), None)
 }
 
 /// `id (label)` in English, `label (id)` in Chinese.

@@ -136,20 +136,21 @@ pub enum Command {
     Eval {
         #[arg(value_name = "POLICY")]
         policy: PathBuf,
-        /// Records: CSV (UTF-8, BOM allowed) or a JSON array of objects.
-        #[arg(long, value_name = "FILE")]
-        data: PathBuf,
-        /// Context values per period (CSV or JSON).
-        #[arg(long, value_name = "FILE")]
-        context: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = ResultFormat::Json)]
-        format: ResultFormat,
-        /// Write results here (only when everything succeeded).
+        #[command(flatten)]
+        data: eval::DataArgs,
+        /// The period (YYYY-MM) of data files without a period column.
+        #[arg(long, value_name = "YYYY-MM")]
+        period: Option<String>,
+        /// Output format (default: from `--output`'s extension, else json).
+        #[arg(long, value_enum)]
+        format: Option<eval::OutputFormat>,
+        /// Write results here (only when everything succeeded): .json,
+        /// .csv (with a BOM, for Excel), .xlsx, .html.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Read bare numbers in percent columns as fractions (0.995 = 99.5%).
-        #[arg(long)]
-        percent_fractions: bool,
+        /// Column headers of csv and table output: output ids, or labels.
+        #[arg(long, value_enum, default_value_t = eval::HeaderStyle::Ids)]
+        headers: eval::HeaderStyle,
     },
     /// Run the tests written inside policies.
     Test {
@@ -203,17 +204,17 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval {
             policy,
             data,
-            context,
+            period,
             format,
             output,
-            percent_fractions,
+            headers,
         } => eval::run(&eval::Args {
             policy,
             data,
-            context,
+            period,
             format,
             output,
-            percent_fractions,
+            headers,
         }),
         Command::Test { paths } => test::run(&paths),
         Command::Fmt { policies, check } => fmt::run(&policies, check),
@@ -285,19 +286,28 @@ pub(crate) fn load(src: &Source) -> Loaded {
 
 /// Loads a policy for `eval`/`test`: warnings are printed, errors end it.
 pub(crate) fn load_program(path: &std::path::Path) -> Result<(Source, Program), Exit> {
+    load_program_warned(path).map(|(src, program, _)| (src, program))
+}
+
+/// Like [`load_program`], and also returns the printed warnings.
+pub(crate) fn load_program_warned(
+    path: &std::path::Path,
+) -> Result<(Source, Program, Vec<String>), Exit> {
     let src = read_source(path).map_err(|e| {
         eprintln!("{e}");
         Exit::Usage
     })?;
     match load(&src) {
         Loaded::Ok(c) => {
-            for w in &c.warnings {
-                eprint!(
-                    "{}",
-                    render_diagnostic(&w.report(message_lang()), Some(&src))
-                );
+            let warnings: Vec<String> = c
+                .warnings
+                .iter()
+                .map(|w| render_diagnostic(&w.report(message_lang()), Some(&src)))
+                .collect();
+            for w in &warnings {
+                eprint!("{w}");
             }
-            Ok((src, c.program))
+            Ok((src, c.program, warnings))
         }
         Loaded::Failed(msgs) => {
             for m in msgs {

@@ -141,7 +141,23 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
     parts.concat()
 }
 
-pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFormat) -> String {
+/// The header of output `o`: its label when `labels` and it has one.
+fn output_header(program: &Program, o: &crate::ir::Output, labels: bool) -> String {
+    match (&program.slots[o.slot].label, labels) {
+        (Some(l), true) => l.clone(),
+        _ => o.name.clone(),
+    }
+}
+
+/// Renders results; `labels`: CSV and table headers are the outputs'
+/// labels (where declared) instead of their names.
+pub fn render(
+    program: &Program,
+    rows: &[Row],
+    ev: &Evaluated,
+    format: ResultFormat,
+    labels: bool,
+) -> String {
     let mut out = String::new();
     match format {
         ResultFormat::Json => {
@@ -159,7 +175,7 @@ pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFor
             out.push_str("employee,period,team");
             for o in &program.outputs {
                 out.push(',');
-                push_csv_field(&mut out, &o.name);
+                push_csv_field(&mut out, &output_header(program, o, labels));
             }
             out.push('\n');
             out.push_str(&render_all(program, rows, ev, false));
@@ -167,7 +183,12 @@ pub fn render(program: &Program, rows: &[Row], ev: &Evaluated, format: ResultFor
         ResultFormat::Table => {
             let mut table: Vec<Vec<String>> = Vec::new();
             let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
-            header.extend(program.outputs.iter().map(|o| o.name.clone()));
+            header.extend(
+                program
+                    .outputs
+                    .iter()
+                    .map(|o| output_header(program, o, labels)),
+            );
             table.push(header);
             for &r in &ev.order {
                 let row = &rows[r];
@@ -244,13 +265,10 @@ pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, Exit
 
 /// Writes results to stdout, or to `path` through a temporary file and a
 /// rename, so a reader never sees half a file.
-pub fn emit(text: &str, path: Option<&std::path::Path>) -> Exit {
+pub fn emit(bytes: &[u8], path: Option<&std::path::Path>) -> Exit {
     let Some(path) = path else {
         let mut stdout = std::io::stdout().lock();
-        return match stdout
-            .write_all(text.as_bytes())
-            .and_then(|_| stdout.flush())
-        {
+        return match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
             Ok(()) => Exit::Success,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
             Err(e) => {
@@ -268,7 +286,7 @@ pub fn emit(text: &str, path: Option<&std::path::Path>) -> Exit {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{name}.kpi-tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
+    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
     match result {
         Ok(()) => Exit::Success,
         Err(e) => {

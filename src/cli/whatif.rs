@@ -30,6 +30,7 @@ pub fn run(args: &Args) -> Exit {
             program,
             rows,
             context,
+            ..
         },
         row,
     ) = match args.person.load() {

@@ -446,6 +446,7 @@ mod tests {
         FieldSpec {
             id: "x".into(),
             label: None,
+            aliases: Vec::new(),
             ty,
             range: None,
             default: None,

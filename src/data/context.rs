@@ -3,31 +3,56 @@
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-use super::error::{DataError, DataErrorKind};
+use super::error::{DataError, DataErrorKind, DataNotice};
+use super::layout::{split_unit, Key};
 use super::table::{
-    collect, finish, match_columns, row_cells, row_period, Columns, RowRef, RowSink, PERIOD,
+    collect_all, finish, match_columns, names_key, row_cells, row_period, Columns, RowRef, RowSink,
 };
-use super::{Cell, FieldSpec, ReadOptions, Record};
+use super::{Cell, FieldSpec, Layout, ReadOptions, Record};
 use crate::types::Period;
 
-/// Reads the context file: one row per period, one column per context
-/// input. Every problem is reported, ordered by line.
-pub fn read_context(
+/// Context values per period, one per context input.
+pub type ContextCells = BTreeMap<Period, Vec<Cell>>;
+
+/// Reads the context file (any format): one row per period, one column per
+/// context input; a file without a period column holds one row for
+/// `layout.period`. Every problem is reported, ordered by line.
+pub fn read_context_file(
     file_name: &str,
-    text: &str,
+    bytes: &[u8],
     fields: &[FieldSpec],
     opts: &ReadOptions,
-) -> Result<BTreeMap<Period, Vec<Cell>>, Vec<DataError>> {
+    layout: &Layout,
+) -> (Result<ContextCells, Vec<DataError>>, Vec<DataNotice>) {
     let sink = Context {
         file: file_name,
         fields,
         opts,
+        layout,
         headers: Vec::new(),
         cols: Columns::default(),
         first_line: BTreeMap::new(),
         context: BTreeMap::new(),
     };
-    collect(file_name, text, sink, BTreeMap::new(), |s| s.context)
+    let c = collect_all(file_name, bytes, layout, sink, BTreeMap::new(), |s| {
+        s.context
+    });
+    let result = if c.errors.is_empty() {
+        Ok(c.value)
+    } else {
+        Err(c.errors)
+    };
+    (result, c.notices)
+}
+
+/// Reads a context file from text (CSV or JSON).
+pub fn read_context(
+    file_name: &str,
+    text: &str,
+    fields: &[FieldSpec],
+    opts: &ReadOptions,
+) -> Result<ContextCells, Vec<DataError>> {
+    read_context_file(file_name, text.as_bytes(), fields, opts, &Layout::default()).0
 }
 
 /// Collects the context rows as they arrive.
@@ -35,6 +60,7 @@ struct Context<'a> {
     file: &'a str,
     fields: &'a [FieldSpec],
     opts: &'a ReadOptions,
+    layout: &'a Layout,
     headers: Vec<String>,
     cols: Columns,
     /// Line of the first row of each period.
@@ -43,17 +69,43 @@ struct Context<'a> {
 }
 
 impl RowSink for Context<'_> {
-    fn header(&mut self, headers: &[String], errors: &mut Vec<DataError>) {
+    fn is_header(&self, fields: &[&str]) -> bool {
+        fields.iter().any(|f| {
+            let (base, _) = split_unit(f);
+            names_key(f, Key::Period, &self.layout.keys)
+                || self.fields.iter().any(|s| {
+                    s.id == base
+                        || s.label.as_deref() == Some(base)
+                        || s.aliases.iter().any(|a| a == f || a == base)
+                })
+        })
+    }
+
+    fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>) {
         self.headers = headers.to_vec();
-        self.cols = match_columns(self.file, headers, self.fields, &[PERIOD], errors);
+        let required: &[Key] = if self.layout.period.is_some() {
+            &[]
+        } else {
+            &[Key::Period]
+        };
+        self.cols = match_columns(
+            self.file,
+            line,
+            headers,
+            self.fields,
+            &[Key::Period],
+            required,
+            &self.layout.keys,
+            errors,
+        );
     }
 
     fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>) {
         let (file, headers) = (self.file, self.headers.as_slice());
-        let period = self
-            .cols
-            .period
-            .and_then(|c| row_period(file, headers, row, c, errors));
+        let period = match self.cols.period {
+            Some(c) => row_period(file, headers, row, c, errors),
+            None => self.layout.period,
+        };
         let cells = row_cells(
             file,
             headers,

@@ -1,29 +1,30 @@
-//! Streaming CSV: records are read one at a time into a single reused
-//! buffer and handed to a [`RowSink`] straight away, so a large file never
-//! exists as a table of strings.
+//! Streaming delimited text (comma, tab or semicolon): records are read
+//! one at a time into a single reused buffer and handed on straight away,
+//! so a large file never exists as a table of strings.
 
-use super::cells::trim;
-use super::error::{DataError, DataErrorKind};
-use super::table::{Loaded, RowRef, RowSink};
+use super::error::{DataError, DataErrorKind, DataNotice};
+use super::layout::sniff_delimiter;
+use super::rows::RowStream;
+use super::table::{Loaded, RowSink};
 
-/// Reads `text` as CSV: the first non-blank record is the header, every
-/// later non-blank record a row. Rows with too few fields, or with filled
-/// fields beyond the header, are reported here and not passed on.
+/// Reads `text` (already decoded, BOM removed) into `sink` through a
+/// [`RowStream`]: the header is found below any title rows, totals rows
+/// are skipped, rows of the wrong shape are reported.
 pub(crate) fn read(
     file: &str,
     text: &str,
     errors: &mut Vec<DataError>,
     sink: &mut impl RowSink,
-) -> Loaded {
+) -> (Loaded, Vec<DataNotice>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(sniff_delimiter(text))
         .from_reader(text.as_bytes());
     let mut lines = Lines::new(text);
     let mut record = csv::StringRecord::new();
-    // number of header fields, once the header has been read
-    let mut width: Option<usize> = None;
+    let mut stream = RowStream::new(file, sink);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -41,43 +42,10 @@ pub(crate) fn read(
                 continue;
             }
         }
-        if record.iter().all(|f| trim(f).is_empty()) {
-            // blank lines and the `,,,,` rows spreadsheets leave behind
-            continue;
-        }
         let line = lines.line(record.position());
-        let Some(n) = width else {
-            let headers: Vec<String> = record.iter().map(|f| trim(f).to_string()).collect();
-            width = Some(headers.len());
-            sink.header(&headers, errors);
-            continue;
-        };
-        let extra_filled = record.iter().skip(n).any(|f| !trim(f).is_empty());
-        if record.len() < n || extra_filled {
-            errors.push(DataError::new(
-                file,
-                line,
-                None,
-                DataErrorKind::FieldCount {
-                    found: record.len(),
-                    expected: n,
-                },
-            ));
-            continue;
-        }
-        sink.row(
-            RowRef::Csv {
-                line,
-                record: &record,
-            },
-            errors,
-        );
+        stream.push(line, &record, errors);
     }
-    if width.is_some() {
-        Loaded::Rows
-    } else {
-        Loaded::NoTable
-    }
+    stream.finish(errors)
 }
 
 /// Line numbers from byte offsets. The `csv` crate's own line count is off

@@ -18,10 +18,14 @@ pub const MAX_ERRORS: usize = 1000;
 pub struct DataError {
     /// The file name as given by the caller.
     pub file: String,
+    /// The worksheet, for spreadsheets; `line` is then the sheet's row.
+    pub sheet: Option<String>,
     /// 1-based line (the header is line 1); 0 when the error has no line.
     pub line: usize,
     /// The column header as written in the file, when the error is about one cell.
     pub column: Option<String>,
+    /// The 0-based column, when known (spreadsheets name the cell: `B7`).
+    pub col: Option<usize>,
     pub kind: DataErrorKind,
 }
 
@@ -29,26 +33,49 @@ impl DataError {
     pub fn new(file: &str, line: usize, column: Option<&str>, kind: DataErrorKind) -> DataError {
         DataError {
             file: file.to_string(),
+            sheet: None,
             line,
             column: column.map(str::to_string),
+            col: None,
             kind,
         }
     }
 
-    /// The stable diagnostic code, e.g. `kpi::data::bad_cell`.
-    pub fn code_name(&self) -> String {
-        self.kind.code().to_string()
+    /// An error about the cell in column `col` (0-based) headed `header`.
+    pub fn cell(
+        file: &str,
+        line: usize,
+        col: usize,
+        header: &str,
+        kind: DataErrorKind,
+    ) -> DataError {
+        DataError {
+            col: Some(col),
+            ..DataError::new(file, line, Some(header), kind)
+        }
     }
 
-    /// The help line (in English), if any.
-    pub fn help_text(&self) -> Option<String> {
-        self.kind.help(Lang::En)
-    }
-
-    /// The error's text in `lang`: place, then problem; data errors have no
-    /// spans in the policy.
-    pub fn report(&self, lang: Lang) -> Report {
+    /// Where the error is, in `lang`: `file:7: column `x`: `, or for a
+    /// spreadsheet `file [Sheet1] B7 (`退款纠纷率`): `.
+    fn place(&self, lang: Lang) -> String {
         let mut s = self.file.clone();
+        if let Some(sheet) = &self.sheet {
+            let cell = match (self.col, self.line) {
+                (Some(c), l) if l > 0 => Some(format!("{}{l}", column_letters(c))),
+                (None, l) if l > 0 => Some(lang.pick(format!("row {l}"), format!("第 {l} 行"))),
+                _ => None,
+            };
+            s.push_str(&format!(" [{sheet}]"));
+            if let Some(cell) = cell {
+                s.push(' ');
+                s.push_str(&cell);
+            }
+            if let Some(col) = &self.column {
+                s.push_str(&lang.pick(format!(" (`{col}`)"), format!("（`{col}`）")));
+            }
+            s.push_str(lang.pick(": ", "："));
+            return s;
+        }
         match lang {
             Lang::En => {
                 if self.line > 0 {
@@ -69,12 +96,123 @@ impl DataError {
                 s.push('：');
             }
         }
+        s
+    }
+
+    /// The stable diagnostic code, e.g. `kpi::data::bad_cell`.
+    pub fn code_name(&self) -> String {
+        self.kind.code().to_string()
+    }
+
+    /// The help line (in English), if any.
+    pub fn help_text(&self) -> Option<String> {
+        self.kind.help(Lang::En)
+    }
+
+    /// The error's text in `lang`: place, then problem; data errors have no
+    /// spans in the policy.
+    pub fn report(&self, lang: Lang) -> Report {
+        let mut s = self.place(lang);
         s.push_str(&self.kind.message(lang));
         Report::error(self.kind.code(), s, Vec::new(), self.kind.help(lang))
     }
 }
 
 english_diagnostic!(DataError);
+
+/// `A`, `B`, …, `Z`, `AA`, …: the spreadsheet name of 0-based column `col`.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        letters.push(char::from(b'A' + d as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Something the reader did that the user should know of, though nothing
+/// is wrong: rows it skipped, an encoding it guessed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataNotice {
+    pub file: String,
+    pub sheet: Option<String>,
+    /// The row's line (the sheet's row for spreadsheets).
+    pub line: usize,
+    pub kind: NoticeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoticeKind {
+    /// A totals row (`合计`, `汇总`, …), never scored as a person.
+    TotalsRow { label: String },
+    /// Rows above the header (a title, notes): `count` of them.
+    AboveHeader { count: usize },
+    /// The text encoding was guessed.
+    Encoding { name: String },
+}
+
+/// The notices of one run as lines for people, one per file and kind:
+/// `notice: records.csv: skipped totals rows on lines 12 (`汇总`), 13 (`均值`)`.
+pub fn notice_lines(notices: &[DataNotice], lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < notices.len() {
+        let n = &notices[i];
+        let place = match &n.sheet {
+            Some(sheet) => format!("{} [{sheet}]", n.file),
+            None => n.file.clone(),
+        };
+        let row_word = |l: usize| match (&n.sheet, lang) {
+            (Some(_), Lang::En) => format!("row {l}"),
+            (None, Lang::En) => format!("line {l}"),
+            (_, Lang::Zh) => format!("第 {l} 行"),
+        };
+        match &n.kind {
+            NoticeKind::TotalsRow { .. } => {
+                let mut rows = Vec::new();
+                while let Some(m) = notices.get(i) {
+                    let NoticeKind::TotalsRow { label } = &m.kind else {
+                        break;
+                    };
+                    if m.file != n.file || m.sheet != n.sheet {
+                        break;
+                    }
+                    rows.push(format!("{} (`{label}`)", row_word(m.line)));
+                    i += 1;
+                }
+                out.push(lang.pick(
+                    format!(
+                        "notice: {place}: skipped totals rows, not people: {}",
+                        rows.join(", ")
+                    ),
+                    format!(
+                        "提示：{place}：已跳过合计行（不是员工）：{}",
+                        rows.join("、")
+                    ),
+                ));
+                continue;
+            }
+            NoticeKind::AboveHeader { count } => out.push(lang.pick(
+                format!(
+                    "notice: {place}: the header is on {}; skipped {count} row(s) above it",
+                    row_word(n.line)
+                ),
+                format!(
+                    "提示：{place}：表头在{}，已跳过其上方的 {count} 行",
+                    row_word(n.line)
+                ),
+            )),
+            NoticeKind::Encoding { name } => out.push(lang.pick(
+                format!("notice: {place}: read as {name} (pass `--encoding` if that is wrong)"),
+                format!("提示：{place}：按 {name} 编码读取（如不对，请用 `--encoding` 指定）"),
+            )),
+        }
+        i += 1;
+    }
+    out
+}
 
 /// What is wrong, without its place.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +233,8 @@ pub enum DataErrorKind {
     MissingInput {
         id: String,
         label: Option<String>,
+        /// The nearest header in the file, for "did you mean".
+        suggestion: Option<String>,
     },
     DuplicateColumn {
         first: String,
@@ -136,6 +276,38 @@ pub enum DataErrorKind {
     },
     TooMany {
         more: usize,
+    },
+    /// Bytes that are not text in `encoding` (guessed or forced).
+    BadEncoding {
+        encoding: String,
+        guessed: bool,
+    },
+    /// A spreadsheet that cannot be opened (`message`: the reader's words).
+    BadWorkbook {
+        message: String,
+    },
+    /// `--sheet NAME` names no sheet; `sheets`: the ones there are.
+    NoSuchSheet {
+        name: String,
+        sheets: Vec<String>,
+    },
+    /// A `.xls` that is an HTML page.
+    HtmlTable,
+    /// Spreadsheets need the `spreadsheets` feature, which this build lacks.
+    SheetsNotBuilt,
+    /// A unit in a header that does not fit its input's type.
+    HeaderUnit {
+        header: String,
+        unit: String,
+        id: String,
+        ty: String,
+    },
+    /// A row of this (employee, period) is already in another file.
+    DuplicateAcrossFiles {
+        employee: String,
+        period: String,
+        first_file: String,
+        first_line: usize,
     },
 }
 
@@ -194,6 +366,13 @@ impl DataErrorKind {
             }
             DataErrorKind::MissingPeriod { .. } => "kpi::data::missing_period",
             DataErrorKind::TooMany { .. } => "kpi::data::too_many_errors",
+            DataErrorKind::BadEncoding { .. } => "kpi::data::encoding",
+            DataErrorKind::BadWorkbook { .. }
+            | DataErrorKind::HtmlTable
+            | DataErrorKind::SheetsNotBuilt => "kpi::data::workbook",
+            DataErrorKind::NoSuchSheet { .. } => "kpi::data::no_such_sheet",
+            DataErrorKind::HeaderUnit { .. } => "kpi::data::header_unit",
+            DataErrorKind::DuplicateAcrossFiles { .. } => "kpi::data::duplicate_row",
         }
     }
 
@@ -213,7 +392,7 @@ impl DataErrorKind {
             DataErrorKind::MissingColumn { name, .. } => {
                 lang.pick(format!("no `{name}` column"), format!("缺少 `{name}` 列"))
             }
-            DataErrorKind::MissingInput { id, label } => {
+            DataErrorKind::MissingInput { id, label, .. } => {
                 let label_en = label
                     .as_ref()
                     .map(|l| format!(" (`{l}`)"))
@@ -283,6 +462,58 @@ impl DataErrorKind {
                 format!("… and {more} more errors"),
                 format!("……还有 {more} 处错误"),
             ),
+            DataErrorKind::BadEncoding { encoding, guessed } => match guessed {
+                true => lang.pick(
+                    format!("the file is not text in any encoding kpi knows (best guess: {encoding})"),
+                    format!("文件不是可识别编码的文本（最接近的猜测：{encoding}）"),
+                ),
+                false => lang.pick(
+                    format!("the file is not valid {encoding} text"),
+                    format!("文件不是有效的 {encoding} 文本"),
+                ),
+            },
+            DataErrorKind::BadWorkbook { message } => lang.pick(
+                format!("cannot read the spreadsheet: {message}"),
+                format!("无法读取这个表格文件：{message}"),
+            ),
+            DataErrorKind::NoSuchSheet { name, sheets } => lang.pick(
+                format!("no sheet named `{name}` (sheets: {})", sheets.join(", ")),
+                format!("没有名为 `{name}` 的工作表（现有：{}）", sheets.join("、")),
+            ),
+            DataErrorKind::HtmlTable => lang
+                .pick(
+                    "this `.xls` is really a web page (an HTML table), not an Excel file",
+                    "这个 `.xls` 其实是网页（HTML 表格），不是 Excel 文件",
+                )
+                .into(),
+            DataErrorKind::SheetsNotBuilt => lang
+                .pick(
+                    "this build of kpi reads no spreadsheets (built without the `spreadsheets` feature)",
+                    "这个 kpi 版本不能读取表格文件（编译时没有启用 `spreadsheets` 功能）",
+                )
+                .into(),
+            DataErrorKind::HeaderUnit { header, unit, id, ty } => {
+                let zh_ty = Ty::from_name(ty)
+                    .map(|t| ty_name(&t, Lang::Zh))
+                    .unwrap_or_else(|| ty.clone());
+                lang.pick(
+                    format!("header `{header}` says `{unit}`, but input `{id}` is {ty}"),
+                    format!("表头 `{header}` 的单位是 `{unit}`，但输入 `{id}` 是{zh_ty}"),
+                )
+            }
+            DataErrorKind::DuplicateAcrossFiles {
+                employee,
+                period,
+                first_file,
+                first_line,
+            } => lang.pick(
+                format!(
+                    "employee `{employee}` already has a row for `{period}` in {first_file}:{first_line}"
+                ),
+                format!(
+                    "员工 `{employee}` 在 `{period}` 已经有一行数据（{first_file} 第 {first_line} 行）"
+                ),
+            ),
         }
     }
 
@@ -309,21 +540,49 @@ impl DataErrorKind {
                 };
                 lang.pick(en, zh).into()
             }
-            DataErrorKind::MissingColumn { name, aliases } => lang.pick(
-                format!("add a column headed `{name}` (or {aliases})"),
-                format!("加一列，表头写 `{name}`（或 {}）", or_zh(aliases)),
-            ),
-            DataErrorKind::MissingInput { id, label } => {
+            DataErrorKind::MissingColumn { name, aliases } => {
+                let (more_en, more_zh) = match *name {
+                    "period" => (
+                        "; or give the month of the whole file with `--period 2026-10`",
+                        "；或用 `--period 2026-10` 指定整个文件的月份",
+                    ),
+                    _ => (
+                        "; or name the column with `--employee-column HEADER`",
+                        "；或用 `--employee-column 表头` 指定这一列",
+                    ),
+                };
+                lang.pick(
+                    format!("add a column headed `{name}` (or {aliases}){more_en}"),
+                    format!("加一列，表头写 `{name}`（或 {}）{more_zh}", or_zh(aliases)),
+                )
+            }
+            DataErrorKind::MissingInput {
+                id,
+                label,
+                suggestion,
+            } => {
                 let headers = match label {
                     Some(l) => lang.pick(format!("`{l}` or `{id}`"), format!("`{l}` 或 `{id}`")),
                     None => format!("`{id}`"),
                 };
-                lang.pick(
-                    format!(
-                        "add a column headed {headers}, or declare a default for `{id}` in the policy"
+                match suggestion {
+                    Some(h) => lang.pick(
+                        format!(
+                            "did you mean `{h}`? If that column is `{id}`, add its header to the input: `input {id} \"{}\" | \"{h}\" : …`",
+                            label.as_deref().unwrap_or(id)
+                        ),
+                        format!(
+                            "是不是 `{h}`？如果这一列就是 `{id}`，请把表头加到输入的标签里：`input {id} \"{}\" | \"{h}\" : …`",
+                            label.as_deref().unwrap_or(id)
+                        ),
                     ),
-                    format!("加一列，表头写 {headers}；或在方案里给 `{id}` 声明默认值"),
-                )
+                    None => lang.pick(
+                        format!(
+                            "add a column headed {headers}, or declare a default for `{id}` in the policy"
+                        ),
+                        format!("加一列，表头写 {headers}；或在方案里给 `{id}` 声明默认值"),
+                    ),
+                }
             }
             DataErrorKind::DuplicateColumn { .. } => lang
                 .pick("keep only one of the two columns", "两列只保留一列")
@@ -384,6 +643,48 @@ impl DataErrorKind {
                 .pick(
                     "fix the errors above and run again",
                     "请先改正上面的错误，再重新运行",
+                )
+                .into(),
+            DataErrorKind::BadEncoding { .. } => lang
+                .pick(
+                    "name the file's encoding with `--encoding` (e.g. `--encoding gbk`), or save it as UTF-8 CSV",
+                    "请用 `--encoding` 指定文件编码（例如 `--encoding gbk`），或把文件另存为 UTF-8 CSV",
+                )
+                .into(),
+            DataErrorKind::BadWorkbook { .. } => lang
+                .pick(
+                    "open it in Excel and save it again as `.xlsx`, or export CSV",
+                    "请用 Excel 打开后另存为 `.xlsx`，或导出为 CSV",
+                )
+                .into(),
+            DataErrorKind::NoSuchSheet { .. } => lang
+                .pick(
+                    "pass one of the sheet names above with `--sheet`",
+                    "请用 `--sheet` 指定上面列出的某个工作表",
+                )
+                .into(),
+            DataErrorKind::HtmlTable => lang
+                .pick(
+                    "open it in Excel and save it as `.xlsx` (文件 → 另存为 → Excel 工作簿), or as CSV",
+                    "请用 Excel 打开后另存为 `.xlsx`（文件 → 另存为 → Excel 工作簿）或 CSV",
+                )
+                .into(),
+            DataErrorKind::SheetsNotBuilt => lang
+                .pick(
+                    "save the sheet as CSV, or use a kpi built with default features",
+                    "请把表格另存为 CSV，或使用默认功能编译的 kpi",
+                )
+                .into(),
+            DataErrorKind::HeaderUnit { .. } => lang
+                .pick(
+                    "check that the column is the right one; the unit in brackets must fit the input's type",
+                    "请确认对应的列是否正确；括号里的单位要和输入的类型一致",
+                )
+                .into(),
+            DataErrorKind::DuplicateAcrossFiles { .. } => lang
+                .pick(
+                    "keep one row per employee and period across all data files",
+                    "所有数据文件里，每个员工每个月只保留一行",
                 )
                 .into(),
         };

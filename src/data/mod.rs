@@ -1,18 +1,30 @@
-//! Reading metric records and context values (CSV or JSON).
+//! Reading metric records and context values: CSV/TSV in any of the
+//! encodings Excel writes, JSON, and spreadsheets (feature `spreadsheets`),
+//! in the layouts real exports have (§5.3).
 //!
-//! Pure functions over text: the caller reads the files. Every value comes
+//! Pure functions over bytes: the caller reads the files. Every value comes
 //! back in base units (see [`crate::types`]): percents as fractions,
 //! durations in seconds, money in yuan. On bad data, every bad row is
 //! reported ([`DataError`], with file, line and column), never just the first.
+//!
+//! The path of a file: [`decode`] (encoding) → a row source (`csv_rows`,
+//! `json`, `sheet`) → `rows` (header found below title rows, totals rows
+//! skipped, shape checked) → a `RowSink` (`records`, `context`) that
+//! matches columns (`layout`) and converts cells (`cells`).
 
 mod cells;
 mod context;
 mod csv_rows;
+mod decode;
 mod error;
 mod json;
+mod layout;
 mod quick;
 mod records;
+mod rows;
 mod seen;
+#[cfg(feature = "spreadsheets")]
+mod sheet;
 mod table;
 
 #[cfg(test)]
@@ -23,15 +35,21 @@ use rust_decimal::Decimal;
 use crate::types::{Period, Ty};
 
 pub use cells::{display_base, parse_cell};
-pub use context::{check_context_periods, read_context};
-pub use error::{CellError, DataError, DataErrorKind, MAX_ERRORS};
-pub use records::{read_records, read_records_partial};
+pub use context::{check_context_periods, read_context, read_context_file};
+pub use decode::{decode, encoding_for_label, Decoded};
+pub use error::{notice_lines, CellError, DataError, DataErrorKind, DataNotice, MAX_ERRORS};
+pub use layout::{KeyNames, TOTALS_WORDS};
+pub use records::{
+    merge_files, read_records, read_records_file, read_records_partial, RecordsRead,
+};
 
 /// One declared input (record or context), as the checker hands it over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpec {
     pub id: String,
     pub label: Option<String>,
+    /// Further headers that name this input (`"平均响应时间" | "平均响应(秒)"`).
+    pub aliases: Vec<String>,
     pub ty: Ty,
     /// Valid range, inclusive, in base units; `None` = no declared range.
     pub range: Option<(Decimal, Decimal)>,
@@ -64,27 +82,65 @@ pub struct Record {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Delimited text: comma, tab or semicolon (sniffed).
     Csv,
     Json,
+    /// `.xlsx`, `.xlsm`, `.xls`, `.ods` (read with the `spreadsheets` feature).
+    Sheet,
+    /// A `.xls` that is really an HTML table (some exports do that).
+    HtmlTable,
 }
 
+/// How cells are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReadOptions {
     /// Bare numbers in percent columns are fractions (`0.995`) instead of an error.
     pub percent_fractions: bool,
 }
 
-/// JSON if the name ends in `.json` or the text starts (after whitespace and
-/// a BOM) with `[` or `{`; CSV otherwise.
-pub fn detect_format(file_name: &str, text: &str) -> Format {
-    let json_name = file_name
+/// How a file is laid out, beyond what can be sniffed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    /// Headers that name the key columns, tried before the built-in ones.
+    pub keys: KeyNames,
+    /// The period of every row of a file without a period column (`--period`).
+    pub period: Option<Period>,
+    /// The text encoding, when not detected (`--encoding`).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The worksheet to read (`--sheet`); default: the first with data.
+    pub sheet: Option<String>,
+}
+
+/// The format of a data file, from its name and first bytes: spreadsheets
+/// by extension or signature (zip, OLE), JSON by extension or a leading
+/// `[`/`{`, else delimited text.
+pub fn detect_format(file_name: &str, bytes: &[u8]) -> Format {
+    let ext = file_name
         .rsplit_once('.')
-        .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("json"));
-    let first = text
-        .trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
-        .chars()
-        .next();
-    if json_name || matches!(first, Some('[' | '{')) {
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    let start: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(512)
+        .collect();
+    let sheet_ext = matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods");
+    let zip_or_ole =
+        bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if sheet_ext && !zip_or_ole {
+        let head = String::from_utf8_lossy(&start).to_ascii_lowercase();
+        if head.contains("<html") || head.contains("<table") || head.contains("<!doctype") {
+            return Format::HtmlTable;
+        }
+    }
+    if sheet_ext || zip_or_ole {
+        return Format::Sheet;
+    }
+    let text_start = start
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&start);
+    if ext == "json" || matches!(text_start.first(), Some(b'[' | b'{')) {
         Format::Json
     } else {
         Format::Csv

@@ -1,28 +1,65 @@
 //! Reading per-employee metric records.
 
-use super::error::{DataError, DataErrorKind};
+use std::collections::HashMap;
+
+use super::error::{DataError, DataErrorKind, DataNotice};
+use super::layout::Key;
 use super::seen::FirstLines;
 use super::table::{
-    collect, collect_all, match_columns, row_cells, row_period, row_text, Columns, RowRef, RowSink,
-    EMPLOYEE, PERIOD, TEAM,
+    collect_all, match_columns, names_key, row_cells, row_period, row_text, Columns, RowRef,
+    RowSink,
 };
-use super::{FieldSpec, ReadOptions, Record};
+use super::{FieldSpec, Layout, ReadOptions, Record};
+use crate::types::Period;
 
-/// Reads records (CSV or JSON, see [`detect_format`]). Every problem is
-/// reported, ordered by line; no records are returned if there is any.
+/// What reading records gave. When `errors` is not empty, `records` holds
+/// the good rows only: use them for further checks (a period missing from
+/// the context), never for results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecordsRead {
+    pub records: Vec<Record>,
+    pub errors: Vec<DataError>,
+    pub notices: Vec<DataNotice>,
+}
+
+/// Reads a records file of any format (delimited text in any encoding,
+/// JSON, spreadsheets). Every problem is reported, ordered by line.
+pub fn read_records_file(
+    file_name: &str,
+    bytes: &[u8],
+    fields: &[FieldSpec],
+    opts: &ReadOptions,
+    layout: &Layout,
+) -> RecordsRead {
+    let c = collect_all(
+        file_name,
+        bytes,
+        layout,
+        sink(file_name, fields, opts, layout),
+        Vec::new(),
+        |s| s.records,
+    );
+    RecordsRead {
+        records: c.value,
+        errors: c.errors,
+        notices: c.notices,
+    }
+}
+
+/// Reads records from text (CSV or JSON). Every problem is reported,
+/// ordered by line; no records are returned if there is any.
 pub fn read_records(
     file_name: &str,
     text: &str,
     fields: &[FieldSpec],
     opts: &ReadOptions,
 ) -> Result<Vec<Record>, Vec<DataError>> {
-    collect(
-        file_name,
-        text,
-        sink(file_name, fields, opts),
-        Vec::new(),
-        |s| s.records,
-    )
+    let (records, errors) = read_records_partial(file_name, text, fields, opts);
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Like [`read_records`], but returns the records of the good rows along
@@ -35,20 +72,56 @@ pub fn read_records_partial(
     fields: &[FieldSpec],
     opts: &ReadOptions,
 ) -> (Vec<Record>, Vec<DataError>) {
-    collect_all(
-        file_name,
-        text,
-        sink(file_name, fields, opts),
-        Vec::new(),
-        |s| s.records,
-    )
+    let read = read_records_file(file_name, text.as_bytes(), fields, opts, &Layout::default());
+    (read.records, read.errors)
 }
 
-fn sink<'a>(file_name: &'a str, fields: &'a [FieldSpec], opts: &'a ReadOptions) -> Records<'a> {
+/// The records of several files as one batch, in file order. A person's
+/// month in two files is an error on the second, naming the first.
+pub fn merge_files(files: Vec<(String, RecordsRead)>) -> RecordsRead {
+    let mut merged = RecordsRead::default();
+    let mut first: HashMap<(String, Period), (usize, usize)> = HashMap::new();
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    for (i, (name, read)) in files.into_iter().enumerate() {
+        merged.errors.extend(read.errors);
+        merged.notices.extend(read.notices);
+        for r in read.records {
+            let key = (r.employee.clone(), r.period);
+            match first.get(&key) {
+                Some(&(file, line)) if file != i => {
+                    merged.errors.push(DataError::new(
+                        &name,
+                        r.line,
+                        None,
+                        DataErrorKind::DuplicateAcrossFiles {
+                            employee: r.employee.clone(),
+                            period: r.period.to_string(),
+                            first_file: names.get(file).cloned().unwrap_or_default(),
+                            first_line: line,
+                        },
+                    ));
+                }
+                _ => {
+                    first.insert(key, (i, r.line));
+                    merged.records.push(r);
+                }
+            }
+        }
+    }
+    merged
+}
+
+fn sink<'a>(
+    file_name: &'a str,
+    fields: &'a [FieldSpec],
+    opts: &'a ReadOptions,
+    layout: &'a Layout,
+) -> Records<'a> {
     Records {
         file: file_name,
         fields,
         opts,
+        layout,
         headers: Vec::new(),
         cols: Columns::default(),
         first_lines: FirstLines::default(),
@@ -61,6 +134,7 @@ struct Records<'a> {
     file: &'a str,
     fields: &'a [FieldSpec],
     opts: &'a ReadOptions,
+    layout: &'a Layout,
     headers: Vec<String>,
     cols: Columns,
     /// The line of the first row of each (employee, period).
@@ -69,13 +143,28 @@ struct Records<'a> {
 }
 
 impl RowSink for Records<'_> {
-    fn header(&mut self, headers: &[String], errors: &mut Vec<DataError>) {
+    fn is_header(&self, fields: &[&str]) -> bool {
+        fields
+            .iter()
+            .any(|f| names_key(f, Key::Employee, &self.layout.keys))
+    }
+
+    fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>) {
         self.headers = headers.to_vec();
+        // a file without a period column is one month: `--period`
+        let required: &[Key] = if self.layout.period.is_some() {
+            &[Key::Employee]
+        } else {
+            &[Key::Employee, Key::Period]
+        };
         self.cols = match_columns(
             self.file,
+            line,
             headers,
             self.fields,
-            &[EMPLOYEE, PERIOD, TEAM],
+            &[Key::Employee, Key::Period, Key::Team],
+            required,
+            &self.layout.keys,
             errors,
         );
     }
@@ -87,10 +176,11 @@ impl RowSink for Records<'_> {
             Some(c) => match row_text(file, headers, row, c, errors) {
                 Ok(Some(e)) => Some(e),
                 Ok(None) => {
-                    errors.push(DataError::new(
+                    errors.push(DataError::cell(
                         file,
                         row.line(),
-                        Some(&headers[c]),
+                        c,
+                        &headers[c],
                         DataErrorKind::EmptyEmployee,
                     ));
                     None
@@ -99,10 +189,10 @@ impl RowSink for Records<'_> {
             },
             None => None,
         };
-        let period = self
-            .cols
-            .period
-            .and_then(|c| row_period(file, headers, row, c, errors));
+        let period = match self.cols.period {
+            Some(c) => row_period(file, headers, row, c, errors),
+            None => self.layout.period,
+        };
         let team = match self.cols.team {
             Some(c) => row_text(file, headers, row, c, errors).unwrap_or_else(|()| {
                 ok = false;

@@ -3,8 +3,10 @@
 //! matching; cell conversion.
 
 use super::cells::{normalize, parse_cell, quick_cell, trim};
-use super::error::{CellError, DataError, DataErrorKind, MAX_ERRORS};
-use super::{csv_rows, json, Cell, FieldSpec, Format, ReadOptions};
+use super::decode::decode;
+use super::error::{CellError, DataError, DataErrorKind, DataNotice, NoticeKind, MAX_ERRORS};
+use super::layout::{split_unit, HeaderUnit, Key, KeyNames};
+use super::{csv_rows, detect_format, json, Cell, FieldSpec, Format, Layout, ReadOptions};
 use crate::types::Period;
 
 /// A raw value, before it meets its input's type.
@@ -86,7 +88,11 @@ impl<'a> RowRef<'a> {
 /// has the right shape (rows with the wrong number of fields, and syntax
 /// errors, are reported by the reader and never reach the sink).
 pub(crate) trait RowSink {
-    fn header(&mut self, headers: &[String], errors: &mut Vec<DataError>);
+    /// Whether a row (trimmed fields) is the header: it names the columns
+    /// the sink cannot do without. Rows above it are titles and notes.
+    fn is_header(&self, fields: &[&str]) -> bool;
+    /// The header row, on `line`.
+    fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>);
     fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>);
 }
 
@@ -102,88 +108,142 @@ pub(crate) enum Loaded {
     Rows,
 }
 
-/// Reads a whole file into `sink`, then takes the result out of it with
-/// `done`: every error is reported (sorted and capped), nothing is returned
-/// half-read. A JSON `[]` gives `empty`.
-pub(crate) fn collect<S: RowSink, T>(
-    file: &str,
-    text: &str,
-    sink: S,
-    empty: T,
-    done: impl FnOnce(S) -> T,
-) -> Result<T, Vec<DataError>> {
-    let (result, errors) = collect_all(file, text, sink, empty, done);
-    if errors.is_empty() {
-        Ok(result)
-    } else {
-        Err(errors)
-    }
+/// What reading a whole file gave: the sink's result, every error (sorted
+/// and capped) and the notices.
+pub(crate) struct Collected<T> {
+    pub value: T,
+    pub errors: Vec<DataError>,
+    pub notices: Vec<DataNotice>,
 }
 
-/// Like [`collect`], but also returns what the good rows gave when there
-/// are errors (for checks that should still report on them).
+/// Reads a whole file (any format, see [`detect_format`]) into `sink`,
+/// then takes the result out of it with `done`. Errors are sorted by line
+/// and capped; the result of the good rows comes back with them (never use
+/// it for results when there are errors). A JSON `[]` gives `empty`.
 pub(crate) fn collect_all<S: RowSink, T>(
     file: &str,
-    text: &str,
+    bytes: &[u8],
+    layout: &Layout,
     mut sink: S,
     empty: T,
     done: impl FnOnce(S) -> T,
-) -> (T, Vec<DataError>) {
+) -> Collected<T> {
     let mut errors = Vec::new();
-    let format = super::detect_format(file, text);
-    match read_rows(file, text, format, &mut errors, &mut sink) {
-        Loaded::NoTable => return (empty, finish(file, errors)),
-        Loaded::NoRows => return (empty, Vec::new()),
-        Loaded::Rows => {}
-    }
-    let errors = if errors.is_empty() {
-        errors
-    } else {
-        finish(file, errors)
+    let (loaded, mut notices) = read_rows(file, bytes, layout, &mut errors, &mut sink);
+    let value = match loaded {
+        Loaded::NoTable => empty,
+        Loaded::NoRows => {
+            return Collected {
+                value: empty,
+                errors: Vec::new(),
+                notices,
+            }
+        }
+        Loaded::Rows => done(sink),
     };
-    (done(sink), errors)
+    notices.sort_by_key(|n| n.line);
+    Collected {
+        value,
+        errors: finish(file, errors),
+        notices,
+    }
 }
 
-/// Reads CSV or JSON and feeds it to `sink`. CSV is streamed (never held
-/// as a table); JSON is parsed whole first.
+/// Reads any data file and feeds it to `sink`. Delimited text is streamed
+/// (never held as a table); JSON is parsed whole first; spreadsheets are
+/// read row by row.
 pub(crate) fn read_rows(
     file: &str,
-    text: &str,
-    format: Format,
+    bytes: &[u8],
+    layout: &Layout,
     errors: &mut Vec<DataError>,
     sink: &mut impl RowSink,
-) -> Loaded {
-    let loaded = match format {
-        Format::Csv => csv_rows::read(file, text, errors, sink),
-        Format::Json => match json::load(file, text, errors) {
-            None => Loaded::NoTable,
-            Some(table) if table.rows.is_empty() && errors.is_empty() => Loaded::NoRows,
-            Some(table) => {
-                sink.header(&table.headers, errors);
-                for row in &table.rows {
-                    sink.row(RowRef::Json(row), errors);
+) -> (Loaded, Vec<DataNotice>) {
+    let mut notices = Vec::new();
+    let loaded = match detect_format(file, bytes) {
+        Format::Sheet => {
+            #[cfg(feature = "spreadsheets")]
+            {
+                let (loaded, n) =
+                    super::sheet::read(file, bytes, layout.sheet.as_deref(), errors, sink);
+                notices = n;
+                loaded
+            }
+            #[cfg(not(feature = "spreadsheets"))]
+            {
+                errors.push(DataError::new(file, 0, None, DataErrorKind::SheetsNotBuilt));
+                Loaded::NoTable
+            }
+        }
+        Format::HtmlTable => {
+            errors.push(DataError::new(file, 0, None, DataErrorKind::HtmlTable));
+            Loaded::NoTable
+        }
+        format => match decode(file, bytes, layout.encoding) {
+            Err(e) => {
+                errors.push(e);
+                Loaded::NoTable
+            }
+            Ok(decoded) => {
+                if decoded.guessed {
+                    notices.push(DataNotice {
+                        file: file.to_string(),
+                        sheet: None,
+                        line: 0,
+                        kind: NoticeKind::Encoding {
+                            name: decoded.encoding.name().to_string(),
+                        },
+                    });
                 }
-                Loaded::Rows
+                if format == Format::Json {
+                    read_json(file, &decoded.text, errors, sink)
+                } else {
+                    let (loaded, n) = csv_rows::read(file, &decoded.text, errors, sink);
+                    notices.extend(n);
+                    loaded
+                }
             }
         },
     };
     if loaded == Loaded::NoTable && errors.is_empty() {
         errors.push(DataError::new(file, 0, None, DataErrorKind::Empty));
     }
-    loaded
+    (loaded, notices)
 }
 
-/// Names accepted for the reserved columns.
-pub(crate) const EMPLOYEE: (&str, &[&str]) = ("employee", &["employee", "员工", "工号"]);
-pub(crate) const PERIOD: (&str, &[&str]) = ("period", &["period", "月份", "期间"]);
-pub(crate) const TEAM: (&str, &[&str]) = ("team", &["team", "团队", "组别"]);
-
-fn aliases_text(names: &[&str]) -> &'static str {
-    match names.first() {
-        Some(&"employee") => "`员工` or `工号`",
-        Some(&"period") => "`月份` or `期间`",
-        _ => "`团队` or `组别`",
+fn read_json(
+    file: &str,
+    text: &str,
+    errors: &mut Vec<DataError>,
+    sink: &mut impl RowSink,
+) -> Loaded {
+    match json::load(file, text, errors) {
+        None => Loaded::NoTable,
+        Some(table) if table.rows.is_empty() && errors.is_empty() => Loaded::NoRows,
+        Some(table) => {
+            sink.header(1, &table.headers, errors);
+            for row in &table.rows {
+                sink.row(RowRef::Json(row), errors);
+            }
+            Loaded::Rows
+        }
     }
+}
+
+/// Whether `header` (trimmed, unit removed) names key column `key`.
+pub(crate) fn names_key(header: &str, key: Key, extra: &KeyNames) -> bool {
+    key.tiers(extra)
+        .iter()
+        .flatten()
+        .any(|n| header_is(header, n))
+}
+
+/// Whether `header` is `name`, exactly after trimming (ASCII case aside),
+/// with or without a unit in brackets.
+fn header_is(header: &str, name: &str) -> bool {
+    let (base, _) = split_unit(header);
+    let name = name.trim();
+    name.eq_ignore_ascii_case(header.trim()) || name.eq_ignore_ascii_case(base)
 }
 
 /// Which column holds what (indexes into the headers).
@@ -194,92 +254,179 @@ pub(crate) struct Columns {
     pub team: Option<usize>,
     /// One per field spec.
     pub fields: Vec<Option<usize>>,
+    /// The unit in each field's header, if any (one per field spec).
+    pub units: Vec<Option<HeaderUnit>>,
 }
 
-/// Matches headers to the reserved columns in `reserved` and to the fields
-/// (by id or label, exact after trimming). Unmatched headers are ignored.
-/// Reports a missing reserved column, a field without column or default,
-/// and two columns for the same thing; all on line 1.
+/// Matches headers to the key columns in `keys` and to the fields (by id,
+/// label or alias, exact after trimming, with or without a unit in
+/// brackets). Unmatched headers are ignored. Reports, on the header's
+/// `line`: a missing required key column (`required`), a field without
+/// column or default (with the nearest header), two columns for the same
+/// thing, a header unit that does not fit its input.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn match_columns(
     file: &str,
+    line: usize,
     headers: &[String],
     fields: &[FieldSpec],
-    reserved: &[(&'static str, &'static [&'static str])],
+    keys: &[Key],
+    required: &[Key],
+    extra: &KeyNames,
     errors: &mut Vec<DataError>,
 ) -> Columns {
     let mut cols = Columns {
         fields: vec![None; fields.len()],
+        units: vec![None; fields.len()],
         ..Columns::default()
     };
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim();
-        if h.is_empty() {
-            continue;
-        }
-        let reserved_hit = reserved
-            .iter()
-            .find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(h)));
-        let (slot, target) = if let Some((name, _)) = reserved_hit {
-            let slot = match *name {
-                "employee" => &mut cols.employee,
-                "period" => &mut cols.period,
-                _ => &mut cols.team,
-            };
-            (slot, name.to_string())
-        } else if let Some(f) = fields
-            .iter()
-            .position(|f| f.id == h || f.label.as_deref().map(str::trim) == Some(h))
-        {
-            (&mut cols.fields[f], fields[f].id.clone())
-        } else {
+    // Key columns: the best-ranked name present wins, so an export with
+    // both `employee` and `旺旺昵称` uses `employee`.
+    let mut taken = vec![false; headers.len()];
+    for &key in keys {
+        let found = key.tiers(extra).into_iter().find_map(|names| {
+            let hits: Vec<usize> = headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| names.iter().any(|n| header_is(h, n)))
+                .map(|(i, _)| i)
+                .collect();
+            (!hits.is_empty()).then_some(hits)
+        });
+        let Some(hits) = found else {
             continue;
         };
-        match slot {
-            Some(first) => errors.push(DataError::new(
+        if let [first, second, ..] = hits.as_slice() {
+            errors.push(DataError::cell(
                 file,
-                1,
-                Some(h),
+                line,
+                *second,
+                &headers[*second],
                 DataErrorKind::DuplicateColumn {
                     first: headers[*first].clone(),
+                    second: headers[*second].clone(),
+                    target: key.name().to_string(),
+                },
+            ));
+        }
+        for &h in &hits {
+            taken[h] = true;
+        }
+        let slot = match key {
+            Key::Employee => &mut cols.employee,
+            Key::Period => &mut cols.period,
+            Key::Team => &mut cols.team,
+        };
+        *slot = hits.first().copied();
+    }
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        if h.is_empty() || taken.get(i) == Some(&true) {
+            continue;
+        }
+        let (base, unit) = split_unit(h);
+        let names = |f: &FieldSpec| {
+            std::iter::once(f.id.as_str())
+                .chain(f.label.as_deref())
+                .chain(f.aliases.iter().map(String::as_str))
+                .map(str::trim)
+                .any(|n| n == h || n == base)
+        };
+        let Some(f) = fields.iter().position(names) else {
+            continue;
+        };
+        match cols.fields[f] {
+            Some(first) => errors.push(DataError::cell(
+                file,
+                line,
+                i,
+                h,
+                DataErrorKind::DuplicateColumn {
+                    first: headers[first].clone(),
                     second: h.to_string(),
-                    target,
+                    target: fields[f].id.clone(),
                 },
             )),
-            None => *slot = Some(i),
+            None => {
+                cols.fields[f] = Some(i);
+                if let Some(u) = unit {
+                    if !u.fits(&fields[f].ty) {
+                        errors.push(DataError::cell(
+                            file,
+                            line,
+                            i,
+                            h,
+                            DataErrorKind::HeaderUnit {
+                                header: h.to_string(),
+                                unit: u.text().to_string(),
+                                id: fields[f].id.clone(),
+                                ty: fields[f].ty.to_string(),
+                            },
+                        ));
+                    }
+                    cols.units[f] = Some(u);
+                }
+            }
         }
     }
-    for (name, names) in reserved {
-        let present = match *name {
-            "employee" => cols.employee,
-            "period" => cols.period,
-            _ => continue, // `team` is optional
+    for &key in required {
+        let present = match key {
+            Key::Employee => cols.employee,
+            Key::Period => cols.period,
+            Key::Team => cols.team,
         };
         if present.is_none() {
             errors.push(DataError::new(
                 file,
-                1,
+                line,
                 None,
                 DataErrorKind::MissingColumn {
-                    name,
-                    aliases: aliases_text(names),
+                    name: key.name(),
+                    aliases: key.aliases_text(),
                 },
             ));
         }
     }
+    let unmatched: Vec<&str> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            !h.trim().is_empty() && taken.get(*i) != Some(&true) && !cols.fields.contains(&Some(*i))
+        })
+        .map(|(_, h)| h.as_str())
+        .collect();
     for (f, col) in fields.iter().zip(&cols.fields) {
         if col.is_none() && f.default.is_none() {
+            let wanted = f.label.as_deref().unwrap_or(&f.id);
+            let suggestion = suggest(wanted, unmatched.iter().copied())
+                .or_else(|| suggest(&f.id, unmatched.iter().copied()));
             errors.push(DataError::new(
                 file,
-                1,
+                line,
                 None,
                 DataErrorKind::MissingInput {
                     id: f.id.clone(),
                     label: f.label.clone(),
+                    suggestion,
                 },
             ));
         }
     }
     cols
+}
+
+/// The header in `headers` nearest to `wanted`: by edit distance on the
+/// name without its unit, close enough to be a likely misspelling, or one
+/// containing the other (`平均响应时间` / `平均响应(秒)`).
+fn suggest<'a>(wanted: &str, headers: impl Iterator<Item = &'a str> + Clone) -> Option<String> {
+    let wanted = split_unit(wanted).0;
+    let contains = headers.clone().find(|h| {
+        let base = split_unit(h).0;
+        !base.is_empty() && (wanted.contains(base) || base.contains(wanted))
+    });
+    contains
+        .map(str::to_string)
+        .or_else(|| crate::check::suggest(wanted, headers))
 }
 
 /// Converts the field cells of one row; reports each bad or missing cell.
@@ -296,7 +443,7 @@ pub(crate) fn row_cells(
 ) -> Option<Vec<Cell>> {
     let mut cells = Vec::with_capacity(fields.len());
     let mut ok = true;
-    for (f, col) in fields.iter().zip(&cols.fields) {
+    for ((f, col), unit) in fields.iter().zip(&cols.fields).zip(&cols.units) {
         let Some(c) = *col else {
             match &f.default {
                 Some(d) => cells.push(d.clone()),
@@ -305,36 +452,38 @@ pub(crate) fn row_cells(
             continue;
         };
         let text = row.text(c);
-        if let Ok(Some(t)) = text {
+        if let (Ok(Some(t)), None) = (&text, unit) {
             // a plain number, in range: the common case, kept lean
             if let Some(cell) = quick_cell(t, f, opts) {
                 cells.push(cell);
                 continue;
             }
         }
-        let parsed = text.and_then(|t| t.map_or(Ok(None), |t| parse_cell(t, f, opts)));
+        let parsed = text.and_then(|t| match t {
+            None => Ok(None),
+            Some(t) => match unit {
+                Some(u) => parse_cell(&u.apply(t), f, opts),
+                None => parse_cell(t, f, opts),
+            },
+        });
         match parsed {
             Ok(Some(cell)) => cells.push(cell),
             Ok(None) => match &f.default {
                 Some(d) => cells.push(d.clone()),
                 None => {
                     ok = false;
-                    errors.push(DataError::new(
+                    errors.push(DataError::cell(
                         file,
                         row.line(),
-                        Some(&headers[c]),
+                        c,
+                        &headers[c],
                         DataErrorKind::MissingValue { id: f.id.clone() },
                     ));
                 }
             },
             Err(e) => {
                 ok = false;
-                errors.push(DataError::new(
-                    file,
-                    row.line(),
-                    Some(&headers[c]),
-                    e.into(),
-                ));
+                errors.push(DataError::cell(file, row.line(), c, &headers[c], e.into()));
             }
         }
     }
@@ -351,14 +500,37 @@ pub(crate) fn row_period(
 ) -> Option<Period> {
     let kind = match row.text(col) {
         Ok(None) => DataErrorKind::EmptyPeriod,
-        Ok(Some(t)) => match Period::parse(&normalize(t)) {
+        Ok(Some(t)) => match parse_period_cell(&normalize(t)) {
             Some(p) => return Some(p),
             None => DataErrorKind::BadPeriod { raw: t.to_string() },
         },
         Err(e) => e.into(),
     };
-    errors.push(DataError::new(file, row.line(), Some(&headers[col]), kind));
+    errors.push(DataError::cell(file, row.line(), col, &headers[col], kind));
     None
+}
+
+/// A month as exports write it in a period column: `2026-10`, a date in
+/// that month (`2026-10-01`, `2026/10/31`), `2026/10`, `2026.10`,
+/// `2026年10月`, `202610`.
+pub(crate) fn parse_period_cell(s: &str) -> Option<Period> {
+    if let Some(p) = Period::parse(s) {
+        return Some(p);
+    }
+    let s = s.trim().trim_end_matches('月');
+    let digits: Vec<&str> = s
+        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | ' ' | 'T'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (year, month) = match digits.as_slice() {
+        [ym] if ym.len() == 6 => (ym.get(..4)?, ym.get(4..)?),
+        [y, m] | [y, m, _] if y.len() == 4 && (1..=2).contains(&m.len()) => (*y, *m),
+        // a date with a time (`2026-10-01 00:00:00`)
+        [y, m, _, _] if y.len() == 4 && (1..=2).contains(&m.len()) => (*y, *m),
+        _ => return None,
+    };
+    let month: u8 = month.parse().ok()?;
+    Period::parse(&format!("{year}-{month:02}"))
 }
 
 /// An optional text column (employee, team): trimmed, `None` when blank.
@@ -371,10 +543,11 @@ pub(crate) fn row_text<'a>(
     errors: &mut Vec<DataError>,
 ) -> Result<Option<&'a str>, ()> {
     row.text(col).map_err(|e| {
-        errors.push(DataError::new(
+        errors.push(DataError::cell(
             file,
             row.line(),
-            Some(&headers[col]),
+            col,
+            &headers[col],
             e.into(),
         ));
     })

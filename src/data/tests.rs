@@ -20,6 +20,7 @@ fn field(id: &str, label: Option<&str>, ty: Ty) -> FieldSpec {
     FieldSpec {
         id: id.into(),
         label: label.map(Into::into),
+        aliases: Vec::new(),
         ty,
         range: None,
         default: None,
@@ -304,7 +305,7 @@ fn missing_columns() {
     );
     assert_eq!(
         e[0].help_text().as_deref(),
-        Some("add a column headed `employee` (or `员工` or `工号`)")
+        Some("add a column headed `employee` (or `员工`, `工号`, `客服`, `客服昵称`, `子账号` or `旺旺`); or name the column with `--employee-column HEADER`")
     );
     assert_eq!(
         e[2].help_text().as_deref(),
@@ -385,7 +386,7 @@ fn empty_cells_employee_and_bad_periods() {
         "{HEADER}\n\
          E1,2026-10,,0,5,30,良好,1,100\n\
          ,2026-10,1%,0,5,30,良好,1,100\n\
-         E3,2026/10,1%,0,5,30,良好,1,100\n\
+         E3,10/2026,1%,0,5,30,良好,1,100\n\
          E4,,1%,0,5,30,良好,1,100\n\
          E5,2026-13,1%,0,5,30,良好,1,100\n"
     );
@@ -409,7 +410,7 @@ fn empty_cells_employee_and_bad_periods() {
                 4,
                 Some("period"),
                 "kpi::data::bad_cell",
-                "records.csv:4: column `period`: `2026/10` is not a period"
+                "records.csv:4: column `period`: `10/2026` is not a period"
             ),
             one(
                 5,
@@ -651,10 +652,16 @@ fn json_errors_with_lines() {
 
 #[test]
 fn json_detected_without_extension_and_empty_array() {
-    assert_eq!(detect_format("data.txt", "  \n[{}]"), Format::Json);
-    assert_eq!(detect_format("data", "\u{feff}{"), Format::Json);
-    assert_eq!(detect_format("DATA.JSON", ""), Format::Json);
-    assert_eq!(detect_format("data.csv", "employee,period"), Format::Csv);
+    assert_eq!(
+        detect_format("data.txt", "  \n[{}]".as_bytes()),
+        Format::Json
+    );
+    assert_eq!(detect_format("data", "\u{feff}{".as_bytes()), Format::Json);
+    assert_eq!(detect_format("DATA.JSON", "".as_bytes()), Format::Json);
+    assert_eq!(
+        detect_format("data.csv", "employee,period".as_bytes()),
+        Format::Csv
+    );
     assert_eq!(read_records("r.json", "[]", &fields(), &STRICT), Ok(vec![]));
     let e = read_records("r.json", "[", &fields(), &STRICT).unwrap_err();
     assert_eq!(

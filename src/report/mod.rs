@@ -10,11 +10,14 @@
 pub mod diff;
 pub mod explain;
 mod formula;
+pub mod html;
 pub mod results;
 pub mod show;
 mod trace;
 pub mod whatif;
 mod whatif_search;
+#[cfg(feature = "spreadsheets")]
+pub mod xlsx;
 
 use crate::eval::expr::Env;
 use crate::eval::Row;

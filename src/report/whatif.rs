@@ -97,6 +97,7 @@ fn target_value(raw: &str, ty: &Ty) -> Result<Value, String> {
     let spec = FieldSpec {
         id: "target".into(),
         label: None,
+        aliases: Vec::new(),
         ty: ty.clone(),
         range: None,
         default: None,

@@ -85,6 +85,8 @@ pub struct InputDecl {
     pub context: bool,
     pub name: Ident,
     pub label: Option<Text>,
+    /// Further column headers (`| "平均响应(秒)"`), after the label.
+    pub aliases: Vec<Text>,
     pub ty: TypeExpr,
     pub range: Option<RangeExpr>,
     pub default: Option<Expr>,

@@ -159,6 +159,7 @@ impl Builder {
         let rule = p.as_rule();
         let mut name = None;
         let mut label = None;
+        let mut aliases = Vec::new();
         let mut ty = None;
         let mut range = None;
         let mut default = None;
@@ -172,6 +173,7 @@ impl Builder {
                 Rule::k_total | Rule::k_grade => kw_span = span_of(&q),
                 Rule::ident => name = Some(ident(&q)),
                 Rule::label => label = Some(text(next(&mut q.into_inner(), span)?)?),
+                Rule::alias => aliases.push(text(next(&mut q.into_inner(), span)?)?),
                 Rule::type_expr => ty = Some(self.type_expr(q)?),
                 Rule::range => {
                     let rs = span_of(&q);
@@ -229,6 +231,7 @@ impl Builder {
                 context: rule == Rule::context_decl,
                 name: name.ok_or_else(|| internal(span))?,
                 label,
+                aliases,
                 ty: ty.ok_or_else(|| internal(span))?,
                 range,
                 default,

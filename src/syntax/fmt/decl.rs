@@ -76,9 +76,8 @@ impl Printer<'_> {
                 h.write(if d.context { "context " } else { "input " });
                 h.write(&pad(&d.name.name, wn));
                 if wl > 0 {
-                    let label = d.label.as_ref().map(|l| quote(&l.value));
                     h.write(" ");
-                    h.write(&pad(&label.unwrap_or_default(), wl));
+                    h.write(&pad(&input_labels(d).unwrap_or_default(), wl));
                 }
                 h.write(" : ");
                 h.write(&type_text(&d.ty));
@@ -320,7 +319,7 @@ fn run_widths(top: &[(usize, Top)]) -> Vec<(usize, usize)> {
             match &top[j].1 {
                 Top::Decl(Decl::Input(d)) => {
                     wn = wn.max(width(&d.name.name));
-                    let l = d.label.as_ref().map_or(0, |l| width(&quote(&l.value)));
+                    let l = input_labels(d).map_or(0, |l| width(&l));
                     wl = wl.max(l);
                 }
                 Top::Decl(Decl::Const(d)) => wn = wn.max(width(&d.name.name)),
@@ -334,4 +333,15 @@ fn run_widths(top: &[(usize, Top)]) -> Vec<(usize, usize)> {
         i = j;
     }
     out
+}
+
+/// An input's label and aliases as written: `"平均响应时间" | "平均响应(秒)"`.
+fn input_labels(d: &crate::syntax::ast::InputDecl) -> Option<String> {
+    let label = quote(&d.label.as_ref()?.value);
+    Some(
+        std::iter::once(label)
+            .chain(d.aliases.iter().map(|a| quote(&a.value)))
+            .collect::<Vec<_>>()
+            .join(" | "),
+    )
 }

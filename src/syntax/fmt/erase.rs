@@ -37,6 +37,7 @@ fn decl(d: &mut Decl) {
         Decl::Input(d) => {
             ident(&mut d.name);
             d.label.iter_mut().for_each(text);
+            d.aliases.iter_mut().for_each(text);
             ty(&mut d.ty);
             if let Some(r) = &mut d.range {
                 expr(&mut r.lo);

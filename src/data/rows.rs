@@ -1,0 +1,158 @@
+//! The rows of a delimited file or a worksheet, on their way to a
+//! [`RowSink`]: the header is the first row that names the key columns
+//! (title and note rows above it are skipped), totals rows are skipped with
+//! a notice, and rows of the wrong shape are reported here.
+
+use super::cells::trim;
+use super::error::{DataError, DataErrorKind, DataNotice, NoticeKind};
+use super::layout::is_totals;
+use super::table::{Loaded, RowRef, RowSink};
+
+/// Rows looked at for a header before the first row is taken as the header.
+const MAX_ROWS_ABOVE_HEADER: usize = 20;
+
+/// Feeds records, in file order, to a sink.
+pub(crate) struct RowStream<'a, S: RowSink> {
+    file: &'a str,
+    sink: &'a mut S,
+    /// Rows seen before the header was found.
+    above: Vec<(usize, csv::StringRecord)>,
+    /// Number of header fields, once the header has been read.
+    width: Option<usize>,
+    /// Rows shorter than the header are padded with empty cells (a
+    /// worksheet row ends at its last filled cell) instead of reported.
+    pad: bool,
+    pub(crate) notices: Vec<DataNotice>,
+}
+
+impl<'a, S: RowSink> RowStream<'a, S> {
+    pub(crate) fn new(file: &'a str, sink: &'a mut S) -> RowStream<'a, S> {
+        RowStream {
+            file,
+            sink,
+            above: Vec::new(),
+            width: None,
+            pad: false,
+            notices: Vec::new(),
+        }
+    }
+
+    /// Pads short rows instead of reporting them (worksheets).
+    pub(crate) fn pad_short_rows(&mut self) {
+        self.pad = true;
+    }
+
+    /// The next record of the file, on `line`.
+    pub(crate) fn push(
+        &mut self,
+        line: usize,
+        record: &csv::StringRecord,
+        errors: &mut Vec<DataError>,
+    ) {
+        if record.iter().all(|f| trim(f).is_empty()) {
+            // blank lines and the `,,,,` rows spreadsheets leave behind
+            return;
+        }
+        if self.width.is_some() {
+            self.row(line, record, errors);
+            return;
+        }
+        let fields: Vec<&str> = record.iter().map(trim).collect();
+        if self.sink.is_header(&fields) {
+            if !self.above.is_empty() {
+                self.notices.push(DataNotice {
+                    file: self.file.to_string(),
+                    sheet: None,
+                    line,
+                    kind: NoticeKind::AboveHeader {
+                        count: self.above.len(),
+                    },
+                });
+                self.above.clear();
+            }
+            self.header(line, record, errors);
+            return;
+        }
+        self.above.push((line, record.clone()));
+        if self.above.len() > MAX_ROWS_ABOVE_HEADER {
+            self.first_row_is_header(errors);
+        }
+    }
+
+    /// Ends the file: what the sink saw.
+    pub(crate) fn finish(mut self, errors: &mut Vec<DataError>) -> (Loaded, Vec<DataNotice>) {
+        if self.width.is_none() && !self.above.is_empty() {
+            self.first_row_is_header(errors);
+        }
+        let loaded = if self.width.is_some() {
+            Loaded::Rows
+        } else {
+            Loaded::NoTable
+        };
+        (loaded, self.notices)
+    }
+
+    /// No row names the key columns: the first row is the header (the sink
+    /// reports what it lacks), the rest are rows.
+    fn first_row_is_header(&mut self, errors: &mut Vec<DataError>) {
+        let above = std::mem::take(&mut self.above);
+        let mut rows = above.into_iter();
+        if let Some((line, header)) = rows.next() {
+            self.header(line, &header, errors);
+        }
+        for (line, record) in rows {
+            self.row(line, &record, errors);
+        }
+    }
+
+    fn header(&mut self, line: usize, record: &csv::StringRecord, errors: &mut Vec<DataError>) {
+        let headers: Vec<String> = record.iter().map(|f| trim(f).to_string()).collect();
+        self.width = Some(headers.len());
+        self.sink.header(line, &headers, errors);
+    }
+
+    fn row(&mut self, line: usize, record: &csv::StringRecord, errors: &mut Vec<DataError>) {
+        let n = self.width.unwrap_or(0);
+        if let Some(first) = record.iter().map(trim).find(|f| !f.is_empty()) {
+            if is_totals(first) {
+                self.notices.push(DataNotice {
+                    file: self.file.to_string(),
+                    sheet: None,
+                    line,
+                    kind: NoticeKind::TotalsRow {
+                        label: first.to_string(),
+                    },
+                });
+                return;
+            }
+        }
+        if self.pad && record.len() < n {
+            let mut padded = record.clone();
+            while padded.len() < n {
+                padded.push_field("");
+            }
+            self.sink.row(
+                RowRef::Csv {
+                    line,
+                    record: &padded,
+                },
+                errors,
+            );
+            return;
+        }
+        let extra_filled = record.iter().skip(n).any(|f| !trim(f).is_empty());
+        if record.len() < n || extra_filled {
+            errors.push(DataError::new(
+                self.file,
+                line,
+                None,
+                DataErrorKind::FieldCount {
+                    found: record.len(),
+                    expected: n,
+                },
+            ));
+            return;
+        }
+        self.sink.row(RowRef::Csv { line, record }, errors);
+    }
+}
