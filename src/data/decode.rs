@@ -34,7 +34,7 @@ pub fn decode<'a>(
     file: &str,
     bytes: &'a [u8],
     forced: Option<&'static Encoding>,
-) -> Result<Decoded<'a>, DataError> {
+) -> Result<Decoded<'a>, Box<DataError>> {
     let (encoding, body, guessed) = match forced {
         Some(e) => {
             // a BOM of the same encoding is not text
@@ -53,14 +53,22 @@ pub fn decode<'a>(
     let text = if encoding == UTF_8 {
         match std::str::from_utf8(body) {
             Ok(s) => Cow::Borrowed(s),
-            Err(e) => return Err(invalid(file, body, e.valid_up_to(), encoding, guessed)),
+            Err(e) => {
+                return Err(Box::new(invalid(
+                    file,
+                    body,
+                    e.valid_up_to(),
+                    encoding,
+                    guessed,
+                )))
+            }
         }
     } else {
         match encoding.decode_without_bom_handling_and_without_replacement(body) {
             Some(s) => Cow::Owned(s.into_owned()),
             None => {
                 let at = first_bad_byte(encoding, body);
-                return Err(invalid(file, body, at, encoding, guessed));
+                return Err(Box::new(invalid(file, body, at, encoding, guessed)));
             }
         }
     };

@@ -70,7 +70,7 @@ impl Key {
 
     /// The headers naming this column, in tiers tried in turn: the extra
     /// names with kpi's own words, then the words of exports.
-    pub(crate) fn tiers<'a>(self, extra: &'a KeyNames) -> [Vec<&'a str>; 2] {
+    pub(crate) fn tiers(self, extra: &KeyNames) -> [Vec<&str>; 2] {
         let extra = match self {
             Key::Employee => &extra.employee,
             Key::Period => &extra.period,
@@ -168,7 +168,7 @@ impl HeaderUnit {
     /// input is `33.6s`; `99.5` in a `(%)` column is `99.5%`. Anything but
     /// a bare number is left as it is.
     pub(crate) fn apply(self, cell: &str) -> Cow<'_, str> {
-        let bare = !cell.is_empty()
+        let bare = cell.bytes().any(|b| b.is_ascii_digit())
             && cell
                 .bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b','));
@@ -263,6 +263,7 @@ mod tests {
         let secs = HeaderUnit::Duration(DurUnit::Seconds);
         assert_eq!(secs.apply("33.6"), "33.6s");
         assert_eq!(secs.apply("2min"), "2min");
+        assert_eq!(secs.apply("-"), "-");
         assert_eq!(HeaderUnit::Percent.apply("99.5"), "99.5%");
         assert_eq!(HeaderUnit::Percent.apply("99.5%"), "99.5%");
         assert_eq!(HeaderUnit::Yuan.apply("1,234.5"), "1,234.5");

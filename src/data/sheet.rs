@@ -303,7 +303,8 @@ mod tests {
         assert_eq!(float_text(1826.0, false), "1826");
         assert_eq!(float_text(0.9676, true), "96.76%");
         // the XML's `0.008699999999999999` is the double nearest 0.0087
-        assert_eq!(float_text(0.008699999999999999, true), "0.87%");
+        let stored: f64 = "0.008699999999999999".parse().unwrap();
+        assert_eq!(float_text(stored, true), "0.87%");
         assert_eq!(float_text(1e-7, false), "0.0000001");
     }
 

@@ -181,7 +181,7 @@ pub(crate) fn read_rows(
         }
         format => match decode(file, bytes, layout.encoding) {
             Err(e) => {
-                errors.push(e);
+                errors.push(*e);
                 Loaded::NoTable
             }
             Ok(decoded) => {
@@ -284,15 +284,20 @@ pub(crate) fn match_columns(
     // both `employee` and `旺旺昵称` uses `employee`.
     let mut taken = vec![false; headers.len()];
     for &key in keys {
-        let found = key.tiers(extra).into_iter().find_map(|names| {
-            let hits: Vec<usize> = headers
+        // kpi's own names: every matching header (two are an error);
+        // export words: the first name, in order of preference, present
+        let hits_of = |names: &[&str]| -> Vec<usize> {
+            headers
                 .iter()
                 .enumerate()
                 .filter(|(_, h)| names.iter().any(|n| header_is(h, n)))
                 .map(|(i, _)| i)
-                .collect();
-            (!hits.is_empty()).then_some(hits)
-        });
+                .collect()
+        };
+        let [own, export] = key.tiers(extra);
+        let found = Some(hits_of(&own))
+            .filter(|h| !h.is_empty())
+            .or_else(|| export.iter().map(|n| hits_of(&[n])).find(|h| !h.is_empty()));
         let Some(hits) = found else {
             continue;
         };
@@ -519,7 +524,7 @@ pub(crate) fn parse_period_cell(s: &str) -> Option<Period> {
     }
     let s = s.trim().trim_end_matches('月');
     let digits: Vec<&str> = s
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | ' ' | 'T'))
+        .split(['-', '/', '.', '年', ' ', 'T'])
         .filter(|p| !p.is_empty())
         .collect();
     let (year, month) = match digits.as_slice() {

@@ -121,7 +121,10 @@ pub enum ResultCell {
     /// A quantity: `text` exactly as `kpi eval --format csv` writes it
     /// (`1234.50`, `45.3%`, `0.3333333333`), `value` the number shown, in
     /// the column's unit (percents as fractions: `45.3%` is `0.453`).
-    Number { text: String, value: Decimal },
+    Number {
+        text: String,
+        value: Decimal,
+    },
     Bool(bool),
     /// Text and grade levels.
     Text(String),
@@ -185,14 +188,11 @@ pub fn build(
         })
         .collect();
     let total = columns.iter().position(|c| c.role == "total");
-    let grade = columns
-        .iter()
-        .position(|c| c.role == "grade")
-        .or_else(|| {
-            columns
-                .iter()
-                .position(|c| matches!(c.kind, ColumnKind::Grade(_)))
-        });
+    let grade = columns.iter().position(|c| c.role == "grade").or_else(|| {
+        columns
+            .iter()
+            .position(|c| matches!(c.kind, ColumnKind::Grade(_)))
+    });
     let payouts: Vec<usize> = columns
         .iter()
         .enumerate()
@@ -315,7 +315,10 @@ fn summarize(
                     .iter()
                     .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))?;
                 sum.checked_div(n).map(|avg| {
-                    avg.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                    avg.round_dp_with_strategy(
+                        2,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                    )
                 })
             });
             let payroll = payouts
