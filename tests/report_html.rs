@@ -149,5 +149,9 @@ fn presales_team_report_in_a_real_browser() {
         "zh_CN.UTF-8",
     );
     assert!(html.contains("等级分布"), "the report is not in Chinese");
-    browse(&out, records, &["--grades", "--name", "report-presales", "--docs", "report"]);
+    browse(
+        &out,
+        records,
+        &["--grades", "--name", "report-presales", "--docs", "report"],
+    );
 }
