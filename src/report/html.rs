@@ -247,7 +247,7 @@ fn summary_section(o: &mut String, report: &ResultsReport, lang: Lang) {
         lang.pick("Team", "团队"),
         lang.pick("Headcount", "人数"),
     );
-    for level in grade_levels(report) {
+    for level in report.grade_levels() {
         let _ = write!(o, "<th scope=\"col\" class=\"num\">{}</th>", escape(level));
     }
     if report.total.is_some() {
@@ -357,21 +357,10 @@ fn column_title(report: &ResultsReport, c: usize) -> &str {
     report.columns.get(c).map(Column::title).unwrap_or("")
 }
 
-/// The levels of the grade column, best first (empty without a grade).
-fn grade_levels(report: &ResultsReport) -> &[String] {
-    match report
-        .grade
-        .and_then(|g| report.columns.get(g))
-        .map(|c| &c.kind)
-    {
-        Some(ColumnKind::Grade(levels)) => levels,
-        _ => &[],
-    }
-}
-
 /// How many records got each level, over every team and period.
 fn grade_counts(report: &ResultsReport) -> Vec<(&str, usize)> {
-    grade_levels(report)
+    report
+        .grade_levels()
         .iter()
         .enumerate()
         .map(|(i, level)| {

@@ -42,6 +42,20 @@ pub struct ResultsReport {
     pub explanations: Vec<String>,
 }
 
+impl ResultsReport {
+    /// The levels of the grade column, best first (empty without a grade).
+    pub fn grade_levels(&self) -> &[String] {
+        match self
+            .grade
+            .and_then(|g| self.columns.get(g))
+            .map(|c| &c.kind)
+        {
+            Some(ColumnKind::Grade(levels)) => levels,
+            _ => &[],
+        }
+    }
+}
+
 /// A file that went into the results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Provenance {

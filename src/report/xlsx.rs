@@ -126,7 +126,7 @@ fn summary_headers(report: &ResultsReport, lang: Lang) -> Vec<String> {
             None if g.role == "grade" => lang.pick("Grade", "等级"),
             None => g.name.as_str(),
         };
-        let levels = grade_levels(report);
+        let levels = report.grade_levels();
         headers.extend(levels.iter().map(|l| format!("{title} {l}")));
     }
     if let Some(t) = report.total.and_then(|t| report.columns.get(t)) {
@@ -142,18 +142,6 @@ fn summary_headers(report: &ResultsReport, lang: Lang) -> Vec<String> {
         });
     }
     headers
-}
-
-/// The levels of the grade column, best first (none without a grade).
-fn grade_levels(report: &ResultsReport) -> &[String] {
-    match report
-        .grade
-        .and_then(|g| report.columns.get(g))
-        .map(|c| &c.kind)
-    {
-        Some(ColumnKind::Grade(levels)) => levels,
-        _ => &[],
-    }
 }
 
 /// Which rows a summary line covers.
@@ -191,7 +179,7 @@ impl SummaryLine {
     /// every total computed again from the rows (exactly, then rounded to
     /// 2 places half away from zero like the teams' averages).
     fn all(report: &ResultsReport) -> SummaryLine {
-        let mut grades = vec![0; grade_levels(report).len()];
+        let mut grades = vec![0; report.grade_levels().len()];
         let mut payroll = vec![Some(Decimal::ZERO); report.payouts.len()];
         for team in &report.teams {
             for (sum, (_, n)) in grades.iter_mut().zip(&team.grades) {
