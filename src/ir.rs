@@ -250,4 +250,7 @@ pub struct Program {
     /// Slot indices in evaluation order: by stage, dependencies first.
     pub order: Vec<usize>,
     pub max_stage: u32,
+    /// Headers of the key columns declared with `key` (tried after the
+    /// command line's, before the built-in names).
+    pub keys: crate::data::KeyNames,
 }

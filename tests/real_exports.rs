@@ -184,6 +184,70 @@ fn several_files_report_duplicates_with_both_places() {
     assert!(out.stdout.is_empty());
 }
 
+/// `kpi init` on an export writes a policy that `kpi check` accepts and
+/// that evaluates the same export.
+fn init_checks_and_evaluates(export: &Path, expected_lines: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("init.kpi");
+    let p = policy.to_str().expect("utf-8");
+    let out = kpi(&["init", export.to_str().expect("utf-8"), "--output", p]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&policy).expect("policy written");
+    for line in expected_lines {
+        assert!(
+            text.lines().any(|l| l.starts_with(line)),
+            "no line starting {line:?} in\n{text}"
+        );
+    }
+    let check = kpi(&["check", "--deny-warnings", p]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let eval = kpi(&[
+        "eval",
+        p,
+        "--data",
+        export.to_str().expect("utf-8"),
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    // never over an existing policy
+    let again = kpi(&["init", export.to_str().expect("utf-8"), "--output", p]);
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn init_from_a_gbk_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text: String = export_rows().iter().map(|r| r.join(",") + "\r\n").collect();
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let path = write(dir.path(), "export.csv", &gbk);
+    init_checks_and_evaluates(
+        &path,
+        &[
+            "key employee \"客服\"",
+            "key period \"月份\"",
+            "key team \"组别\"",
+            "input 沟通技巧 \"沟通技巧\"",
+            "input 退款纠纷率 \"退款纠纷率\"                 : percent  # 猜测依据：单元格带 %",
+            "input 退款完结时长 \"退款完结时长(小时)\"       : hours    # 猜测依据：表头里的单位",
+            "input 投诉维权数 \"投诉维权数\"                 : count    # 猜测依据：都是非负整数",
+            "input 旺旺昵称 \"旺旺昵称\"                     : text",
+        ],
+    );
+}
+
 #[cfg(feature = "spreadsheets")]
 mod xlsx {
     use super::*;
@@ -279,6 +343,16 @@ mod xlsx {
                 "missing {line:?} in\n{stderr}"
             );
         }
+    }
+
+    #[test]
+    fn init_from_an_xlsx_export() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(dir.path(), "赤兔.xlsx", &workbook(&export_rows(), &[]));
+        init_checks_and_evaluates(
+            &path,
+            &["input 退款纠纷率 \"退款纠纷率\"                 : percent  # 猜测依据：单元格带 %"],
+        );
     }
 
     #[test]

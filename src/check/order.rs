@@ -69,8 +69,23 @@ impl Checker<'_> {
             tests: std::mem::take(&mut self.tests),
             order,
             max_stage,
+            keys: key_names(&self.policy.keys),
         })
     }
+}
+
+/// The `key` declarations as the data layer takes them.
+fn key_names(keys: &[crate::syntax::ast::KeyDecl]) -> crate::data::KeyNames {
+    let mut names = crate::data::KeyNames::default();
+    for k in keys {
+        let list = match k.column.as_str() {
+            "employee" => &mut names.employee,
+            "period" => &mut names.period,
+            _ => &mut names.team,
+        };
+        list.extend(k.headers.iter().map(|h| h.value.clone()));
+    }
+    names
 }
 
 /// Slots a slot reads.

@@ -40,6 +40,13 @@ pub struct DataArgs {
     /// Read bare numbers in percent columns as fractions (0.995 = 99.5%).
     #[arg(long)]
     pub percent_fractions: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read an export: shared by the data commands and `init`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
     /// Text encoding of the data files (default: detected): gbk, gb18030, utf-8, utf-16le…
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
@@ -119,7 +126,7 @@ pub(crate) fn cell_value(c: Cell) -> Value {
 }
 
 /// A data file's name (for messages) and bytes; `-` is standard input.
-fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
+pub(crate) fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
     let result = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
@@ -141,7 +148,7 @@ fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
 }
 
 /// Prints data errors and their count, in [`message_lang`].
-fn report_data(errors: &[data::DataError]) {
+pub(crate) fn report_data(errors: &[data::DataError]) {
     let lang = message_lang();
     for e in errors {
         eprint!("{}", render_diagnostic(&e.report(lang), None));
@@ -153,10 +160,10 @@ fn report_data(errors: &[data::DataError]) {
     }
 }
 
-impl DataArgs {
+impl ReadArgs {
     /// The layout options, checked: a bad `--encoding` or `--period` is a
     /// usage error.
-    fn layout(&self, period: Option<&str>) -> Result<Layout, Exit> {
+    pub(crate) fn layout(&self, period: Option<&str>) -> Result<Layout, Exit> {
         let encoding = match &self.encoding {
             None => None,
             Some(label) => match data::encoding_for_label(label) {
@@ -190,7 +197,9 @@ impl DataArgs {
             sheet: self.sheet.clone(),
         })
     }
+}
 
+impl DataArgs {
     /// Every input file, for provenance: (role, path).
     pub(crate) fn files(&self) -> Vec<(&'static str, &std::path::Path)> {
         let mut files: Vec<(&'static str, &std::path::Path)> =
@@ -210,7 +219,11 @@ pub(crate) fn load_rows(
     args: &DataArgs,
     period: Option<&str>,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
-    let layout = args.layout(period)?;
+    let mut layout = args.read.layout(period)?;
+    // the command line's names first, then the policy's `key` declarations
+    layout.keys.employee.extend(program.keys.employee.iter().cloned());
+    layout.keys.period.extend(program.keys.period.iter().cloned());
+    layout.keys.team.extend(program.keys.team.iter().cloned());
     let opts = ReadOptions {
         percent_fractions: args.percent_fractions,
     };

@@ -7,6 +7,7 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod init;
 mod output;
 mod test;
 mod whatif;
@@ -172,6 +173,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Find the smallest change of each input that reaches a target.
     Whatif(whatif::Args),
+    /// Write a starting policy from an export's header (types guessed).
+    Init(init::Args),
 }
 
 /// Runs a parsed command line.
@@ -225,6 +228,7 @@ pub fn run(cli: Cli) -> Exit {
             explain::run(&args)
         }
         Command::Diff(args) => diff::run(&args),
+        Command::Init(args) => init::run(&args),
         Command::Whatif(mut args) => {
             if given.is_some() && args.lang.is_none() {
                 args.lang = Some(code.into());

@@ -31,6 +31,7 @@ pub fn read_context_file(
         layout,
         headers: Vec::new(),
         cols: Columns::default(),
+        notices: Vec::new(),
         first_line: BTreeMap::new(),
         context: BTreeMap::new(),
     };
@@ -63,6 +64,8 @@ struct Context<'a> {
     layout: &'a Layout,
     headers: Vec<String>,
     cols: Columns,
+    /// Defaults used for text cells.
+    notices: Vec<DataNotice>,
     /// Line of the first row of each period.
     first_line: BTreeMap<Period, usize>,
     context: BTreeMap<Period, Vec<Cell>>,
@@ -79,6 +82,10 @@ impl RowSink for Context<'_> {
                         || s.aliases.iter().any(|a| a == f || a == base)
                 })
         })
+    }
+
+    fn take_notices(&mut self) -> Vec<DataNotice> {
+        std::mem::take(&mut self.notices)
     }
 
     fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>) {
@@ -114,6 +121,7 @@ impl RowSink for Context<'_> {
             self.fields,
             self.opts,
             errors,
+            &mut self.notices,
         );
         let Some(period) = period else {
             return;

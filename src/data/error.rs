@@ -151,6 +151,13 @@ pub enum NoticeKind {
     AboveHeader { count: usize },
     /// The text encoding was guessed.
     Encoding { name: String },
+    /// Text where a number belongs (`延迟统计`): the input's default was used.
+    DefaultForText {
+        id: String,
+        column: String,
+        col: usize,
+        raw: String,
+    },
 }
 
 /// The notices of one run as lines for people, one per file and kind:
@@ -204,6 +211,25 @@ pub fn notice_lines(notices: &[DataNotice], lang: Lang) -> Vec<String> {
                     row_word(n.line)
                 ),
             )),
+            NoticeKind::DefaultForText {
+                id,
+                column,
+                col,
+                raw,
+            } => {
+                let cell = match &n.sheet {
+                    Some(_) => format!("{}{}", column_letters(*col), n.line),
+                    None => row_word(n.line),
+                };
+                out.push(lang.pick(
+                    format!(
+                        "notice: {place}: {cell} (`{column}`) holds `{raw}`, not a number: used the default of `{id}`"
+                    ),
+                    format!(
+                        "提示：{place}：{cell}（`{column}`）是 `{raw}`，不是数字：已使用 `{id}` 的默认值"
+                    ),
+                ))
+            }
             NoticeKind::Encoding { name } => out.push(lang.pick(
                 format!("notice: {place}: read as {name} (pass `--encoding` if that is wrong)"),
                 format!("提示：{place}：按 {name} 编码读取（如不对，请用 `--encoding` 指定）"),

@@ -200,6 +200,20 @@ pub(crate) fn split_unit(header: &str) -> (&str, Option<HeaderUnit>) {
     (h, None)
 }
 
+/// A header's name without the unit in brackets (`平均响应(秒)` → `平均响应`).
+pub fn header_name(header: &str) -> &str {
+    split_unit(header).0
+}
+
+/// A cell as `kpi eval` reads it under `header`: a bare number takes the
+/// header's unit (`33.6` under `平均响应(秒)` is `33.6s`).
+pub fn apply_header_unit<'a>(header: &str, cell: &'a str) -> Cow<'a, str> {
+    match split_unit(header).1 {
+        Some(u) => u.apply(cell),
+        None => Cow::Borrowed(cell),
+    }
+}
+
 /// The separator of delimited text: comma, tab or semicolon, whichever
 /// splits the first lines into the most fields (outside quotes); comma
 /// when none does.

@@ -17,11 +17,13 @@ mod context;
 mod csv_rows;
 mod decode;
 mod error;
+mod guess;
 mod json;
 mod layout;
 mod quick;
 mod records;
 mod rows;
+mod sample;
 mod seen;
 #[cfg(feature = "spreadsheets")]
 mod sheet;
@@ -38,7 +40,9 @@ pub use cells::{display_base, parse_cell};
 pub use context::{check_context_periods, read_context, read_context_file};
 pub use decode::{decode, encoding_for_label, Decoded};
 pub use error::{notice_lines, CellError, DataError, DataErrorKind, DataNotice, MAX_ERRORS};
-pub use layout::{KeyNames, TOTALS_WORDS};
+pub use guess::{guess_columns, Guess};
+pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
+pub use sample::{sample_file, Sample};
 pub use records::{
     merge_files, read_records, read_records_file, read_records_partial, RecordsRead,
 };

@@ -124,6 +124,7 @@ fn sink<'a>(
         layout,
         headers: Vec::new(),
         cols: Columns::default(),
+        notices: Vec::new(),
         first_lines: FirstLines::default(),
         records: Vec::new(),
     }
@@ -137,6 +138,8 @@ struct Records<'a> {
     layout: &'a Layout,
     headers: Vec<String>,
     cols: Columns,
+    /// Defaults used for text cells.
+    notices: Vec<DataNotice>,
     /// The line of the first row of each (employee, period).
     first_lines: FirstLines,
     records: Vec<Record>,
@@ -147,6 +150,10 @@ impl RowSink for Records<'_> {
         fields
             .iter()
             .any(|f| names_key(f, Key::Employee, &self.layout.keys))
+    }
+
+    fn take_notices(&mut self) -> Vec<DataNotice> {
+        std::mem::take(&mut self.notices)
     }
 
     fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>) {
@@ -208,6 +215,7 @@ impl RowSink for Records<'_> {
             self.fields,
             self.opts,
             errors,
+            &mut self.notices,
         );
         let (Some(employee), Some(period)) = (employee, period) else {
             return;

@@ -38,6 +38,8 @@ pub(crate) fn read(
             return (Loaded::NoTable, Vec::new());
         }
     };
+    // the sink's own notices (defaults for text cells) are the sheet's too
+    notices.extend(sink.take_notices());
     for e in &mut errors[first_error..] {
         e.sheet = Some(sheet.clone());
     }

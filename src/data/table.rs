@@ -94,6 +94,11 @@ pub(crate) trait RowSink {
     /// The header row, on `line`.
     fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>);
     fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>);
+    /// What the sink has to tell beyond errors (a default used for a text
+    /// cell), taken once at the end.
+    fn take_notices(&mut self) -> Vec<DataNotice> {
+        Vec::new()
+    }
 }
 
 /// What [`read_rows`] found.
@@ -139,7 +144,10 @@ pub(crate) fn collect_all<S: RowSink, T>(
                 notices,
             }
         }
-        Loaded::Rows => done(sink),
+        Loaded::Rows => {
+            notices.extend(sink.take_notices());
+            done(sink)
+        }
     };
     notices.sort_by_key(|n| n.line);
     Collected {
@@ -246,6 +254,29 @@ fn header_is(header: &str, name: &str) -> bool {
     name.eq_ignore_ascii_case(header.trim()) || name.eq_ignore_ascii_case(base)
 }
 
+/// The headers naming key column `key`: with kpi's own names, every
+/// matching header (two are an error); else, with the export words, the
+/// headers of the first word, in order of preference, that is present.
+fn key_hits(headers: &[String], key: Key, extra: &KeyNames) -> Option<Vec<usize>> {
+    let hits_of = |names: &[&str]| -> Vec<usize> {
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| names.iter().any(|n| header_is(h, n)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let [own, export] = key.tiers(extra);
+    Some(hits_of(&own))
+        .filter(|h| !h.is_empty())
+        .or_else(|| export.iter().map(|n| hits_of(&[n])).find(|h| !h.is_empty()))
+}
+
+/// The column of each key (employee, period, team) among `headers`.
+pub(crate) fn key_column(headers: &[String], key: Key, extra: &KeyNames) -> Option<usize> {
+    key_hits(headers, key, extra).and_then(|h| h.first().copied())
+}
+
 /// Which column holds what (indexes into the headers).
 #[derive(Debug, Default)]
 pub(crate) struct Columns {
@@ -284,20 +315,7 @@ pub(crate) fn match_columns(
     // both `employee` and `旺旺昵称` uses `employee`.
     let mut taken = vec![false; headers.len()];
     for &key in keys {
-        // kpi's own names: every matching header (two are an error);
-        // export words: the first name, in order of preference, present
-        let hits_of = |names: &[&str]| -> Vec<usize> {
-            headers
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| names.iter().any(|n| header_is(h, n)))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let [own, export] = key.tiers(extra);
-        let found = Some(hits_of(&own))
-            .filter(|h| !h.is_empty())
-            .or_else(|| export.iter().map(|n| hits_of(&[n])).find(|h| !h.is_empty()));
+        let found = key_hits(headers, key, extra);
         let Some(hits) = found else {
             continue;
         };
@@ -435,8 +453,10 @@ fn suggest<'a>(wanted: &str, headers: impl Iterator<Item = &'a str> + Clone) -> 
 }
 
 /// Converts the field cells of one row; reports each bad or missing cell.
-/// `None` when any cell failed (or a field has neither column nor default,
-/// which `match_columns` already reported).
+/// Text where a number belongs (`延迟统计`) takes the input's default, if it
+/// has one, with a notice (§5.3). `None` when any cell failed (or a field
+/// has neither column nor default, which `match_columns` already reported).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn row_cells(
     file: &str,
     headers: &[String],
@@ -445,6 +465,7 @@ pub(crate) fn row_cells(
     fields: &[FieldSpec],
     opts: &ReadOptions,
     errors: &mut Vec<DataError>,
+    notices: &mut Vec<DataNotice>,
 ) -> Option<Vec<Cell>> {
     let mut cells = Vec::with_capacity(fields.len());
     let mut ok = true;
@@ -486,6 +507,22 @@ pub(crate) fn row_cells(
                     ));
                 }
             },
+            Err(CellError::NotANumber { raw }) if f.default.is_some() && !has_digit(&raw) => {
+                if let Some(d) = &f.default {
+                    cells.push(d.clone());
+                }
+                notices.push(DataNotice {
+                    file: file.to_string(),
+                    sheet: None,
+                    line: row.line(),
+                    kind: NoticeKind::DefaultForText {
+                        id: f.id.clone(),
+                        column: headers[c].clone(),
+                        col: c,
+                        raw,
+                    },
+                });
+            }
             Err(e) => {
                 ok = false;
                 errors.push(DataError::cell(file, row.line(), c, &headers[c], e.into()));
@@ -493,6 +530,12 @@ pub(crate) fn row_cells(
         }
     }
     ok.then_some(cells)
+}
+
+/// Text with a digit (`1O`, `12.5.3`) is a mistyped number, never a note.
+fn has_digit(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
 }
 
 /// The period of a row (the period column must exist), reporting problems.

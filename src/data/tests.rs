@@ -866,3 +866,33 @@ fn cr_only_and_mixed_line_endings() {
         ]
     );
 }
+
+#[test]
+fn text_in_a_number_column_takes_the_default_with_a_notice() {
+    use super::{read_records_file, Layout};
+    let fields = vec![FieldSpec {
+        id: "avg_response".into(),
+        label: Some("平均响应时间".into()),
+        aliases: Vec::new(),
+        ty: Ty::Duration(DurUnit::Seconds),
+        range: None,
+        default: Some(Cell::Num(Decimal::from(60))),
+    }];
+    let text = "客服,月份,平均响应时间\nA,2026-10,30\nB,2026-10,延迟统计\nC,2026-10,3O\n";
+    let read = read_records_file(
+        "r.csv",
+        text.as_bytes(),
+        &fields,
+        &STRICT,
+        &Layout::default(),
+    );
+    // `延迟统计` is a note: the default; `3O` is a mistyped number: an error
+    assert_eq!(read.records.len(), 2);
+    assert_eq!(read.records[1].cells, vec![Cell::Num(Decimal::from(60))]);
+    assert_eq!(read.errors.len(), 1);
+    assert_eq!(read.errors[0].line, 4);
+    assert_eq!(
+        super::notice_lines(&read.notices, crate::diag::Lang::En),
+        vec!["notice: r.csv: line 3 (`平均响应时间`) holds `延迟统计`, not a number: used the default of `avg_response`"]
+    );
+}

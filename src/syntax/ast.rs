@@ -51,6 +51,18 @@ pub struct Policy {
     pub description: Option<Text>,
     pub decls: Vec<Decl>,
     pub tests: Vec<TestDecl>,
+    /// `key employee "客服" | "客服昵称"`: headers of the key columns.
+    pub keys: Vec<KeyDecl>,
+}
+
+/// `key employee "客服" | "客服昵称"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyDecl {
+    /// `employee`, `period` or `team`.
+    pub column: String,
+    /// The headers, in order of preference.
+    pub headers: Vec<Text>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]

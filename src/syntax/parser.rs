@@ -118,6 +118,7 @@ impl Builder {
         let mut description = None;
         let mut decls = Vec::new();
         let mut tests = Vec::new();
+        let mut keys = Vec::new();
         for p in file.into_inner() {
             match p.as_rule() {
                 Rule::header => {
@@ -131,6 +132,7 @@ impl Builder {
                     }
                 }
                 Rule::test_decl => tests.push(self.test_decl(p)?),
+                Rule::key_decl => keys.push(key_decl(p)?),
                 Rule::EOI => {}
                 _ => decls.push(self.decl(p)?),
             }
@@ -142,6 +144,7 @@ impl Builder {
             description,
             decls,
             tests,
+            keys,
         })
     }
 
@@ -967,4 +970,23 @@ pub fn narrow_digit(c: char) -> char {
         '．' => '.',
         other => other,
     }
+}
+
+/// `key employee "客服" | "客服昵称"`.
+fn key_decl(p: Pair<Rule>) -> PResult<KeyDecl> {
+    let span = span_of(&p);
+    let mut column = None;
+    let mut headers = Vec::new();
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::key_column => column = Some(q.as_str().to_string()),
+            Rule::label | Rule::alias => headers.push(text(next(&mut q.into_inner(), span)?)?),
+            _ => {}
+        }
+    }
+    Ok(KeyDecl {
+        column: column.ok_or_else(|| internal(span))?,
+        headers,
+        span,
+    })
 }

@@ -10,6 +10,7 @@ use crate::syntax::ast::*;
 enum Top<'p> {
     Decl(&'p Decl),
     Test(&'p TestDecl),
+    Key(&'p KeyDecl),
 }
 
 impl Printer<'_> {
@@ -35,6 +36,7 @@ impl Printer<'_> {
             .iter()
             .map(|d| (self.decl_start(d), Top::Decl(d)))
             .chain(p.tests.iter().map(|t| (t.span.start, Top::Test(t))))
+            .chain(p.keys.iter().map(|k| (k.span.start, Top::Key(k))))
             .collect();
         top.sort_by_key(|t| t.0);
         let widths = run_widths(&top);
@@ -43,6 +45,12 @@ impl Printer<'_> {
             match item {
                 Top::Decl(d) => self.decl(d, *at, force, w),
                 Top::Test(t) => self.test_decl(t, force),
+                Top::Key(k) => {
+                    let mut h = self.head(*at, force);
+                    let headers: Vec<String> = k.headers.iter().map(|t| quote(&t.value)).collect();
+                    h.write(&format!("key {} {}", k.column, headers.join(" | ")));
+                    self.lines.extend(h.lines);
+                }
             }
         }
     }

@@ -12,6 +12,10 @@ pub fn erase_spans(p: &mut Policy) {
     p.description.iter_mut().for_each(text);
     p.decls.iter_mut().for_each(decl);
     p.tests.iter_mut().for_each(test);
+    for k in &mut p.keys {
+        k.span = Z;
+        k.headers.iter_mut().for_each(text);
+    }
 }
 
 fn text(t: &mut Text) {
