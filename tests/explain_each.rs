@@ -1,33 +1,13 @@
 //! `explain_each` (one replay per row, used by the HTML report) gives the
 //! very explanations `explain` gives row by row (one evaluation per row),
 //! on every seed example: team and history figures included.
+//! (Also the library's records → rows bridge: `FieldSpec::of`, `Row::from`.)
 
 use kpi::data::{read_context, read_records, Cell, FieldSpec, ReadOptions};
-use kpi::eval::{evaluate, num::Num, Row};
-use kpi::ir::{Field, Value};
+use kpi::eval::{evaluate, Row};
 use kpi::report::explain::{explain, explain_each};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn spec(f: &Field) -> FieldSpec {
-    FieldSpec {
-        id: f.id.clone(),
-        label: f.label.clone(),
-        aliases: f.aliases.clone(),
-        ty: f.ty.clone(),
-        range: f.range,
-        default: None,
-    }
-}
-
-fn value(c: Cell) -> Value {
-    match c {
-        Cell::Num(d) => Value::Num(Num::from_decimal(d)),
-        Cell::Bool(b) => Value::Bool(b),
-        Cell::Text(t) => Value::Text(t.into()),
-        Cell::Level(l) => Value::Level(l),
-    }
-}
 
 #[test]
 fn explain_each_equals_explain_on_every_seed_example() {
@@ -46,26 +26,20 @@ fn explain_each_equals_explain_on_every_seed_example() {
         let program = kpi::check::check(&kpi::syntax::parse(&source).unwrap())
             .unwrap()
             .program;
-        let specs: Vec<FieldSpec> = program.inputs.iter().map(spec).collect();
+        let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
         let text = std::fs::read_to_string(dir.join("records.csv")).unwrap();
         let opts = ReadOptions::default();
         let rows: Vec<Row> = read_records("records.csv", &text, &specs, &opts)
             .unwrap()
             .into_iter()
-            .map(|r| Row {
-                employee: r.employee,
-                period: r.period,
-                team: r.team,
-                line: r.line,
-                inputs: r.cells.into_iter().map(value).collect(),
-            })
+            .map(Row::from)
             .collect();
         let mut context = BTreeMap::new();
         if !program.context.is_empty() {
-            let cspecs: Vec<FieldSpec> = program.context.iter().map(spec).collect();
+            let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
             let ctext = std::fs::read_to_string(dir.join("context.csv")).unwrap();
             for (p, cells) in read_context("context.csv", &ctext, &cspecs, &opts).unwrap() {
-                context.insert(p, cells.into_iter().map(value).collect::<Vec<_>>());
+                context.insert(p, cells.into_iter().map(Cell::into_value).collect::<Vec<_>>());
             }
         }
         let ev = evaluate(&program, &rows, &context, None).unwrap();

@@ -8,7 +8,7 @@ use super::{
 use crate::data::{self, Cell, FieldSpec, KeyNames, Layout, ReadOptions, RecordsRead};
 use crate::diag::Lang;
 use crate::eval::{evaluate, Row};
-use crate::ir::{Field, Program, Value};
+use crate::ir::{Program, Value};
 use crate::types::Period;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -97,32 +97,6 @@ pub enum HeaderStyle {
     Ids,
     /// Labels where declared (`退款纠纷`): for people.
     Labels,
-}
-
-/// The data layer's view of a declared input.
-pub(crate) fn field_spec(f: &Field) -> FieldSpec {
-    FieldSpec {
-        id: f.id.clone(),
-        label: f.label.clone(),
-        aliases: f.aliases.clone(),
-        ty: f.ty.clone(),
-        range: f.range,
-        default: f.default.as_ref().and_then(|v| match v {
-            Value::Num(n) => n.to_decimal().map(Cell::Num),
-            Value::Bool(b) => Some(Cell::Bool(*b)),
-            Value::Text(t) => Some(Cell::Text(t.to_string())),
-            Value::Level(l) => Some(Cell::Level(*l)),
-        }),
-    }
-}
-
-pub(crate) fn cell_value(c: Cell) -> Value {
-    match c {
-        Cell::Num(d) => Value::Num(crate::eval::num::Num::from_decimal(d)),
-        Cell::Bool(b) => Value::Bool(b),
-        Cell::Text(t) => Value::Text(t.into()),
-        Cell::Level(l) => Value::Level(l),
-    }
 }
 
 /// A data file's name (for messages) and bytes; `-` is standard input.
@@ -227,7 +201,7 @@ pub(crate) fn load_rows(
     let opts = ReadOptions {
         percent_fractions: args.percent_fractions,
     };
-    let specs: Vec<FieldSpec> = program.inputs.iter().map(field_spec).collect();
+    let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
     let mut files = Vec::new();
     for path in &args.data {
         let (name, bytes) = read(path)?;
@@ -264,7 +238,7 @@ pub(crate) fn load_rows(
             return Err(Exit::Usage);
         };
         let (ctx_name, ctx_bytes) = read(cpath)?;
-        let cspecs: Vec<FieldSpec> = program.context.iter().map(field_spec).collect();
+        let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
         let ctx_layout = Layout {
             sheet: None,
             ..layout.clone()
@@ -294,19 +268,10 @@ pub(crate) fn load_rows(
         report_data(&all);
         return Err(Exit::Failure);
     }
-    let rows = records
-        .into_iter()
-        .map(|r| Row {
-            employee: r.employee,
-            period: r.period,
-            team: r.team,
-            line: r.line,
-            inputs: r.cells.into_iter().map(cell_value).collect(),
-        })
-        .collect();
+    let rows = records.into_iter().map(Row::from).collect();
     let context = context
         .into_iter()
-        .map(|(p, cells)| (p, cells.into_iter().map(cell_value).collect()))
+        .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
         .collect();
     Ok((rows, context))
 }

@@ -61,6 +61,26 @@ pub struct FieldSpec {
     pub default: Option<Cell>,
 }
 
+impl FieldSpec {
+    /// The data layer's view of a declared input of a checked program.
+    pub fn of(f: &crate::ir::Field) -> FieldSpec {
+        use crate::ir::Value;
+        FieldSpec {
+            id: f.id.clone(),
+            label: f.label.clone(),
+            aliases: f.aliases.clone(),
+            ty: f.ty.clone(),
+            range: f.range,
+            default: f.default.as_ref().and_then(|v| match v {
+                Value::Num(n) => n.to_decimal().map(Cell::Num),
+                Value::Bool(b) => Some(Cell::Bool(*b)),
+                Value::Text(t) => Some(Cell::Text(t.to_string())),
+                Value::Level(l) => Some(Cell::Level(*l)),
+            }),
+        }
+    }
+}
+
 /// One parsed cell, in base units.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -69,6 +89,19 @@ pub enum Cell {
     Text(String),
     /// Index into the levels of a `Ty::Grade`.
     Level(u16),
+}
+
+impl Cell {
+    /// The cell as an evaluation value.
+    pub fn into_value(self) -> crate::ir::Value {
+        use crate::ir::Value;
+        match self {
+            Cell::Num(d) => Value::Num(crate::eval::num::Num::from_decimal(d)),
+            Cell::Bool(b) => Value::Bool(b),
+            Cell::Text(t) => Value::Text(t.into()),
+            Cell::Level(l) => Value::Level(l),
+        }
+    }
 }
 
 /// One row of the records file.

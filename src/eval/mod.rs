@@ -31,6 +31,19 @@ pub struct Row {
     pub inputs: Vec<Value>,
 }
 
+impl From<crate::data::Record> for Row {
+    /// A validated record of the data layer, ready to evaluate.
+    fn from(r: crate::data::Record) -> Row {
+        Row {
+            employee: r.employee,
+            period: r.period,
+            team: r.team,
+            line: r.line,
+            inputs: r.cells.into_iter().map(crate::data::Cell::into_value).collect(),
+        }
+    }
+}
+
 /// The result of evaluating a batch.
 #[derive(Debug)]
 pub struct Evaluated {
