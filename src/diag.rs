@@ -237,3 +237,13 @@ pub(crate) fn did_you_mean(s: &str, lang: Lang) -> String {
         Lang::Zh => format!("是不是想写 `{s}`？"),
     }
 }
+
+/// Names longer than this (in characters) get no "did you mean": nobody
+/// misspells a name that long, and edit distance is quadratic in length.
+pub const SUGGEST_MAX_CHARS: usize = 64;
+
+/// The number of characters of `s`, counting no further than `cap + 1`
+/// (so that a megabyte-long name costs no more than a short one).
+pub fn chars_capped(s: &str, cap: usize) -> usize {
+    s.chars().take(cap.saturating_add(1)).count()
+}

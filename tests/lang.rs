@@ -578,6 +578,10 @@ mod every_variant {
                 span: sp(0),
                 max: 64,
             },
+            SyntaxError::FormattedTooLarge {
+                size: 2_000_000,
+                span: sp(0),
+            },
             SyntaxError::BadNumber {
                 text: "1e99".into(),
                 span: sp(0),

@@ -11,6 +11,21 @@ use crate::ir::*;
 use crate::syntax::ast::{self, Arg, CmpOp, Expr, ExprKind, LitUnit, Order, Span};
 use crate::types::{Dim, NumKind, Ty};
 
+/// Most decimal places `round(x, places)` accepts: a decimal's full scale.
+pub(crate) const MAX_ROUND_PLACES: u8 = 28;
+
+/// The places of `round(x, places)` when the literal is a whole number from
+/// 0 to [`MAX_ROUND_PLACES`], however it is written (`2`, `2.000`).
+fn round_places(value: rust_decimal::Decimal) -> Option<u8> {
+    let whole = value.normalize();
+    if whole.scale() != 0 {
+        return None;
+    }
+    u8::try_from(whole.mantissa())
+        .ok()
+        .filter(|p| *p <= MAX_ROUND_PLACES)
+}
+
 impl Checker<'_> {
     pub(super) fn call(
         &mut self,
@@ -122,24 +137,23 @@ impl Checker<'_> {
                     _ => {
                         let places = match exprs.get(1) {
                             None => 0,
-                            Some(p) => match &p.kind {
-                                ExprKind::Number {
-                                    value,
-                                    unit: LitUnit::None,
-                                } if value.fract().is_zero()
-                                    && *value >= 0.into()
-                                    && *value <= 10.into() =>
-                                {
-                                    value.mantissa() as u8 / 10u8.pow(value.scale())
-                                }
-                                _ => {
+                            Some(p) => {
+                                let places = match &p.kind {
+                                    ExprKind::Number {
+                                        value,
+                                        unit: LitUnit::None,
+                                    } => round_places(*value),
+                                    _ => None,
+                                };
+                                let Some(places) = places else {
                                     self.errors.push(CheckError::Invalid {
                                         problem: Problem::BadPlaces,
                                         span: p.span,
                                     });
                                     return None;
-                                }
-                            },
+                                };
+                                places
+                            }
                         };
                         Func::Round(places)
                     }
@@ -385,5 +399,31 @@ impl Checker<'_> {
             span,
         );
         Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn places(s: &str) -> Option<u8> {
+        round_places(Decimal::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn round_places_are_whole_numbers_however_written() {
+        assert_eq!(places("2"), Some(2));
+        assert_eq!(places("2.000"), Some(2));
+        assert_eq!(places("10.00"), Some(10));
+        assert_eq!(places("0.0"), Some(0));
+        assert_eq!(places("28"), Some(28));
+        assert_eq!(places("28.0000000000000000000000000"), Some(28));
+        assert_eq!(places("2.5"), None);
+        assert_eq!(places("29"), None);
+        assert_eq!(places("-1"), None);
+        assert_eq!(places("256"), None);
+        assert_eq!(places("79228162514264337593543950335"), None);
     }
 }

@@ -2,7 +2,10 @@
 //! suggestion); [`CheckError::report`] writes its text in English or
 //! Chinese. All the wording of the checker's errors lives in this file.
 
-use crate::diag::{did_you_mean, english_diagnostic, ty_name, Lang, Report};
+use super::calls::MAX_ROUND_PLACES;
+use crate::diag::{
+    chars_capped, did_you_mean, english_diagnostic, ty_name, Lang, Report, SUGGEST_MAX_CHARS,
+};
 use crate::eval::expr::FaultKind;
 use crate::syntax::ast::Span;
 use crate::types::{Dim, NumKind, Ty};
@@ -1001,9 +1004,9 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
             ),
         ),
         Problem::BadPlaces => (
-            s(
-                "the number of decimal places must be a whole number from 0 to 10",
-                "小数位数必须是 0 到 10 之间的整数",
+            lang.pick(
+                format!("the number of decimal places must be a whole number from 0 to {MAX_ROUND_PLACES}"),
+                format!("小数位数必须是 0 到 {MAX_ROUND_PLACES} 之间的整数"),
             ),
             s("e.g. `round(x, 2)`", "例如 `round(x, 2)`"),
         ),
@@ -1052,15 +1055,27 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
 /// The closest candidate to `name`, if any is close enough to be a typo,
 /// else the shortest candidate `name` abbreviates (`退款率` for `退款纠纷率`:
 /// its characters in order, and at least half of the candidate's).
+///
+/// The work is bounded: names and candidates longer than
+/// [`SUGGEST_MAX_CHARS`] are never compared, and edit distances are
+/// computed only for candidates whose length is close enough to `name`'s
+/// ([`typo_candidates`]).
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
-    let len = name.chars().count();
+    let len = chars_capped(name, SUGGEST_MAX_CHARS);
+    if len > SUGGEST_MAX_CHARS {
+        return None;
+    }
+    let candidates: Vec<(&str, usize)> = candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (c, chars_capped(c, SUGGEST_MAX_CHARS)))
+        .filter(|(_, n)| *n <= SUGGEST_MAX_CHARS)
+        .collect();
     let limit = (len / 3).max(1);
+    let lower_name = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
-    for &c in &candidates {
-        let d = strsim::levenshtein(name, c);
-        let lower = strsim::levenshtein(&name.to_lowercase(), &c.to_lowercase());
-        let d = d.min(lower);
+    for (c, lower) in typo_candidates(name, &lower_name, limit, &candidates) {
+        let d = strsim::levenshtein(name, c).min(strsim::levenshtein(&lower_name, &lower));
         // Ties go to the first in order, so the choice never depends on
         // the candidates' (hash map) order.
         if d <= limit && best.is_none_or(|b| (d, c) < b) {
@@ -1075,16 +1090,85 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     }
     candidates
         .into_iter()
-        .filter(|c| {
-            let n = c.chars().count();
-            n <= 2 * len && is_subsequence(name, c)
+        .filter(|&(c, n)| n <= 2 * len && is_subsequence(name, c))
+        .min_by_key(|&(c, n)| (n, c))
+        .map(|(c, _)| c.to_string())
+}
+
+/// The candidates (with their character counts) that can be within
+/// `limit` edits of `name`, as written or lowercased, each with its
+/// lowercase form: an edit distance is at least the difference in length,
+/// so the others are skipped before any distance is computed.
+fn typo_candidates<'a>(
+    name: &str,
+    lower_name: &str,
+    limit: usize,
+    candidates: &[(&'a str, usize)],
+) -> Vec<(&'a str, String)> {
+    let len = name.chars().count();
+    let lower_len = lower_name.chars().count();
+    candidates
+        .iter()
+        .filter_map(|&(c, n)| {
+            let lower = c.to_lowercase();
+            let close =
+                len.abs_diff(n) <= limit || lower_len.abs_diff(lower.chars().count()) <= limit;
+            close.then_some((c, lower))
         })
-        .min_by_key(|c| (c.chars().count(), *c))
-        .map(str::to_string)
+        .collect()
 }
 
 /// Whether the characters of `short` appear in `long`, in order.
 fn is_subsequence(short: &str, long: &str) -> bool {
     let mut rest = long.chars();
     short.chars().all(|c| rest.any(|l| l == c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggest_finds_typos_and_abbreviations() {
+        let names = ["refund_rate", "response", "退款纠纷率"];
+        assert_eq!(suggest("refund_rat", names).as_deref(), Some("refund_rate"));
+        assert_eq!(
+            suggest("REFUND_RATE", names).as_deref(),
+            Some("refund_rate")
+        );
+        assert_eq!(suggest("退款率", names).as_deref(), Some("退款纠纷率"));
+        assert_eq!(suggest("zzz", names), None);
+    }
+
+    #[test]
+    fn suggest_gives_up_at_once_on_over_long_names() {
+        let long = "x".repeat(SUGGEST_MAX_CHARS + 1);
+        // Even the candidate one edit away is not looked at.
+        let near = format!("{long}y");
+        assert_eq!(suggest(&long, [near.as_str(), "x"]), None);
+        // A long candidate is never offered for a short name.
+        let at_limit = "x".repeat(SUGGEST_MAX_CHARS);
+        assert_eq!(
+            suggest(&at_limit, [long.as_str()]),
+            None,
+            "a candidate past the limit is skipped"
+        );
+        assert_eq!(
+            suggest(&at_limit[1..], [at_limit.as_str()]).as_deref(),
+            Some(at_limit.as_str())
+        );
+    }
+
+    #[test]
+    fn only_candidates_of_a_close_length_get_an_edit_distance() {
+        let candidates = [("abd", 3), ("abcd", 4), ("abcdef", 6), ("a", 1), ("ab", 2)];
+        let kept: Vec<&str> = typo_candidates("abc", "abc", 1, &candidates)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(kept, ["abd", "abcd", "ab"]);
+        // The lowercase form counts too: `İ` lowercases to two characters.
+        let kept = typo_candidates("aİ", &"aİ".to_lowercase(), 0, &[("ai\u{307}", 3)]);
+        assert_eq!(kept.len(), 1);
+    }
 }

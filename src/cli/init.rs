@@ -260,7 +260,7 @@ fn unique_id(header: &str, taken: &mut Vec<String>) -> String {
         }
     }
     let mut id = id.trim_matches('_').to_string();
-    if !is_ident(&id) {
+    if !id.is_empty() && !is_ident(&id) {
         id = format!("c_{id}");
     }
     if !is_ident(&id) {
@@ -294,7 +294,7 @@ mod tests {
         );
         assert_eq!(unique_id("平均响应(秒)", &mut taken), "平均响应");
         assert_eq!(unique_id("平均响应（秒）", &mut taken), "平均响应_2");
-        assert_eq!(unique_id("input", &mut taken), "c_input");
+        assert_eq!(unique_id("if", &mut taken), "c_if");
         assert_eq!(unique_id("3日回复率", &mut taken), "c_3日回复率");
         assert_eq!(unique_id("%", &mut taken), "column_6");
     }

@@ -257,7 +257,7 @@ pub(crate) fn read_source(path: &std::path::Path) -> Result<Source, String> {
 
 /// Outcome of parsing and checking one policy.
 pub(crate) enum Loaded {
-    Ok(Checked),
+    Ok(Box<Checked>),
     /// Rendered errors and warnings.
     Failed(Vec<String>),
 }
@@ -271,7 +271,7 @@ pub(crate) fn load(src: &Source) -> Loaded {
         Err(e) => return Loaded::Failed(vec![render_diagnostic(&e.report(lang), Some(src))]),
     };
     match check(&policy) {
-        Ok(c) => Loaded::Ok(c),
+        Ok(c) => Loaded::Ok(Box::new(c)),
         Err(f) => {
             let mut out: Vec<String> = f
                 .errors

@@ -85,6 +85,25 @@ fn mul(a: i128, b: i128) -> Option<i128> {
     }
 }
 
+/// The full 256-bit product of two u128 as `(high, low)` halves, which
+/// compare in tuple order like the product itself.
+fn wide_mul(a: u128, b: u128) -> (u128, u128) {
+    let low64 = u128::from(u64::MAX);
+    let (a1, a0) = (a >> 64, a & low64);
+    let (b1, b0) = (b >> 64, b & low64);
+    // Each partial product of two 64-bit halves fits in a u128.
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    // At most 3·(2^64 − 1): no overflow.
+    let mid = (p00 >> 64) + (p01 & low64) + (p10 & low64);
+    let low = (p00 & low64) | (mid << 64);
+    // The product is below 2^256, so the high half cannot overflow.
+    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    (high, low)
+}
+
 fn gcd64(mut a: u64, mut b: u64) -> u64 {
     if a == 0 {
         return b;
@@ -332,7 +351,11 @@ impl Num {
         Num::from_ratio(n, d)
     }
 
-    /// Exact comparison (cross-multiplication for fractions).
+    /// Exact comparison. Never overflows: two decimals at a common scale
+    /// when that fits, else the signs, then the magnitudes cross-multiplied
+    /// in 256 bits (`|n1|·d2` against `|n2|·d1`, denominators positive), so
+    /// `7.9e28` against `1e-28` needs no common scale. The error is only for
+    /// a scale beyond 10^38, which no operation produces.
     #[inline]
     pub fn exact_cmp(self, o: Num) -> Result<Ordering, NumError> {
         if let (Num::Dec { m: m1, s: s1 }, Num::Dec { m: m2, s: s2 }) = (self, o) {
@@ -342,9 +365,17 @@ impl Num {
         }
         let (n1, d1) = self.ratio()?;
         let (n2, d2) = o.ratio()?;
-        let a = mul(n1, d2).ok_or(NumError::Overflow)?;
-        let b = mul(n2, d1).ok_or(NumError::Overflow)?;
-        Ok(a.cmp(&b))
+        if let (Some(a), Some(b)) = (mul(n1, d2), mul(n2, d1)) {
+            return Ok(a.cmp(&b));
+        }
+        let by_sign = n1.signum().cmp(&n2.signum());
+        if by_sign != Ordering::Equal || n1 == 0 {
+            return Ok(by_sign);
+        }
+        // Same sign, not zero: compare the magnitudes, reversed if negative.
+        let a = wide_mul(n1.unsigned_abs(), d2.unsigned_abs());
+        let b = wide_mul(n2.unsigned_abs(), d1.unsigned_abs());
+        Ok(if n1 < 0 { b.cmp(&a) } else { a.cmp(&b) })
     }
 
     /// `(floor(n / d), n mod d == 0)`, in 64 bits when the values fit.
@@ -587,6 +618,74 @@ mod tests {
         };
         assert_eq!(big.times(big), Err(NumError::Overflow));
         assert_eq!(n("1").over(Num::ZERO), Err(NumError::DivisionByZero));
+    }
+
+    #[test]
+    fn comparison_of_very_different_magnitudes_never_overflows() {
+        let max = n("79228162514264337593543950335");
+        let tiny = n("0.0000000000000000000000000001");
+        assert_eq!(max.exact_cmp(tiny), Ok(Ordering::Greater));
+        assert_eq!(tiny.exact_cmp(max), Ok(Ordering::Less));
+        // Negative values: the larger magnitude is the smaller number.
+        let neg_max = max.negate().unwrap();
+        let neg_tiny = tiny.negate().unwrap();
+        assert_eq!(neg_max.exact_cmp(neg_tiny), Ok(Ordering::Less));
+        assert_eq!(neg_tiny.exact_cmp(neg_max), Ok(Ordering::Greater));
+        assert_eq!(neg_max.exact_cmp(tiny), Ok(Ordering::Less));
+        assert_eq!(max.exact_cmp(neg_tiny), Ok(Ordering::Greater));
+        assert_eq!(Num::ZERO.exact_cmp(neg_tiny), Ok(Ordering::Greater));
+        assert_eq!(Num::ZERO.exact_cmp(max), Ok(Ordering::Less));
+        // A fraction against a decimal whose cross products overflow.
+        let third = n("1").over(n("3")).unwrap();
+        assert_eq!(third.exact_cmp(tiny), Ok(Ordering::Greater));
+        assert_eq!(max.exact_cmp(third), Ok(Ordering::Greater));
+        let big_frac = max.over(n("11")).unwrap();
+        assert!(matches!(big_frac, Num::Frac { .. }));
+        assert_eq!(big_frac.exact_cmp(tiny), Ok(Ordering::Greater));
+        assert_eq!(
+            big_frac.negate().unwrap().exact_cmp(neg_tiny),
+            Ok(Ordering::Less)
+        );
+    }
+
+    #[test]
+    fn equal_values_at_different_scales_compare_equal() {
+        assert_eq!(n("2").exact_cmp(n("2.000")), Ok(Ordering::Equal));
+        assert_eq!(n("-0.50").exact_cmp(n("-0.5")), Ok(Ordering::Equal));
+        // Scales 0 and 30 with a mantissa too large to align.
+        let a = Num::Dec {
+            m: 79228162514264337593543950335,
+            s: 0,
+        };
+        let b = Num::Dec {
+            m: 79228162514264337593543950335,
+            s: 30,
+        };
+        assert_eq!(a.exact_cmp(b), Ok(Ordering::Greater));
+        assert_eq!(b.exact_cmp(a), Ok(Ordering::Less));
+        assert_eq!(b.exact_cmp(b), Ok(Ordering::Equal));
+        // Equal fractions whose cross products overflow.
+        let big = Num::Frac {
+            n: i128::MAX / 3,
+            d: 7,
+        };
+        assert_eq!(big.exact_cmp(big), Ok(Ordering::Equal));
+        let near = Num::Frac {
+            n: i128::MAX / 3 - 1,
+            d: 7,
+        };
+        assert_eq!(near.exact_cmp(big), Ok(Ordering::Less));
+        assert_eq!(big.exact_cmp(near), Ok(Ordering::Greater));
+    }
+
+    #[test]
+    fn wide_products_compare_like_the_products() {
+        assert_eq!(wide_mul(0, u128::MAX), (0, 0));
+        assert_eq!(wide_mul(u128::MAX, 1), (0, u128::MAX));
+        assert_eq!(wide_mul(1 << 64, 1 << 64), (1, 0));
+        // (2^128 − 1)² = 2^256 − 2^129 + 1.
+        assert_eq!(wide_mul(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
+        assert!(wide_mul(u128::MAX, 3) > wide_mul(u128::MAX - 1, 3));
     }
 
     #[test]

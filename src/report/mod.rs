@@ -19,6 +19,7 @@ mod whatif_search;
 #[cfg(feature = "spreadsheets")]
 pub mod xlsx;
 
+use crate::diag::{chars_capped, SUGGEST_MAX_CHARS};
 use crate::eval::expr::Env;
 use crate::eval::Row;
 use crate::ir::{IExpr, IKind, Program, Source, Value};
@@ -226,16 +227,30 @@ fn squash(s: &str) -> String {
 
 /// The nearest of `candidates` to `wanted` (case-insensitive first, then
 /// by edit distance), for "did you mean".
+///
+/// The work is bounded: a name longer than [`SUGGEST_MAX_CHARS`] only
+/// matches a candidate equal to it but for case, edit distances are
+/// computed between short names only, and a candidate whose length alone
+/// puts it further than the best so far is skipped.
 pub fn nearest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lower = wanted.to_lowercase();
+    let short = chars_capped(&lower, SUGGEST_MAX_CHARS) <= SUGGEST_MAX_CHARS;
+    let len = lower.chars().count();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = if c.to_lowercase() == lower {
+        let better = |d: usize| best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc));
+        let c_lower = c.to_lowercase();
+        let d = if c_lower == lower {
             0
+        } else if !short || chars_capped(&c_lower, SUGGEST_MAX_CHARS) > SUGGEST_MAX_CHARS {
+            continue;
+        } else if !better(len.abs_diff(c_lower.chars().count()) + 1) {
+            // The edit distance is at least the difference in length.
+            continue;
         } else {
-            strsim::levenshtein(&lower, &c.to_lowercase()) + 1
+            strsim::levenshtein(&lower, &c_lower) + 1
         };
-        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+        if better(d) {
             best = Some((d, c));
         }
     }
@@ -292,6 +307,21 @@ mod tests {
         assert_eq!(nearest("e01", ids.iter().copied()), Some("E01"));
         assert_eq!(nearest("E011", ids.iter().copied()), Some("E01"));
         assert_eq!(nearest("E1", ids.iter().copied()), Some("E01"));
+    }
+
+    #[test]
+    fn nearest_compares_no_long_names() {
+        let long = "E".repeat(60_000);
+        let ids = ["E01", long.as_str()];
+        // A long id only matches itself, whatever the case.
+        assert_eq!(
+            nearest(&long.to_lowercase(), ids.iter().copied()),
+            Some(long.as_str())
+        );
+        assert_eq!(nearest(&format!("{long}1"), ids.iter().copied()), None);
+        // A long candidate is never offered for a short id.
+        assert_eq!(nearest("E0", [long.as_str()].into_iter()), None);
+        assert_eq!(nearest("E0", ids.iter().copied()), Some("E01"));
     }
 
     #[test]

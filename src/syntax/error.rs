@@ -26,6 +26,11 @@ pub enum SyntaxError {
         span: Span,
         max: usize,
     },
+    /// `kpi fmt`: the formatted policy would be over the size limit.
+    FormattedTooLarge {
+        size: usize,
+        span: Span,
+    },
     BadNumber {
         text: String,
         span: Span,
@@ -234,6 +239,7 @@ impl SyntaxError {
             SyntaxError::Unexpected { .. } => "kpi::syntax_error",
             SyntaxError::TooLarge { .. } => "kpi::too_large",
             SyntaxError::TooDeep { .. } => "kpi::too_deep",
+            SyntaxError::FormattedTooLarge { .. } => "kpi::fmt_too_large",
             SyntaxError::BadNumber { .. } => "kpi::bad_number",
             SyntaxError::BadPeriod { .. } => "kpi::bad_period",
             SyntaxError::Internal { .. } => "kpi::internal",
@@ -308,6 +314,20 @@ impl SyntaxError {
                     format!("at most {max} levels of brackets are allowed; use `let` to name parts of the expression"),
                     format!("括号最多嵌套 {max} 层；请用 `let` 给算式的一部分起个名字"),
                 )),
+            ),
+            SyntaxError::FormattedTooLarge { size, span } => (
+                lang.pick(
+                    format!("the formatted policy would be too large ({size} bytes)"),
+                    format!("格式化后的方案文件会太大（{size} 字节）"),
+                ),
+                vec![(*span, lang.pick("this file", "这个文件").into())],
+                Some(
+                    lang.pick(
+                        "policies are limited to 1 MiB and the file was left unchanged; split it, or shorten its longest names",
+                        "方案文件最大 1 MiB，这个文件没有改动；请拆分成几个文件，或缩短最长的名字",
+                    )
+                    .into(),
+                ),
             ),
             SyntaxError::BadNumber { text, span } => (
                 lang.pick(

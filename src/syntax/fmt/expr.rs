@@ -41,6 +41,11 @@ pub(super) fn bin_prec(op: BinOp) -> u8 {
 /// Operators are left-associative, so a right operand of the same level
 /// keeps its parentheses; a comparison takes one comparison only.
 pub(super) fn operand_mins(op: BinOp, rhs: &Expr) -> (u8, u8) {
+    operand_mins_in(op, rhs, false)
+}
+
+/// [`operand_mins`]; with `minimal`, only what the grammar needs.
+pub(super) fn operand_mins_in(op: BinOp, rhs: &Expr, minimal: bool) -> (u8, u8) {
     let p = bin_prec(op);
     let (l, r) = match op {
         BinOp::Cmp(_) => (5, 5),
@@ -48,17 +53,33 @@ pub(super) fn operand_mins(op: BinOp, rhs: &Expr) -> (u8, u8) {
     };
     // `a - (-b)` reads better than `a - -b`.
     let neg_rhs = matches!(op, BinOp::Add | BinOp::Sub) && matches!(rhs.kind, ExprKind::Neg(_));
-    (l, if neg_rhs { 8 } else { operand_min(rhs, r) })
+    let r = if neg_rhs && !minimal {
+        8
+    } else {
+        operand_min_in(rhs, r, minimal)
+    };
+    (l, r)
 }
 
 /// `scale … to c..d` ends in an open expression: it is parenthesised
-/// whenever it is an operand, or `d` would swallow what follows.
+/// whenever it is an operand, or `d` could swallow what follows.
 pub(super) fn operand_min(e: &Expr, min: u8) -> u8 {
-    if matches!(e.kind, ExprKind::Scale { .. }) {
+    operand_min_in(e, min, false)
+}
+
+/// [`operand_min`]; with `minimal`, a `scale` is parenthesised only when
+/// an arithmetic operator follows it (decided in [`Printer::expr`]).
+pub(super) fn operand_min_in(e: &Expr, min: u8, minimal: bool) -> u8 {
+    if matches!(e.kind, ExprKind::Scale { .. }) && !minimal {
         9
     } else {
         min
     }
+}
+
+/// Whether `op` is `+ - * /`, which a `scale`'s last bound would take in.
+fn is_arithmetic(op: BinOp) -> bool {
+    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)
 }
 
 /// Whether the expression holds a body (band, match, …) anywhere.
@@ -122,18 +143,53 @@ impl Printer<'_> {
     }
 
     pub fn expr(&mut self, e: &Expr, min: u8, flat: bool) -> R {
-        let paren = prec(e) < min;
-        if paren {
-            self.write("(");
+        let open_scale = matches!(e.kind, ExprKind::Scale { .. })
+            && self.scan.minimal
+            && self.scan.before_arithmetic.get();
+        let paren = prec(e) < min || open_scale;
+        if !paren {
+            return self.kind(e, flat);
         }
-        self.kind(e, flat)?;
-        if paren {
-            self.write(")");
-        }
+        self.write("(");
+        self.followed_by_arithmetic(false, |p| p.kind(e, flat))?;
+        self.write(")");
         Ok(())
     }
 
+    /// Runs `f` with [`super::Run::before_arithmetic`] set to `yes`, then
+    /// restores it (also when `f` fails).
+    pub(super) fn followed_by_arithmetic(
+        &mut self,
+        yes: bool,
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> R {
+        let outer = self.scan.before_arithmetic.replace(yes);
+        let r = f(self);
+        self.scan.before_arithmetic.set(outer);
+        r
+    }
+
     fn kind(&mut self, e: &Expr, flat: bool) -> R {
+        // An operator expression ends with its last operand, which is
+        // followed by what follows the expression; inside a closed form
+        // (a call, a body) nothing follows.
+        let open = matches!(
+            e.kind,
+            ExprKind::Neg(_)
+                | ExprKind::Not(_)
+                | ExprKind::Binary { .. }
+                | ExprKind::If { .. }
+                | ExprKind::Scale { .. }
+        );
+        if open {
+            self.form(e, flat)
+        } else {
+            self.followed_by_arithmetic(false, |p| p.form(e, flat))
+        }
+    }
+
+    fn form(&mut self, e: &Expr, flat: bool) -> R {
+        let minimal = self.scan.minimal;
         match &e.kind {
             ExprKind::Number { value, unit } => {
                 let t = self.number(e.span, *value, *unit);
@@ -143,16 +199,22 @@ impl Printer<'_> {
             ExprKind::Bool(b) => self.write(if *b { "true" } else { "false" }),
             ExprKind::Name(n) => self.write(n),
             ExprKind::Neg(x) => {
-                self.write("-");
-                self.child(x, operand_min(x, 8), flat)?;
+                // `- -a`: a sign may follow a sign without parentheses.
+                self.write(if matches!(x.kind, ExprKind::Neg(_)) {
+                    "- "
+                } else {
+                    "-"
+                });
+                self.child(x, operand_min_in(x, 7, minimal), flat)?;
             }
             ExprKind::Not(x) => {
                 self.write("not ");
-                self.child(x, operand_min(x, 3), flat)?;
+                self.child(x, operand_min_in(x, 3, minimal), flat)?;
             }
             ExprKind::Binary { op, lhs, rhs, .. } => {
-                let (l, r) = operand_mins(*op, rhs);
-                self.child(lhs, operand_min(lhs, l), flat)?;
+                let (l, r) = operand_mins_in(*op, rhs, minimal);
+                let l = operand_min_in(lhs, l, minimal);
+                self.followed_by_arithmetic(is_arithmetic(*op), |p| p.child(lhs, l, flat))?;
                 self.write(&format!(" {} ", op.symbol()));
                 self.child(rhs, r, flat)?;
             }
@@ -161,12 +223,29 @@ impl Printer<'_> {
                 then,
                 otherwise,
             } => {
+                // `if if a …` and `then if b …` parse, but read badly.
+                let inner = if minimal { 0 } else { 1 };
                 self.write("if ");
-                self.child(cond, 1, flat)?;
+                self.followed_by_arithmetic(false, |p| p.child(cond, inner, flat))?;
                 self.write(" then ");
-                self.child(then, 1, flat)?;
+                self.followed_by_arithmetic(false, |p| p.child(then, inner, flat))?;
                 self.write(" else ");
                 self.child(otherwise, 0, flat)?;
+            }
+            ExprKind::Scale { subject, from, to } => {
+                self.followed_by_arithmetic(false, |p| {
+                    p.write("scale ");
+                    p.child(subject, 0, flat)?;
+                    p.write(" from ");
+                    p.child(&from.0, 5, flat)?;
+                    p.write("..");
+                    p.child(&from.1, 5, flat)?;
+                    p.write(" to ");
+                    p.child(&to.0, 5, flat)?;
+                    p.write("..");
+                    Ok(())
+                })?;
+                self.child(&to.1, 5, flat)?;
             }
             ExprKind::Call { func, args } => {
                 self.write(&func.name);
@@ -181,18 +260,6 @@ impl Printer<'_> {
                     }
                 }
                 self.write(")");
-            }
-            ExprKind::Scale { subject, from, to } => {
-                self.write("scale ");
-                self.child(subject, 0, flat)?;
-                self.write(" from ");
-                self.child(&from.0, 5, flat)?;
-                self.write("..");
-                self.child(&from.1, 5, flat)?;
-                self.write(" to ");
-                self.child(&to.0, 5, flat)?;
-                self.write("..");
-                self.child(&to.1, 5, flat)?;
             }
             ExprKind::Match { subject, arms } => {
                 let arms: Vec<Arm> = arms

@@ -26,7 +26,10 @@
 //!   one indented line if that fits, else `if … then …` / `else …` lines,
 //!   else one operand per line with the operator in front (`+ x`, `and y`);
 //! - single spaces around operators, parentheses only where precedence needs
-//!   them, number literals as written (full-width digits and `％` made ASCII);
+//!   them (and around a negative right operand of `+`/`-`, a `scale`
+//!   operand, an `if` as a condition or `then` branch), repeated signs as
+//!   `- -a`, number literals as written (full-width digits and `％` made
+//!   ASCII);
 //! - tests: `context`/`given`/`expect` blocks on one line when they fit and
 //!   hold no comment, otherwise one line per source line of assignments;
 //!   `row … { … } expect { … }` on one line, or `expect` on the next line,
@@ -34,6 +37,13 @@
 //!   row of a test needs `expect` on its own line, all its rows do;
 //! - trailing comments on adjacent lines are aligned two columns after the
 //!   longest code, lines more than 16 columns longer than the median aside.
+//!
+//! Limits. The output is parsed again, so it must stay within the parser's
+//! limits. If the parentheses added for reading would nest it deeper than
+//! [`super::MAX_DEPTH`] allows, the policy is printed again with only the
+//! parentheses the grammar needs, which never nest deeper than the input
+//! did. A result over [`super::MAX_SOURCE_BYTES`] is refused with
+//! `kpi::fmt_too_large` (the file is left as it is).
 
 mod arms;
 mod block;
@@ -45,8 +55,9 @@ mod expr;
 mod tests;
 
 use super::ast::{Policy, Span};
-use super::SyntaxError;
+use super::{SyntaxError, MAX_SOURCE_BYTES};
 use comments::Scan;
+use std::cell::Cell;
 
 pub use erase::erase_spans;
 
@@ -58,15 +69,38 @@ const ALIGN_LIMIT: usize = 40;
 const INDENT: usize = 2;
 
 /// Formats a policy. Fails with the syntax error if `src` does not parse,
+/// with `kpi::fmt_too_large` if the result would be over the size limit,
 /// or with an internal error if the result would not mean the same.
 pub fn format_policy(src: &str) -> Result<String, SyntaxError> {
     let policy = super::parse(src)?;
-    let scan = Scan::new(src);
-    let mut printer = Printer::new(&scan);
-    printer.policy(&policy);
-    let out = comments::render(&printer.lines, &scan);
-    verify(&policy, src, &out)?;
-    Ok(out)
+    let internal = || SyntaxError::Internal {
+        span: Span::new(0, 0),
+    };
+    let mut failure = internal();
+    // First with the parentheses that help reading, then, if the result
+    // is too deep or too large, with only those the grammar needs.
+    for minimal in [false, true] {
+        let run = Run::new(src, minimal);
+        let mut printer = Printer::new(&run);
+        printer.policy(&policy);
+        let out = comments::render(&printer.lines, &run.scan);
+        if out.len() > MAX_SOURCE_BYTES {
+            failure = SyntaxError::FormattedTooLarge {
+                size: out.len(),
+                span: Span::new(0, 0),
+            };
+            continue;
+        }
+        match super::parse(&out) {
+            Ok(again) => {
+                let same = same_ast(&policy, &again) && comment_texts(src) == comment_texts(&out);
+                return if same { Ok(out) } else { Err(internal()) };
+            }
+            Err(SyntaxError::TooDeep { .. }) => failure = internal(),
+            Err(_) => return Err(internal()),
+        }
+    }
+    Err(failure)
 }
 
 /// The comments of a policy source, in order, without trailing white space.
@@ -86,16 +120,36 @@ pub fn same_ast(a: &Policy, b: &Policy) -> bool {
     a == b
 }
 
-/// The formatted text must parse to the same AST and keep every comment.
-fn verify(policy: &Policy, src: &str, out: &str) -> Result<(), SyntaxError> {
-    let internal = || SyntaxError::Internal {
-        span: Span::new(0, 0),
-    };
-    let again = super::parse(out).map_err(|_| internal())?;
-    if !same_ast(policy, &again) || comment_texts(src) != comment_texts(out) {
-        return Err(internal());
+/// What every printer of one formatting run shares: the scanned source
+/// (which it dereferences to) and how parentheses are chosen.
+struct Run<'s> {
+    pub scan: Scan<'s>,
+    /// Only the parentheses the grammar needs: `a - -b`, `if a then if b
+    /// then 1 else 2 else 3`, and a `scale` operand bare unless an
+    /// arithmetic operator follows it.
+    pub minimal: bool,
+    /// While an expression is printed: whether `+ - * /` follows it
+    /// before any closing bracket (a bare `scale … to c..d` would take it
+    /// into `d`). Set and restored by [`Printer::followed_by_arithmetic`].
+    pub before_arithmetic: Cell<bool>,
+}
+
+impl<'s> Run<'s> {
+    fn new(src: &'s str, minimal: bool) -> Run<'s> {
+        Run {
+            scan: Scan::new(src),
+            minimal,
+            before_arithmetic: Cell::new(false),
+        }
     }
-    Ok(())
+}
+
+impl<'s> std::ops::Deref for Run<'s> {
+    type Target = Scan<'s>;
+
+    fn deref(&self) -> &Scan<'s> {
+        &self.scan
+    }
 }
 
 /// One printed line, before comments are merged in.
@@ -114,12 +168,12 @@ struct Line {
 
 /// Builds [`Line`]s; the last line is the one being written.
 struct Printer<'s> {
-    pub scan: &'s Scan<'s>,
+    pub scan: &'s Run<'s>,
     pub lines: Vec<Line>,
 }
 
 impl<'s> Printer<'s> {
-    pub fn new(scan: &'s Scan<'s>) -> Printer<'s> {
+    pub fn new(scan: &'s Run<'s>) -> Printer<'s> {
         Printer {
             scan,
             lines: Vec::new(),

@@ -60,8 +60,9 @@ fn parentheses_only_where_precedence_needs_them() {
     assert_eq!(expr("a * (b * c)"), "a * (b * c)");
     assert_eq!(expr("a / (b / c)"), "a / (b / c)");
     assert_eq!(expr("((a * b)) + ((c))"), "a * b + c");
-    assert_eq!(expr("-(-a)"), "-(-a)");
-    assert_eq!(expr("--a"), "-(-a)");
+    assert_eq!(expr("-(-a)"), "- -a");
+    assert_eq!(expr("--a"), "- -a");
+    assert_eq!(expr("-(-(-a))"), "- - -a");
     assert_eq!(expr("a - -b"), "a - (-b)");
     assert_eq!(expr("a * -b"), "a * -b");
     assert_eq!(expr("-(a * b)"), "-(a * b)");
@@ -446,6 +447,79 @@ fn levels_and_ids_are_quoted_only_when_needed() {
         body("item b = match p { true -> 1, false -> 0 }\n"),
         "item b = match p { true -> 1, false -> 0 }\n"
     );
+}
+
+/// `let v = EXPR` printed with only the parentheses the grammar needs:
+/// the expression, checked to parse to the same AST.
+fn minimal(e: &str) -> String {
+    let src = format!("policy \"p\"\nlet v = {e}\n");
+    let policy = parse(&src).unwrap();
+    let run = Run::new(&src, true);
+    let mut printer = Printer::new(&run);
+    printer.policy(&policy);
+    let out = comments::render(&printer.lines, &run.scan);
+    assert!(
+        same_ast(&policy, &parse(&out).unwrap()),
+        "AST changed:\n{out}"
+    );
+    let out = out.strip_prefix("policy \"p\"\n\nlet v = ").unwrap_or(&out);
+    out.trim_end().to_string()
+}
+
+#[test]
+fn minimal_parentheses_are_those_the_grammar_needs() {
+    assert_eq!(minimal("a - (-b)"), "a - -b");
+    assert_eq!(minimal("- (-b)"), "- -b");
+    assert_eq!(minimal("a - (b - c)"), "a - (b - c)");
+    let s = "scale a from 0..1 to 0..2";
+    // A scale's last bound would take in a following `+ - * /`.
+    assert_eq!(minimal(&format!("1 + ({s})")), format!("1 + {s}"));
+    assert_eq!(minimal(&format!("({s}) + 1")), format!("({s}) + 1"));
+    assert_eq!(minimal(&format!("1 + ({s}) - 3")), format!("1 + ({s}) - 3"));
+    assert_eq!(minimal(&format!("-({s}) * 2")), format!("-({s}) * 2"));
+    assert_eq!(minimal(&format!("(1 + {s}) * 2")), format!("(1 + {s}) * 2"));
+    assert_eq!(minimal(&format!("({s}) > 1")), format!("{s} > 1"));
+    assert_eq!(
+        minimal(&format!("max({s}, 1) + 1")),
+        format!("max({s}, 1) + 1")
+    );
+    assert_eq!(
+        minimal(&format!("scale ({s}) from 0..1 to 0..2")),
+        format!("scale {s} from 0..1 to 0..2")
+    );
+    assert_eq!(
+        minimal("if (if a then b else c) then (if d then 1 else 2) else 3"),
+        "if if a then b else c then if d then 1 else 2 else 3"
+    );
+}
+
+#[test]
+fn output_too_deep_with_parentheses_for_reading_is_printed_minimal() {
+    let mut e = "a".to_string();
+    for _ in 0..22 {
+        e = format!("a - -({e})");
+    }
+    let src = format!("policy \"p\"\nlet v = {e}\n");
+    // Deep recursion in a debug build: a stack like the binary's.
+    let out = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || fmt(&src))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(out.contains("a - -(a - -(a"), "{out}");
+}
+
+#[test]
+fn output_over_the_size_limit_is_refused() {
+    let mut src = format!("policy \"p\"\ninput {} : number\n", "n".repeat(1000));
+    for k in 0..2000 {
+        src.push_str(&format!("input a{k} : number\n"));
+    }
+    match format_policy(&src) {
+        Err(SyntaxError::FormattedTooLarge { size, .. }) => assert!(size > MAX_SOURCE_BYTES),
+        other => panic!("{:?}", other.map(|s| s.len())),
+    }
 }
 
 #[test]
