@@ -39,7 +39,10 @@ fn explain_each_equals_explain_on_every_seed_example() {
             let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
             let ctext = std::fs::read_to_string(dir.join("context.csv")).unwrap();
             for (p, cells) in read_context("context.csv", &ctext, &cspecs, &opts).unwrap() {
-                context.insert(p, cells.into_iter().map(Cell::into_value).collect::<Vec<_>>());
+                context.insert(
+                    p,
+                    cells.into_iter().map(Cell::into_value).collect::<Vec<_>>(),
+                );
             }
         }
         let ev = evaluate(&program, &rows, &context, None).unwrap();

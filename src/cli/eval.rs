@@ -195,8 +195,14 @@ pub(crate) fn load_rows(
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
     let mut layout = args.read.layout(period)?;
     // the command line's names first, then the policy's `key` declarations
-    layout.keys.employee.extend(program.keys.employee.iter().cloned());
-    layout.keys.period.extend(program.keys.period.iter().cloned());
+    layout
+        .keys
+        .employee
+        .extend(program.keys.employee.iter().cloned());
+    layout
+        .keys
+        .period
+        .extend(program.keys.period.iter().cloned());
     layout.keys.team.extend(program.keys.team.iter().cloned());
     let opts = ReadOptions {
         percent_fractions: args.percent_fractions,

@@ -42,10 +42,10 @@ pub use decode::{decode, encoding_for_label, Decoded};
 pub use error::{notice_lines, CellError, DataError, DataErrorKind, DataNotice, MAX_ERRORS};
 pub use guess::{guess_columns, Guess};
 pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
-pub use sample::{sample_file, Sample};
 pub use records::{
     merge_files, read_records, read_records_file, read_records_partial, RecordsRead,
 };
+pub use sample::{sample_file, Sample};
 
 /// One declared input (record or context), as the checker hands it over.
 #[derive(Debug, Clone, PartialEq)]
