@@ -36,6 +36,20 @@ impl Lang {
         Lang::En
     }
 
+    /// `zh` or `en`; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the English or the Chinese text (`t` for short in reports).
+    pub fn t<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        self.pick(en, zh)
+    }
+
     /// Picks the English or the Chinese text.
     pub fn pick<T>(self, en: T, zh: T) -> T {
         match self {

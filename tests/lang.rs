@@ -326,7 +326,11 @@ fn test_subcommand_in_chinese() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("`y`：应为 2，实际为 1"), "{stdout}");
-    assert!(stdout.ends_with("0 个通过，1 个失败\n"), "{stdout}");
+    // a Chinese summary, then the English line CI systems parse (§4)
+    assert!(
+        stdout.ends_with("0 个通过，1 个失败\n0 passed, 1 failed\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -882,4 +886,54 @@ mod every_variant {
         }
         assert!(n > 500, "{n}");
     }
+}
+
+/// One language per run (issue 10, item 14): with a Chinese environment,
+/// `explain`'s score sheet and its loading messages are both Chinese; with
+/// `--lang en`, both English.
+#[test]
+fn explain_uses_one_language_for_report_and_messages() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = |args: &[&str], env: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpi"))
+            .args(args)
+            .env_remove("LANG")
+            .env_remove("LC_MESSAGES")
+            .env("LC_ALL", env)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let base = [
+        "explain",
+        "policies/tmall_after_sales.kpi",
+        "--data",
+        "examples/tmall_after_sales/records.csv",
+        "--context",
+        "examples/tmall_after_sales/context.csv",
+        "--employee",
+        "E01",
+    ];
+    let (zh, _) = run(&base, "zh_CN.UTF-8");
+    assert!(zh.contains("第 ") && zh.contains(" 行"), "{zh}");
+    let (en, _) = run(&[&base[..], &["--lang", "en"]].concat(), "zh_CN.UTF-8");
+    assert!(en.contains("line "), "{en}");
+    assert!(!en.contains("第 "), "{en}");
+    // a data problem under LC_ALL=zh: the message is Chinese too
+    let (_, err) = run(
+        &[
+            "explain",
+            "policies/tmall_after_sales.kpi",
+            "--data",
+            "no_such_file.csv",
+            "--employee",
+            "E01",
+        ],
+        "zh_CN.UTF-8",
+    );
+    assert!(err.contains("无法读取"), "{err}");
 }

@@ -73,7 +73,7 @@ pub fn run(args: &Args) -> Exit {
     let mut json = Vec::new();
     let mut usage = false;
     for path in args.paths {
-        let src = match read_source(path) {
+        let src = match read_source(path, args.lang) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");

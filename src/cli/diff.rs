@@ -5,6 +5,7 @@
 
 use super::eval::{load_rows, report_eval, DataArgs};
 use super::{load, output, read_source, Exit, Loaded, ResultFormat, Source};
+use crate::diag::Lang;
 use crate::eval::{evaluate, Evaluated, Row};
 use crate::ir::Program;
 use crate::report::diff::{diff, field_changes, Diff, FieldChanges, Side};
@@ -30,10 +31,10 @@ pub struct Args {
 }
 
 /// Reads a policy from a path or from git (`REV:path`).
-fn read_policy(spec: &str) -> Result<Source, Exit> {
+fn read_policy(spec: &str, lang: Lang) -> Result<Source, Exit> {
     let path = Path::new(spec);
     if path.is_file() || !spec.contains(':') {
-        return read_source(path).map_err(|e| {
+        return read_source(path, lang).map_err(|e| {
             eprintln!("{e}");
             Exit::Usage
         });
@@ -69,9 +70,9 @@ fn read_policy(spec: &str) -> Result<Source, Exit> {
 }
 
 /// One version: its source and checked program.
-fn program(which: &str, spec: &str) -> Result<(Source, Program), Exit> {
-    let src = read_policy(spec)?;
-    match load(&src) {
+fn program(which: &str, spec: &str, lang: Lang) -> Result<(Source, Program), Exit> {
+    let src = read_policy(spec, lang)?;
+    match load(&src, lang) {
         Loaded::Ok(c) => Ok((src, c.program)),
         Loaded::Failed(msgs) => {
             eprintln!("error: the {which} version `{spec}` does not check:");
@@ -103,32 +104,33 @@ fn evaluate_version(
     src: &Source,
     program: &Program,
     args: &Args,
+    lang: Lang,
 ) -> Result<Evaluation, Exit> {
     let (rows, context) =
-        load_rows(program, &args.data, args.period.as_deref()).inspect_err(|_| {
+        load_rows(program, &args.data, args.period.as_deref(), lang).inspect_err(|_| {
             eprintln!("error: the data does not fit the {which} version `{spec}` (see above)");
         })?;
     match evaluate(program, &rows, &context, None) {
         Ok(ev) => Ok((rows, context, ev)),
         Err(errors) => {
             eprintln!("error: the {which} version `{spec}` cannot be evaluated:");
-            report_eval(&errors, src);
+            report_eval(&errors, src, lang);
             Err(Exit::Failure)
         }
     }
 }
 
-pub fn run(args: &Args) -> Exit {
-    let (old_src, old_p) = match program("OLD", &args.old) {
+pub fn run(args: &Args, lang: Lang) -> Exit {
+    let (old_src, old_p) = match program("OLD", &args.old, lang) {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let (new_src, new_p) = match program("NEW", &args.new) {
+    let (new_src, new_p) = match program("NEW", &args.new, lang) {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let evaluated = evaluate_version("OLD", &args.old, &old_src, &old_p, args)
-        .and_then(|o| evaluate_version("NEW", &args.new, &new_src, &new_p, args).map(|n| (o, n)));
+    let evaluated = evaluate_version("OLD", &args.old, &old_src, &old_p, args, lang)
+        .and_then(|o| evaluate_version("NEW", &args.new, &new_src, &new_p, args, lang).map(|n| (o, n)));
     let ((orows, _, oev), (nrows, _, nev)) = match evaluated {
         Ok(x) => x,
         Err(e) => {

@@ -3,7 +3,7 @@
 //! `diff` share.
 
 use super::{
-    load_program_warned, message_lang, output, render_diagnostic, Exit, ResultFormat, Source,
+    load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source,
 };
 use crate::data::{self, Cell, FieldSpec, KeyNames, Layout, ReadOptions, RecordsRead};
 use crate::diag::Lang;
@@ -100,7 +100,7 @@ pub enum HeaderStyle {
 }
 
 /// A data file's name (for messages) and bytes; `-` is standard input.
-pub(crate) fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
+pub(crate) fn read(path: &std::path::Path, lang: Lang) -> Result<(String, Vec<u8>), Exit> {
     let result = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
@@ -113,7 +113,7 @@ pub(crate) fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
         path.display().to_string()
     };
     result.map(|b| (name, b)).map_err(|e| {
-        match message_lang() {
+        match lang {
             Lang::En => eprintln!("error: cannot read `{}`: {e}", path.display()),
             Lang::Zh => eprintln!("error: 无法读取 `{}`：{e}", path.display()),
         }
@@ -121,9 +121,8 @@ pub(crate) fn read(path: &std::path::Path) -> Result<(String, Vec<u8>), Exit> {
     })
 }
 
-/// Prints data errors and their count, in [`message_lang`].
-pub(crate) fn report_data(errors: &[data::DataError]) {
-    let lang = message_lang();
+/// Prints data errors and their count, in `lang`.
+pub(crate) fn report_data(errors: &[data::DataError], lang: Lang) {
     for e in errors {
         eprint!("{}", render_diagnostic(&e.report(lang), None));
     }
@@ -192,6 +191,7 @@ pub(crate) fn load_rows(
     program: &Program,
     args: &DataArgs,
     period: Option<&str>,
+    lang: Lang,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
     let mut layout = args.read.layout(period)?;
     // the command line's names first, then the policy's `key` declarations
@@ -210,7 +210,7 @@ pub(crate) fn load_rows(
     let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
     let mut files = Vec::new();
     for path in &args.data {
-        let (name, bytes) = read(path)?;
+        let (name, bytes) = read(path, lang)?;
         let read = data::read_records_file(&name, &bytes, &specs, &opts, &layout);
         files.push((name, read));
     }
@@ -231,7 +231,7 @@ pub(crate) fn load_rows(
                 .iter()
                 .map(|f| format!("`{}`", f.id))
                 .collect();
-            match message_lang() {
+            match lang {
                 Lang::En => eprintln!(
                     "error: the policy uses context inputs ({}); pass them with `--context FILE`",
                     ids.join(", ")
@@ -243,7 +243,7 @@ pub(crate) fn load_rows(
             }
             return Err(Exit::Usage);
         };
-        let (ctx_name, ctx_bytes) = read(cpath)?;
+        let (ctx_name, ctx_bytes) = read(cpath, lang)?;
         let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
         let ctx_layout = Layout {
             sheet: None,
@@ -265,13 +265,13 @@ pub(crate) fn load_rows(
             Err(e) => errors.extend(e),
         }
     }
-    for line in data::notice_lines(&notices, message_lang()) {
+    for line in data::notice_lines(&notices, lang) {
         eprintln!("{line}");
     }
     if !record_errors.is_empty() || !errors.is_empty() {
         let mut all = record_errors;
         all.extend(errors);
-        report_data(&all);
+        report_data(&all, lang);
         return Err(Exit::Failure);
     }
     let rows = records.into_iter().map(Row::from).collect();
@@ -297,9 +297,10 @@ pub(crate) fn load_batch(
     policy: &std::path::Path,
     data: &DataArgs,
     period: Option<&str>,
+    lang: Lang,
 ) -> Result<Batch, Exit> {
-    let (src, program, warnings) = load_program_warned(policy)?;
-    let (rows, context) = load_rows(&program, data, period)?;
+    let (src, program, warnings) = load_program_warned(policy, lang)?;
+    let (rows, context) = load_rows(&program, data, period, lang)?;
     Ok(Batch {
         src,
         program,
@@ -309,21 +310,21 @@ pub(crate) fn load_batch(
     })
 }
 
-pub fn run(args: &Args) -> Exit {
+pub fn run(args: &Args, lang: Lang) -> Exit {
     let Batch {
         src,
         program,
         rows,
         context,
         warnings,
-    } = match load_batch(&args.policy, &args.data, args.period.as_deref()) {
+    } = match load_batch(&args.policy, &args.data, args.period.as_deref(), lang) {
         Ok(b) => b,
         Err(e) => return e,
     };
     let evaluated = match evaluate(&program, &rows, &context, None) {
         Ok(e) => e,
         Err(errors) => {
-            report_eval(&errors, &src);
+            report_eval(&errors, &src, lang);
             return Exit::Failure;
         }
     };
@@ -351,8 +352,8 @@ pub fn run(args: &Args) -> Exit {
             }
         }
         OutputFormat::Xlsx | OutputFormat::Html => {
-            let report = people_report(args, &src, &program, &rows, &context, &evaluated, warnings);
-            match report_bytes(format, &report) {
+            let report = people_report(args, &src, &program, &rows, &context, &evaluated, warnings, lang);
+            match report_bytes(format, &report, lang) {
                 Ok(b) => b,
                 Err(e) => return e,
             }
@@ -366,6 +367,7 @@ pub fn run(args: &Args) -> Exit {
 
 /// The results model behind the xlsx and HTML outputs, with provenance and
 /// every person's explanation.
+#[allow(clippy::too_many_arguments)]
 fn people_report(
     args: &Args,
     src: &Source,
@@ -374,6 +376,7 @@ fn people_report(
     context: &ContextValues,
     ev: &crate::eval::Evaluated,
     warnings: Vec<String>,
+    lang: Lang,
 ) -> crate::report::results::ResultsReport {
     use crate::report::results::{build, Provenance};
     let mut provenance = vec![Provenance {
@@ -392,7 +395,6 @@ fn people_report(
             sha256,
         });
     }
-    let explain_lang = super::explain::lang(None);
     let explanations = if matches!(
         args.format
             .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path)),
@@ -400,7 +402,7 @@ fn people_report(
     ) {
         crate::report::explain::explain_each(program, &src.text, rows, context, ev)
             .iter()
-            .map(|x| super::explain::render(x, explain_lang))
+            .map(|x| super::explain::render(x, lang))
             .collect()
     } else {
         Vec::new()
@@ -420,8 +422,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn report_bytes(
     format: OutputFormat,
     report: &crate::report::results::ResultsReport,
+    lang: Lang,
 ) -> Result<Vec<u8>, Exit> {
-    let lang = message_lang();
     match format {
         OutputFormat::Html => Ok(crate::report::html::render(report, lang).into_bytes()),
         #[cfg(feature = "spreadsheets")]
@@ -437,9 +439,8 @@ fn report_bytes(
     }
 }
 
-/// Prints evaluation errors and their count, in [`message_lang`].
-pub(crate) fn report_eval(errors: &[crate::eval::EvalError], src: &Source) {
-    let lang = message_lang();
+/// Prints evaluation errors and their count, in `lang`.
+pub(crate) fn report_eval(errors: &[crate::eval::EvalError], src: &Source, lang: Lang) {
     for e in errors {
         eprint!("{}", render_diagnostic(&e.report(lang), Some(src)));
     }

@@ -6,7 +6,8 @@ use super::eval::{load_batch, report_eval, Batch, DataArgs};
 use super::{output, DiagFormat, Exit};
 use crate::eval::Row;
 use crate::report::explain::{explain, Decision, Entry, Explanation, Figure, StepArm};
-use crate::report::{find_row, Lang, NotFound};
+use crate::diag::Lang;
+use crate::report::{find_row, NotFound};
 use crate::types::Period;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -29,8 +30,8 @@ pub struct PersonArgs {
 
 impl PersonArgs {
     /// Loads the batch and finds the person's row in it.
-    pub(crate) fn load(&self) -> Result<(Batch, usize), Exit> {
-        let batch = load_batch(&self.policy, &self.data, self.period.as_deref())?;
+    pub(crate) fn load(&self, lang: Lang) -> Result<(Batch, usize), Exit> {
+        let batch = load_batch(&self.policy, &self.data, self.period.as_deref(), lang)?;
         let row = pick_row(&batch.rows, &self.employee, self.period.as_deref())?;
         Ok((batch, row))
     }
@@ -45,12 +46,6 @@ pub struct Args {
     pub lang: Option<String>,
     #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
     pub format: DiagFormat,
-}
-
-/// The report language: `--lang`, else `LANG`.
-pub(crate) fn lang(arg: Option<&str>) -> Lang {
-    arg.and_then(Lang::parse)
-        .unwrap_or_else(|| Lang::from_env_value(std::env::var("LANG").ok().as_deref()))
 }
 
 /// Picks the record of `--employee` / `--period`, reporting a miss.
@@ -86,7 +81,7 @@ pub(crate) fn pick_row(rows: &[Row], employee: &str, period: Option<&str>) -> Re
     })
 }
 
-pub fn run(args: &Args) -> Exit {
+pub fn run(args: &Args, l: Lang) -> Exit {
     let (
         Batch {
             src,
@@ -96,15 +91,15 @@ pub fn run(args: &Args) -> Exit {
             ..
         },
         row,
-    ) = match args.person.load() {
+    ) = match args.person.load(l) {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let l = lang(args.lang.as_deref());
     print_report(
         explain(&program, &src.text, &rows, &context, row),
         &src,
         args.format,
+        l,
         |x| render(x, l),
     )
 }
@@ -114,12 +109,13 @@ pub(crate) fn print_report<T: serde::Serialize>(
     result: Result<T, Vec<crate::eval::EvalError>>,
     src: &super::Source,
     format: DiagFormat,
+    lang: Lang,
     human: impl FnOnce(&T) -> String,
 ) -> Exit {
     let report = match result {
         Ok(r) => r,
         Err(errors) => {
-            report_eval(&errors, src);
+            report_eval(&errors, src, lang);
             return Exit::Failure;
         }
     };

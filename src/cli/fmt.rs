@@ -11,7 +11,7 @@ const CONTEXT: usize = 2;
 /// Larger changes are shown without aligning old and new lines.
 const MAX_DIFF_CELLS: usize = 4_000_000;
 
-pub fn run(paths: &[PathBuf], check: bool) -> Exit {
+pub fn run(paths: &[PathBuf], check: bool, lang: crate::diag::Lang) -> Exit {
     let mut exit = Exit::Success;
     let mut worse = |e: Exit| {
         if e as u8 > exit as u8 {
@@ -19,7 +19,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> Exit {
         }
     };
     for path in expand(paths, &mut worse) {
-        let src = match read_source(&path) {
+        let src = match read_source(&path, lang) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
@@ -32,7 +32,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> Exit {
             Err(e) => {
                 eprint!(
                     "{}",
-                    render_diagnostic(&e.report(super::message_lang()), Some(&src))
+                    render_diagnostic(&e.report(lang), Some(&src))
                 );
                 worse(Exit::Failure);
                 continue;

@@ -5,7 +5,7 @@
 //! the result as it is.
 
 use super::eval::{read, report_data, ReadArgs};
-use super::{message_lang, output, Exit};
+use super::{output, Exit};
 use crate::data::{self, Guess};
 use crate::diag::Lang;
 use crate::types::{NumKind, Ty};
@@ -26,7 +26,7 @@ pub struct Args {
     pub read: ReadArgs,
 }
 
-pub fn run(args: &Args) -> Exit {
+pub fn run(args: &Args, lang: Lang) -> Exit {
     if let Some(out) = &args.output {
         if out.exists() {
             eprintln!(
@@ -40,18 +40,18 @@ pub fn run(args: &Args) -> Exit {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let (name, bytes) = match read(&args.export) {
+    let (name, bytes) = match read(&args.export, lang) {
         Ok(x) => x,
         Err(e) => return e,
     };
     let sample = match data::sample_file(&name, &bytes, &layout, SAMPLE_ROWS) {
         Ok(s) => s,
         Err(errors) => {
-            report_data(&errors);
+            report_data(&errors, lang);
             return Exit::Failure;
         }
     };
-    for line in data::notice_lines(&sample.notices, message_lang()) {
+    for line in data::notice_lines(&sample.notices, lang) {
         eprintln!("{line}");
     }
     let guesses = data::guess_columns(&sample.headers, &sample.rows, &layout.keys);
@@ -63,7 +63,7 @@ pub fn run(args: &Args) -> Exit {
     let exit = output::emit(text.as_bytes(), args.output.as_deref());
     if exit == Exit::Success {
         if let Some(out) = &args.output {
-            match message_lang() {
+            match lang {
                 Lang::En => eprintln!(
                     "wrote {}: check the guessed types, then write the items (`kpi check {}`)",
                     out.display(),

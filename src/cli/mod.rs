@@ -13,13 +13,16 @@ mod test;
 mod whatif;
 
 pub use diagnostics::{render_diagnostic, render_json_diagnostic};
+/// `kpi explain`'s score sheet and `kpi eval`'s JSON/CSV/table results, for
+/// the workbench (`kpi serve`).
+pub use explain::render as render_explanation;
+pub use output::render as render_results;
 
 use crate::check::{check, Checked, Lang};
 use crate::ir::Program;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The process exit status (§4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,27 +72,6 @@ pub fn lang(arg: Option<LangArg>) -> Lang {
         Some(LangArg::En) => Lang::En,
         None => Lang::from_env(),
     }
-}
-
-/// The language of this run's diagnostics, set once by [`run`]: 0 unset,
-/// 1 English, 2 Chinese.
-static MESSAGE_LANG: AtomicU8 = AtomicU8::new(0);
-
-/// The language diagnostics are printed in: `--lang`, else the environment.
-pub fn message_lang() -> Lang {
-    match MESSAGE_LANG.load(Ordering::Relaxed) {
-        1 => Lang::En,
-        2 => Lang::Zh,
-        _ => Lang::from_env(),
-    }
-}
-
-fn set_message_lang(lang: Lang) {
-    let v = match lang {
-        Lang::En => 1,
-        Lang::Zh => 2,
-    };
-    MESSAGE_LANG.store(v, Ordering::Relaxed);
 }
 
 /// `zh` or `en` as given on the command line.
@@ -183,14 +165,10 @@ pub fn run(cli: Cli) -> Exit {
         lang: given,
         command,
     } = cli;
+    // One language for the whole run, messages and reports alike:
+    // `--lang` (global, or that of `explain`/`whatif`), else the environment.
     let given = lang_arg(given.as_deref());
     let l = lang(given.or_else(|| own_lang(&command)));
-    set_message_lang(l);
-    // `kpi --lang zh explain …`: the report follows the global option.
-    let code = match l {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    };
     match command {
         Command::Check {
             policies,
@@ -211,30 +189,23 @@ pub fn run(cli: Cli) -> Exit {
             format,
             output,
             headers,
-        } => eval::run(&eval::Args {
-            policy,
-            data,
-            period,
-            format,
-            output,
-            headers,
-        }),
-        Command::Test { paths } => test::run(&paths),
-        Command::Fmt { policies, check } => fmt::run(&policies, check),
-        Command::Explain(mut args) => {
-            if given.is_some() && args.lang.is_none() {
-                args.lang = Some(code.into());
-            }
-            explain::run(&args)
-        }
-        Command::Diff(args) => diff::run(&args),
-        Command::Init(args) => init::run(&args),
-        Command::Whatif(mut args) => {
-            if given.is_some() && args.lang.is_none() {
-                args.lang = Some(code.into());
-            }
-            whatif::run(&args)
-        }
+        } => eval::run(
+            &eval::Args {
+                policy,
+                data,
+                period,
+                format,
+                output,
+                headers,
+            },
+            l,
+        ),
+        Command::Test { paths } => test::run(&paths, l),
+        Command::Fmt { policies, check } => fmt::run(&policies, check, l),
+        Command::Explain(args) => explain::run(&args, l),
+        Command::Diff(args) => diff::run(&args, l),
+        Command::Init(args) => init::run(&args, l),
+        Command::Whatif(args) => whatif::run(&args, l),
     }
 }
 
@@ -244,8 +215,8 @@ pub struct Source {
     pub text: String,
 }
 
-pub(crate) fn read_source(path: &std::path::Path) -> Result<Source, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| match message_lang() {
+pub(crate) fn read_source(path: &std::path::Path, lang: Lang) -> Result<Source, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| match lang {
         Lang::En => format!("error: cannot read `{}`: {e}", path.display()),
         Lang::Zh => format!("error: 无法读取 `{}`：{e}", path.display()),
     })?;
@@ -263,9 +234,8 @@ pub(crate) enum Loaded {
 }
 
 /// Parses and checks a policy, rendering diagnostics for humans in
-/// [`message_lang`].
-pub(crate) fn load(src: &Source) -> Loaded {
-    let lang = message_lang();
+/// `lang`.
+pub(crate) fn load(src: &Source, lang: Lang) -> Loaded {
     let policy = match crate::syntax::parse(&src.text) {
         Ok(p) => p,
         Err(e) => return Loaded::Failed(vec![render_diagnostic(&e.report(lang), Some(src))]),
@@ -289,24 +259,28 @@ pub(crate) fn load(src: &Source) -> Loaded {
 }
 
 /// Loads a policy for `eval`/`test`: warnings are printed, errors end it.
-pub(crate) fn load_program(path: &std::path::Path) -> Result<(Source, Program), Exit> {
-    load_program_warned(path).map(|(src, program, _)| (src, program))
+pub(crate) fn load_program(
+    path: &std::path::Path,
+    lang: Lang,
+) -> Result<(Source, Program), Exit> {
+    load_program_warned(path, lang).map(|(src, program, _)| (src, program))
 }
 
 /// Like [`load_program`], and also returns the printed warnings.
 pub(crate) fn load_program_warned(
     path: &std::path::Path,
+    lang: Lang,
 ) -> Result<(Source, Program, Vec<String>), Exit> {
-    let src = read_source(path).map_err(|e| {
+    let src = read_source(path, lang).map_err(|e| {
         eprintln!("{e}");
         Exit::Usage
     })?;
-    match load(&src) {
+    match load(&src, lang) {
         Loaded::Ok(c) => {
             let warnings: Vec<String> = c
                 .warnings
                 .iter()
-                .map(|w| render_diagnostic(&w.report(message_lang()), Some(&src)))
+                .map(|w| render_diagnostic(&w.report(lang), Some(&src)))
                 .collect();
             for w in &warnings {
                 eprint!("{w}");

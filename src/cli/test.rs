@@ -1,6 +1,6 @@
 //! `kpi test POLICY_OR_DIR...`: runs the embedded tests (L15).
 
-use super::{load_program, message_lang, Exit};
+use super::{load_program, Exit};
 use crate::diag::Lang;
 use crate::eval::format::{displayed_num, show};
 use crate::eval::{evaluate, Row};
@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Expands directories to the `.kpi` files in them, sorted.
-fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+fn policy_files(paths: &[PathBuf], lang: Lang) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| match message_lang() {
+                .map_err(|e| match lang {
                     Lang::En => format!("error: cannot read directory `{}`: {e}", p.display()),
                     Lang::Zh => format!("error: 无法读取目录 `{}`：{e}", p.display()),
                 })?
@@ -31,8 +31,8 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-pub fn run(paths: &[PathBuf]) -> Exit {
-    let files = match policy_files(paths) {
+pub fn run(paths: &[PathBuf], lang: Lang) -> Exit {
+    let files = match policy_files(paths, lang) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("{e}");
@@ -41,11 +41,11 @@ pub fn run(paths: &[PathBuf]) -> Exit {
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in &files {
-        let program = match load_program(file) {
+        let program = match load_program(file, lang) {
             Ok((_, p)) => p,
             Err(Exit::Usage) => return Exit::Usage,
             Err(_) => {
-                match message_lang() {
+                match lang {
                     Lang::En => println!("FAIL {}: the policy does not check", file.display()),
                     Lang::Zh => println!("FAIL {}：方案没有通过检查", file.display()),
                 }
@@ -54,7 +54,7 @@ pub fn run(paths: &[PathBuf]) -> Exit {
             }
         };
         for t in &program.tests {
-            match run_case(&program, t) {
+            match run_case(&program, t, lang) {
                 Ok(()) => {
                     println!("ok   {} :: {}", file.display(), t.name);
                     passed += 1;
@@ -69,10 +69,12 @@ pub fn run(paths: &[PathBuf]) -> Exit {
             }
         }
     }
-    match message_lang() {
-        Lang::En => println!("{passed} passed, {failed} failed"),
-        Lang::Zh => println!("{passed} 个通过，{failed} 个失败"),
+    // The last line is English in every language: CI systems parse it
+    // (§4); Chinese readers get their summary just before it.
+    if lang == Lang::Zh {
+        println!("{passed} 个通过，{failed} 个失败");
     }
+    println!("{passed} passed, {failed} failed");
     if failed > 0 {
         Exit::Failure
     } else {
@@ -81,9 +83,8 @@ pub fn run(paths: &[PathBuf]) -> Exit {
 }
 
 /// Runs one test; returns a line per differing output or problem, in
-/// [`message_lang`].
-pub(crate) fn run_case(program: &Program, t: &TestCase) -> Result<(), Vec<String>> {
-    let lang = message_lang();
+/// `lang`.
+pub(crate) fn run_case(program: &Program, t: &TestCase, lang: Lang) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     for r in &t.rows {

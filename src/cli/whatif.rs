@@ -3,10 +3,10 @@
 //! input that reaches a target, verified by evaluation.
 
 use super::eval::Batch;
-use super::explain::{lang, print_report, PersonArgs};
+use super::explain::{print_report, PersonArgs};
 use super::{output, DiagFormat, Exit};
 use crate::report::whatif::{parse_target, whatif, InputChange, WhatIf};
-use crate::report::Lang;
+use crate::diag::Lang;
 use std::fmt::Write as _;
 
 #[derive(Debug, clap::Args)]
@@ -23,7 +23,7 @@ pub struct Args {
     pub format: DiagFormat,
 }
 
-pub fn run(args: &Args) -> Exit {
+pub fn run(args: &Args, l: Lang) -> Exit {
     let (
         Batch {
             src,
@@ -33,7 +33,7 @@ pub fn run(args: &Args) -> Exit {
             ..
         },
         row,
-    ) = match args.person.load() {
+    ) = match args.person.load(l) {
         Ok(x) => x,
         Err(e) => return e,
     };
@@ -44,11 +44,11 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Usage;
         }
     };
-    let l = lang(args.lang.as_deref());
     print_report(
         whatif(&program, &rows, &context, row, &target),
         &src,
         args.format,
+        l,
         |w| render(w, l),
     )
 }

@@ -76,39 +76,8 @@ pub(crate) fn visit<'e>(e: &'e IExpr, f: &mut impl FnMut(&'e IExpr)) {
 /// Context values per period, in context-input order.
 pub type ContextValues = BTreeMap<Period, Vec<Value>>;
 
-/// Language of human-readable reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    /// `zh` or `en`; anything else is `None`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "zh" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The default for a `LANG` value: Chinese when it starts with `zh`.
-    pub fn from_env_value(lang: Option<&str>) -> Lang {
-        match lang {
-            Some(l) if l.starts_with("zh") => Lang::Zh,
-            _ => Lang::En,
-        }
-    }
-
-    /// Picks the English or the Chinese text.
-    pub fn t<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
-        match self {
-            Lang::En => en,
-            Lang::Zh => zh,
-        }
-    }
-}
+/// Reports are written in the one message language of the run.
+pub use crate::diag::Lang;
 
 /// Reads the values of one evaluated row (inputs, context, slots).
 pub(crate) struct RowEnv<'a> {
