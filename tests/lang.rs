@@ -857,6 +857,93 @@ mod every_variant {
         }
     }
 
+    /// One example of every lint, from checking the repository's policies
+    /// (seed defects and analysis cases included).
+    fn lint_reports() -> Vec<(Report, Report)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("policies"), root.join("tests/data")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "kpi") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let mut seen = std::collections::BTreeMap::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let Ok(policy) = kpi::syntax::parse(&text) else {
+                continue;
+            };
+            let warnings = match kpi::check::check(&policy) {
+                Ok(c) => c.warnings,
+                Err(e) => e.warnings,
+            };
+            for w in warnings {
+                seen.entry(w.report(Lang::En).code)
+                    .or_insert_with(|| (w.report(Lang::En), w.report(Lang::Zh)));
+            }
+        }
+        seen.into_values().collect()
+    }
+
+    /// Every code once: (code, English report, Chinese report).
+    fn every_code() -> Vec<(&'static str, Report, Report)> {
+        let mut all: Vec<(Report, Report)> = Vec::new();
+        all.extend(check_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
+        all.extend(syntax_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
+        all.extend(eval_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
+        all.extend(data_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
+        all.extend(lint_reports());
+        let mut seen = std::collections::BTreeMap::new();
+        for (en, zh) in all {
+            seen.entry(en.code).or_insert((en, zh));
+        }
+        seen.into_iter().map(|(c, (en, zh))| (c, en, zh)).collect()
+    }
+
+    /// Every diagnostic code has a rendered example in both languages, in
+    /// one snapshot (`kpi::…` sorted), and the README lists exactly these
+    /// codes.
+    #[test]
+    fn every_code_has_a_snapshot_in_both_languages_and_a_readme_entry() {
+        let codes = every_code();
+        let mut text = String::new();
+        for (code, en, zh) in &codes {
+            text.push_str(&format!("{code}\n  en: {}\n", en.message));
+            if let Some(h) = &en.help {
+                text.push_str(&format!("      help: {h}\n"));
+            }
+            text.push_str(&format!("  zh: {}\n", zh.message));
+            if let Some(h) = &zh.help {
+                text.push_str(&format!("      help: {h}\n"));
+            }
+        }
+        insta::assert_snapshot!("every_code", text);
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let listed: std::collections::BTreeSet<String> = readme
+            .split('`')
+            .filter(|w| {
+                w.starts_with("kpi::")
+                    && w.len() > 5
+                    && w[5..].chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ':' || c.is_ascii_digit())
+            })
+            .map(str::to_string)
+            .collect();
+        let known: std::collections::BTreeSet<String> =
+            codes.iter().map(|(c, _, _)| c.to_string()).collect();
+        let missing: Vec<&String> = known.difference(&listed).collect();
+        let unknown: Vec<&String> = listed.difference(&known).collect();
+        assert!(missing.is_empty(), "codes missing from the README: {missing:?}");
+        assert!(unknown.is_empty(), "README codes that no error has: {unknown:?}");
+    }
+
     #[test]
     fn every_diagnostic_has_chinese_text() {
         let mut n = 0;

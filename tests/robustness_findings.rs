@@ -316,7 +316,7 @@ fn round_places_that_are_not_whole_numbers_up_to_28_are_errors() {
         assert_no_panic(&out);
         assert_eq!(out.status.code(), Some(1), "{places}");
         let err = stderr(&out);
-        assert!(err.contains("kpi::invalid"), "{places}: {err}");
+        assert!(err.contains("kpi::bad_round_places"), "{places}: {err}");
         assert!(err.contains(&format!("p.kpi:3:{col}")), "{places}: {err}");
         assert!(
             err.contains("the number of decimal places must be a whole number from 0 to 28"),

@@ -230,7 +230,7 @@ pub enum TestTarget {
     Output,
 }
 
-/// The problems reported as `kpi::invalid`.
+/// Problems with one construct, each with its own code ([`Problem::code`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     NumberTooLarge,
@@ -247,6 +247,28 @@ pub enum Problem {
     ConstFault { what: ConstUse, fault: FaultKind },
     NotTerminating { what: ConstUse },
     Internal,
+}
+
+impl Problem {
+    /// The stable code, one per problem.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::NumberTooLarge => "kpi::number_too_large",
+            Problem::NoRules => "kpi::empty_cases",
+            Problem::NoArms => "kpi::empty_band_table",
+            Problem::RangeNotNumeric { .. } => "kpi::range_not_numeric",
+            Problem::EmptyRange => "kpi::empty_range",
+            Problem::NoItems => "kpi::no_items",
+            Problem::ItemNotNumber { .. } => "kpi::item_not_number",
+            Problem::NoWeight { .. } => "kpi::missing_weight",
+            Problem::NoOrder { .. } => "kpi::order_not_allowed",
+            Problem::BadPlaces => "kpi::bad_round_places",
+            Problem::QuotasOver100 => "kpi::quotas_over_100",
+            Problem::ConstFault { .. } => "kpi::constant_fault",
+            Problem::NotTerminating { .. } => "kpi::not_terminating",
+            Problem::Internal => "kpi::internal",
+        }
+    }
 }
 
 impl CheckError {
@@ -276,7 +298,7 @@ impl CheckError {
             CheckError::Cycle { .. } => "kpi::cyclic_definition",
             CheckError::WrongArity { .. } => "kpi::wrong_arguments",
             CheckError::NotConstant { .. } => "kpi::not_constant",
-            CheckError::Invalid { .. } => "kpi::invalid",
+            CheckError::Invalid { problem, .. } => problem.code(),
             CheckError::BadTest { .. } => "kpi::bad_test",
         }
     }
@@ -915,7 +937,7 @@ fn const_use(w: ConstUse, lang: Lang) -> &'static str {
     lang.pick(en, zh)
 }
 
-/// The message and help of a `kpi::invalid` problem.
+/// The message and help of a [`Problem`].
 fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
     let s = |en: &str, zh: &str| lang.pick(en, zh).to_string();
     match p {

@@ -115,10 +115,10 @@ impl EvalError {
         }
     }
 
-    /// The stable code, e.g. `kpi::eval_error`.
+    /// The stable code, one per kind of fault, e.g. `kpi::division_by_zero`.
     pub fn code(&self) -> &'static str {
         match self {
-            EvalError::Fault { .. } | EvalError::TeamFault { .. } => "kpi::eval_error",
+            EvalError::Fault { kind, .. } | EvalError::TeamFault { kind, .. } => kind.code(),
             EvalError::MissingContext { .. } => "kpi::missing_context",
             EvalError::Internal => "kpi::internal",
         }

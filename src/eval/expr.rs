@@ -28,6 +28,21 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// The stable code of an evaluation error of this kind.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FaultKind::Overflow => "kpi::overflow",
+            FaultKind::DivisionByZero => "kpi::division_by_zero",
+            FaultKind::NoBandMatched(_) => "kpi::no_band_matched",
+            FaultKind::NoCaseMatched => "kpi::no_rule_matched",
+            FaultKind::NoLevel => "kpi::no_level",
+            FaultKind::ZeroStep => "kpi::bad_step",
+            FaultKind::EmptyScale => "kpi::empty_scale",
+            FaultKind::Unavailable => "kpi::value_unavailable",
+            FaultKind::Internal => "kpi::internal",
+        }
+    }
+
     /// What went wrong, in English; see [`crate::eval::error::fault_text`].
     pub fn describe(&self) -> String {
         crate::eval::error::fault_text(self, crate::diag::Lang::En)
