@@ -36,6 +36,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod builtins;
 pub mod check;
 pub mod cli;
 pub mod data;

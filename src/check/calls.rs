@@ -3,9 +3,8 @@
 
 use super::expr::{join, mk, Lowered};
 use super::Checker;
-use crate::check::error::{
-    suggest, Arity, CheckError, ConstUse, Expected, Hint, Op, Problem, FUNCTIONS,
-};
+use crate::builtins::{self, Builtin};
+use crate::check::error::{suggest, CheckError, ConstUse, Expected, Hint, Op, Problem};
 use crate::eval::num::Num;
 use crate::ir::*;
 use crate::syntax::ast::{self, Arg, CmpOp, Expr, ExprKind, LitUnit, Order, Span};
@@ -35,16 +34,13 @@ impl Checker<'_> {
         expect: Option<&Ty>,
     ) -> Lowered {
         let name = func.name.as_str();
-        let arity = |this: &mut Self, ok: bool, expected: Arity| {
-            if !ok {
-                this.errors.push(CheckError::WrongArity {
-                    func: name.to_string(),
-                    expected,
-                    found: args.len(),
-                    span,
-                });
-            }
-            ok
+        let Some(builtin) = builtins::lookup(name) else {
+            self.errors.push(CheckError::UnknownFunction {
+                name: name.to_string(),
+                span: func.span,
+                suggestion: suggest(name, builtins::names()),
+            });
+            return None;
         };
         let exprs: Vec<&Expr> = args
             .iter()
@@ -58,7 +54,7 @@ impl Checker<'_> {
             }
         });
         if let Some(Arg::Order(_, ospan)) = args.iter().find(|a| matches!(a, Arg::Order(..))) {
-            if name != "rank" {
+            if !builtin.takes_order() {
                 self.errors.push(CheckError::Invalid {
                     problem: Problem::NoOrder {
                         func: name.to_string(),
@@ -68,11 +64,17 @@ impl Checker<'_> {
                 return None;
             }
         }
-        match name {
-            "min" | "max" => {
-                if !arity(self, !exprs.is_empty(), Arity::OneOrMore) {
-                    return None;
-                }
+        if !builtin.arity.accepts(exprs.len()) {
+            self.errors.push(CheckError::WrongArity {
+                func: name.to_string(),
+                expected: builtin.arity,
+                found: args.len(),
+                span,
+            });
+            return None;
+        }
+        match builtin.builtin {
+            Builtin::Min | Builtin::Max => {
                 let mut lowered = Vec::new();
                 let mut ty: Option<(Ty, Span)> = None;
                 for e in &exprs {
@@ -92,37 +94,22 @@ impl Checker<'_> {
                     };
                     lowered.push(x);
                 }
-                let f = if name == "min" { Func::Min } else { Func::Max };
+                let f = if builtin.builtin == Builtin::Min {
+                    Func::Min
+                } else {
+                    Func::Max
+                };
                 Some((mk(IKind::Call(f, lowered), span), ty?.0))
             }
-            "clamp" => {
-                if !arity(self, exprs.len() == 3, Arity::Three) {
-                    return None;
-                }
+            Builtin::Clamp => {
                 let (x, t) = self.numeric(exprs[0])?;
                 let lo = self.same_dim(exprs[1], &t, exprs[0].span)?;
                 let hi = self.same_dim(exprs[2], &t, exprs[0].span)?;
                 Some((mk(IKind::Call(Func::Clamp, vec![x, lo, hi]), span), t))
             }
-            "abs" | "floor" | "ceil" | "round" => {
-                let ok = if name == "round" {
-                    matches!(exprs.len(), 1 | 2)
-                } else {
-                    exprs.len() == 1
-                };
-                if !arity(
-                    self,
-                    ok,
-                    if name == "round" {
-                        Arity::OneOrTwo
-                    } else {
-                        Arity::One
-                    },
-                ) {
-                    return None;
-                }
+            Builtin::Abs | Builtin::Floor | Builtin::Ceil | Builtin::Round => {
                 let (x, t) = self.numeric(exprs[0])?;
-                if name != "abs" && matches!(t, Ty::Duration(_)) {
+                if builtin.builtin != Builtin::Abs && matches!(t, Ty::Duration(_)) {
                     return self.mismatch(
                         Expected::NumberOrMoney,
                         &t,
@@ -130,10 +117,10 @@ impl Checker<'_> {
                         Hint::RoundDuration,
                     );
                 }
-                let f = match name {
-                    "abs" => Func::Abs,
-                    "floor" => Func::Floor,
-                    "ceil" => Func::Ceil,
+                let f = match builtin.builtin {
+                    Builtin::Abs => Func::Abs,
+                    Builtin::Floor => Func::Floor,
+                    Builtin::Ceil => Func::Ceil,
                     _ => {
                         let places = match exprs.get(1) {
                             None => 0,
@@ -160,18 +147,13 @@ impl Checker<'_> {
                 };
                 Some((mk(IKind::Call(f, vec![x]), span), t))
             }
-            "team.avg" | "team.sum" | "team.min" | "team.max" | "team.count" => {
-                let kind = match name {
-                    "team.avg" => AggKind::Avg,
-                    "team.sum" => AggKind::Sum,
-                    "team.min" => AggKind::Min,
-                    "team.max" => AggKind::Max,
-                    _ => AggKind::Count,
-                };
+            Builtin::TeamAvg
+            | Builtin::TeamSum
+            | Builtin::TeamMin
+            | Builtin::TeamMax
+            | Builtin::TeamCount => {
+                let kind = builtins::aggregate(builtin.builtin)?;
                 if kind == AggKind::Count {
-                    if !arity(self, exprs.is_empty(), Arity::None) {
-                        return None;
-                    }
                     let slot = self.hidden(
                         "team.count",
                         Ty::Number(NumKind::Count),
@@ -185,9 +167,6 @@ impl Checker<'_> {
                         mk(IKind::Read(Source::Slot(slot)), span),
                         Ty::Number(NumKind::Count),
                     ));
-                }
-                if !arity(self, exprs.len() == 1, Arity::One) {
-                    return None;
                 }
                 let (x, t) = self.numeric(exprs[0])?;
                 let arg = self.arg_slot(x, t.clone(), exprs[0].span);
@@ -203,10 +182,7 @@ impl Checker<'_> {
                 );
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
             }
-            "rank" | "team.rank" => {
-                if !arity(self, exprs.len() == 1, Arity::ValueAndOrder) {
-                    return None;
-                }
+            Builtin::Rank => {
                 let (x, t) = self.numeric(exprs[0])?;
                 let arg = self.arg_slot(x, t, exprs[0].span);
                 let order = order.unwrap_or(Order::Desc);
@@ -221,10 +197,7 @@ impl Checker<'_> {
                     Ty::Number(NumKind::Count),
                 ))
             }
-            "prev" => {
-                if !arity(self, exprs.len() == 2, Arity::Two) {
-                    return None;
-                }
+            Builtin::Prev => {
                 let (x, t) = self.expr(exprs[0], expect)?;
                 let (d, dt) = self.expr(exprs[1], Some(&t))?;
                 let ty = self.join_arms(&t, exprs[0].span, &dt, exprs[1].span)?;
@@ -238,10 +211,7 @@ impl Checker<'_> {
                 );
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
             }
-            "streak" => {
-                if !arity(self, exprs.len() == 1, Arity::One) {
-                    return None;
-                }
+            Builtin::Streak => {
                 let c = self.bool_expr(exprs[0])?;
                 let arg = self.arg_slot(c, Ty::Bool, exprs[0].span);
                 let slot = self.hidden(
@@ -255,16 +225,13 @@ impl Checker<'_> {
                     Ty::Number(NumKind::Count),
                 ))
             }
-            "team.first" | "team.last" => {
+            Builtin::TeamFirst | Builtin::TeamLast => {
                 // Sugar over ranks and aggregates, with S3's tie rules:
                 // everyone tied for the top (bottom) value is first (last),
                 // but nobody is in a team of one or where everyone ties.
-                if !arity(self, exprs.len() == 1, Arity::One) {
-                    return None;
-                }
                 let (x, t) = self.numeric(exprs[0])?;
                 let arg = self.arg_slot(x, t.clone(), exprs[0].span);
-                let order = if name == "team.first" {
+                let order = if builtin.builtin == Builtin::TeamFirst {
                     Order::Desc
                 } else {
                     Order::Asc
@@ -312,14 +279,6 @@ impl Checker<'_> {
                     mk(IKind::And(Box::new(both), Box::new(not_all_tied)), span),
                     Ty::Bool,
                 ))
-            }
-            _ => {
-                self.errors.push(CheckError::UnknownFunction {
-                    name: name.to_string(),
-                    span: func.span,
-                    suggestion: suggest(name, FUNCTIONS.iter().copied()),
-                });
-                None
             }
         }
     }

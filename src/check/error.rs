@@ -10,27 +10,6 @@ use crate::eval::expr::FaultKind;
 use crate::syntax::ast::Span;
 use crate::types::{Dim, NumKind, Ty};
 
-/// The functions a policy may call, for "did you mean" and the help text.
-pub(crate) const FUNCTIONS: &[&str] = &[
-    "min",
-    "max",
-    "clamp",
-    "abs",
-    "floor",
-    "ceil",
-    "round",
-    "team.avg",
-    "team.sum",
-    "team.min",
-    "team.max",
-    "team.count",
-    "team.first",
-    "team.last",
-    "rank",
-    "prev",
-    "streak",
-];
-
 /// An error found by `kpi check`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckError {
@@ -200,16 +179,7 @@ pub enum NumberUse {
 }
 
 /// How many arguments a function takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arity {
-    None,
-    One,
-    OneOrTwo,
-    OneOrMore,
-    Two,
-    Three,
-    ValueAndOrder,
-}
+pub use crate::builtins::Arity;
 
 /// What must be a constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,8 +331,8 @@ impl CheckError {
                 Some(match suggestion {
                     Some(s) => did_you_mean(s, lang),
                     None => lang.pick(
-                        format!("functions are {}", FUNCTIONS.join(", ")),
-                        format!("可用的函数有 {}", FUNCTIONS.join("、")),
+                        format!("functions are {}", crate::builtins::names().collect::<Vec<_>>().join(", ")),
+                        format!("可用的函数有 {}", crate::builtins::names().collect::<Vec<_>>().join("、")),
                     ),
                 }),
             ),
@@ -894,35 +864,10 @@ fn arity_zh(a: Arity) -> &'static str {
 
 /// How to call `func`.
 fn arity_help(func: &str, lang: Lang) -> String {
-    let (en, zh) = match func {
-        "min" | "max" => ("e.g. `max(0, score)`", "例如 `max(0, score)`"),
-        "clamp" => (
-            "write `clamp(value, low, high)`",
-            "写成 `clamp(value, low, high)`",
-        ),
-        "abs" | "floor" | "ceil" | "round" => (
-            "e.g. `round(x)` or `round(x, 2)`",
-            "例如 `round(x)` 或 `round(x, 2)`",
-        ),
-        "team.count" => ("write `team.count()`", "写成 `team.count()`"),
-        "rank" | "team.rank" => (
-            "write `rank(total, desc)` or `rank(churn_rate, asc)`",
-            "写成 `rank(total, desc)` 或 `rank(churn_rate, asc)`",
-        ),
-        "prev" => (
-            "write `prev(x, DEFAULT)`: DEFAULT is used when last month has no record",
-            "写成 `prev(x, DEFAULT)`：上个月没有记录时取 DEFAULT",
-        ),
-        "streak" => (
-            "write `streak(level == \"差\")`",
-            "写成 `streak(level == \"差\")`",
-        ),
-        _ => (
-            "e.g. `team.avg(daily_tickets)`",
-            "例如 `team.avg(daily_tickets)`",
-        ),
-    };
-    lang.pick(en, zh).into()
+    crate::builtins::lookup(func)
+        .map(|b| b.example(lang))
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn const_use(w: ConstUse, lang: Lang) -> &'static str {

@@ -257,7 +257,9 @@ fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
             };
             format!(
                 "{} {} = {} ({note})",
-                what("previous month", "上月"),
+                crate::builtins::info(crate::builtins::Builtin::Prev)
+                    .figure
+                    .map_or("", |(en, zh)| l.t(en, zh)),
                 f.call,
                 f.value
             )
@@ -267,13 +269,10 @@ fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
             Lang::Zh => format!("连续 {} = {} 个月", f.call, f.value),
         },
         kind => {
-            let name = match kind {
-                "team.avg" => what("team average", "团队平均"),
-                "team.sum" => what("team total", "团队合计"),
-                "team.min" => what("team minimum", "团队最低"),
-                "team.max" => what("team maximum", "团队最高"),
-                _ => what("team size", "团队人数"),
-            };
+            let name = crate::builtins::lookup(kind)
+                .and_then(|b| b.figure)
+                .map(|(en, zh)| what(en, zh))
+                .unwrap_or_else(|| kind.to_string());
             match l {
                 Lang::En => format!("{name} {} = {} ({team}, {n} records)", f.call, f.value),
                 Lang::Zh => format!("{name} {} = {} ({team}, 共 {n} 人)", f.call, f.value),

@@ -39,7 +39,11 @@ impl From<crate::data::Record> for Row {
             period: r.period,
             team: r.team,
             line: r.line,
-            inputs: r.cells.into_iter().map(crate::data::Cell::into_value).collect(),
+            inputs: r
+                .cells
+                .into_iter()
+                .map(crate::data::Cell::into_value)
+                .collect(),
         }
     }
 }
@@ -198,11 +202,35 @@ pub fn trace_row(
 /// Evaluates every row. `context` maps each period to its context values
 /// (every row's period must be present when the program has context
 /// inputs). `trace_row` records the decisions made for one row.
+/// Batches of 20 000 rows or more are evaluated on up to one thread per
+/// core (at most 8); smaller ones on one thread.
 pub fn evaluate(
     program: &Program,
     rows: &[Row],
     context: &BTreeMap<Period, Vec<Value>>,
     trace_row: Option<usize>,
+) -> Result<Evaluated, Vec<EvalError>> {
+    let threads = if rows.len() >= PARALLEL_MIN_ROWS {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
+    evaluate_with_threads(program, rows, context, trace_row, threads)
+}
+
+/// [`evaluate`] on `threads` threads (one contiguous chunk of rows each;
+/// 0 counts as 1, and at most one per row), whatever the batch size: the
+/// result is the same for every thread count. For tests and benchmarks;
+/// [`evaluate`] chooses by itself.
+pub fn evaluate_with_threads(
+    program: &Program,
+    rows: &[Row],
+    context: &BTreeMap<Period, Vec<Value>>,
+    trace_row: Option<usize>,
+    threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
@@ -219,14 +247,7 @@ pub fn evaluate(
     } else {
         group::Groups::default()
     };
-    let threads = if n >= PARALLEL_MIN_ROWS {
-        std::thread::available_parallelism()
-            .map(|p| p.get())
-            .unwrap_or(1)
-            .min(8)
-    } else {
-        1
-    };
+    let threads = threads.clamp(1, n.max(1));
     let mut values = matrix::Matrix::new(n, width, threads);
     for stage in 0..=program.max_stage {
         let stage_slots: Vec<usize> = program

@@ -9,9 +9,10 @@ use super::formula::{formula, resolve};
 use super::show::{plain, with_unit};
 use super::trace::Walker;
 use super::{row_context, visit, ContextValues, RowEnv, Text};
+use crate::builtins;
 use crate::eval::expr::TraceEvent;
 use crate::eval::{evaluate, EvalError, Evaluated, Row};
-use crate::ir::{AggKind, Compute, HistoryFn, IExpr, IKind, Program, SlotKind, Source, TeamFn};
+use crate::ir::{Compute, HistoryFn, IExpr, IKind, Program, SlotKind, Source, TeamFn};
 use crate::syntax::ast::Order;
 use crate::types::Ty;
 use serde::Serialize;
@@ -410,16 +411,7 @@ impl Builder<'_> {
             Order::Asc => "asc".to_string(),
         };
         let (kind, order) = match f {
-            TeamFn::Agg { kind, .. } => (
-                match kind {
-                    AggKind::Avg => "team.avg",
-                    AggKind::Sum => "team.sum",
-                    AggKind::Min => "team.min",
-                    AggKind::Max => "team.max",
-                    AggKind::Count => "team.count",
-                },
-                None,
-            ),
+            TeamFn::Agg { kind, .. } => (builtins::info(builtins::of_aggregate(*kind)).name(), None),
             TeamFn::Rank { order, .. } => ("rank", Some(order_name(order))),
             TeamFn::Distribute { order, .. } => ("distribute", Some(order_name(order))),
         };

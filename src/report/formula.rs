@@ -126,15 +126,7 @@ fn render(w: &Walker<'_>, e: &IExpr, first: bool, mode: Mode) -> (String, u8) {
             }
         }
         IKind::Call(f, args) => {
-            let name = match f {
-                Func::Min => "min",
-                Func::Max => "max",
-                Func::Clamp => "clamp",
-                Func::Abs => "abs",
-                Func::Floor => "floor",
-                Func::Ceil => "ceil",
-                Func::Round(_) => "round",
-            };
+            let name = crate::builtins::info(crate::builtins::of_func(*f)).name();
             let mut parts: Vec<String> = args.iter().map(|a| render(w, a, true, mode).0).collect();
             if let Func::Round(p) = f {
                 parts.push(p.to_string());
