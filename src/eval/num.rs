@@ -75,6 +75,12 @@ fn gcd(a: i128, b: i128) -> i128 {
     }
 }
 
+/// `n/d` (d > 0) in lowest terms.
+fn lowest((n, d): (i128, i128)) -> (i128, i128) {
+    let g = gcd(n, d).max(1);
+    (n / g, d / g)
+}
+
 /// Checked product; two 64-bit factors use one widening multiply, which
 /// cannot overflow an i128.
 #[inline]
@@ -296,8 +302,10 @@ impl Num {
                 }
             }
         }
-        let (n1, d1) = self.ratio()?;
-        let (n2, d2) = o.ratio()?;
+        // Lowest terms first: a decimal's ratio is m/10^s unreduced, and a
+        // zero with 10 places (0/10^10) must not overflow the cross products.
+        let (n1, d1) = lowest(self.ratio()?);
+        let (n2, d2) = lowest(o.ratio()?);
         let g = gcd(d1, d2).max(1);
         let l1 = d2 / g;
         let l2 = d1 / g;
@@ -744,5 +752,17 @@ mod quotient_tests {
             n("1").quotient(Num::ZERO, false),
             Err(NumError::DivisionByZero)
         );
+    }
+
+    /// A zero with 10 places plus a fraction with a 29-digit denominator:
+    /// the decimal's unreduced 10^10 must not overflow the cross products
+    /// (found by the property tests).
+    #[test]
+    fn zero_with_places_plus_a_large_fraction() {
+        let x = Num::from_ratio(-449, 24_657_260_067_718_393_462_241_999_349).unwrap();
+        let zero = Num::Dec { m: 0, s: 10 };
+        assert_eq!(zero.plus(x).unwrap(), x);
+        assert_eq!(x.plus(zero).unwrap(), x);
+        assert_eq!(x.minus(zero).unwrap(), x);
     }
 }
