@@ -186,6 +186,81 @@ pub enum IKind {
     },
 }
 
+impl IExpr {
+    /// The direct sub-expressions, in source order.
+    pub fn children(&self) -> Vec<&IExpr> {
+        match &self.kind {
+            IKind::Read(_) | IKind::Const(_) => Vec::new(),
+            IKind::Neg(a) | IKind::Not(a) => vec![a],
+            IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
+                vec![a, b]
+            }
+            IKind::If(c, t, o) => vec![c, t, o],
+            IKind::Call(_, args) => args.iter().collect(),
+            IKind::Band { subject, arms, .. } => {
+                let mut v: Vec<&IExpr> = vec![subject];
+                for a in arms {
+                    v.extend(a.tests.iter().map(|(_, b)| b));
+                    v.push(&a.value);
+                }
+                v
+            }
+            IKind::Match {
+                subject, values, ..
+            } => std::iter::once(&**subject).chain(values).collect(),
+            IKind::Cases { arms } => arms
+                .iter()
+                .flat_map(|(c, v)| c.iter().chain(std::iter::once(v)))
+                .collect(),
+            IKind::Steps { subject, arms } => {
+                let mut v: Vec<&IExpr> = vec![subject];
+                for a in arms {
+                    v.extend([&a.step, &a.reference, &a.points]);
+                    v.extend(a.cap.iter());
+                }
+                v
+            }
+            IKind::Scale { subject, from, to } => vec![subject, &from.0, &from.1, &to.0, &to.1],
+        }
+    }
+
+    /// Calls `f` on this expression and every sub-expression, parents
+    /// before children, in source order. Iterative: the depth of the
+    /// expression costs no stack.
+    pub fn walk<'e>(&'e self, f: &mut impl FnMut(&'e IExpr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            f(e);
+            stack.extend(e.children().into_iter().rev());
+        }
+    }
+
+    /// The slots the expression reads, in source order (with repeats).
+    pub fn slots_read(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.walk(&mut |x| {
+            if let IKind::Read(Source::Slot(s)) = x.kind {
+                out.push(s);
+            }
+        });
+        out
+    }
+}
+
+impl Compute {
+    /// The slots this computation reads: what must be computed before it.
+    pub fn dependencies(&self) -> Vec<usize> {
+        match self {
+            Compute::Expr(e) => e.slots_read(),
+            Compute::Team(
+                TeamFn::Agg { arg, .. } | TeamFn::Rank { arg, .. } | TeamFn::Distribute { arg, .. },
+            ) => vec![*arg],
+            Compute::History(HistoryFn::Prev { arg, default }) => vec![*arg, *default],
+            Compute::History(HistoryFn::Streak { arg }) => vec![*arg],
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct IBandArm {
     /// Empty for `else`.

@@ -27,7 +27,7 @@ impl Checker<'_> {
     /// Evaluates a lowered expression that may only use constants.
     pub(crate) fn const_value(&mut self, e: &IExpr, what: ConstUse) -> Option<Value> {
         let mut constant = true;
-        super::visit(e, &mut |x| {
+        e.walk(&mut |x| {
             if let IKind::Read(src) = x.kind {
                 let ok = match src {
                     Source::Slot(s) => self

@@ -661,4 +661,3 @@ fn in_declared_unit(e: &ast::Expr, ty: &Ty) -> Option<crate::eval::num::Num> {
     }
 }
 
-pub(crate) use order::{expr_deps, visit};

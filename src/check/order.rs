@@ -1,5 +1,5 @@
-//! Evaluation order: each slot's dependencies and stage, and the walk over
-//! compiled expressions that finds them.
+//! Evaluation order: each slot's stage, dependencies first (the
+//! dependencies come from the IR's traversal, [`Compute::dependencies`]).
 
 use super::Checker;
 use crate::ir::*;
@@ -11,7 +11,7 @@ impl Checker<'_> {
             .into_iter()
             .collect::<Option<Vec<_>>>()?;
         let n = slots.len();
-        let deps: Vec<Vec<usize>> = slots.iter().map(slot_deps).collect();
+        let deps: Vec<Vec<usize>> = slots.iter().map(|s| s.compute.dependencies()).collect();
         // Depth-first post-order: dependencies first. Iterative, so long
         // chains of values cannot overflow the stack.
         let mut post = Vec::with_capacity(n);
@@ -86,87 +86,4 @@ fn key_names(keys: &[crate::syntax::ast::KeyDecl]) -> crate::data::KeyNames {
         list.extend(k.headers.iter().map(|h| h.value.clone()));
     }
     names
-}
-
-/// Slots a slot reads.
-fn slot_deps(slot: &Slot) -> Vec<usize> {
-    let mut out = Vec::new();
-    match &slot.compute {
-        Compute::Expr(e) => expr_deps(e, &mut out),
-        Compute::Team(
-            TeamFn::Agg { arg, .. } | TeamFn::Rank { arg, .. } | TeamFn::Distribute { arg, .. },
-        ) => out.push(*arg),
-        Compute::History(HistoryFn::Prev { arg, default }) => {
-            out.push(*arg);
-            out.push(*default);
-        }
-        Compute::History(HistoryFn::Streak { arg }) => out.push(*arg),
-    }
-    out
-}
-
-pub(crate) fn expr_deps(e: &IExpr, out: &mut Vec<usize>) {
-    visit(e, &mut |x| {
-        if let IKind::Read(Source::Slot(s)) = x.kind {
-            out.push(s);
-        }
-    });
-}
-
-/// Calls `f` on `e` and every sub-expression.
-pub(crate) fn visit(e: &IExpr, f: &mut impl FnMut(&IExpr)) {
-    f(e);
-    match &e.kind {
-        IKind::Const(_) | IKind::Read(_) => {}
-        IKind::Neg(a) | IKind::Not(a) => visit(a, f),
-        IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
-            visit(a, f);
-            visit(b, f);
-        }
-        IKind::If(a, b, c) => {
-            visit(a, f);
-            visit(b, f);
-            visit(c, f);
-        }
-        IKind::Call(_, args) => args.iter().for_each(|a| visit(a, f)),
-        IKind::Band { subject, arms, .. } => {
-            visit(subject, f);
-            for arm in arms {
-                arm.tests.iter().for_each(|(_, b)| visit(b, f));
-                visit(&arm.value, f);
-            }
-        }
-        IKind::Match {
-            subject, values, ..
-        } => {
-            visit(subject, f);
-            values.iter().for_each(|v| visit(v, f));
-        }
-        IKind::Cases { arms } => {
-            for (c, v) in arms {
-                if let Some(c) = c {
-                    visit(c, f);
-                }
-                visit(v, f);
-            }
-        }
-        IKind::Steps { subject, arms } => {
-            visit(subject, f);
-            for a in arms {
-                visit(&a.step, f);
-                visit(&a.reference, f);
-                visit(&a.points, f);
-                if let Some(c) = &a.cap {
-                    visit(c, f);
-                }
-            }
-        }
-        IKind::Scale { subject, from, to } => {
-            visit(subject, f);
-            visit(&from.0, f);
-            visit(&from.1, f);
-            visit(&to.0, f);
-            visit(&to.1, f);
-        }
-    }
 }

@@ -8,7 +8,7 @@ pub use super::trace::{Check, Decision, StepArm};
 use super::formula::{formula, resolve};
 use super::show::{plain, with_unit};
 use super::trace::Walker;
-use super::{row_context, visit, ContextValues, RowEnv, Text};
+use super::{row_context, ContextValues, RowEnv, Text};
 use crate::builtins;
 use crate::eval::expr::TraceEvent;
 use crate::eval::{evaluate, EvalError, Evaluated, Row};
@@ -292,7 +292,7 @@ impl Builder<'_> {
     /// Collects every value `e` reads.
     fn reach(&self, e: &IExpr, out: &mut Reach) {
         let mut sources = Vec::new();
-        visit(e, &mut |x| {
+        e.walk(&mut |x| {
             if let IKind::Read(src) = x.kind {
                 sources.push(src);
             }
@@ -411,7 +411,9 @@ impl Builder<'_> {
             Order::Asc => "asc".to_string(),
         };
         let (kind, order) = match f {
-            TeamFn::Agg { kind, .. } => (builtins::info(builtins::of_aggregate(*kind)).name(), None),
+            TeamFn::Agg { kind, .. } => {
+                (builtins::info(builtins::of_aggregate(*kind)).name(), None)
+            }
             TeamFn::Rank { order, .. } => ("rank", Some(order_name(order))),
             TeamFn::Distribute { order, .. } => ("distribute", Some(order_name(order))),
         };

@@ -48,7 +48,7 @@ pub(crate) fn formula(w: &Walker<'_>, e: &IExpr, result: &str) -> Option<Formula
         _ => return None,
     }
     let mut constant = true;
-    super::visit(e, &mut |x| {
+    e.walk(&mut |x| {
         if !matches!(
             x.kind,
             IKind::Const(_) | IKind::Neg(_) | IKind::Arith(..) | IKind::Call(..)

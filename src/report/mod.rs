@@ -22,56 +22,10 @@ pub mod xlsx;
 use crate::diag::{chars_capped, SUGGEST_MAX_CHARS};
 use crate::eval::expr::Env;
 use crate::eval::Row;
-use crate::ir::{IExpr, IKind, Program, Source, Value};
+use crate::ir::{Program, Source, Value};
 use crate::syntax::ast::Span;
 use crate::types::Period;
 use std::collections::BTreeMap;
-
-/// Calls `f` on every node of `e`, parents before children, left to right.
-pub(crate) fn visit<'e>(e: &'e IExpr, f: &mut impl FnMut(&'e IExpr)) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        f(e);
-        match &e.kind {
-            IKind::Read(_) | IKind::Const(_) => {}
-            IKind::Neg(a) | IKind::Not(a) => stack.push(a),
-            IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
-                stack.extend([&**b, &**a])
-            }
-            IKind::If(c, t, o) => stack.extend([&**o, &**t, &**c]),
-            IKind::Call(_, args) => stack.extend(args.iter().rev()),
-            IKind::Band { subject, arms, .. } => {
-                for a in arms.iter().rev() {
-                    stack.push(&a.value);
-                    stack.extend(a.tests.iter().rev().map(|(_, b)| b));
-                }
-                stack.push(subject);
-            }
-            IKind::Match {
-                subject, values, ..
-            } => {
-                stack.extend(values.iter().rev());
-                stack.push(subject);
-            }
-            IKind::Cases { arms } => {
-                for (c, v) in arms.iter().rev() {
-                    stack.push(v);
-                    stack.extend(c.iter());
-                }
-            }
-            IKind::Steps { subject, arms } => {
-                for a in arms.iter().rev() {
-                    stack.extend(a.cap.iter());
-                    stack.extend([&a.points, &a.step, &a.reference]);
-                }
-                stack.push(subject);
-            }
-            IKind::Scale { subject, from, to } => {
-                stack.extend([&to.1, &to.0, &from.1, &from.0, &**subject]);
-            }
-        }
-    }
-}
 
 /// Context values per period, in context-input order.
 pub type ContextValues = BTreeMap<Period, Vec<Value>>;

@@ -12,7 +12,7 @@
 //! whole batch) with the one value changed.
 
 use super::whatif::{meets, Target};
-use super::{row_context, visit, ContextValues, RowEnv};
+use super::{row_context, ContextValues, RowEnv};
 use crate::eval::expr::eval;
 use crate::eval::num::Num;
 use crate::eval::{evaluate, EvalError, Row};
@@ -231,7 +231,7 @@ impl<'a> Search<'a> {
             let Compute::Expr(root) = &slot.compute else {
                 continue;
             };
-            visit(root, &mut |e| match &e.kind {
+            root.walk(&mut |e| match &e.kind {
                 IKind::Band { subject, arms, .. } if self.aliases(subject, i) => {
                     for (_, b) in arms.iter().flat_map(|a| &a.tests) {
                         out.extend(value(b));
@@ -357,7 +357,7 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
             }
         };
         match &program.slots[s].compute {
-            Compute::Expr(e) => visit(e, &mut |x| match x.kind {
+            Compute::Expr(e) => e.walk(&mut |x| match x.kind {
                 IKind::Read(Source::Input(i)) => {
                     set.insert(i);
                 }

@@ -19,7 +19,7 @@ pub fn check_bands(typical: &Ranges, certain: &Ranges, lints: &mut Vec<Lint>) {
             continue;
         };
         let grade_slot = slot.kind == SlotKind::Grade;
-        crate::check::visit(e, &mut |x| match &x.kind {
+        e.walk(&mut |x| match &x.kind {
             IKind::Band {
                 subject,
                 subject_ty,

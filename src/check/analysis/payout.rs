@@ -179,7 +179,7 @@ fn closure(program: &Program, slot: usize) -> Vec<bool> {
         }
         let mut deps = Vec::new();
         match &program.slots[s].compute {
-            Compute::Expr(e) => crate::check::expr_deps(e, &mut deps),
+            Compute::Expr(e) => deps.extend(e.slots_read()),
             Compute::Team(_) | Compute::History(_) => {}
         }
         stack.extend(deps.into_iter().filter(|d| *d < seen.len()));
@@ -191,7 +191,7 @@ fn reads_inputs(program: &Program, within: &[bool]) -> Vec<bool> {
     let mut used = vec![false; program.inputs.len()];
     for (s, inside) in within.iter().enumerate() {
         if let (true, Compute::Expr(e)) = (*inside, &program.slots[s].compute) {
-            crate::check::visit(e, &mut |x| {
+            e.walk(&mut |x| {
                 if let IKind::Read(Source::Input(i)) = x.kind {
                     if let Some(u) = used.get_mut(i) {
                         *u = true;
@@ -227,7 +227,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
     let mut consts: Vec<Num> = Vec::new();
     for slot in &program.slots {
         if let Compute::Expr(e) = &slot.compute {
-            crate::check::visit(e, &mut |x| {
+            e.walk(&mut |x| {
                 if let IKind::Const(Value::Num(n)) = x.kind {
                     consts.push(n);
                 }
