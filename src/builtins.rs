@@ -378,15 +378,28 @@ mod tests {
         ];
         assert_eq!(all.len(), BUILTINS.len());
         for b in all {
-            assert_eq!(BUILTINS.iter().filter(|i| i.builtin == b).count(), 1, "{b:?}");
+            assert_eq!(
+                BUILTINS.iter().filter(|i| i.builtin == b).count(),
+                1,
+                "{b:?}"
+            );
             assert_eq!(info(b).builtin, b);
         }
-        let mut names: Vec<&str> = BUILTINS.iter().flat_map(|b| b.names.iter().copied()).collect();
+        let mut names: Vec<&str> = BUILTINS
+            .iter()
+            .flat_map(|b| b.names.iter().copied())
+            .collect();
         let n = names.len();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), n, "a name is listed twice");
-        for kind in [AggKind::Avg, AggKind::Sum, AggKind::Min, AggKind::Max, AggKind::Count] {
+        for kind in [
+            AggKind::Avg,
+            AggKind::Sum,
+            AggKind::Min,
+            AggKind::Max,
+            AggKind::Count,
+        ] {
             assert_eq!(aggregate(of_aggregate(kind)), Some(kind));
         }
     }
