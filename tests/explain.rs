@@ -296,3 +296,29 @@ fn explained_figures_equal_eval_for_every_seed_policy() {
     }
     assert!(checked > 100, "only {checked} records checked");
 }
+
+/// A comparison with a computed side shows that side's value
+/// (`91 >= (70% × 130 = 91)`), not only its figures.
+#[test]
+fn comparison_shows_the_value_of_a_computed_side() {
+    let run = kpi(
+        &[
+            "explain",
+            "computed_side.kpi",
+            "--data",
+            "computed_side_records.csv",
+            "--employee",
+            "E1",
+            "--lang",
+            "en",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("✓ score >= 70% * base: 91 >= (70% × 130 = 91)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -4,9 +4,9 @@
 
 use super::eval::{load_batch, report_eval, Batch, DataArgs};
 use super::{output, DiagFormat, Exit};
-use crate::eval::Row;
-use crate::report::explain::{explain, Decision, Entry, Explanation, Figure, StepArm};
 use crate::diag::Lang;
+use crate::eval::Row;
+use crate::report::explain::{explain, Check, Decision, Entry, Explanation, Figure, StepArm};
 use crate::report::{find_row, NotFound};
 use crate::types::Period;
 use std::fmt::Write as _;
@@ -281,6 +281,18 @@ fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
     }
 }
 
+/// One line per comparison: `✓ score >= 70% * base: 91 >= (70% × 130 = 91)`.
+fn checks_lines(o: &mut String, checks: &[Check], ind: &str) {
+    for c in checks {
+        let mark = match c.holds {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "?",
+        };
+        let _ = writeln!(o, "{ind}  {mark} {}: {}", c.rule, c.figures);
+    }
+}
+
 fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
     let line = |n: &usize| at_line(*n, l);
     let _ = match d {
@@ -349,6 +361,7 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             condition,
             taken,
             branch,
+            checks,
         } => {
             let yes = if *taken {
                 l.t("yes", "是")
@@ -356,11 +369,13 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
                 l.t("no", "否")
             };
             let word = l.t("if", "如果");
-            writeln!(
+            let _ = writeln!(
                 o,
                 "{ind}{word} `{condition}`: {yes} → `{branch}` ({})",
                 line(n)
-            )
+            );
+            checks_lines(o, checks, ind);
+            Ok(())
         }
         Decision::Steps {
             line: n,
@@ -405,14 +420,7 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
                 }
                 (None, _) => writeln!(o, "{ind}`{rule}`: {yes} ({})", line(n)),
             };
-            for c in checks {
-                let mark = match c.holds {
-                    Some(true) => "✓",
-                    Some(false) => "✗",
-                    None => "?",
-                };
-                let _ = writeln!(o, "{ind}  {mark} {}: {}", c.rule, c.figures);
-            }
+            checks_lines(o, checks, ind);
             Ok(())
         }
         Decision::Scale {

@@ -52,6 +52,8 @@ pub enum Decision {
         condition: String,
         taken: bool,
         branch: String,
+        /// Each comparison of the condition with this record's figures.
+        checks: Vec<Check>,
     },
     /// A step rule: every arm, applied or not.
     Steps {
@@ -183,11 +185,13 @@ impl Walker<'_> {
                     return;
                 };
                 let next = if taken { t } else { o };
+                let checks = self.checks(c);
                 self.out.push(Decision::If {
                     line: self.line(e.span),
                     condition: self.text.quote_expr(c.span),
                     taken,
                     branch: super::formula::name(self, next),
+                    checks,
                 });
                 self.walk(next, ty);
             }
@@ -308,6 +312,37 @@ impl Walker<'_> {
 
     /// Records a condition with its comparisons.
     pub(crate) fn condition(&mut self, c: &IExpr, arm: Option<usize>) {
+        let checks = self.checks(c);
+        let holds = eval(c, self.env, &mut None).ok();
+        self.out.push(Decision::Condition {
+            line: self.line(c.span),
+            arm,
+            rule: self.text.quote_expr(c.span),
+            holds: matches!(holds, Some(Value::Bool(true))),
+            checks,
+        });
+    }
+
+    /// One side of a comparison with this record's figures: a value as
+    /// it is (`91`), a computation with its result (`(70% × 130 = 91)`).
+    fn side(&self, e: &IExpr) -> String {
+        let figures = super::formula::figures(self, e);
+        match &e.kind {
+            IKind::Read(_) | IKind::Const(_) | IKind::Neg(_) => figures,
+            _ => {
+                let ty = super::show::infer(e, self.program);
+                let value = self.show(e, &ty);
+                if value == figures {
+                    figures
+                } else {
+                    format!("({figures} = {value})")
+                }
+            }
+        }
+    }
+
+    /// The comparisons of a condition, each with its figures and outcome.
+    fn checks(&self, c: &IExpr) -> Vec<Check> {
         let mut cmps = Vec::new();
         let mut stack = vec![c];
         while let Some(e) = stack.pop() {
@@ -322,16 +357,12 @@ impl Walker<'_> {
             Ok(Value::Bool(b)) => Some(b),
             _ => None,
         };
-        let checks = cmps
-            .into_iter()
+        cmps.into_iter()
             .map(|e| {
                 let figures = match &e.kind {
-                    IKind::Cmp(op, a, b) => format!(
-                        "{} {} {}",
-                        super::formula::figures(self, a),
-                        op.symbol(),
-                        super::formula::figures(self, b)
-                    ),
+                    IKind::Cmp(op, a, b) => {
+                        format!("{} {} {}", self.side(a), op.symbol(), self.side(b))
+                    }
                     _ => String::new(),
                 };
                 Check {
@@ -340,14 +371,7 @@ impl Walker<'_> {
                     holds: holds(e),
                 }
             })
-            .collect();
-        self.out.push(Decision::Condition {
-            line: self.line(c.span),
-            arm,
-            rule: self.text.quote_expr(c.span),
-            holds: holds(c).unwrap_or(false),
-            checks,
-        });
+            .collect()
     }
 
     fn step_arm(&self, span: Span, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
