@@ -347,6 +347,24 @@ fn s2_band_edge_and_money() {
         "grade",
         |g| g == "A",
     );
+    // A grade input counts too: 良好 → 优秀 adds 10% × 20 = 2 → 92.5 (A);
+    // no worse level reaches A.
+    let d = input(&w, "daily_rating");
+    assert_eq!(d["outcome"], "reachable");
+    assert_eq!(d["best"]["needed"], "优秀");
+    assert_eq!(d["best"]["change"], "良好 → 优秀");
+    assert_eq!(d["best"]["verified"], true);
+    assert!(d["down"].is_null());
+    check(
+        &case,
+        "A05",
+        "2026-09",
+        "平时表现",
+        "优秀",
+        "良好",
+        "grade",
+        |g| g == "A",
+    );
     // perf_pay = base × 80%: ≥ ¥5000 needs a base of ¥6250.
     let w = case.whatif("A05", "2026-09", "perf_pay >= 5000");
     assert_eq!(input(&w, "perf_pay_base")["best"]["needed"], "¥6250.00");

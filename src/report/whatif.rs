@@ -219,12 +219,14 @@ pub fn whatif(
     };
     let mut inputs = Vec::new();
     for (i, f) in program.inputs.iter().enumerate() {
-        let Some(Value::Num(x0)) = rows[row].inputs.get(i).cloned() else {
-            continue;
+        let x0 = match rows[row].inputs.get(i).cloned() {
+            Some(Value::Num(x0)) if f.ty.is_numeric() => x0,
+            Some(v @ (Value::Level(_) | Value::Bool(_))) => {
+                inputs.push(choice(&mut search, i, f, &v, met, &ty, target));
+                continue;
+            }
+            _ => continue,
         };
-        if !f.ty.is_numeric() {
-            continue;
-        }
         let current = show_input(x0, &f.ty);
         let (lo, hi) = search.domain(i, x0);
         let searched = Searched {
@@ -297,6 +299,88 @@ pub fn whatif(
 
 /// An input value with its unit; a duration that is not a whole number of
 /// its declared unit also shows the seconds (`3.0000115741d (259201s)`).
+/// What-if for an input that takes one of a few values (a grade level, a
+/// bool): every other value is tried, the nearest levels first; `up` is a
+/// better level (declared earlier), `down` a worse one.
+fn choice(
+    search: &mut Search<'_>,
+    i: usize,
+    f: &crate::ir::Field,
+    now: &Value,
+    met: bool,
+    ty: &Ty,
+    target: &Target,
+) -> InputChange {
+    let show = |v: &Value| with_unit(v, &f.ty);
+    let (levels, searched) = match (&f.ty, now) {
+        (Ty::Grade(levels), Value::Level(_)) => (
+            levels.len(),
+            Searched {
+                min: levels.last().cloned(),
+                max: levels.first().cloned(),
+            },
+        ),
+        _ => (
+            2,
+            Searched {
+                min: Some("false".into()),
+                max: Some("true".into()),
+            },
+        ),
+    };
+    let mut change = InputChange {
+        id: f.id.clone(),
+        label: f.label.clone(),
+        ty: f.ty.to_string(),
+        current: show(now),
+        outcome: if met { "met" } else { "no_effect" }.into(),
+        best: None,
+        up: None,
+        down: None,
+        searched,
+    };
+    if met || !search.depends(i) {
+        return change;
+    }
+    let mut found = |v: Value| {
+        let result = search.verify_value(i, v.clone())?;
+        meets(&result, ty, target).then(|| Found {
+            needed: show(&v),
+            change: format!("{} → {}", show(now), show(&v)),
+            verified: true,
+            result: with_unit(&result, ty),
+        })
+    };
+    match now {
+        Value::Level(l0) => {
+            let l0 = usize::from(*l0);
+            let mut at = |k: usize| {
+                let v = Value::Level(u16::try_from(k).ok()?);
+                found(v).map(|f| (k.abs_diff(l0), f))
+            };
+            let up = (0..l0).rev().find_map(&mut at);
+            let down = (l0 + 1..levels).find_map(&mut at);
+            // the nearer of the two, a better level on a tie
+            change.best = match (&up, &down) {
+                (Some((u, _)), Some((d, f))) if d < u => Some(f.clone()),
+                (Some((_, f)), _) | (None, Some((_, f))) => Some(f.clone()),
+                (None, None) => None,
+            };
+            change.up = up.map(|(_, f)| f);
+            change.down = down.map(|(_, f)| f);
+        }
+        Value::Bool(b) => change.best = found(Value::Bool(!b)),
+        Value::Num(_) | Value::Text(_) => {}
+    }
+    change.outcome = if change.best.is_some() {
+        "reachable"
+    } else {
+        "unreachable"
+    }
+    .into();
+    change
+}
+
 fn show_input(x: Num, ty: &Ty) -> String {
     let text = with_unit(&Value::Num(x), ty);
     if let Ty::Duration(u) = ty {

@@ -123,8 +123,14 @@ impl<'a> Search<'a> {
 
     /// Evaluates the target output with input `i` set to `x`.
     pub(crate) fn verify(&mut self, i: usize, x: Num) -> Option<Value> {
+        self.verify_value(i, Value::Num(x))
+    }
+
+    /// Evaluates the target output with input `i` set to `v` (any type:
+    /// a grade level, a bool).
+    pub(crate) fn verify_value(&mut self, i: usize, v: Value) -> Option<Value> {
         let old = self.batch[self.at].inputs.get(i).cloned()?;
-        self.batch[self.at].inputs[i] = Value::Num(x);
+        self.batch[self.at].inputs[i] = v;
         let got = evaluate(self.program, &self.batch, self.context, None)
             .ok()
             .and_then(|ev| ev.value(self.at, self.slot).cloned());
