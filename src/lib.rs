@@ -43,6 +43,8 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod ir;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod report;
 pub mod syntax;
 pub mod types;

@@ -71,8 +71,12 @@ fn diagnose(src: &Source, lang: Lang, verbose: bool) -> Findings {
 pub fn run(args: &Args) -> Exit {
     let (mut errors, mut warnings) = (0usize, 0usize);
     let mut json = Vec::new();
-    let mut usage = false;
-    for path in args.paths {
+    let (files, dir_errors) = super::files::policy_files(args.paths, args.lang);
+    let mut usage = !dir_errors.is_empty();
+    for e in dir_errors {
+        eprintln!("{e}");
+    }
+    for path in &files {
         let src = match read_source(path, args.lang) {
             Ok(s) => s,
             Err(e) => {
@@ -115,7 +119,7 @@ pub fn run(args: &Args) -> Exit {
         DiagFormat::Human => {
             let zh = args.lang == Lang::Zh;
             if errors == 0 && warnings == 0 && !usage {
-                let n = args.paths.len();
+                let n = files.len();
                 if zh {
                     eprintln!("ok: 已检查 {n} 个方案，没有发现问题");
                 } else {

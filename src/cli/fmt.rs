@@ -18,7 +18,12 @@ pub fn run(paths: &[PathBuf], check: bool, lang: crate::diag::Lang) -> Exit {
             exit = e;
         }
     };
-    for path in expand(paths, &mut worse) {
+    let (files, errors) = super::files::policy_files(paths, lang);
+    for e in errors {
+        eprintln!("{e}");
+        worse(Exit::Usage);
+    }
+    for path in files {
         let src = match read_source(&path, lang) {
             Ok(s) => s,
             Err(e) => {
@@ -56,31 +61,6 @@ pub fn run(paths: &[PathBuf], check: bool, lang: crate::diag::Lang) -> Exit {
 }
 
 /// Directories stand for the `.kpi` files in them, sorted.
-fn expand(paths: &[PathBuf], worse: &mut impl FnMut(Exit)) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if !p.is_dir() {
-            out.push(p.clone());
-            continue;
-        }
-        match std::fs::read_dir(p) {
-            Ok(entries) => {
-                let mut files: Vec<PathBuf> = entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.extension().is_some_and(|x| x == "kpi"))
-                    .collect();
-                files.sort();
-                out.extend(files);
-            }
-            Err(e) => {
-                eprintln!("error: cannot read directory `{}`: {e}", p.display());
-                worse(Exit::Usage);
-            }
-        }
-    }
-    out
-}
-
 /// Writes a sibling temporary file and renames it over `path`, so that a
 /// failure never leaves a half-written policy.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {

@@ -6,6 +6,7 @@ mod diagnostics;
 mod diff;
 mod eval;
 mod explain;
+mod files;
 mod fmt;
 mod init;
 mod output;
@@ -157,6 +158,9 @@ pub enum Command {
     Whatif(whatif::Args),
     /// Write a starting policy from an export's header (types guessed).
     Init(init::Args),
+    /// Language server over stdio (for editors).
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 /// Runs a parsed command line.
@@ -206,6 +210,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(args) => diff::run(&args, l),
         Command::Init(args) => init::run(&args, l),
         Command::Whatif(args) => whatif::run(&args, l),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

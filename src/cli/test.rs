@@ -9,36 +9,14 @@ use crate::types::Period;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Expands directories to the `.kpi` files in them, sorted.
-fn policy_files(paths: &[PathBuf], lang: Lang) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| match lang {
-                    Lang::En => format!("error: cannot read directory `{}`: {e}", p.display()),
-                    Lang::Zh => format!("error: 无法读取目录 `{}`：{e}", p.display()),
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "kpi"))
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
 pub fn run(paths: &[PathBuf], lang: Lang) -> Exit {
-    let files = match policy_files(paths, lang) {
-        Ok(f) => f,
-        Err(e) => {
+    let (files, errors) = super::files::policy_files(paths, lang);
+    if !errors.is_empty() {
+        for e in errors {
             eprintln!("{e}");
-            return Exit::Usage;
         }
-    };
+        return Exit::Usage;
+    }
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in &files {
         let program = match load_program(file, lang) {
