@@ -10,7 +10,7 @@ mod error;
 mod expr;
 mod fold;
 pub mod lint;
-mod order;
+mod stages;
 mod tables;
 mod tests;
 
