@@ -35,6 +35,21 @@
 //! assert_eq!(score.as_text(), "-10");
 //! ```
 #![forbid(unsafe_code)]
+// "Never panic" (README, Architecture): library code may not unwrap, expect
+// or panic; tests may. Indexing is denied module by module (each module
+// file says `deny(clippy::indexing_slicing)`), as is a wildcard arm over the
+// IR's and the builtins' enums where they are matched.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::unreachable
+    )
+)]
 
 pub mod builtins;
 pub mod check;
@@ -46,5 +61,7 @@ pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod syntax;
 pub mod types;

@@ -5,7 +5,7 @@
 use super::{
     load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source,
 };
-use crate::data::{self, Cell, FieldSpec, KeyNames, Layout, ReadOptions, RecordsRead};
+use crate::data::{self, BatchRead, Cell, KeyNames, Layout, ReadOptions};
 use crate::diag::Lang;
 use crate::eval::{evaluate, Row};
 use crate::ir::{Program, Value};
@@ -193,85 +193,53 @@ pub(crate) fn load_rows(
     period: Option<&str>,
     lang: Lang,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
-    let mut layout = args.read.layout(period)?;
-    // the command line's names first, then the policy's `key` declarations
-    layout
-        .keys
-        .employee
-        .extend(program.keys.employee.iter().cloned());
-    layout
-        .keys
-        .period
-        .extend(program.keys.period.iter().cloned());
-    layout.keys.team.extend(program.keys.team.iter().cloned());
+    // the command line's key names; the policy's `key` declarations follow
+    let layout = args.read.layout(period)?;
     let opts = ReadOptions {
         percent_fractions: args.percent_fractions,
     };
-    let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
     let mut files = Vec::new();
     for path in &args.data {
-        let (name, bytes) = read(path, lang)?;
-        let read = data::read_records_file(&name, &bytes, &specs, &opts, &layout);
-        files.push((name, read));
+        files.push(read(path, lang)?);
     }
-    let first_name = files.first().map(|(n, _)| n.clone()).unwrap_or_default();
-    // The good rows are kept even when others are bad, so that a period
-    // missing from the context is reported in the same run.
-    let RecordsRead {
+    let context_file = match args.context.as_deref() {
+        Some(cpath) if !program.context.is_empty() => Some(read(cpath, lang)?),
+        _ => None,
+    };
+    let borrowed: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (name.clone(), bytes.as_slice()))
+        .collect();
+    let context_file = context_file
+        .as_ref()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
+    let BatchRead {
         records,
-        errors: record_errors,
-        mut notices,
-    } = data::merge_files(files);
-    let mut errors = Vec::new();
-    let mut context = BTreeMap::new();
-    if !program.context.is_empty() {
-        let Some(cpath) = args.context.as_deref() else {
-            let ids: Vec<String> = program
-                .context
-                .iter()
-                .map(|f| format!("`{}`", f.id))
-                .collect();
-            match lang {
-                Lang::En => eprintln!(
-                    "error: the policy uses context inputs ({}); pass them with `--context FILE`",
-                    ids.join(", ")
-                ),
-                Lang::Zh => eprintln!(
-                    "error: 方案用到了 context 输入（{}），请用 `--context FILE` 提供",
-                    ids.join("、")
-                ),
-            }
-            return Err(Exit::Usage);
-        };
-        let (ctx_name, ctx_bytes) = read(cpath, lang)?;
-        let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
-        let ctx_layout = Layout {
-            sheet: None,
-            ..layout.clone()
-        };
-        let (read, ctx_notices) =
-            data::read_context_file(&ctx_name, &ctx_bytes, &cspecs, &opts, &ctx_layout);
-        notices.extend(ctx_notices);
-        match read {
-            Ok(c) => {
-                errors.extend(data::check_context_periods(
-                    &first_name,
-                    &records,
-                    &c,
-                    &ctx_name,
-                ));
-                context = c;
-            }
-            Err(e) => errors.extend(e),
+        context,
+        errors,
+        notices,
+        missing_context,
+    } = data::read_batch(program, &borrowed, context_file, &opts, &layout);
+    drop(files);
+    if !missing_context.is_empty() {
+        let ids: Vec<String> = missing_context.iter().map(|id| format!("`{id}`")).collect();
+        match lang {
+            Lang::En => eprintln!(
+                "error: the policy uses context inputs ({}); pass them with `--context FILE`",
+                ids.join(", ")
+            ),
+            Lang::Zh => eprintln!(
+                "error: 方案用到了 context 输入（{}），请用 `--context FILE` 提供",
+                ids.join("、")
+            ),
         }
+        return Err(Exit::Usage);
     }
     for line in data::notice_lines(&notices, lang) {
         eprintln!("{line}");
     }
-    if !record_errors.is_empty() || !errors.is_empty() {
-        let mut all = record_errors;
-        all.extend(errors);
-        report_data(&all, lang);
+    if !errors.is_empty() {
+        report_data(&errors, lang);
         return Err(Exit::Failure);
     }
     let rows = records.into_iter().map(Row::from).collect();

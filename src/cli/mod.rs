@@ -161,6 +161,9 @@ pub enum Command {
     /// Language server over stdio (for editors).
     #[cfg(feature = "lsp")]
     Lsp,
+    /// The HR workbench: a local web app over a folder of policies.
+    #[cfg(feature = "serve")]
+    Serve(crate::serve::Args),
 }
 
 /// Runs a parsed command line.
@@ -209,6 +212,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(args) => explain::run(&args, l),
         Command::Diff(args) => diff::run(&args, l),
         Command::Init(args) => init::run(&args, l),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => crate::serve::run(&args, l),
         Command::Whatif(args) => whatif::run(&args, l),
         #[cfg(feature = "lsp")]
         Command::Lsp => crate::lsp::run(),

@@ -12,6 +12,7 @@
 //! skipped, shape checked) → a `RowSink` (`records`, `context`) that
 //! matches columns (`layout`) and converts cells (`cells`).
 
+mod batch;
 mod cells;
 mod context;
 mod csv_rows;
@@ -36,6 +37,7 @@ use rust_decimal::Decimal;
 
 use crate::types::{Period, Ty};
 
+pub use batch::{read_batch, BatchRead};
 pub use cells::{display_base, parse_cell};
 pub use context::{check_context_periods, read_context, read_context_file};
 pub use decode::{decode, encoding_for_label, Decoded};

@@ -409,7 +409,7 @@ enum XAxis {
 
 /// Grade distribution over every team and period; `None` without a grade
 /// column or without records.
-fn grades_chart(report: &ResultsReport, lang: Lang) -> Option<String> {
+pub(crate) fn grades_chart(report: &ResultsReport, lang: Lang) -> Option<String> {
     let counts = grade_counts(report);
     if counts.is_empty() || report.rows.is_empty() {
         return None;
@@ -458,7 +458,7 @@ fn percent_of(n: usize, all: usize) -> String {
 }
 
 /// Histogram of the total column; `None` without a total or numbers.
-fn histogram_chart(report: &ResultsReport, lang: Lang) -> Option<String> {
+pub(crate) fn histogram_chart(report: &ResultsReport, lang: Lang) -> Option<String> {
     let t = report.total?;
     let values: Vec<Decimal> = report.rows.iter().filter_map(|r| number(r, t)).collect();
     let bins = Bins::of(&values)?;
