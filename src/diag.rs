@@ -5,6 +5,7 @@
 //! stable code, a message, labelled spans (the first one is the primary
 //! span) and an optional help line. It implements [`miette::Diagnostic`],
 //! so it renders like any other diagnostic.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::syntax::ast::Span;
 use miette::{Diagnostic, LabeledSpan, Severity};

@@ -2,6 +2,7 @@
 //! a large stack, so deeply nested (but size-limited) input cannot
 //! overflow it.
 #![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use clap::Parser;
 use kpi::cli::{run, Cli, Exit};

@@ -5,6 +5,7 @@
 //! percents as fractions (`45%` is `0.45`), durations in seconds, money in
 //! yuan. Declared units only matter at the edges (literals, data cells,
 //! output display).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use rust_decimal::Decimal;
 use std::fmt;
@@ -155,7 +156,7 @@ impl Period {
     /// Parses `YYYY-MM` (month 01–12); anything else is `None`.
     pub fn parse(s: &str) -> Option<Period> {
         let b = s.as_bytes();
-        if b.len() != 7 || b[4] != b'-' || !s.is_char_boundary(4) {
+        if b.len() != 7 || b.get(4) != Some(&b'-') || !s.is_char_boundary(4) {
             return None;
         }
         let year: u16 = s[..4].parse().ok()?;

@@ -1,5 +1,5 @@
 //! Exact-arithmetic evaluation cases (§2.2, L9–L14), one directory per case
-//! under `tests/data/eval_cases/<case>/`: `policy.kpi`, `records.csv`,
+//! under `tests/data/eval/<case>/`: `policy.kpi`, `records.csv`,
 //! optional `context.csv`, and `expected.json`, written by hand from the
 //! requirements (not from the tool's output). The case is run as
 //! `kpi eval policy.kpi --data records.csv [--context context.csv]` and its
@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eval_cases");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eval");
 
 /// Runs one case; returns a description of how it differs.
 fn check(case: &Path) -> Option<String> {

@@ -895,10 +895,26 @@ mod every_variant {
     /// Every code once: (code, English report, Chinese report).
     fn every_code() -> Vec<(&'static str, Report, Report)> {
         let mut all: Vec<(Report, Report)> = Vec::new();
-        all.extend(check_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
-        all.extend(syntax_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
-        all.extend(eval_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
-        all.extend(data_errors().iter().map(|e| (e.report(Lang::En), e.report(Lang::Zh))));
+        all.extend(
+            check_errors()
+                .iter()
+                .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
+        );
+        all.extend(
+            syntax_errors()
+                .iter()
+                .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
+        );
+        all.extend(
+            eval_errors()
+                .iter()
+                .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
+        );
+        all.extend(
+            data_errors()
+                .iter()
+                .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
+        );
         all.extend(lint_reports());
         let mut seen = std::collections::BTreeMap::new();
         for (en, zh) in all {
@@ -932,7 +948,9 @@ mod every_variant {
             .filter(|w| {
                 w.starts_with("kpi::")
                     && w.len() > 5
-                    && w[5..].chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ':' || c.is_ascii_digit())
+                    && w[5..].chars().all(|c| {
+                        c.is_ascii_lowercase() || c == '_' || c == ':' || c.is_ascii_digit()
+                    })
             })
             .map(str::to_string)
             .collect();
@@ -940,8 +958,14 @@ mod every_variant {
             codes.iter().map(|(c, _, _)| c.to_string()).collect();
         let missing: Vec<&String> = known.difference(&listed).collect();
         let unknown: Vec<&String> = listed.difference(&known).collect();
-        assert!(missing.is_empty(), "codes missing from the README: {missing:?}");
-        assert!(unknown.is_empty(), "README codes that no error has: {unknown:?}");
+        assert!(
+            missing.is_empty(),
+            "codes missing from the README: {missing:?}"
+        );
+        assert!(
+            unknown.is_empty(),
+            "README codes that no error has: {unknown:?}"
+        );
     }
 
     #[test]

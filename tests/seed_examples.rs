@@ -1,6 +1,6 @@
 //! The seed policies on their example data, compared with the independent
 //! oracle (`tests/oracle/oracle.py`, exact fractions from REQUIREMENTS §6):
-//! each `tests/data/eval/<policy>/cmd` holds the `kpi` arguments and
+//! each `tests/data/seed_oracle/<policy>/cmd` holds the `kpi` arguments and
 //! `expected.json` the oracle's output, which `kpi eval` must match byte for byte.
 
 use std::path::Path;
@@ -38,7 +38,7 @@ fn check(case: &Path) {
 
 #[test]
 fn every_seed_policy_matches_the_oracle() {
-    let mut cases: Vec<_> = std::fs::read_dir("tests/data/eval")
+    let mut cases: Vec<_> = std::fs::read_dir("tests/data/seed_oracle")
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

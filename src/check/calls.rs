@@ -1,5 +1,12 @@
 //! Function calls: arithmetic helpers, team aggregates and ranks, forced
 //! distribution, and history (`prev`, `streak`).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Every match on a builtin or an IR enum names each variant: a new builtin
+// fails to build here until it is typed and lowered.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::expr::{join, mk, Lowered};
 use super::Checker;
@@ -102,18 +109,22 @@ impl Checker<'_> {
                 Some((mk(IKind::Call(f, lowered), span), ty?.0))
             }
             Builtin::Clamp => {
-                let (x, t) = self.numeric(exprs[0])?;
-                let lo = self.same_dim(exprs[1], &t, exprs[0].span)?;
-                let hi = self.same_dim(exprs[2], &t, exprs[0].span)?;
+                let [x0, lo, hi] = self.args(&exprs, span)?;
+                let (x, t) = self.numeric(x0)?;
+                let lo = self.same_dim(lo, &t, x0.span)?;
+                let hi = self.same_dim(hi, &t, x0.span)?;
                 Some((mk(IKind::Call(Func::Clamp, vec![x, lo, hi]), span), t))
             }
             Builtin::Abs | Builtin::Floor | Builtin::Ceil | Builtin::Round => {
-                let (x, t) = self.numeric(exprs[0])?;
+                let Some((&x0, rest)) = exprs.split_first() else {
+                    return self.internal(span);
+                };
+                let (x, t) = self.numeric(x0)?;
                 if builtin.builtin != Builtin::Abs && matches!(t, Ty::Duration(_)) {
                     return self.mismatch(
                         Expected::NumberOrMoney,
                         &t,
-                        exprs[0].span,
+                        x0.span,
                         Hint::RoundDuration,
                     );
                 }
@@ -121,16 +132,32 @@ impl Checker<'_> {
                     Builtin::Abs => Func::Abs,
                     Builtin::Floor => Func::Floor,
                     Builtin::Ceil => Func::Ceil,
-                    _ => {
-                        let places = match exprs.get(1) {
+                    Builtin::Min
+                    | Builtin::Max
+                    | Builtin::Clamp
+                    | Builtin::TeamAvg
+                    | Builtin::TeamSum
+                    | Builtin::TeamMin
+                    | Builtin::TeamMax
+                    | Builtin::TeamCount
+                    | Builtin::TeamFirst
+                    | Builtin::TeamLast
+                    | Builtin::Rank
+                    | Builtin::Prev
+                    | Builtin::Streak => return self.internal(span),
+                    Builtin::Round => {
+                        let places = match rest.first() {
                             None => 0,
                             Some(p) => {
-                                let places = match &p.kind {
-                                    ExprKind::Number {
-                                        value,
-                                        unit: LitUnit::None,
-                                    } => round_places(*value),
-                                    _ => None,
+                                // only a plain number literal
+                                let places = if let ExprKind::Number {
+                                    value,
+                                    unit: LitUnit::None,
+                                } = &p.kind
+                                {
+                                    round_places(*value)
+                                } else {
+                                    None
                                 };
                                 let Some(places) = places else {
                                     self.errors.push(CheckError::Invalid {
@@ -168,11 +195,13 @@ impl Checker<'_> {
                         Ty::Number(NumKind::Count),
                     ));
                 }
-                let (x, t) = self.numeric(exprs[0])?;
-                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
-                let ty = match (kind, &t) {
-                    (AggKind::Avg, Ty::Number(NumKind::Count)) => Ty::Number(NumKind::Plain),
-                    _ => t,
+                let [x0] = self.args(&exprs, span)?;
+                let (x, t) = self.numeric(x0)?;
+                let arg = self.arg_slot(x, t.clone(), x0.span);
+                let ty = match kind {
+                    // the average of counts need not be whole
+                    AggKind::Avg if t == Ty::Number(NumKind::Count) => Ty::Number(NumKind::Plain),
+                    AggKind::Avg | AggKind::Sum | AggKind::Min | AggKind::Max | AggKind::Count => t,
                 };
                 let slot = self.hidden(
                     name,
@@ -183,8 +212,9 @@ impl Checker<'_> {
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
             }
             Builtin::Rank => {
-                let (x, t) = self.numeric(exprs[0])?;
-                let arg = self.arg_slot(x, t, exprs[0].span);
+                let [x0] = self.args(&exprs, span)?;
+                let (x, t) = self.numeric(x0)?;
+                let arg = self.arg_slot(x, t, x0.span);
                 let order = order.unwrap_or(Order::Desc);
                 let slot = self.hidden(
                     "rank",
@@ -198,11 +228,12 @@ impl Checker<'_> {
                 ))
             }
             Builtin::Prev => {
-                let (x, t) = self.expr(exprs[0], expect)?;
-                let (d, dt) = self.expr(exprs[1], Some(&t))?;
-                let ty = self.join_arms(&t, exprs[0].span, &dt, exprs[1].span)?;
-                let arg = self.arg_slot(x, t, exprs[0].span);
-                let default = self.arg_slot(d, dt, exprs[1].span);
+                let [x0, d0] = self.args(&exprs, span)?;
+                let (x, t) = self.expr(x0, expect)?;
+                let (d, dt) = self.expr(d0, Some(&t))?;
+                let ty = self.join_arms(&t, x0.span, &dt, d0.span)?;
+                let arg = self.arg_slot(x, t, x0.span);
+                let default = self.arg_slot(d, dt, d0.span);
                 let slot = self.hidden(
                     "prev",
                     ty.clone(),
@@ -212,8 +243,9 @@ impl Checker<'_> {
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
             }
             Builtin::Streak => {
-                let c = self.bool_expr(exprs[0])?;
-                let arg = self.arg_slot(c, Ty::Bool, exprs[0].span);
+                let [c0] = self.args(&exprs, span)?;
+                let c = self.bool_expr(c0)?;
+                let arg = self.arg_slot(c, Ty::Bool, c0.span);
                 let slot = self.hidden(
                     "streak",
                     Ty::Number(NumKind::Count),
@@ -229,8 +261,9 @@ impl Checker<'_> {
                 // Sugar over ranks and aggregates, with S3's tie rules:
                 // everyone tied for the top (bottom) value is first (last),
                 // but nobody is in a team of one or where everyone ties.
-                let (x, t) = self.numeric(exprs[0])?;
-                let arg = self.arg_slot(x, t.clone(), exprs[0].span);
+                let [x0] = self.args(&exprs, span)?;
+                let (x, t) = self.numeric(x0)?;
+                let arg = self.arg_slot(x, t.clone(), x0.span);
                 let order = if builtin.builtin == Builtin::TeamFirst {
                     Order::Desc
                 } else {
@@ -281,6 +314,29 @@ impl Checker<'_> {
                 ))
             }
         }
+    }
+
+    /// The value arguments of a call as the array its lowering takes. The
+    /// builtin table's arity, checked first, fixes their number, so a
+    /// mismatch is a bug in kpi: an internal error, not a panic.
+    fn args<'e, const N: usize>(
+        &mut self,
+        exprs: &[&'e Expr],
+        span: Span,
+    ) -> Option<[&'e Expr; N]> {
+        match <[&Expr; N]>::try_from(exprs) {
+            Ok(args) => Some(args),
+            Err(_) => self.internal(span),
+        }
+    }
+
+    /// Reports a contradiction in the checker itself.
+    fn internal<T>(&mut self, span: Span) -> Option<T> {
+        self.errors.push(CheckError::Invalid {
+            problem: Problem::Internal,
+            span,
+        });
+        None
     }
 
     /// A slot holding `x` per record, reusing an existing slot when `x` is

@@ -1,6 +1,7 @@
 //! Errors of the checker. Each error holds data (names, types, spans, a
 //! suggestion); [`CheckError::report`] writes its text in English or
 //! Chinese. All the wording of the checker's errors lives in this file.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::calls::MAX_ROUND_PLACES;
 use crate::diag::{

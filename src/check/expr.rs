@@ -1,4 +1,5 @@
 //! Type checking and lowering of expressions.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{Checker, Def};
 use crate::check::error::{suggest, CheckError, Expected, Hint, Op, Problem, UnitHint};

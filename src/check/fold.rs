@@ -1,5 +1,6 @@
 //! Compile-time values: constants, weights, ranges, defaults, quotas and
 //! test data are evaluated once, with the evaluator itself.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::Checker;
 use crate::check::error::{CheckError, ConstUse, Problem};

@@ -1,5 +1,6 @@
 //! Warnings of the static analysis, and all their wording in English and
 //! Chinese. Lints hold data; the text is made here, in one place.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub use crate::diag::{Lang, Report};
 use crate::syntax::ast::Span;

@@ -1,4 +1,5 @@
 //! Band, match and step tables: checking their arms and lowering them.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::expr::{mk, Lowered};
 use super::Checker;

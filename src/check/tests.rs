@@ -1,4 +1,5 @@
 //! Resolving embedded tests (L15) against the policy's inputs and outputs.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{Checker, Def};
 use crate::check::error::{suggest, CheckError, ConstUse, TestTarget};
@@ -55,12 +56,13 @@ impl Checker<'_> {
                     Some(Def::Context(i)) => self.context.get(*i).map(|f| (*i, f.ty.clone())),
                     _ => None,
                 },
-                TestTarget::Output => match self.outputs.iter().position(|o| o.name == name) {
-                    Some(i) => match self
-                        .slots
-                        .get(self.outputs[i].slot)
-                        .and_then(|s| s.as_ref())
-                    {
+                TestTarget::Output => match self
+                    .outputs
+                    .iter()
+                    .enumerate()
+                    .find(|(_, o)| o.name == name)
+                {
+                    Some((i, o)) => match self.slots.get(o.slot).and_then(|s| s.as_ref()) {
                         Some(s) => Some((i, s.ty.clone())),
                         // The output failed to check; that error is reported already.
                         None => continue,

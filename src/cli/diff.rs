@@ -106,8 +106,8 @@ fn evaluate_version(
     args: &Args,
     lang: Lang,
 ) -> Result<Evaluation, Exit> {
-    let (rows, context) =
-        load_rows(program, &args.data, args.period.as_deref(), lang).inspect_err(|_| {
+    let (rows, context) = load_rows(program, &args.data, args.period.as_deref(), lang)
+        .inspect_err(|_| {
             eprintln!("error: the data does not fit the {which} version `{spec}` (see above)");
         })?;
     match evaluate(program, &rows, &context, None) {
@@ -129,8 +129,10 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let evaluated = evaluate_version("OLD", &args.old, &old_src, &old_p, args, lang)
-        .and_then(|o| evaluate_version("NEW", &args.new, &new_src, &new_p, args, lang).map(|n| (o, n)));
+    let evaluated =
+        evaluate_version("OLD", &args.old, &old_src, &old_p, args, lang).and_then(|o| {
+            evaluate_version("NEW", &args.new, &new_src, &new_p, args, lang).map(|n| (o, n))
+        });
     let ((orows, _, oev), (nrows, _, nev)) = match evaluated {
         Ok(x) => x,
         Err(e) => {

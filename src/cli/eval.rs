@@ -2,9 +2,7 @@
 //! and the loading of records and context that `explain`, `whatif` and
 //! `diff` share.
 
-use super::{
-    load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source,
-};
+use super::{load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source};
 use crate::data::{self, BatchRead, Cell, KeyNames, Layout, ReadOptions};
 use crate::diag::Lang;
 use crate::eval::{evaluate, Row};
@@ -320,7 +318,9 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
             }
         }
         OutputFormat::Xlsx | OutputFormat::Html => {
-            let report = people_report(args, &src, &program, &rows, &context, &evaluated, warnings, lang);
+            let report = people_report(
+                args, &src, &program, &rows, &context, &evaluated, warnings, lang,
+            );
             match report_bytes(format, &report, lang) {
                 Ok(b) => b,
                 Err(e) => return e,

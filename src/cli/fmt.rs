@@ -35,10 +35,7 @@ pub fn run(paths: &[PathBuf], check: bool, lang: crate::diag::Lang) -> Exit {
         let formatted = match format_policy(&src.text) {
             Ok(f) => f,
             Err(e) => {
-                eprint!(
-                    "{}",
-                    render_diagnostic(&e.report(lang), Some(&src))
-                );
+                eprint!("{}", render_diagnostic(&e.report(lang), Some(&src)));
                 worse(Exit::Failure);
                 continue;
             }

@@ -270,10 +270,7 @@ pub(crate) fn load(src: &Source, lang: Lang) -> Loaded {
 }
 
 /// Loads a policy for `eval`/`test`: warnings are printed, errors end it.
-pub(crate) fn load_program(
-    path: &std::path::Path,
-    lang: Lang,
-) -> Result<(Source, Program), Exit> {
+pub(crate) fn load_program(path: &std::path::Path, lang: Lang) -> Result<(Source, Program), Exit> {
     load_program_warned(path, lang).map(|(src, program, _)| (src, program))
 }
 

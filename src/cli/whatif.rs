@@ -5,8 +5,8 @@
 use super::eval::Batch;
 use super::explain::{print_report, PersonArgs};
 use super::{output, DiagFormat, Exit};
-use crate::report::whatif::{parse_target, whatif, InputChange, WhatIf};
 use crate::diag::Lang;
+use crate::report::whatif::{parse_target, whatif, InputChange, WhatIf};
 use std::fmt::Write as _;
 
 #[derive(Debug, clap::Args)]

@@ -1,4 +1,8 @@
 //! Parsing one cell for one input into its base-unit value.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Numbers here come straight from the data file: no unchecked arithmetic
+// (`Decimal`'s operators panic on overflow; its `checked_*` methods do not).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use std::borrow::Cow;
 
@@ -7,6 +11,7 @@ use rust_decimal::Decimal;
 use super::error::CellError;
 use super::quick::quick_number;
 use super::{Cell, FieldSpec, ReadOptions};
+use crate::eval::num::Num;
 use crate::types::{DurUnit, NumKind, Ty};
 
 /// Parses one cell for `field`. Empty (or blank) text is `Ok(None)`;
@@ -86,9 +91,14 @@ fn in_range(cell: Cell, raw: &str, field: &FieldSpec) -> Result<Cell, CellError>
 /// `ty` (`0.995` percent → `99.5%`, `120` seconds in a minutes column → `2min`).
 pub fn display_base(v: Decimal, ty: &Ty) -> String {
     match ty {
-        Ty::Number(NumKind::Percent) => {
-            format!("{}%", (v * Decimal::ONE_HUNDRED).normalize())
-        }
+        Ty::Number(NumKind::Percent) => match v.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(p) => format!("{}%", p.normalize()),
+            // beyond a decimal's 96 bits: exactly, through the 128 of a `Num`
+            None => match Num::from_decimal(v).times(Num::int(100)) {
+                Ok(p) => format!("{}%", p.to_plain_string()),
+                Err(_) => v.normalize().to_string(),
+            },
+        },
         Ty::Duration(unit) => match v.checked_div(unit.seconds()) {
             Some(q) => format!("{}{}", q.normalize(), unit.suffix()),
             None => format!("{}s", v.normalize()),
@@ -111,10 +121,10 @@ pub(crate) fn normalize(s: &str) -> Cow<'_, str> {
 /// stands for; any other character is itself.
 fn ascii_equivalent(c: char) -> char {
     match c {
-        '０'..='９' => {
-            let d = u32::from(c) - u32::from('０');
-            char::from_digit(d, 10).unwrap_or(c)
-        }
+        '０'..='９' => u32::from(c)
+            .checked_sub(u32::from('０'))
+            .and_then(|d| char::from_digit(d, 10))
+            .unwrap_or(c),
         '％' => '%',
         '．' => '.',
         '，' => ',',
@@ -184,7 +194,12 @@ fn parse_decimal(s: &str, raw: &str) -> Result<Decimal, CellError> {
 /// `±int.frac` (ASCII digits, already checked) through
 /// `Decimal::from_str_exact`: normalized, zero never negative.
 fn exact_decimal(neg: bool, int_digits: &str, frac: &str, raw: &str) -> Result<Decimal, CellError> {
-    let mut text = String::with_capacity(int_digits.len() + frac.len() + 3);
+    let mut text = String::with_capacity(
+        int_digits
+            .len()
+            .saturating_add(frac.len())
+            .saturating_add(3),
+    );
     if neg {
         text.push('-');
     }
@@ -213,15 +228,23 @@ const SMALL_DIGITS: usize = 18;
 /// Same result, to the bit, as [`exact_decimal`]: normalized, zero never
 /// negative.
 fn small_decimal(neg: bool, int: &str, frac: &str) -> Option<Decimal> {
-    if int.len() + frac.len() > SMALL_DIGITS {
+    if int.len().saturating_add(frac.len()) > SMALL_DIGITS {
         return None;
     }
-    let mantissa = int
-        .bytes()
-        .chain(frac.bytes())
-        .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+    // at most 18 digits: the checks never fail (the general path if they did)
+    let mantissa = int.bytes().chain(frac.bytes()).try_fold(0i64, |m, b| {
+        m.checked_mul(10)?
+            .checked_add(i64::from(b.checked_sub(b'0')?))
+    })?;
     let scale = u32::try_from(frac.len()).ok()?;
-    let d = Decimal::new(if neg { -mantissa } else { mantissa }, scale);
+    let d = Decimal::new(
+        if neg {
+            mantissa.checked_neg()?
+        } else {
+            mantissa
+        },
+        scale,
+    );
     Some(d.normalize())
 }
 
@@ -355,7 +378,7 @@ fn percent_to_fraction(v: Decimal, raw: &str) -> Result<Decimal, CellError> {
     // Dividing by 100 only moves the decimal point two places: while the
     // scale has room, do just that (exact, and much cheaper than a division).
     let mut f = v;
-    if f.set_scale(v.scale() + 2).is_ok() {
+    if f.set_scale(v.scale().saturating_add(2)).is_ok() {
         return Ok(f.normalize());
     }
     let hundred = Decimal::ONE_HUNDRED;
@@ -409,7 +432,14 @@ fn parse_money(s: &str, raw: &str) -> Result<Decimal, CellError> {
         }
     }
     let v = parse_decimal(t, raw)?;
-    Ok(if neg { -v } else { v })
+    Ok(if neg { negated(v) } else { v })
+}
+
+/// `-v`: a `Decimal`'s sign is a bit of its own, so negating never
+/// overflows (and `-0` stays as `Neg` makes it).
+#[allow(clippy::arithmetic_side_effects)]
+fn negated(v: Decimal) -> Decimal {
+    -v
 }
 
 fn parse_bool(s: &str) -> Result<bool, CellError> {
@@ -825,5 +855,10 @@ mod tests {
             "2.5d"
         );
         assert_eq!(display_base(d("10.00"), &Ty::Money), "10");
+        // beyond a decimal as a percent: exact all the same, never a panic
+        assert_eq!(
+            display_base(Decimal::MIN, &Ty::Number(NumKind::Percent)),
+            "-7922816251426433759354395033500%"
+        );
     }
 }

@@ -1,4 +1,5 @@
 //! Reading per-period context values and checking them against records.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;

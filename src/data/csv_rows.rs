@@ -1,6 +1,7 @@
 //! Streaming delimited text (comma, tab or semicolon): records are read
 //! one at a time into a single reused buffer and handed on straight away,
 //! so a large file never exists as a table of strings.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::error::{DataError, DataErrorKind, DataNotice};
 use super::layout::sniff_delimiter;
@@ -88,12 +89,15 @@ impl<'a> Lines<'a> {
             self.pos = 0;
             self.line = 1;
         }
-        let chunk = &b[self.pos..i];
+        let chunk = b.get(self.pos..i).unwrap_or_default();
         self.line += chunk.iter().filter(|&&c| c == b'\n').count();
         if chunk.contains(&b'\r') {
             // lone `\r`s (a `\r\n` is counted at its `\n`)
-            self.line += (self.pos..i)
-                .filter(|&at| b[at] == b'\r' && b.get(at + 1) != Some(&b'\n'))
+            let tail = b.get(self.pos..).unwrap_or_default();
+            self.line += chunk
+                .iter()
+                .enumerate()
+                .filter(|&(k, &c)| c == b'\r' && tail.get(k + 1) != Some(&b'\n'))
                 .count();
         }
         self.pos = i;

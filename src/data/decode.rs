@@ -5,6 +5,7 @@
 //! encoding, guessed with `chardetng` (in practice GBK/GB18030: Excel's
 //! zh-CN "CSV (逗号分隔)"). `--encoding` overrides the guess. Decoding keeps
 //! every line break, so line numbers are those of the file.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::borrow::Cow;
 
@@ -39,13 +40,13 @@ pub fn decode<'a>(
         Some(e) => {
             // a BOM of the same encoding is not text
             let body = match Encoding::for_bom(bytes) {
-                Some((bom, len)) if bom == e => &bytes[len..],
+                Some((bom, len)) if bom == e => bytes.get(len..).unwrap_or_default(),
                 _ => bytes,
             };
             (e, body, false)
         }
         None => match Encoding::for_bom(bytes) {
-            Some((e, len)) => (e, &bytes[len..], false),
+            Some((e, len)) => (e, bytes.get(len..).unwrap_or_default(), false),
             None if std::str::from_utf8(bytes).is_ok() => (UTF_8, bytes, false),
             None => (guess(bytes), bytes, true),
         },
@@ -102,10 +103,9 @@ fn first_bad_byte(encoding: &'static Encoding, bytes: &[u8]) -> usize {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(4096);
     let mut read = 0;
-    while read < bytes.len() {
+    while let Some(rest) = bytes.get(read..).filter(|rest| !rest.is_empty()) {
         out.clear();
-        let (result, n) =
-            decoder.decode_to_string_without_replacement(&bytes[read..], &mut out, true);
+        let (result, n) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
         match result {
             encoding_rs::DecoderResult::Malformed(bad, after) => {
                 let consumed = read + n;

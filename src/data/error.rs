@@ -4,6 +4,7 @@
 //! column header); its [`DataErrorKind`] says what is wrong. Problems with a
 //! single cell are [`CellError`]s, which the policy's embedded tests reuse.
 //! Errors hold data; [`DataError::report`] writes them in English or Chinese.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::diag::{english_diagnostic, ty_name, Lang, Report};
 use crate::types::{DurUnit, Ty};
@@ -165,8 +166,7 @@ pub enum NoticeKind {
 pub fn notice_lines(notices: &[DataNotice], lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < notices.len() {
-        let n = &notices[i];
+    while let Some(n) = notices.get(i) {
         let place = match &n.sheet {
             Some(sheet) => format!("{} [{sheet}]", n.file),
             None => n.file.clone(),

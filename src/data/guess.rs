@@ -1,5 +1,6 @@
 //! Guessing an input's type from an export's column (`kpi init`): the
 //! header's unit first (`平均响应(秒)`), then what every filled cell is.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::cells::parse_general;
 use super::layout::{apply_header_unit, split_unit, HeaderUnit, Key, KeyNames};

@@ -3,6 +3,7 @@
 //! Hand-written rather than `serde_json::Value` for two reasons: numbers keep
 //! their literal text exactly (no trip through `f64`), and every object knows
 //! the line it starts on, for error messages.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::collections::HashMap;
 
@@ -63,7 +64,9 @@ impl<'a> Parser<'a> {
         }
         let bytes = self.src.as_bytes();
         let end = pos.min(bytes.len());
-        self.line += bytes[self.line_pos..end]
+        self.line += bytes
+            .get(self.line_pos..end)
+            .unwrap_or_default()
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
@@ -153,10 +156,13 @@ impl<'a> Parser<'a> {
                                     headers.len() - 1
                                 }
                             };
-                            if values.len() <= i {
-                                values.resize(i + 1, Value::Missing);
+                            match values.get_mut(i) {
+                                Some(v) => *v = value,
+                                None => {
+                                    values.resize(i, Value::Missing);
+                                    values.push(value);
+                                }
                             }
-                            values[i] = value;
                         }
                         rows.push(Row { line, values });
                     }

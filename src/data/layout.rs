@@ -1,5 +1,6 @@
 //! The layouts of real exports (§5.3): which headers name the key columns,
 //! units written in headers (`平均响应(秒)`), totals rows, separators.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::borrow::Cow;
 
@@ -227,8 +228,10 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
             if b == b'"' {
                 quoted = !quoted;
             } else if !quoted {
-                if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
-                    counts[i] += 1;
+                for (c, n) in CANDIDATES.iter().zip(counts.iter_mut()) {
+                    if *c == b {
+                        *n += 1;
+                    }
                 }
             }
         }
@@ -236,13 +239,14 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
             *b = (*b).max(c);
         }
     }
-    let mut pick = 0;
-    for i in 1..CANDIDATES.len() {
-        if best[i] > best[pick] {
-            pick = i;
+    // the most frequent; the earliest candidate on a tie
+    let mut pick = (b',', 0);
+    for (c, n) in CANDIDATES.into_iter().zip(best) {
+        if n > pick.1 {
+            pick = (c, n);
         }
     }
-    CANDIDATES[pick]
+    pick.0
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //! decimal (value, scale and sign bit: the general path always normalizes).
 //! Anything else, every error included, is left to the general path. The
 //! differential test below holds the two together.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Numbers here come straight from the data file: no unchecked arithmetic.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use rust_decimal::Decimal;
 
@@ -23,9 +26,9 @@ pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decim
         return None;
     }
     let b = s.as_bytes();
-    let (neg, b) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
+    let (neg, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
         _ => (false, b),
     };
     let (b, percent) = match b.split_last() {
@@ -39,13 +42,17 @@ pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decim
     for &c in b {
         match c {
             b'0'..=b'9' => {
-                digits += 1;
-                if digits > MAX_DIGITS {
+                if digits == MAX_DIGITS {
                     return None;
                 }
-                mantissa = mantissa * 10 + u64::from(c - b'0');
+                // at most MAX_DIGITS (18) digits: nothing below can overflow
+                // (so the checks cost nothing but a never-taken branch)
+                digits = digits.saturating_add(1);
+                mantissa = mantissa
+                    .checked_mul(10)?
+                    .checked_add(u64::from(c.saturating_sub(b'0')))?;
                 if let Some(f) = &mut frac {
-                    *f += 1;
+                    *f = f.saturating_add(1);
                 }
             }
             b'.' if frac.is_none() => frac = Some(0),
@@ -59,7 +66,7 @@ pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decim
     }
     let mut scale = frac.unwrap_or(0);
     match (ty, percent) {
-        (Ty::Number(NumKind::Percent), true) => scale += 2,
+        (Ty::Number(NumKind::Percent), true) => scale = scale.saturating_add(2),
         (Ty::Number(NumKind::Percent), false) if !opts.percent_fractions => return None,
         (Ty::Number(_) | Ty::Money, false) => {}
         (Ty::Duration(unit), false) => {
@@ -70,7 +77,7 @@ pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decim
     // normalize: no trailing zeros after the point
     while scale > 0 && mantissa.is_multiple_of(10) {
         mantissa /= 10;
-        scale -= 1;
+        scale = scale.saturating_sub(1); // scale > 0
     }
     if matches!(ty, Ty::Number(NumKind::Count)) && (scale > 0 || neg) {
         return None; // not whole, or negative: an error, with its message

@@ -1,4 +1,5 @@
 //! Reading per-employee metric records.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::collections::HashMap;
 
@@ -187,7 +188,7 @@ impl RowSink for Records<'_> {
                         file,
                         row.line(),
                         c,
-                        &headers[c],
+                        super::table::header(headers, c),
                         DataErrorKind::EmptyEmployee,
                     ));
                     None

@@ -2,6 +2,7 @@
 //! [`RowSink`]: the header is the first row that names the key columns
 //! (title and note rows above it are skipped), totals rows are skipped with
 //! a notice, and rows of the wrong shape are reported here.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::cells::trim;
 use super::error::{DataError, DataErrorKind, DataNotice, NoticeKind};
@@ -38,6 +39,7 @@ impl<'a, S: RowSink> RowStream<'a, S> {
     }
 
     /// Pads short rows instead of reporting them (worksheets).
+    #[cfg(feature = "spreadsheets")]
     pub(crate) fn pad_short_rows(&mut self) {
         self.pad = true;
     }

@@ -1,6 +1,7 @@
 //! The header and first rows of a data file as text, for `kpi init`: the
 //! same readers and layout rules as records (encodings, title rows, totals
 //! rows, sheets), without any policy.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::error::{DataError, DataNotice};
 use super::layout::Key;

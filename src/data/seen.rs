@@ -13,6 +13,7 @@
 //! from the user's own data file, so the DoS resistance of the default
 //! (randomly keyed SipHash) buys nothing here, and it costs a good part of
 //! the time.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -54,7 +55,10 @@ impl FirstLines {
     /// if this is the first, and then `line` is remembered as its line.
     pub(crate) fn first(&mut self, employee: &str, period: Period, line: usize) -> Option<usize> {
         let number = self.number(employee);
-        let block = match self.employees[number].current {
+        // (`number` numbers an entry of `employees`; without one, the block
+        // is just looked up)
+        let current = self.employees.get(number).and_then(|e| e.current);
+        let block = match current {
             Some((year, block)) if year == period.year => block,
             _ => {
                 let blocks = &mut self.blocks;
@@ -65,12 +69,17 @@ impl FirstLines {
                         blocks.push([0; 12]);
                         blocks.len() - 1
                     });
-                self.employees[number].current = Some((period.year, block));
+                if let Some(e) = self.employees.get_mut(number) {
+                    e.current = Some((period.year, block));
+                }
                 block
             }
         };
-        // `Period::parse` makes every month 1..=12
-        let slot = &mut self.blocks[block][usize::from(period.month) - 1];
+        // `Period::parse` makes every month 1..=12, and `block` is an index
+        // `block_index` handed out: the slot is always there.
+        let slot = usize::from(period.month)
+            .checked_sub(1)
+            .and_then(|month| self.blocks.get_mut(block)?.get_mut(month))?;
         match *slot {
             0 => {
                 *slot = line + 1;
@@ -86,7 +95,7 @@ impl FirstLines {
         let guesses = self.last.map(|last| [last, last + 1]);
         for guess in guesses.into_iter().flatten() {
             if self.employees.get(guess).is_some_and(|e| {
-                e.fingerprint == fingerprint && &self.ids[e.start..e.end] == employee
+                e.fingerprint == fingerprint && self.ids.get(e.start..e.end) == Some(employee)
             }) {
                 self.last = Some(guess);
                 return guess;
@@ -145,7 +154,9 @@ impl Hasher for FxHasher {
         let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
+            for (w, b) in word.iter_mut().zip(rest) {
+                *w = *b;
+            }
             self.add(u64::from_le_bytes(word));
         }
     }

@@ -6,6 +6,7 @@
 //! `0.1000000000000000055`), a percent-formatted number (xlsx) is that
 //! decimal times 100 with `%`, a date is its month (`2026-10`), an error
 //! cell is its code (`#DIV/0!`). Errors name the sheet and the cell (`B7`).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::io::Cursor;
 
@@ -40,7 +41,7 @@ pub(crate) fn read(
     };
     // the sink's own notices (defaults for text cells) are the sheet's too
     notices.extend(sink.take_notices());
-    for e in &mut errors[first_error..] {
+    for e in errors.iter_mut().skip(first_error) {
         e.sheet = Some(sheet.clone());
     }
     for n in &mut notices {

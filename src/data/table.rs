@@ -1,6 +1,7 @@
 //! The format-neutral middle of the data layer: rows of raw values, each
 //! with its line, fed to a [`RowSink`] after the header row; column
 //! matching; cell conversion.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::cells::{normalize, parse_cell, quick_cell, trim};
 use super::decode::decode;
@@ -320,20 +321,23 @@ pub(crate) fn match_columns(
             continue;
         };
         if let [first, second, ..] = hits.as_slice() {
+            let second_name = header(headers, *second);
             errors.push(DataError::cell(
                 file,
                 line,
                 *second,
-                &headers[*second],
+                second_name,
                 DataErrorKind::DuplicateColumn {
-                    first: headers[*first].clone(),
-                    second: headers[*second].clone(),
+                    first: header(headers, *first).to_string(),
+                    second: second_name.to_string(),
                     target: key.name().to_string(),
                 },
             ));
         }
         for &h in &hits {
-            taken[h] = true;
+            if let Some(t) = taken.get_mut(h) {
+                *t = true;
+            }
         }
         let slot = match key {
             Key::Employee => &mut cols.employee,
@@ -355,25 +359,30 @@ pub(crate) fn match_columns(
                 .map(str::trim)
                 .any(|n| n == h || n == base)
         };
-        let Some(f) = fields.iter().position(names) else {
+        // the first field with this name, its column and its header unit
+        let found = fields
+            .iter()
+            .zip(cols.fields.iter_mut().zip(cols.units.iter_mut()))
+            .find(|(f, _)| names(f));
+        let Some((field, (col, col_unit))) = found else {
             continue;
         };
-        match cols.fields[f] {
+        match *col {
             Some(first) => errors.push(DataError::cell(
                 file,
                 line,
                 i,
                 h,
                 DataErrorKind::DuplicateColumn {
-                    first: headers[first].clone(),
+                    first: header(headers, first).to_string(),
                     second: h.to_string(),
-                    target: fields[f].id.clone(),
+                    target: field.id.clone(),
                 },
             )),
             None => {
-                cols.fields[f] = Some(i);
+                *col = Some(i);
                 if let Some(u) = unit {
-                    if !u.fits(&fields[f].ty) {
+                    if !u.fits(&field.ty) {
                         errors.push(DataError::cell(
                             file,
                             line,
@@ -382,12 +391,12 @@ pub(crate) fn match_columns(
                             DataErrorKind::HeaderUnit {
                                 header: h.to_string(),
                                 unit: u.text().to_string(),
-                                id: fields[f].id.clone(),
-                                ty: fields[f].ty.to_string(),
+                                id: field.id.clone(),
+                                ty: field.ty.to_string(),
                             },
                         ));
                     }
-                    cols.units[f] = Some(u);
+                    *col_unit = Some(u);
                 }
             }
         }
@@ -502,7 +511,7 @@ pub(crate) fn row_cells(
                         file,
                         row.line(),
                         c,
-                        &headers[c],
+                        header(headers, c),
                         DataErrorKind::MissingValue { id: f.id.clone() },
                     ));
                 }
@@ -517,7 +526,7 @@ pub(crate) fn row_cells(
                     line: row.line(),
                     kind: NoticeKind::DefaultForText {
                         id: f.id.clone(),
-                        column: headers[c].clone(),
+                        column: header(headers, c).to_string(),
                         col: c,
                         raw,
                     },
@@ -525,7 +534,13 @@ pub(crate) fn row_cells(
             }
             Err(e) => {
                 ok = false;
-                errors.push(DataError::cell(file, row.line(), c, &headers[c], e.into()));
+                errors.push(DataError::cell(
+                    file,
+                    row.line(),
+                    c,
+                    header(headers, c),
+                    e.into(),
+                ));
             }
         }
     }
@@ -554,7 +569,13 @@ pub(crate) fn row_period(
         },
         Err(e) => e.into(),
     };
-    errors.push(DataError::cell(file, row.line(), col, &headers[col], kind));
+    errors.push(DataError::cell(
+        file,
+        row.line(),
+        col,
+        header(headers, col),
+        kind,
+    ));
     None
 }
 
@@ -595,10 +616,17 @@ pub(crate) fn row_text<'a>(
             file,
             row.line(),
             col,
-            &headers[col],
+            header(headers, col),
             e.into(),
         ));
     })
+}
+
+/// The header of column `col`, for messages. Columns are found among the
+/// headers, so there is always one; a row's cells past the last header
+/// have none (empty).
+pub(crate) fn header(headers: &[String], col: usize) -> &str {
+    headers.get(col).map_or("", String::as_str)
 }
 
 /// Orders errors by line (stably) and caps their number.

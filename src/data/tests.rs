@@ -896,3 +896,24 @@ fn text_in_a_number_column_takes_the_default_with_a_notice() {
         vec!["notice: r.csv: line 3 (`平均响应时间`) holds `延迟统计`, not a number: used the default of `avg_response`"]
     );
 }
+
+/// A percent input whose range ends beyond what a decimal can hold as a
+/// percent (`in 0% .. 79228162514264337593543950335`, a plain number is a
+/// fraction): a cell out of range used to panic ("Multiplication
+/// overflowed") while writing the range into the message.
+#[test]
+fn out_of_range_message_for_a_huge_percent_range() {
+    let mut f = field("x", None, Ty::Number(NumKind::Percent));
+    f.range = Some((d("0"), Decimal::MAX));
+    let text = "employee,period,x\nA,2026-10,-5%\n";
+    let errors = read_records("r.csv", text, &[f], &STRICT).unwrap_err();
+    assert_eq!(
+        summary(&errors),
+        vec![one(
+            2,
+            Some("x"),
+            "kpi::data::out_of_range",
+            "r.csv:2: column `x`: `-5%` is outside the range 0%..7922816251426433759354395033500%"
+        )]
+    );
+}

@@ -1,6 +1,7 @@
 //! Evaluation errors: which employee, which period, which rule, and why.
 //! Errors hold data; [`EvalError::report`] writes them in English or
 //! Chinese.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::Row;
 use crate::diag::{english_diagnostic, Lang, Report};
@@ -74,7 +75,11 @@ fn fault_help(kind: &FaultKind, lang: Lang) -> String {
             "补上包含这个值的一档，或加上 `else -> …`",
         ),
         FaultKind::NoCaseMatched => ("add an `else -> …` rule", "加上一条 `else -> …` 规则"),
-        _ => (
+        FaultKind::NoLevel
+        | FaultKind::ZeroStep
+        | FaultKind::EmptyScale
+        | FaultKind::Unavailable
+        | FaultKind::Internal => (
             "check the rule and the record's data",
             "请检查这条规则和这个人的数据",
         ),

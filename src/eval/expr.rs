@@ -1,4 +1,11 @@
 //! Evaluation of one compiled expression against one record.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Every match on an IR enum names each variant: a new kind of expression
+// fails to build here until it is evaluated.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use crate::eval::num::{Num, NumError};
 use crate::ir::*;
@@ -106,7 +113,7 @@ fn record(trace: &mut Trace, ev: impl FnOnce() -> TraceEvent) {
 fn num(v: &Value, span: Span) -> Result<Num, Fault> {
     match v {
         Value::Num(n) => Ok(*n),
-        _ => Err(Fault {
+        Value::Bool(_) | Value::Text(_) | Value::Level(_) => Err(Fault {
             kind: FaultKind::Internal,
             span,
         }),
@@ -116,7 +123,7 @@ fn num(v: &Value, span: Span) -> Result<Num, Fault> {
 fn boolean(v: &Value, span: Span) -> Result<bool, Fault> {
     match v {
         Value::Bool(b) => Ok(*b),
-        _ => Err(Fault {
+        Value::Num(_) | Value::Text(_) | Value::Level(_) => Err(Fault {
             kind: FaultKind::Internal,
             span,
         }),
@@ -158,7 +165,15 @@ fn num_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
         IKind::Steps { subject, arms } => steps(subject, arms, env, trace, span),
         IKind::Scale { subject, from, to } => scale(subject, from, to, env, trace, span),
         IKind::Call(f, args) => call(*f, args, env, trace, span),
-        _ => num(&eval(e, env, trace)?, span),
+        IKind::Const(_)
+        | IKind::Not(_)
+        | IKind::Cmp(..)
+        | IKind::And(..)
+        | IKind::Or(..)
+        | IKind::If(..)
+        | IKind::Band { .. }
+        | IKind::Match { .. }
+        | IKind::Cases { .. } => num(&eval(e, env, trace)?, span),
     }
 }
 
@@ -178,12 +193,24 @@ fn bool_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<bool, Fault>
                     CmpOp::Ne => ord.is_ne(),
                 })
             }
-            x => compare(*op, &x, &eval(b, env, trace)?, e.span),
+            x @ (Value::Bool(_) | Value::Text(_) | Value::Level(_)) => {
+                compare(*op, &x, &eval(b, env, trace)?, e.span)
+            }
         },
         IKind::And(a, b) => Ok(bool_of(a, env, trace)? && bool_of(b, env, trace)?),
         IKind::Or(a, b) => Ok(bool_of(a, env, trace)? || bool_of(b, env, trace)?),
         IKind::Not(a) => Ok(!bool_of(a, env, trace)?),
-        _ => boolean(&eval(e, env, trace)?, e.span),
+        IKind::Const(_)
+        | IKind::Read(_)
+        | IKind::Neg(_)
+        | IKind::Arith(..)
+        | IKind::If(..)
+        | IKind::Call(..)
+        | IKind::Band { .. }
+        | IKind::Match { .. }
+        | IKind::Cases { .. }
+        | IKind::Steps { .. }
+        | IKind::Scale { .. } => boolean(&eval(e, env, trace)?, e.span),
     }
 }
 
@@ -287,7 +314,7 @@ fn band<E: Env>(
     let shown = match &v {
         // In the unit the policy writes it: `38s`, `92%`.
         Value::Num(n) => crate::eval::format::show_value(*n, subject_ty),
-        other => format!("{other:?}"),
+        other @ (Value::Bool(_) | Value::Text(_) | Value::Level(_)) => format!("{other:?}"),
     };
     Err(Fault {
         kind: FaultKind::NoBandMatched(shown.into()),
@@ -307,7 +334,7 @@ fn match_arm<E: Env>(
     let key = match eval(subject, env, trace)? {
         Value::Level(l) => usize::from(l),
         Value::Bool(b) => usize::from(b),
-        _ => {
+        Value::Num(_) | Value::Text(_) => {
             return Err(Fault {
                 kind: FaultKind::Internal,
                 span,
@@ -452,13 +479,15 @@ fn call<E: Env>(
     for a in args {
         nums.push(num_of(a, env, trace)?);
     }
-    let first = *nums.first().ok_or(Fault {
-        kind: FaultKind::Internal,
-        span,
-    })?;
-    let pick = |want: Ordering, xs: &[Num]| -> Result<Num, Fault> {
+    let Some((&first, rest)) = nums.split_first() else {
+        return Err(Fault {
+            kind: FaultKind::Internal,
+            span,
+        });
+    };
+    let pick = |want: Ordering| -> Result<Num, Fault> {
         let mut best = first;
-        for x in &xs[1..] {
+        for x in rest {
             if cmp_num(*x, best, span)? == want {
                 best = *x;
             }
@@ -466,11 +495,10 @@ fn call<E: Env>(
         Ok(best)
     };
     let v = match f {
-        Func::Min => pick(Ordering::Less, &nums)?,
-        Func::Max => pick(Ordering::Greater, &nums)?,
+        Func::Min => pick(Ordering::Less)?,
+        Func::Max => pick(Ordering::Greater)?,
         Func::Clamp => {
-            let (lo, hi) = (nums.get(1).copied(), nums.get(2).copied());
-            let (Some(lo), Some(hi)) = (lo, hi) else {
+            let &[lo, hi, ..] = rest else {
                 return Err(Fault {
                     kind: FaultKind::Internal,
                     span,

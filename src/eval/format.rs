@@ -1,4 +1,5 @@
 //! Output display: the exact value of each output as text (§4.1).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::eval::num::Num;
 use crate::ir::Value;
@@ -25,7 +26,7 @@ impl Shown {
 pub fn show(v: &Value, ty: &Ty) -> Shown {
     match v {
         Value::Bool(b) => Shown::Bool(*b),
-        _ => {
+        Value::Num(_) | Value::Text(_) | Value::Level(_) => {
             let mut s = String::new();
             write_text(v, ty, &mut s);
             Shown::Text(s)
@@ -86,6 +87,6 @@ pub fn show_value(v: Num, ty: &Ty) -> String {
             u.suffix()
         ),
         Ty::Money => format!("¥{}", v.to_fixed_string(2)),
-        _ => v.to_plain_string(),
+        Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => v.to_plain_string(),
     }
 }

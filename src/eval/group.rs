@@ -1,11 +1,18 @@
 //! Team (same team and period) and history (same employee) passes.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Every match on an IR enum names each variant: a new team or history
+// function, or a new aggregate, fails to build here until it is computed.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::matrix::Matrix;
 use super::{EvalError, Row};
 use crate::eval::expr::{cmp_num, Fault, FaultKind};
 use crate::eval::num::Num;
 use crate::ir::*;
-use crate::syntax::ast::Order;
+use crate::syntax::ast::{Order, Span};
 use std::cmp::Ordering;
 
 /// Row indices grouped once per batch.
@@ -19,31 +26,20 @@ pub(super) struct Groups {
 
 impl Groups {
     pub(super) fn new(rows: &[Row], order: &[usize]) -> Groups {
-        let mut teams: Vec<Vec<usize>> = Vec::new();
-        let mut start = 0;
-        for i in 1..=order.len() {
-            let split = i == order.len() || {
-                let (a, b) = (&rows[order[i - 1]], &rows[order[i]]);
-                a.team != b.team || a.period != b.period
-            };
-            if split && i > start {
-                teams.push(order[start..i].to_vec());
-                start = i;
-            }
-        }
-        let by_person = super::order::person_order(rows);
-        let mut people = Vec::new();
-        let mut start = 0;
-        for i in 1..=by_person.len() {
-            if i == by_person.len()
-                || rows[by_person[i - 1]].employee != rows[by_person[i]].employee
-            {
-                if i > start {
-                    people.push(by_person[start..i].to_vec());
-                }
-                start = i;
-            }
-        }
+        // Runs of consecutive indices whose rows agree on `same`.
+        let runs = |order: &[usize], same: fn(&Row, &Row) -> bool| -> Vec<Vec<usize>> {
+            order
+                .chunk_by(|&a, &b| match (rows.get(a), rows.get(b)) {
+                    (Some(a), Some(b)) => same(a, b),
+                    _ => false,
+                })
+                .map(<[usize]>::to_vec)
+                .collect()
+        };
+        let teams = runs(order, |a, b| a.team == b.team && a.period == b.period);
+        let people = runs(&super::order::person_order(rows), |a, b| {
+            a.employee == b.employee
+        });
         Groups { teams, people }
     }
 }
@@ -61,7 +57,7 @@ fn ranks(
     arg: usize,
     order: Order,
     values: &Matrix,
-    span: crate::syntax::ast::Span,
+    span: Span,
 ) -> Result<Vec<usize>, Fault> {
     let mut keyed: Vec<(Num, usize)> = Vec::with_capacity(members.len());
     for (i, &r) in members.iter().enumerate() {
@@ -89,13 +85,19 @@ fn ranks(
         return Err(e);
     }
     let mut out = vec![0; members.len()];
-    for k in 0..keyed.len() {
-        let rank = if k > 0 && cmp_num(keyed[k - 1].0, keyed[k].0, span)? == Ordering::Equal {
-            out[keyed[k - 1].1]
-        } else {
-            k + 1
+    // The previous value in rank order, and its rank.
+    let mut prev: Option<(Num, usize)> = None;
+    for (k, &(v, i)) in keyed.iter().enumerate() {
+        let rank = match prev {
+            Some((p, r)) if cmp_num(p, v, span)? == Ordering::Equal => r,
+            _ => k + 1,
         };
-        out[keyed[k].1] = rank;
+        // `i` numbers `members`, whose length `out` has.
+        *out.get_mut(i).ok_or(Fault {
+            kind: FaultKind::Internal,
+            span,
+        })? = rank;
+        prev = Some((v, rank));
     }
     Ok(out)
 }
@@ -118,56 +120,62 @@ pub(super) fn team(
                 }
             }
             Err(fault) => {
-                if let Some(&r) = members.first() {
-                    errors.push(EvalError::team_fault(&rows[r], fault));
+                if let Some(row) = members.first().and_then(|&r| rows.get(r)) {
+                    errors.push(EvalError::team_fault(row, fault));
                 }
             }
         }
     }
 }
 
+/// Slot `arg` of `members` folded with `step(acc, value)` from the first
+/// value (zero when there are none).
+fn fold(
+    members: &[usize],
+    arg: usize,
+    values: &Matrix,
+    span: Span,
+    step: impl Fn(Num, Num) -> Result<Num, Fault>,
+) -> Result<Num, Fault> {
+    let mut acc: Option<Num> = None;
+    for &r in members {
+        let v = num_at(values, r, arg).ok_or(Fault {
+            kind: FaultKind::Internal,
+            span,
+        })?;
+        acc = Some(match acc {
+            None => v,
+            Some(a) => step(a, v)?,
+        });
+    }
+    Ok(acc.unwrap_or(Num::ZERO))
+}
+
 fn team_group(
     f: &TeamFn,
     members: &[usize],
     values: &Matrix,
-    span: crate::syntax::ast::Span,
+    span: Span,
 ) -> Result<Vec<Value>, Fault> {
     let n = members.len();
     let ne = |r: Result<Num, crate::eval::num::NumError>| r.map_err(|e| Fault::from((e, span)));
     Ok(match f {
         TeamFn::Agg { kind, arg } => {
-            if *kind == AggKind::Count {
-                return Ok(vec![Value::Num(Num::int(n as i64)); n]);
-            }
-            let mut acc: Option<Num> = None;
-            for &r in members {
-                let v = num_at(values, r, *arg).ok_or(Fault {
-                    kind: FaultKind::Internal,
-                    span,
-                })?;
-                acc = Some(match (acc, kind) {
-                    (None, _) => v,
-                    (Some(a), AggKind::Sum | AggKind::Avg) => ne(a.plus(v))?,
-                    (Some(a), AggKind::Min) => {
-                        if cmp_num(v, a, span)? == Ordering::Less {
-                            v
-                        } else {
-                            a
-                        }
-                    }
-                    (Some(a), _) => {
-                        if cmp_num(v, a, span)? == Ordering::Greater {
-                            v
-                        } else {
-                            a
-                        }
-                    }
-                });
-            }
-            let mut v = acc.unwrap_or(Num::ZERO);
-            if *kind == AggKind::Avg {
-                v = ne(v.over(Num::int(n as i64)))?;
-            }
+            let arg = *arg;
+            let sum = |a: Num, v: Num| ne(a.plus(v));
+            // the later value when it compares `want` to the running one
+            let pick = |want: Ordering| {
+                move |a: Num, v: Num| Ok(if cmp_num(v, a, span)? == want { v } else { a })
+            };
+            let v = match kind {
+                AggKind::Count => Num::int(n as i64),
+                AggKind::Sum => fold(members, arg, values, span, sum)?,
+                AggKind::Avg => {
+                    ne(fold(members, arg, values, span, sum)?.over(Num::int(n as i64)))?
+                }
+                AggKind::Min => fold(members, arg, values, span, pick(Ordering::Less))?,
+                AggKind::Max => fold(members, arg, values, span, pick(Ordering::Greater))?,
+            };
             vec![Value::Num(v); n]
         }
         TeamFn::Rank { arg, order } => ranks(members, *arg, *order, values, span)?
@@ -221,12 +229,14 @@ pub(super) fn history(
     values: &mut Matrix,
 ) {
     for person in &groups.people {
-        for (k, &r) in person.iter().enumerate() {
+        let mut last: Option<usize> = None;
+        for &r in person {
             // The previous record counts only if it is the previous calendar month.
-            let prev = k
-                .checked_sub(1)
-                .map(|j| person[j])
-                .filter(|&p| rows[p].period.index() + 1 == rows[r].period.index());
+            let prev = last.filter(|&p| match (rows.get(p), rows.get(r)) {
+                (Some(p), Some(r)) => p.period.index() + 1 == r.period.index(),
+                _ => false,
+            });
+            last = Some(r);
             let v = match f {
                 HistoryFn::Prev { arg, default } => match prev {
                     Some(p) => values.get(p, *arg).cloned().unwrap_or(Value::Bool(false)),

@@ -1,5 +1,6 @@
 //! The values of a batch: one per (record, slot), stored in row chunks so
 //! that each evaluation thread allocates and touches its own memory.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::ir::Value;
 

@@ -4,6 +4,11 @@
 //! stage by stage: within a stage every per-record slot is evaluated row by
 //! row; before it, the stage's team and history slots are filled by one
 //! pass per group, so an aggregate costs O(n log n) per batch, not per record.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 pub mod error;
 pub mod expr;
@@ -101,7 +106,8 @@ const PARALLEL_MIN_ROWS: usize = 20_000;
 struct StagePass<'a> {
     program: &'a Program,
     context: &'a BTreeMap<Period, Vec<Value>>,
-    slots: &'a [usize],
+    /// The stage's slots in evaluation order, with their indices.
+    slots: &'a [(usize, &'a Slot)],
     width: usize,
     trace_row: Option<usize>,
 }
@@ -118,8 +124,10 @@ impl StagePass<'_> {
         let empty: Vec<Value> = Vec::new();
         let mut errors = Vec::new();
         let mut trace = Vec::new();
-        let width = self.width;
+        // One row of `width` cells per record (none when there are no slots).
+        let mut chunks = values.chunks_mut(self.width.max(1));
         for (k, row) in rows.iter().enumerate() {
+            let cells: &mut [Value] = chunks.next().unwrap_or_default();
             let ctx = if self.program.context.is_empty() {
                 &empty
             } else if let Some(c) = self.context.get(&row.period) {
@@ -131,9 +139,8 @@ impl StagePass<'_> {
                 continue;
             };
             let tracing = self.trace_row == Some(first + k);
-            let cells = &mut values[k * width..(k + 1) * width];
-            for &s in self.slots {
-                let Compute::Expr(e) = &self.program.slots[s].compute else {
+            for &(s, slot) in self.slots {
+                let Compute::Expr(e) = &slot.compute else {
                     continue;
                 };
                 let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
@@ -142,11 +149,18 @@ impl StagePass<'_> {
                     ctx,
                     slots: cells,
                 };
-                match eval(e, &env, &mut t) {
-                    Ok(v) => cells[s] = v,
-                    Err(f) => {
+                match (eval(e, &env, &mut t), cells.get_mut(s)) {
+                    // (`s` indexes `program.slots`, as many as a row's cells)
+                    (Ok(v), Some(cell)) => *cell = v,
+                    (Ok(_), None) => {
                         if errors.len() < MAX_ERRORS {
-                            errors.push(EvalError::fault(row, &self.program.slots[s].name, f));
+                            errors.push(EvalError::internal());
+                        }
+                        break;
+                    }
+                    (Err(f), _) => {
+                        if errors.len() < MAX_ERRORS {
+                            errors.push(EvalError::fault(row, &slot.name, f));
                         }
                         break;
                     }
@@ -185,7 +199,7 @@ pub fn trace_row(
     };
     let mut trace = Vec::new();
     for &s in &program.order {
-        let Compute::Expr(e) = &program.slots[s].compute else {
+        let Some(Compute::Expr(e)) = program.slots.get(s).map(|slot| &slot.compute) else {
             continue;
         };
         let mut t: Trace = Some(Vec::new());
@@ -250,14 +264,18 @@ pub fn evaluate_with_threads(
     let threads = threads.clamp(1, n.max(1));
     let mut values = matrix::Matrix::new(n, width, threads);
     for stage in 0..=program.max_stage {
-        let stage_slots: Vec<usize> = program
-            .order
-            .iter()
-            .copied()
-            .filter(|s| program.slots[*s].stage == stage)
-            .collect();
-        for &s in &stage_slots {
-            match &program.slots[s].compute {
+        let mut stage_slots: Vec<(usize, &Slot)> = Vec::new();
+        for &s in &program.order {
+            // The checker orders slots by their indices.
+            let Some(slot) = program.slots.get(s) else {
+                return Err(vec![EvalError::internal()]);
+            };
+            if slot.stage == stage {
+                stage_slots.push((s, slot));
+            }
+        }
+        for &(s, slot) in &stage_slots {
+            match &slot.compute {
                 Compute::Expr(_) => {}
                 Compute::Team(f) => group::team(f, s, &groups, rows, &mut values, &mut errors),
                 Compute::History(f) => group::history(f, s, &groups, rows, &mut values),
@@ -323,4 +341,31 @@ pub fn evaluate_with_threads(
         slots: width,
         trace,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rounding a fraction whose denominator is over 2^126 (here
+    /// 1 − 1/a − 1/b for a, b near 1.2e19) gave "arithmetic overflow".
+    #[test]
+    fn round_of_a_fraction_with_a_huge_denominator() {
+        let src = "policy \"p\"\ninput a \"a\" : number\ninput b \"b\" : number\n\
+                   output o \"o\" : number = round(1 - 1 / a - 1 / b, 0)\n";
+        let program = crate::check::check(&crate::syntax::parse(src).unwrap())
+            .unwrap()
+            .program;
+        let num = |s: &str| Value::Num(num::Num::from_decimal(s.parse().unwrap()));
+        let row = Row {
+            employee: "A".into(),
+            period: Period::parse("2026-01").unwrap(),
+            team: None,
+            line: 2,
+            inputs: vec![num("12000000000000000001"), num("12000000000000000007")],
+        };
+        let ev = evaluate(&program, &[row], &BTreeMap::new(), None).unwrap();
+        let o = program.outputs[0].slot;
+        assert_eq!(ev.value(0, o), Some(&Value::Num(num::Num::ONE)));
+    }
 }

@@ -6,6 +6,12 @@
 //! display); inside, the mantissa and scale are kept as an `i128` so that no
 //! operation can silently drop digits the way a 28-digit decimal rounds
 //! `100/9`.
+//!
+//! Nothing here may panic, whatever the operands (the fields of [`Num`] are
+//! public): every operation on values that come from input is checked, and
+//! the few unchecked ones say why they cannot overflow.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -32,6 +38,9 @@ type R = Result<Num, NumError>;
 const MAX_SCALE: u8 = 30;
 
 /// Powers of ten that fit in an i128 (10^0 ..= 10^38).
+// invariant: evaluated at compile time, where an index out of range (or an
+// overflow) is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
 const POW10: [i128; 39] = {
     let mut t = [1i128; 39];
     let mut i = 1;
@@ -67,7 +76,10 @@ fn gcd(a: i128, b: i128) -> i128 {
         if a > b {
             std::mem::swap(&mut a, &mut b);
         }
-        b -= a;
+        #[allow(clippy::arithmetic_side_effects)] // invariant: a <= b after the swap
+        {
+            b -= a;
+        }
         if b == 0 {
             // The result divides both inputs, which fit in i128.
             return (a << shift) as i128;
@@ -76,9 +88,36 @@ fn gcd(a: i128, b: i128) -> i128 {
 }
 
 /// `n/d` (d > 0) in lowest terms.
-fn lowest((n, d): (i128, i128)) -> (i128, i128) {
+fn lowest((n, d): (i128, i128)) -> Result<(i128, i128), NumError> {
     let g = gcd(n, d).max(1);
-    (n / g, d / g)
+    Ok((div(n, g)?, div(d, g)?))
+}
+
+/// `a / b`, truncating, with the two cases that would panic (`b == 0`,
+/// `i128::MIN / -1`) as errors. As fast as `/`, which checks both anyway;
+/// every divisor here is a positive gcd or denominator, so the errors are
+/// for hand-made values that break [`Num`]'s invariants.
+#[inline]
+fn div(a: i128, b: i128) -> Result<i128, NumError> {
+    a.checked_div(b).ok_or(NumError::Overflow)
+}
+
+/// `(floor(n / d), n mod d == 0)` for `d > 0`, in 64 bits when the values
+/// fit; a zero or negative `d` (not a valid [`Num`]) is an error.
+#[inline]
+fn euclid(n: i128, d: i128) -> Result<(i128, bool), NumError> {
+    if d <= 0 {
+        return Err(NumError::DivisionByZero);
+    }
+    if let (Ok(a), Ok(b)) = (i64::try_from(n), i64::try_from(d)) {
+        if let (Some(q), Some(r)) = (a.checked_div_euclid(b), a.checked_rem_euclid(b)) {
+            return Ok((i128::from(q), r == 0));
+        }
+    }
+    match (n.checked_div_euclid(d), n.checked_rem_euclid(d)) {
+        (Some(q), Some(r)) => Ok((q, r == 0)),
+        _ => Err(NumError::Overflow),
+    }
 }
 
 /// Checked product; two 64-bit factors use one widening multiply, which
@@ -86,6 +125,8 @@ fn lowest((n, d): (i128, i128)) -> (i128, i128) {
 #[inline]
 fn mul(a: i128, b: i128) -> Option<i128> {
     match (i64::try_from(a), i64::try_from(b)) {
+        // invariant: |x·y| <= 2^126 < i128::MAX for two i64 factors.
+        #[allow(clippy::arithmetic_side_effects)]
         (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
         _ => a.checked_mul(b),
     }
@@ -93,6 +134,8 @@ fn mul(a: i128, b: i128) -> Option<i128> {
 
 /// The full 256-bit product of two u128 as `(high, low)` halves, which
 /// compare in tuple order like the product itself.
+// invariant: every sum and product below is bounded as its comment says.
+#[allow(clippy::arithmetic_side_effects)]
 fn wide_mul(a: u128, b: u128) -> (u128, u128) {
     let low64 = u128::from(u64::MAX);
     let (a1, a0) = (a >> 64, a & low64);
@@ -124,7 +167,10 @@ fn gcd64(mut a: u64, mut b: u64) -> u64 {
         if a > b {
             std::mem::swap(&mut a, &mut b);
         }
-        b -= a;
+        #[allow(clippy::arithmetic_side_effects)] // invariant: a <= b after the swap
+        {
+            b -= a;
+        }
         if b == 0 {
             return a << shift;
         }
@@ -179,8 +225,11 @@ impl Num {
         if g > 1 {
             (n, d) = match (i64::try_from(n), i64::try_from(d), i64::try_from(g)) {
                 // 64-bit division is several times faster than 128-bit.
-                (Ok(a), Ok(b), Ok(c)) => (i128::from(a / c), i128::from(b / c)),
-                _ => (n / g, d / g),
+                (Ok(a), Ok(b), Ok(c)) => (
+                    i128::from(a.checked_div(c).ok_or(NumError::Overflow)?),
+                    i128::from(b.checked_div(c).ok_or(NumError::Overflow)?),
+                ),
+                _ => (div(n, g)?, div(d, g)?),
             };
         }
         // d = 2^a 5^b  →  terminating decimal with scale max(a, b).
@@ -190,20 +239,21 @@ impl Num {
         if let Ok(mut r) = u64::try_from(rest) {
             while r % 5 == 0 {
                 r /= 5;
-                fives += 1;
+                // at most 54 (5^55 > 2^127): never saturates
+                fives = fives.saturating_add(1);
             }
             rest = i128::from(r);
         } else {
             while rest % 5 == 0 {
                 rest /= 5;
-                fives += 1;
+                fives = fives.saturating_add(1);
             }
         }
         if rest != 1 {
             return Ok(Num::Frac { n, d });
         }
         let s = twos.max(fives);
-        let factor = pow10(s).ok_or(NumError::Overflow)? / d;
+        let factor = div(pow10(s).ok_or(NumError::Overflow)?, d)?;
         match mul(n, factor) {
             Some(m) => Ok(Num::Dec { m, s }.trimmed()),
             None => Ok(Num::Frac { n, d }),
@@ -218,7 +268,7 @@ impl Num {
                 if let Ok(mut small) = i64::try_from(m) {
                     while s > 0 && small % 10 == 0 {
                         small /= 10;
-                        s -= 1;
+                        s = s.saturating_sub(1); // s > 0
                     }
                     return Num::Dec {
                         m: i128::from(small),
@@ -227,11 +277,11 @@ impl Num {
                 }
                 while s > 0 && m % 10 == 0 {
                     m /= 10;
-                    s -= 1;
+                    s = s.saturating_sub(1); // s > 0
                 }
                 Num::Dec { m, s }
             }
-            other => other,
+            Num::Dec { .. } | Num::Frac { .. } => self,
         }
     }
 
@@ -239,7 +289,7 @@ impl Num {
     fn keep(self) -> Num {
         match self {
             Num::Dec { s, .. } if s > MAX_SCALE / 2 => self.trimmed(),
-            other => other,
+            Num::Dec { .. } | Num::Frac { .. } => self,
         }
     }
 
@@ -288,8 +338,8 @@ impl Num {
     fn align(m1: i128, s1: u8, m2: i128, s2: u8) -> Option<(i128, i128, u8)> {
         match s1.cmp(&s2) {
             Ordering::Equal => Some((m1, m2, s1)),
-            Ordering::Less => Some((mul(m1, pow10(s2 - s1)?)?, m2, s2)),
-            Ordering::Greater => Some((m1, mul(m2, pow10(s1 - s2)?)?, s1)),
+            Ordering::Less => Some((mul(m1, pow10(s2.abs_diff(s1))?)?, m2, s2)),
+            Ordering::Greater => Some((m1, mul(m2, pow10(s1.abs_diff(s2))?)?, s1)),
         }
     }
 
@@ -304,11 +354,11 @@ impl Num {
         }
         // Lowest terms first: a decimal's ratio is m/10^s unreduced, and a
         // zero with 10 places (0/10^10) must not overflow the cross products.
-        let (n1, d1) = lowest(self.ratio()?);
-        let (n2, d2) = lowest(o.ratio()?);
+        let (n1, d1) = lowest(self.ratio()?)?;
+        let (n2, d2) = lowest(o.ratio()?)?;
         let g = gcd(d1, d2).max(1);
-        let l1 = d2 / g;
-        let l2 = d1 / g;
+        let l1 = div(d2, g)?;
+        let l2 = div(d1, g)?;
         let n = n1
             .checked_mul(l1)
             .and_then(|a| n2.checked_mul(l2).and_then(|b| a.checked_add(b)))
@@ -325,8 +375,7 @@ impl Num {
     #[inline]
     pub fn times(self, o: Num) -> R {
         if let (Num::Dec { m: m1, s: s1 }, Num::Dec { m: m2, s: s2 }) = (self, o) {
-            if let Some(m) = mul(m1, m2) {
-                let s = s1 + s2;
+            if let (Some(m), Some(s)) = (mul(m1, m2), s1.checked_add(s2)) {
                 if s <= MAX_SCALE {
                     return Ok(Num::Dec { m, s }.keep());
                 }
@@ -337,8 +386,12 @@ impl Num {
         // Cross-reduce first to keep the products small.
         let g1 = gcd(n1, d2).max(1);
         let g2 = gcd(n2, d1).max(1);
-        let n = (n1 / g1).checked_mul(n2 / g2).ok_or(NumError::Overflow)?;
-        let d = (d1 / g2).checked_mul(d2 / g1).ok_or(NumError::Overflow)?;
+        let n = div(n1, g1)?
+            .checked_mul(div(n2, g2)?)
+            .ok_or(NumError::Overflow)?;
+        let d = div(d1, g2)?
+            .checked_mul(div(d2, g1)?)
+            .ok_or(NumError::Overflow)?;
         Num::from_ratio(n, d)
     }
 
@@ -354,8 +407,12 @@ impl Num {
         }
         let g1 = gcd(n1, n2).max(1);
         let g2 = gcd(d1, d2).max(1);
-        let n = (n1 / g1).checked_mul(d2 / g2).ok_or(NumError::Overflow)?;
-        let d = (d1 / g2).checked_mul(n2 / g1).ok_or(NumError::Overflow)?;
+        let n = div(n1, g1)?
+            .checked_mul(div(d2, g2)?)
+            .ok_or(NumError::Overflow)?;
+        let d = div(d1, g2)?
+            .checked_mul(div(n2, g1)?)
+            .ok_or(NumError::Overflow)?;
         Num::from_ratio(n, d)
     }
 
@@ -392,10 +449,7 @@ impl Num {
             return Ok((m, true));
         }
         let (n, d) = self.ratio()?;
-        if let (Ok(a), Ok(b)) = (i64::try_from(n), i64::try_from(d)) {
-            return Ok((i128::from(a.div_euclid(b)), a.rem_euclid(b) == 0));
-        }
-        Ok((n.div_euclid(d), n.rem_euclid(d) == 0))
+        euclid(n, d)
     }
 
     /// `floor(self / o)` or `ceil(self / o)` as a whole number, with one
@@ -414,10 +468,7 @@ impl Num {
             num = num.checked_neg().ok_or(NumError::Overflow)?;
             den = den.checked_neg().ok_or(NumError::Overflow)?;
         }
-        let (q, exact) = match (i64::try_from(num), i64::try_from(den)) {
-            (Ok(a), Ok(b)) => (i128::from(a.div_euclid(b)), a.rem_euclid(b) == 0),
-            _ => (num.div_euclid(den), num.rem_euclid(den) == 0),
-        };
+        let (q, exact) = euclid(num, den)?;
         let q = if ceil && !exact {
             q.checked_add(1).ok_or(NumError::Overflow)?
         } else {
@@ -451,10 +502,14 @@ impl Num {
         let (n, d) = self.ratio()?;
         let scale = pow10(places).ok_or(NumError::Overflow)?;
         let scaled = n.checked_mul(scale).ok_or(NumError::Overflow)?;
-        let q = scaled / d; // truncates toward zero
-        let r = (scaled % d).abs();
-        let twice = r.checked_mul(2).ok_or(NumError::Overflow)?;
-        let q = if twice >= d { q + scaled.signum() } else { q };
+        let q = div(scaled, d)?; // truncates toward zero
+        let r = scaled.checked_rem(d).ok_or(NumError::Overflow)?;
+        let twice = r.unsigned_abs().checked_mul(2).ok_or(NumError::Overflow)?;
+        let q = if twice >= d.unsigned_abs() {
+            q.checked_add(scaled.signum()).ok_or(NumError::Overflow)?
+        } else {
+            q
+        };
         Ok(Num::Dec { m: q, s: places })
     }
 
@@ -467,7 +522,7 @@ impl Num {
     pub fn to_decimal(self) -> Option<Decimal> {
         match self.trimmed() {
             Num::Dec { m, s } if s <= 28 => Decimal::try_from_i128_with_scale(m, u32::from(s)).ok(),
-            _ => None,
+            Num::Dec { .. } | Num::Frac { .. } => None,
         }
     }
 
@@ -509,48 +564,52 @@ impl Num {
 /// Appends `m × 10^-s`. With `fixed`, pads or cuts to exactly that many
 /// decimals; without, strips trailing zeros. Never prints `-0`.
 fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
-    // Digits of |m|, most significant first, in a stack buffer.
-    let mut buf = [0u8; 40];
-    let mut len = 0;
+    // Digits of |m| (at most 39), filled from the end of a stack buffer.
+    let mut buf = [b'0'; 40];
+    let mut start = buf.len();
     let mut v = m.unsigned_abs();
-    // 64-bit digit loop when it fits: 128-bit division is slow.
-    while v > u128::from(u64::MAX) {
-        buf[len] = b'0' + (v % 10) as u8;
-        len += 1;
-        v /= 10;
-    }
-    let mut small = v as u64;
-    loop {
-        buf[len] = b'0' + (small % 10) as u8;
-        len += 1;
-        small /= 10;
-        if small == 0 {
+    for (at, slot) in buf.iter_mut().enumerate().rev() {
+        // 64-bit digit steps when it fits: 128-bit division is slow.
+        let digit = match u64::try_from(v) {
+            Ok(small) => {
+                v = u128::from(small / 10);
+                small % 10
+            }
+            Err(_) => {
+                let d = (v % 10) as u64;
+                v /= 10;
+                d
+            }
+        };
+        // a digit below 10: the sum is an ASCII digit
+        *slot = b'0'.wrapping_add(digit as u8);
+        start = at;
+        if v == 0 {
             break;
         }
     }
-    buf[..len].reverse();
-    let digits = &buf[..len];
+    let digits = buf.get(start..).unwrap_or_default();
     let s = usize::from(s);
     // Integer part and fraction digits (left-padded with zeros).
-    let (int, frac_zeros, frac) = if len > s {
-        (&digits[..len - s], 0, &digits[len - s..])
-    } else {
-        (&b"0"[..], s - len, digits)
-    };
-    let frac_len = frac_zeros + frac.len();
-    let frac_at = |i: usize| {
-        if i < frac_zeros {
-            b'0'
-        } else {
-            frac[i - frac_zeros]
+    let (int, frac_zeros, frac) = match digits.len().checked_sub(s) {
+        Some(k) if k > 0 => {
+            let (int, frac) = digits.split_at_checked(k).unwrap_or((digits, &[]));
+            (int, 0, frac)
         }
+        _ => (&b"0"[..], s.saturating_sub(digits.len()), digits),
+    };
+    let frac_len = frac_zeros.saturating_add(frac.len());
+    // The i-th fraction digit; zeros past the end.
+    let frac_at = |i: usize| match i.checked_sub(frac_zeros) {
+        Some(j) => frac.get(j).copied().unwrap_or(b'0'),
+        None => b'0',
     };
     let shown = match fixed {
         Some(p) => usize::from(p),
         None => (0..frac_len)
             .rev()
             .find(|&i| frac_at(i) != b'0')
-            .map_or(0, |i| i + 1),
+            .map_or(0, |i| i.saturating_add(1)),
     };
     let nonzero =
         int.iter().any(|d| *d != b'0') || (0..shown.min(frac_len)).any(|i| frac_at(i) != b'0');
@@ -560,9 +619,7 @@ fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
     out.extend(int.iter().map(|d| char::from(*d)));
     if shown > 0 {
         out.push('.');
-        for i in 0..shown {
-            out.push(char::from(if i < frac_len { frac_at(i) } else { b'0' }));
-        }
+        out.extend((0..shown).map(|i| char::from(frac_at(i))));
     }
 }
 
@@ -694,6 +751,79 @@ mod tests {
         // (2^128 − 1)² = 2^256 − 2^129 + 1.
         assert_eq!(wide_mul(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
         assert!(wide_mul(u128::MAX, 3) > wide_mul(u128::MAX - 1, 3));
+    }
+
+    /// Rounding a fraction whose remainder is over 2^126: twice the
+    /// remainder does not fit an i128, which used to be reported as an
+    /// overflow instead of rounding.
+    #[test]
+    fn rounding_a_fraction_with_a_huge_denominator() {
+        // 2^127 − 1 is prime: (d − 1)/d is a reduced fraction just below 1.
+        let d = i128::MAX;
+        let x = Num::from_ratio(d - 1, d).unwrap();
+        assert_eq!(x, Num::Frac { n: d - 1, d });
+        assert_eq!(x.round(0), Ok(Num::ONE));
+        assert_eq!(x.negate().unwrap().round(0), Ok(Num::int(-1)));
+        let small = Num::from_ratio(1, d).unwrap();
+        assert_eq!(small.round(0), Ok(Num::Dec { m: 0, s: 0 }));
+    }
+
+    /// `round(1 - 1/a - 1/b, 0)` for a, b near 1.2e19 (a policy's inputs):
+    /// the fraction's denominator is over 2^126; this was "arithmetic
+    /// overflow" instead of 1.
+    #[test]
+    fn rounding_one_minus_two_tiny_fractions() {
+        let a = n("12000000000000000001");
+        let b = n("12000000000000000007");
+        let x = Num::ONE
+            .minus(Num::ONE.over(a).unwrap())
+            .unwrap()
+            .minus(Num::ONE.over(b).unwrap())
+            .unwrap();
+        assert!(matches!(x, Num::Frac { .. }));
+        assert_eq!(x.round(0), Ok(Num::ONE));
+    }
+
+    /// Hand-made values that break the invariants (a zero or negative
+    /// denominator, a scale beyond 10^38) give errors, never a panic.
+    #[test]
+    fn malformed_values_never_panic() {
+        let bad = [
+            Num::Frac { n: 1, d: 0 },
+            Num::Frac {
+                n: i128::MIN,
+                d: -1,
+            },
+            Num::Frac { n: 5, d: -3 },
+            Num::Dec { m: i128::MIN, s: 0 },
+            Num::Dec {
+                m: i128::MAX,
+                s: 200,
+            },
+            Num::Dec { m: 1, s: 255 },
+        ];
+        for a in bad {
+            for b in bad.iter().copied().chain([Num::ONE, Num::ZERO]) {
+                let _ = (a.plus(b), a.minus(b), a.times(b), a.over(b));
+                let _ = (a.exact_cmp(b), a.quotient(b, false), a.quotient(b, true));
+            }
+            let _ = (a.floor(), a.ceil(), a.round(2), a.abs(), a.negate());
+            let _ = (a.to_plain_string(), a.to_fixed_string(3), a.to_decimal());
+        }
+    }
+
+    #[test]
+    fn display_of_extremes() {
+        let max = Num::Dec { m: i128::MAX, s: 0 };
+        assert_eq!(max.to_plain_string(), i128::MAX.to_string());
+        let min = Num::Dec { m: i128::MIN, s: 0 };
+        assert_eq!(min.to_plain_string(), i128::MIN.to_string());
+        let tiny = Num::Dec { m: -1, s: 38 };
+        assert_eq!(tiny.to_plain_string(), format!("-0.{}1", "0".repeat(37)));
+        assert_eq!(tiny.to_fixed_string(2), "0.00");
+        assert_eq!(Num::Dec { m: 12345, s: 2 }.to_fixed_string(5), "123.45000");
+        assert_eq!(Num::Dec { m: 5, s: 3 }.to_plain_string(), "0.005");
+        assert_eq!(Num::Dec { m: 1200, s: 2 }.to_plain_string(), "12");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Output order (team, period, employee) and per-employee order, computed
 //! with integer keys: names are ranked once, then rows sort by packed
 //! numbers instead of comparing strings a million times.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::Row;
 use std::collections::HashMap;
@@ -17,14 +18,22 @@ fn name_ranks<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone) -> Vec<u
             })
         })
         .collect();
-    // `None` (no team) sorts first, like `Option`'s order.
-    let mut sorted: Vec<u32> = (0..distinct.len() as u32).collect();
-    sorted.sort_unstable_by(|a, b| distinct[*a as usize].cmp(&distinct[*b as usize]));
-    let mut rank = vec![0u32; distinct.len()];
-    for (r, id) in sorted.into_iter().enumerate() {
-        rank[id as usize] = r as u32;
+    // `None` (no team) sorts first, like `Option`'s order; names are
+    // distinct, so ids never decide.
+    let mut sorted: Vec<(Option<&str>, u32)> = distinct.into_iter().zip(0..).collect();
+    sorted.sort_unstable();
+    // Ids are the positions in `distinct`, which `rank` mirrors: every
+    // lookup below finds its entry.
+    let mut rank = vec![0u32; sorted.len()];
+    for (r, (_, id)) in sorted.into_iter().enumerate() {
+        if let Some(slot) = rank.get_mut(id as usize) {
+            *slot = r as u32;
+        }
     }
-    first_ids.into_iter().map(|id| rank[id as usize]).collect()
+    first_ids
+        .into_iter()
+        .map(|id| rank.get(id as usize).copied().unwrap_or_default())
+        .collect()
 }
 
 /// Row indices sorted by (team, period, employee).
@@ -33,11 +42,12 @@ pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
     let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
     let mut keyed: Vec<(u128, usize)> = rows
         .iter()
+        .zip(teams.iter().zip(&people))
         .enumerate()
-        .map(|(i, r)| {
-            let key = (u128::from(teams[i]) << 64)
+        .map(|(i, (r, (&team, &person)))| {
+            let key = (u128::from(team) << 64)
                 | (u128::from(r.period.index() as u32) << 32)
-                | u128::from(people[i]);
+                | u128::from(person);
             (key, i)
         })
         .collect();
@@ -50,10 +60,11 @@ pub(super) fn person_order(rows: &[Row]) -> Vec<usize> {
     let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
     let mut keyed: Vec<(u64, usize)> = rows
         .iter()
+        .zip(&people)
         .enumerate()
-        .map(|(i, r)| {
+        .map(|(i, (r, &person))| {
             (
-                (u64::from(people[i]) << 32) | u64::from(r.period.index() as u32),
+                (u64::from(person) << 32) | u64::from(r.period.index() as u32),
                 i,
             )
         })

@@ -3,6 +3,7 @@
 //! The AST is close to the source (the formatter and `explain` quote it) but
 //! already normalised where the surface has several spellings: every band
 //! condition is a list of `x OP bound` tests, every literal carries its unit.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::types::{DurUnit, Period};
 use rust_decimal::Decimal;

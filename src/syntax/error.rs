@@ -1,6 +1,7 @@
 //! Syntax errors: pest's errors turned into diagnostics in the user's terms.
 //! Errors hold data; [`SyntaxError::report`] writes them in English or
 //! Chinese.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::ast::Span;
 use super::parser::{KpiParser, Rule};

@@ -1,5 +1,6 @@
 //! Surface syntax: the pest grammar (`grammar/kpi.pest`) and the AST it
 //! produces. Parsing is pure and never panics.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub mod ast;
 mod error;

@@ -1,6 +1,7 @@
 //! pest pairs → AST. Parsing never panics: every unexpected shape becomes a
 //! [`SyntaxError`] (the grammar guarantees the shapes, so those are bugs,
 //! but a bug must still not take payroll down).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::ast::*;
 use super::error::SyntaxError;

@@ -10,8 +10,8 @@ For every policy it reads ``examples/<stem>/records.csv`` (and
 ``examples/<stem>/context.csv`` where the policy has context inputs) and
 writes
 
-    tests/data/eval/<stem>/expected.json   -- the §4.1 JSON shape
-    tests/data/eval/<stem>/cmd             -- the CLI arguments, repo-relative
+    tests/data/seed_oracle/<stem>/expected.json   -- the §4.1 JSON shape
+    tests/data/seed_oracle/<stem>/cmd             -- the CLI arguments, repo-relative
 
 Run from anywhere:  python3 tests/oracle/oracle.py
 Output is deterministic (byte-identical on every run).
@@ -777,7 +777,7 @@ def run(stem, name, ins, ctx_specs, outs, rules):
             "outputs": {n: fmt(kind, o[n]) for n, kind in outs},
         })
     results.sort(key=lambda e: (e["team"] or "", e["period"], e["employee"]))
-    out_dir = os.path.join(ROOT, "tests", "data", "eval", stem)
+    out_dir = os.path.join(ROOT, "tests", "data", "seed_oracle", stem)
     os.makedirs(out_dir, exist_ok=True)
     # The §4.1 layout: one result per line (key order = declaration order).
     # Compare with `kpi eval` output as parsed JSON, or as text after trimming
@@ -829,7 +829,7 @@ def main():
     self_test()
     for stem, name, ins, ctx_specs, outs, rules in POLICIES:
         n = run(stem, name, ins, ctx_specs, outs, rules)
-        print(f"{stem}: {n} results -> tests/data/eval/{stem}/expected.json")
+        print(f"{stem}: {n} results -> tests/data/seed_oracle/{stem}/expected.json")
 
 
 if __name__ == "__main__":

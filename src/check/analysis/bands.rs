@@ -1,5 +1,10 @@
 //! Gaps, overlaps, empty and unreachable arms in band tables and grade
 //! bands; unreachable grades; match arms shadowed by earlier ones.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::interval::Interval;
 use super::ranges::Ranges;
@@ -34,7 +39,21 @@ pub fn check_bands(typical: &Ranges, certain: &Ranges, lints: &mut Vec<Lint>) {
                     IKind::Read(Source::Input(i)) => {
                         typical.program.inputs.get(i).map(|f| f.id.clone())
                     }
-                    _ => None,
+                    IKind::Read(Source::Context(_))
+                    | IKind::Const(_)
+                    | IKind::Neg(_)
+                    | IKind::Not(_)
+                    | IKind::Arith(..)
+                    | IKind::Cmp(..)
+                    | IKind::And(..)
+                    | IKind::Or(..)
+                    | IKind::If(..)
+                    | IKind::Call(..)
+                    | IKind::Band { .. }
+                    | IKind::Match { .. }
+                    | IKind::Cases { .. }
+                    | IKind::Steps { .. }
+                    | IKind::Scale { .. } => None,
                 };
                 let table = Table {
                     subject_ty,
@@ -63,7 +82,20 @@ pub fn check_bands(typical: &Ranges, certain: &Ranges, lints: &mut Vec<Lint>) {
                     }
                 }
             }
-            _ => {}
+            // not a table
+            IKind::Const(_)
+            | IKind::Read(_)
+            | IKind::Neg(_)
+            | IKind::Not(_)
+            | IKind::Arith(..)
+            | IKind::Cmp(..)
+            | IKind::And(..)
+            | IKind::Or(..)
+            | IKind::If(..)
+            | IKind::Call(..)
+            | IKind::Cases { .. }
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => {}
         });
     }
 }

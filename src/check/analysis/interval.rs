@@ -1,5 +1,6 @@
 //! Intervals of exact numbers, for static analysis: the values a band's
 //! subject can take, what an arm claims, what an item can score.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::eval::num::Num;
 use std::cmp::Ordering;

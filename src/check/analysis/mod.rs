@@ -1,6 +1,7 @@
 //! Static analysis over a compiled policy (§3): interval analysis of every
 //! value from the inputs' valid ranges, then band gaps, overlaps, empty and
 //! unreachable arms, unreachable grades, weights, and payout sanity.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 mod bands;
 pub mod interval;
@@ -32,8 +33,14 @@ pub fn summary(program: &Program) -> Vec<(String, String)> {
     let ranges = Ranges::new(program);
     let mut out = Vec::new();
     for o in &program.outputs {
-        let slot = &program.slots[o.slot];
-        let text = match (&ranges.slots[o.slot], &slot.ty, slot.kind) {
+        let Some(slot) = program.slots.get(o.slot) else {
+            continue;
+        };
+        let text = match (
+            ranges.slots.get(o.slot).and_then(Option::as_ref),
+            &slot.ty,
+            slot.kind,
+        ) {
             (Some(iv), ty, _) => show::show_interval(iv, ty),
             (None, crate::types::Ty::Grade(levels), SlotKind::Grade) => {
                 let reachable = reachable_levels(&ranges, o.slot, levels);
@@ -48,7 +55,7 @@ pub fn summary(program: &Program) -> Vec<(String, String)> {
 
 fn reachable_levels(r: &Ranges, slot: usize, levels: &[String]) -> Vec<String> {
     use crate::ir::{Compute, IKind, Value};
-    let Compute::Expr(e) = &r.program.slots[slot].compute else {
+    let Some(Compute::Expr(e)) = r.program.slots.get(slot).map(|s| &s.compute) else {
         return levels.to_vec();
     };
     let IKind::Band { subject, arms, .. } = &e.kind else {

@@ -1,6 +1,11 @@
 //! Weights, and payout sanity: money outputs that can go negative or fall
 //! as a score rises. Payouts are probed by evaluating the policy on
 //! synthetic records: a warning always comes with a real example.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::interval::Interval;
 use super::ranges::Ranges;
@@ -15,11 +20,12 @@ use std::cmp::Ordering;
 /// Warns when item weights do not add up to 100 % (or 100 points).
 pub fn check_weights(program: &Program, lints: &mut Vec<Lint>) {
     let weights: Vec<Weight> = program.slots.iter().filter_map(|s| s.weight).collect();
-    if weights.is_empty() || weights.iter().any(|w| w.percent) != weights.iter().all(|w| w.percent)
-    {
+    let Some(percent) = weights.first().map(|w| w.percent) else {
+        return;
+    };
+    if weights.iter().any(|w| w.percent != percent) {
         return;
     }
-    let percent = weights[0].percent;
     let mut sum = Num::ZERO;
     for w in &weights {
         match sum.plus(w.value) {
@@ -67,14 +73,15 @@ impl Probe<'_> {
             *v = None;
         }
         for &s in &self.program.order {
-            if let Some((fs, fv)) = forced {
-                if fs == s {
-                    self.slots[s] = Some(fv.clone());
-                    continue;
-                }
-            }
-            if let Compute::Expr(e) = &self.program.slots[s].compute {
-                self.slots[s] = eval(e, self, &mut None).ok();
+            let value = match forced {
+                Some((fs, fv)) if fs == s => Some(fv.clone()),
+                _ => match self.program.slots.get(s).map(|slot| &slot.compute) {
+                    Some(Compute::Expr(e)) => eval(e, self, &mut None).ok(),
+                    Some(Compute::Team(_) | Compute::History(_)) | None => continue,
+                },
+            };
+            if let Some(v) = self.slots.get_mut(s) {
+                *v = value;
             }
         }
     }
@@ -88,7 +95,7 @@ fn samples(iv: Option<Interval>, ty: &Ty) -> Vec<Value> {
             .map(|i| Value::Level(i as u16))
             .collect(),
         Ty::Text => vec![Value::Text("".into())],
-        _ => {
+        Ty::Number(_) | Ty::Duration(_) | Ty::Money => {
             let iv = iv.unwrap_or(Interval::ALL);
             let lo = iv.lo.map(|e| e.v);
             let hi = iv.hi.map(|e| e.v);
@@ -96,7 +103,7 @@ fn samples(iv: Option<Interval>, ty: &Ty) -> Vec<Value> {
                 Ty::Money => Num::int(10000),
                 Ty::Duration(_) => Num::int(3600),
                 Ty::Number(NumKind::Count) => Num::int(2),
-                _ => Num::int(50),
+                Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => Num::int(50),
             };
             let (lo, hi) = match (lo, hi) {
                 (Some(a), Some(b)) => (a, b),
@@ -174,13 +181,16 @@ fn closure(program: &Program, slot: usize) -> Vec<bool> {
     let mut seen = vec![false; program.slots.len()];
     let mut stack = vec![slot];
     while let Some(s) = stack.pop() {
-        if std::mem::replace(&mut seen[s], true) {
+        let Some(flag) = seen.get_mut(s) else {
+            continue;
+        };
+        if std::mem::replace(flag, true) {
             continue;
         }
         let mut deps = Vec::new();
-        match &program.slots[s].compute {
-            Compute::Expr(e) => deps.extend(e.slots_read()),
-            Compute::Team(_) | Compute::History(_) => {}
+        match program.slots.get(s).map(|slot| &slot.compute) {
+            Some(Compute::Expr(e)) => deps.extend(e.slots_read()),
+            Some(Compute::Team(_) | Compute::History(_)) | None => {}
         }
         stack.extend(deps.into_iter().filter(|d| *d < seen.len()));
     }
@@ -189,8 +199,8 @@ fn closure(program: &Program, slot: usize) -> Vec<bool> {
 
 fn reads_inputs(program: &Program, within: &[bool]) -> Vec<bool> {
     let mut used = vec![false; program.inputs.len()];
-    for (s, inside) in within.iter().enumerate() {
-        if let (true, Compute::Expr(e)) = (*inside, &program.slots[s].compute) {
+    for (inside, slot) in within.iter().zip(&program.slots) {
+        if let (true, Compute::Expr(e)) = (*inside, &slot.compute) {
             e.walk(&mut |x| {
                 if let IKind::Read(Source::Input(i)) = x.kind {
                     if let Some(u) = used.get_mut(i) {
@@ -247,7 +257,9 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
         .map(|(f, iv)| samples(*iv, &f.ty))
         .collect();
     for out in &program.outputs {
-        let slot = &program.slots[out.slot];
+        let Some(slot) = program.slots.get(out.slot) else {
+            continue;
+        };
         if slot.ty != Ty::Money {
             continue;
         }
@@ -255,8 +267,8 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
         // Team and history values need other records: not probed.
         if within
             .iter()
-            .enumerate()
-            .any(|(s, w)| *w && !matches!(program.slots[s].compute, Compute::Expr(_)))
+            .zip(&program.slots)
+            .any(|(w, s)| *w && !matches!(s.compute, Compute::Expr(_)))
         {
             continue;
         }
@@ -288,24 +300,26 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
         };
         // Score variables: points inputs the payout reads, and points slots.
         let mut vars: Vec<ScoreVar> = Vec::new();
-        for (i, f) in program.inputs.iter().enumerate() {
-            if used[i] && f.ty.is_numeric() {
+        let inputs = program.inputs.iter().zip(used.iter().zip(&r.inputs));
+        for (i, (f, (&used, range))) in inputs.enumerate() {
+            if used && f.ty.is_numeric() {
                 vars.push(ScoreVar {
                     name: f.id.clone(),
                     input: Some(i),
                     slot: None,
-                    range: r.inputs[i].unwrap_or(Interval::ALL),
+                    range: range.unwrap_or(Interval::ALL),
                     ty: f.ty.clone(),
                 });
             }
         }
-        for (s, sl) in program.slots.iter().enumerate() {
-            if within[s] && s != out.slot && is_score(sl) {
+        let slots = program.slots.iter().zip(within.iter().zip(&r.slots));
+        for (s, (sl, (&inside, range))) in slots.enumerate() {
+            if inside && s != out.slot && is_score(sl) {
                 vars.push(ScoreVar {
                     name: sl.name.clone(),
                     input: None,
                     slot: Some(s),
-                    range: r.slots[s].unwrap_or(Interval::ALL),
+                    range: range.unwrap_or(Interval::ALL),
                     ty: sl.ty.clone(),
                 });
             }
@@ -329,8 +343,8 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                     probe.inputs = inputs.clone();
                     probe.context = context.clone();
                     let value = Value::Num(v);
-                    if let Some(i) = input {
-                        probe.inputs[*i] = value.clone();
+                    if let Some(cell) = input.and_then(|i| probe.inputs.get_mut(i)) {
+                        *cell = value.clone();
                     }
                     probe.run(forced_slot.map(|s| (s, &value)));
                     let Some(p) = pay(&probe) else { continue };
@@ -392,8 +406,8 @@ fn describe_when(
     varied_value: &str,
 ) -> String {
     let mut parts = vec![format!("{varied} = {varied_value}")];
-    for (i, f) in program.inputs.iter().enumerate() {
-        if used[i] && f.id != varied && parts.len() < 4 {
+    for (i, (f, &used)) in program.inputs.iter().zip(used).enumerate() {
+        if used && f.id != varied && parts.len() < 4 {
             if let Some(Value::Num(n)) = inputs.get(i) {
                 parts.push(format!("{} = {}", f.id, show_value(*n, &f.ty)));
             }

@@ -1,5 +1,10 @@
 //! Interval analysis: the values every slot can take, from the inputs'
 //! valid ranges (declared, or a default per type).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::interval::{End, Interval};
 use crate::eval::expr::{eval, Env};
@@ -44,7 +49,7 @@ impl Env for Ranges<'_> {
     fn read(&self, s: Source) -> Option<&Value> {
         match s {
             Source::Slot(i) => self.consts.get(i).and_then(|v| v.as_ref()),
-            _ => None,
+            Source::Input(_) | Source::Context(_) => None,
         }
     }
 }
@@ -77,13 +82,22 @@ impl<'p> Ranges<'p> {
             consts: vec![None; program.slots.len()],
         };
         for &s in &program.order {
-            let slot = &program.slots[s];
+            // `consts` and `slots` have an entry for every slot
+            let Some(slot) = program.slots.get(s) else {
+                continue;
+            };
             if slot.kind == SlotKind::Const {
                 if let Compute::Expr(e) = &slot.compute {
-                    r.consts[s] = eval(e, &r, &mut None).ok();
+                    let value = eval(e, &r, &mut None).ok();
+                    if let Some(c) = r.consts.get_mut(s) {
+                        *c = value;
+                    }
                 }
             }
-            r.slots[s] = r.slot_range(slot);
+            let range = r.slot_range(slot);
+            if let Some(x) = r.slots.get_mut(s) {
+                *x = range;
+            }
         }
         r
     }
@@ -110,7 +124,7 @@ impl<'p> Ranges<'p> {
                     }
                     _ => Interval::ALL,
                 },
-                _ => self
+                AggKind::Avg | AggKind::Min | AggKind::Max => self
                     .slots
                     .get(*arg)
                     .copied()

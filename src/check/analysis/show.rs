@@ -1,4 +1,5 @@
 //! Values and intervals as a user writes them: `37.5s`, `92%`, `¥500`.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::interval::Interval;
 pub use crate::eval::format::show_value;

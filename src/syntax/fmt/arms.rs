@@ -1,5 +1,6 @@
 //! Bodies: band conditions, the arms of band, match, cases, distribute
 //! and grade bodies, and step rules.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::expr::{order, Break};
 use super::{is_ident, pad, quote, Printer, ALIGN_LIMIT, INDENT};

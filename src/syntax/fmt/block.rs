@@ -1,4 +1,5 @@
 //! Embedded tests: `test "…" { context … given … expect … }` and rows.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{is_ident, quote, width, Printer, INDENT, MAX_WIDTH};
 use crate::syntax::ast::*;

@@ -8,6 +8,7 @@
 //! holding the code before it. Comments never change order: one that would
 //! land before an earlier comment is moved after it. Trailing comments on
 //! adjacent lines of the same indentation are aligned.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{width, Line};
 
@@ -128,10 +129,10 @@ impl<'a> Scan<'a> {
             .char_indices()
             .map(move |(i, c)| (i + from, c))
             .filter(move |(i, _)| {
-                while k < self.skips.len() && self.skips[k].1 <= *i {
+                while self.skips.get(k).is_some_and(|s| s.1 <= *i) {
                     k += 1;
                 }
-                !(k < self.skips.len() && self.skips[k].0 <= *i)
+                self.skips.get(k).is_none_or(|s| s.0 > *i)
             })
     }
 
@@ -177,7 +178,7 @@ impl<'a> Scan<'a> {
         loop {
             end = self.src[..end].trim_end_matches(is_space).len();
             let k = self.comments.partition_point(|c| c.start < end);
-            match k.checked_sub(1).map(|k| &self.comments[k]) {
+            match k.checked_sub(1).and_then(|k| self.comments.get(k)) {
                 Some(c) if end <= c.end => end = c.start,
                 _ => break,
             }
@@ -232,13 +233,20 @@ pub(super) fn render(lines: &[Line], scan: &Scan) -> String {
             }
         };
         let mut slot = natural.max(cursor);
-        if slot % 2 == 1 && trailing[slot / 2].is_some() {
+        if slot % 2 == 1 && trailing.get(slot / 2).is_some_and(Option::is_some) {
             slot += 1;
         }
-        if slot % 2 == 1 {
-            trailing[slot / 2] = Some(c);
+        // Slots run to 2n (before the end), so there is always one; were
+        // there not, the comment would go last rather than be lost.
+        let placed = if slot % 2 == 1 {
+            trailing.get_mut(slot / 2).map(|t| *t = Some(c))
         } else {
-            leading[slot / 2].push(c);
+            leading.get_mut(slot / 2).map(|l| l.push(c))
+        };
+        if placed.is_none() {
+            if let Some(last) = leading.last_mut() {
+                last.push(c);
+            }
         }
         cursor = slot;
     }
@@ -280,7 +288,7 @@ pub(super) fn render(lines: &[Line], scan: &Scan) -> String {
             rows.push(Row {
                 indent: l.indent,
                 text: l.text.clone(),
-                trailing: trailing[i].map(|c| c.text.clone()),
+                trailing: trailing.get(i).copied().flatten().map(|c| c.text.clone()),
                 code: true,
             });
         }
@@ -301,31 +309,34 @@ fn align_and_join(rows: &[Row]) -> String {
     // not aligned with its neighbours.
     let alignable = |r: &Row| r.code && r.trailing.is_some() && !r.text.starts_with('}');
     let mut i = 0;
-    while i < rows.len() {
-        let r = &rows[i];
+    while let Some(r) = rows.get(i) {
         if !alignable(r) {
             i += 1;
             continue;
         }
-        let mut j = i;
-        while j < rows.len() && alignable(&rows[j]) && rows[j].indent == r.indent {
-            j += 1;
-        }
-        let mut widths: Vec<usize> = rows[i..j]
+        // the block: this row and the alignable rows after it at its indent
+        let block = rows
             .iter()
+            .skip(i)
+            .take_while(|b| alignable(b) && b.indent == r.indent)
+            .count();
+        let mut widths: Vec<usize> = rows
+            .iter()
+            .skip(i)
+            .take(block)
             .map(|r| r.indent + width(&r.text))
             .collect();
         widths.sort_unstable();
-        let median = widths[widths.len() / 2];
+        let median = widths.get(widths.len() / 2).copied().unwrap_or(0);
         let col = widths
             .iter()
             .filter(|w| **w <= median + OUTLIER)
             .max()
             .map_or(0, |w| w + 2);
-        for c in &mut cols[i..j] {
+        for c in cols.iter_mut().skip(i).take(block) {
             *c = col;
         }
-        i = j;
+        i += block.max(1);
     }
     let mut out = String::new();
     for (r, col) in rows.iter().zip(cols) {

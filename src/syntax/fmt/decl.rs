@@ -1,9 +1,10 @@
 //! The header, the declarations in source order, and the layout of a
 //! declaration that does not fit on one line.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::arms::{level, Arm, Lhs, Rhs};
 use super::expr::{bin_prec, has_body, operand_min, operand_mins};
-use super::{pad, quote, width, Printer, INDENT, MAX_WIDTH};
+use super::{pad, quote, width, Line, Printer, INDENT, MAX_WIDTH};
 use crate::syntax::ast::*;
 
 /// A top-level declaration or test, in source order.
@@ -199,11 +200,11 @@ impl Printer<'_> {
                 scan: self.scan,
                 lines: head.lines.clone(),
             };
-            let first = p.lines.len() - 1;
+            let first = p.lines.len().saturating_sub(1);
             p.write(" = ");
             let _ = p.expr(e, 0, false);
-            let l = &p.lines[first];
-            if l.indent + width(&l.text) <= MAX_WIDTH {
+            let fits = |l: &Line| l.indent + width(&l.text) <= MAX_WIDTH;
+            if p.lines.get(first).is_some_and(fits) {
                 self.lines.extend(p.lines);
                 return;
             }
@@ -314,17 +315,11 @@ fn run_widths(top: &[(usize, Top)]) -> Vec<(usize, usize)> {
         Top::Decl(Decl::Const(_)) => Some(2),
         _ => None,
     };
-    let mut out = vec![(0, 0); top.len()];
-    let mut i = 0;
-    while i < top.len() {
-        let Some(k) = kind(&top[i].1) else {
-            i += 1;
-            continue;
-        };
-        let mut j = i;
+    let mut out = Vec::with_capacity(top.len());
+    for run in top.chunk_by(|a, b| kind(&a.1) == kind(&b.1)) {
         let (mut wn, mut wl) = (0, 0);
-        while j < top.len() && kind(&top[j].1) == Some(k) {
-            match &top[j].1 {
+        for (_, t) in run {
+            match t {
                 Top::Decl(Decl::Input(d)) => {
                     wn = wn.max(width(&d.name.name));
                     let l = input_labels(d).map_or(0, |l| width(&l));
@@ -333,12 +328,8 @@ fn run_widths(top: &[(usize, Top)]) -> Vec<(usize, usize)> {
                 Top::Decl(Decl::Const(d)) => wn = wn.max(width(&d.name.name)),
                 _ => {}
             }
-            j += 1;
         }
-        for w in &mut out[i..j] {
-            *w = (wn, wl);
-        }
-        i = j;
+        out.extend(std::iter::repeat_n((wn, wl), run.len()));
     }
     out
 }

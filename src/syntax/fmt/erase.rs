@@ -1,5 +1,6 @@
 //! Resets every span in a policy, so that two parses of differently laid
 //! out sources compare equal exactly when they mean the same.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::syntax::ast::*;
 

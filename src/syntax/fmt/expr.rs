@@ -4,6 +4,7 @@
 //! Every printer takes `flat`: in flat mode an expression must fit on the
 //! current line, and a body that has to be broken fails with [`Break`] so
 //! that the caller can choose another layout.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::arms::{Arm, Body, Lhs, Rhs};
 use super::{quote, width, Printer, MAX_WIDTH};

@@ -44,6 +44,7 @@
 //! parentheses the grammar needs, which never nest deeper than the input
 //! did. A result over [`super::MAX_SOURCE_BYTES`] is refused with
 //! `kpi::fmt_too_large` (the file is left as it is).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 mod arms;
 mod block;
