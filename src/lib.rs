@@ -60,8 +60,10 @@ pub mod eval;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod num;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod span;
 pub mod syntax;
 pub mod types;

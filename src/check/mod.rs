@@ -16,7 +16,7 @@ pub mod lint;
 #[allow(clippy::indexing_slicing)]
 mod stages;
 mod tables;
-mod tests;
+mod embedded_tests;
 
 pub use error::{
     suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget,

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 
 use super::error::CellError;
-use super::quick::quick_number;
+use super::plain_number::quick_number;
 use super::{Cell, FieldSpec, ReadOptions};
 use crate::eval::num::Num;
 use crate::types::{DurUnit, NumKind, Ty};

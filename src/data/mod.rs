@@ -21,11 +21,11 @@ mod error;
 mod guess;
 mod json;
 mod layout;
-mod quick;
+mod plain_number;
 mod records;
 mod rows;
 mod sample;
-mod seen;
+mod first_rows;
 #[cfg(feature = "spreadsheets")]
 mod sheet;
 mod table;

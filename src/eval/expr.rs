@@ -184,14 +184,7 @@ fn bool_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<bool, Fault>
             // Numbers: the right side skips `Value` wrapping.
             Value::Num(x) => {
                 let ord = cmp_num(x, num_of(b, env, trace)?, e.span)?;
-                Ok(match op {
-                    CmpOp::Lt => ord.is_lt(),
-                    CmpOp::Le => ord.is_le(),
-                    CmpOp::Gt => ord.is_gt(),
-                    CmpOp::Ge => ord.is_ge(),
-                    CmpOp::Eq => ord.is_eq(),
-                    CmpOp::Ne => ord.is_ne(),
-                })
+                Ok(op.holds(ord))
             }
             x @ (Value::Bool(_) | Value::Text(_) | Value::Level(_)) => {
                 compare(*op, &x, &eval(b, env, trace)?, e.span)
@@ -233,14 +226,7 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value, span: Span) -> Result<bool, Faul
             })
         }
     };
-    Ok(match op {
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-    })
+    Ok(op.holds(ord))
 }
 
 /// Evaluates `e`. Decision points are appended to `trace` when it is `Some`.

@@ -37,7 +37,7 @@ impl Groups {
                 .collect()
         };
         let teams = runs(order, |a, b| a.team == b.team && a.period == b.period);
-        let people = runs(&super::order::person_order(rows), |a, b| {
+        let people = runs(&super::output_order::person_order(rows), |a, b| {
             a.employee == b.employee
         });
         Groups { teams, people }

@@ -15,8 +15,9 @@ pub mod expr;
 pub mod format;
 mod group;
 pub mod matrix;
-pub mod num;
-mod order;
+/// Exact numbers live in [`crate::num`], shared with the checker and the data layer.
+pub use crate::num;
+mod output_order;
 
 pub use error::EvalError;
 
@@ -248,7 +249,7 @@ pub fn evaluate_with_threads(
 ) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
-    let order = order::output_order(rows);
+    let order = output_order::output_order(rows);
 
     let mut errors = Vec::new();
     let mut trace = Vec::new();

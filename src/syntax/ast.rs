@@ -8,28 +8,8 @@
 use crate::types::{DurUnit, Period};
 use rust_decimal::Decimal;
 
-/// A byte range in the policy source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-}
-
-impl From<Span> for miette::SourceSpan {
-    fn from(s: Span) -> Self {
-        (s.start, s.end.saturating_sub(s.start)).into()
-    }
-}
+/// Spans are shared by every phase; they live in [`crate::span`].
+pub use crate::span::Span;
 
 /// A name as written, with its span.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,6 +217,20 @@ impl CmpOp {
             CmpOp::Ne => "!=",
         }
     }
+    /// Whether `a OP b` holds when `a` compares to `b` as `ord`: the one
+    /// definition of the comparison operators, for evaluation, what-if and
+    /// the analysis.
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        match self {
+            CmpOp::Lt => ord.is_lt(),
+            CmpOp::Le => ord.is_le(),
+            CmpOp::Gt => ord.is_gt(),
+            CmpOp::Ge => ord.is_ge(),
+            CmpOp::Eq => ord.is_eq(),
+            CmpOp::Ne => ord.is_ne(),
+        }
+    }
+
     /// The operator with its operands swapped: `a < x` is `x > a`.
     pub fn flip(self) -> CmpOp {
         match self {
