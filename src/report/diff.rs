@@ -3,6 +3,7 @@
 //!
 //! Values are compared as `kpi eval` shows them (money to the fen), and
 //! every sum is exact ([`Num`]).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::eval::format::{displayed_num, show};
 use crate::eval::num::Num;
@@ -185,7 +186,7 @@ pub fn field_changes(old: &[Field], new: &[Field]) -> FieldChanges {
 /// An output's slot and type in one version.
 fn output(p: &Program, name: &str) -> Option<(usize, Ty)> {
     let o = p.outputs.iter().find(|o| o.name == name)?;
-    Some((o.slot, p.slots[o.slot].ty.clone()))
+    Some((o.slot, p.slots.get(o.slot)?.ty.clone()))
 }
 
 fn money(n: Num) -> String {
@@ -255,7 +256,11 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
     let total_of = |p: &Program| {
         p.outputs
             .iter()
-            .find(|o| p.slots[o.slot].kind == SlotKind::Total)
+            .find(|o| {
+                p.slots
+                    .get(o.slot)
+                    .is_some_and(|s| s.kind == SlotKind::Total)
+            })
             .map(|o| o.name.clone())
     };
     let total_output = match (total_of(op), total_of(np)) {
@@ -280,7 +285,9 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
     let mut grade_people = BTreeSet::new();
     let mut movers = Vec::new();
     for &ro in &old.ev.order {
-        let r = &old.rows[ro];
+        let Some(r) = old.rows.get(ro) else {
+            continue;
+        };
         let Some(&rn) = index.get(&(r.employee.as_str(), r.period)) else {
             continue;
         };

@@ -1,6 +1,13 @@
 //! `explain`: the score sheet of one record: for every output, the inputs
 //! it read, the decisions taken (quoting the policy), the team and history
 //! figures it used, the arithmetic, and the value `kpi eval` prints.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Matches over IR enums name every variant: a new variant fails to build
+// here until it is handled.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 pub use super::formula::Formula;
 pub use super::trace::{Check, Decision, StepArm};
@@ -8,7 +15,7 @@ pub use super::trace::{Check, Decision, StepArm};
 use super::formula::{formula, resolve};
 use super::show::{plain, with_unit};
 use super::trace::Walker;
-use super::{row_context, ContextValues, RowEnv, Text};
+use super::{row_context, row_of, slot_of, ContextValues, RowEnv, Text};
 use crate::builtins;
 use crate::eval::expr::TraceEvent;
 use crate::eval::{evaluate, EvalError, Evaluated, Row};
@@ -156,7 +163,7 @@ fn build_traced(
     row: usize,
     trace: &[(usize, Vec<TraceEvent>)],
 ) -> Explanation {
-    let r = &rows[row];
+    let r = row_of(rows, row);
     let slots = ev.row(row);
     let env = RowEnv {
         inputs: &r.inputs,
@@ -180,7 +187,7 @@ fn build_traced(
     };
     let mut outputs = Vec::new();
     for o in &program.outputs {
-        let slot = &program.slots[o.slot];
+        let slot = slot_of(program, o.slot);
         match (&slot.kind, &slot.ty) {
             (SlotKind::Total, _) => summary.total = summary.total.take().or(Some(o.name.clone())),
             (SlotKind::Grade, _) | (_, Ty::Grade(_)) => summary.grades.push(o.name.clone()),
@@ -230,7 +237,7 @@ impl Builder<'_> {
     }
 
     fn shown(&self, slot: usize) -> (String, String) {
-        let ty = &self.program.slots[slot].ty;
+        let ty = &slot_of(self.program, slot).ty;
         match self.env.slots.get(slot) {
             Some(v) => (with_unit(v, ty), plain(v, ty)),
             None => (String::new(), String::new()),
@@ -239,7 +246,7 @@ impl Builder<'_> {
 
     /// Decisions and formula of a slot computed by an expression.
     fn reasoning(&self, slot: usize, value: &str) -> (Vec<Decision>, Option<Formula>) {
-        let s = &self.program.slots[slot];
+        let s = slot_of(self.program, slot);
         let Compute::Expr(e) = &s.compute else {
             return (Vec::new(), None);
         };
@@ -259,13 +266,13 @@ impl Builder<'_> {
     }
 
     fn entry(&self, name: &str, slot: usize) -> Entry {
-        let s = &self.program.slots[slot];
+        let s = slot_of(self.program, slot);
         let (value, shown) = self.shown(slot);
         let (decisions, formula) = self.reasoning(slot, &value);
         let mut reach = Reach::default();
         match &s.compute {
             Compute::Expr(e) => self.reach(e, &mut reach),
-            _ => self.read_slot(slot, &mut reach, true),
+            Compute::Team(_) | Compute::History(_) => self.read_slot(slot, &mut reach, true),
         }
         Entry {
             name: name.to_string(),
@@ -274,7 +281,7 @@ impl Builder<'_> {
                 SlotKind::Item => "item",
                 SlotKind::Total => "total",
                 SlotKind::Grade => "grade",
-                _ => "output",
+                SlotKind::Const | SlotKind::Let | SlotKind::Output | SlotKind::Hidden => "output",
             }
             .into(),
             ty: s.ty.to_string(),
@@ -381,7 +388,7 @@ impl Builder<'_> {
     }
 
     fn figure(&self, slot: usize, kind: &str) -> Figure {
-        let s = &self.program.slots[slot];
+        let s = slot_of(self.program, slot);
         Figure {
             kind: kind.into(),
             call: match self.text.quote_expr(s.span) {
@@ -400,7 +407,7 @@ impl Builder<'_> {
     }
 
     fn team_figure(&self, slot: usize, f: &TeamFn) -> Figure {
-        let me = &self.rows[self.row];
+        let me = row_of(self.rows, self.row);
         let size = self
             .rows
             .iter()
@@ -427,7 +434,7 @@ impl Builder<'_> {
     fn history_figure(&self, slot: usize, f: &HistoryFn) -> Figure {
         match f {
             HistoryFn::Prev { .. } => {
-                let me = &self.rows[self.row];
+                let me = row_of(self.rows, self.row);
                 let prev = self
                     .rows
                     .iter()

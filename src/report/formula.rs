@@ -1,5 +1,12 @@
 //! The arithmetic behind a value, with the record's figures substituted:
 //! `10 - 5 × 0 - 3 - 10 × (0 + 0) = 7`, `35% × 80 + 15% × 100 + … = 91`.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Matches over IR enums name every variant: a new variant fails to build
+// here until it is handled.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::show::{infer, literal, with_unit};
 use super::trace::Walker;
@@ -31,7 +38,17 @@ pub(crate) fn resolve<'e>(w: &Walker<'_>, mut e: &'e IExpr) -> &'e IExpr {
             IKind::Band { arms, .. } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.value),
             IKind::Match { values, .. } => w.taken(e.span).and_then(|k| values.get(k)),
             IKind::Cases { arms } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.1),
-            _ => None,
+            IKind::Const(_)
+            | IKind::Read(_)
+            | IKind::Neg(_)
+            | IKind::Not(_)
+            | IKind::Arith(..)
+            | IKind::Cmp(..)
+            | IKind::And(..)
+            | IKind::Or(..)
+            | IKind::Call(..)
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => None,
         };
         match next {
             Some(n) => e = n,
@@ -45,7 +62,18 @@ pub(crate) fn formula(w: &Walker<'_>, e: &IExpr, result: &str) -> Option<Formula
     let e = resolve(w, e);
     match &e.kind {
         IKind::Arith(..) | IKind::Neg(_) | IKind::Call(..) => {}
-        _ => return None,
+        IKind::Const(_)
+        | IKind::Read(_)
+        | IKind::Not(_)
+        | IKind::Cmp(..)
+        | IKind::And(..)
+        | IKind::Or(..)
+        | IKind::If(..)
+        | IKind::Band { .. }
+        | IKind::Match { .. }
+        | IKind::Cases { .. }
+        | IKind::Steps { .. }
+        | IKind::Scale { .. } => return None,
     }
     let mut constant = true;
     e.walk(&mut |x| {
@@ -133,8 +161,21 @@ fn render(w: &Walker<'_>, e: &IExpr, first: bool, mode: Mode) -> (String, u8) {
             }
             (format!("{name}({})", parts.join(", ")), LEAF)
         }
-        _ if mode == Mode::Names => (name(w, e), LEAF),
-        _ => {
+        IKind::Const(_)
+        | IKind::Read(_)
+        | IKind::Not(_)
+        | IKind::Cmp(..)
+        | IKind::And(..)
+        | IKind::Or(..)
+        | IKind::If(..)
+        | IKind::Band { .. }
+        | IKind::Match { .. }
+        | IKind::Cases { .. }
+        | IKind::Steps { .. }
+        | IKind::Scale { .. } => {
+            if mode == Mode::Names {
+                return (name(w, e), LEAF);
+            }
             let text = leaf(w, e);
             if !first && text.starts_with('-') {
                 (format!("({text})"), LEAF)
@@ -152,7 +193,20 @@ fn leaf(w: &Walker<'_>, e: &IExpr) -> String {
     };
     match &e.kind {
         IKind::Const(c) => literal(w.text.slice(e.span), c),
-        _ => with_unit(&v, &infer(e, w.program)),
+        IKind::Read(_)
+        | IKind::Neg(_)
+        | IKind::Not(_)
+        | IKind::Arith(..)
+        | IKind::Cmp(..)
+        | IKind::And(..)
+        | IKind::Or(..)
+        | IKind::If(..)
+        | IKind::Call(..)
+        | IKind::Band { .. }
+        | IKind::Match { .. }
+        | IKind::Cases { .. }
+        | IKind::Steps { .. }
+        | IKind::Scale { .. } => with_unit(&v, &infer(e, w.program)),
     }
 }
 
@@ -176,7 +230,13 @@ pub(crate) fn name(w: &Walker<'_>, e: &IExpr) -> String {
         IKind::Scale { subject: s, .. } => Some(format!("scale {} …", subject(s))),
         IKind::Cases { .. } => Some("cases {…}".into()),
         IKind::If(..) => Some(format!("({})", w.text.quote_expr(e.span))),
-        _ => None,
+        IKind::Neg(_)
+        | IKind::Not(_)
+        | IKind::Arith(..)
+        | IKind::Cmp(..)
+        | IKind::And(..)
+        | IKind::Or(..)
+        | IKind::Call(..) => None,
     }
     .unwrap_or_else(|| w.text.quote_expr(e.span))
 }

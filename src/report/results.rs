@@ -3,6 +3,7 @@
 //! team and period, the checker's warnings, each person's explanation, and
 //! where it all came from. The xlsx and HTML writers render this model; it
 //! is pure data (no IO), built once from the evaluated batch.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::show::plain;
 use crate::eval::format::{displayed_num, write_text};
@@ -186,7 +187,7 @@ pub fn build(
         .outputs
         .iter()
         .map(|o| {
-            let slot = &program.slots[o.slot];
+            let slot = super::slot_of(program, o.slot);
             Column {
                 name: o.name.clone(),
                 label: slot.label.clone(),
@@ -217,7 +218,7 @@ pub fn build(
         .order
         .iter()
         .map(|&r| {
-            let row = &rows[r];
+            let row = super::row_of(rows, r);
             ResultRow {
                 employee: row.employee.clone(),
                 period: row.period.to_string(),
@@ -225,7 +226,7 @@ pub fn build(
                 cells: program
                     .outputs
                     .iter()
-                    .map(|o| cell(ev.value(r, o.slot), &program.slots[o.slot].ty))
+                    .map(|o| cell(ev.value(r, o.slot), &super::slot_of(program, o.slot).ty))
                     .collect(),
             }
         })

@@ -3,6 +3,7 @@
 //! The number itself always comes from [`crate::eval::format::show`] (the
 //! function `kpi eval` uses); this module only adds the unit that `eval`'s
 //! columns leave to the header.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::eval::format::show;
 use crate::eval::num::Num;

@@ -5,6 +5,13 @@
 //! The walk follows the path evaluation took (the taken branch of every
 //! `if`, the matched arm of every band), so it reports exactly the decision
 //! points that produced the value, in evaluation order.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Matches over IR enums name every variant: a new variant fails to build
+// here until it is handled.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::show::{infer, infer_against, percent_if, plain, signed, with_unit};
 use super::{RowEnv, Text};
@@ -148,23 +155,24 @@ impl Walker<'_> {
 
     /// The arm a traced band/match/case node took.
     pub(crate) fn taken(&self, span: Span) -> Option<usize> {
-        self.events.iter().find_map(|ev| match ev {
-            TraceEvent::Band { span: s, arm, .. }
+        self.events.iter().find_map(|ev| {
+            let (TraceEvent::Band { span: s, arm, .. }
             | TraceEvent::Match { span: s, arm }
-            | TraceEvent::Case { span: s, arm, .. }
-                if *s == span =>
-            {
-                Some(*arm)
-            }
-            _ => None,
+            | TraceEvent::Case { span: s, arm, .. }) = ev
+            else {
+                return None;
+            };
+            (*s == span).then_some(*arm)
         })
     }
 
     /// The branch a traced `if` took.
     pub(crate) fn branch(&self, span: Span) -> Option<bool> {
-        self.events.iter().find_map(|ev| match ev {
-            TraceEvent::If { span: s, taken } if *s == span => Some(*taken),
-            _ => None,
+        self.events.iter().find_map(|ev| {
+            let TraceEvent::If { span: s, taken } = ev else {
+                return None;
+            };
+            (*s == span).then_some(*taken)
         })
     }
 
@@ -329,7 +337,18 @@ impl Walker<'_> {
         let figures = super::formula::figures(self, e);
         match &e.kind {
             IKind::Read(_) | IKind::Const(_) | IKind::Neg(_) => figures,
-            _ => {
+            IKind::Not(_)
+            | IKind::Arith(..)
+            | IKind::Cmp(..)
+            | IKind::And(..)
+            | IKind::Or(..)
+            | IKind::If(..)
+            | IKind::Call(..)
+            | IKind::Band { .. }
+            | IKind::Match { .. }
+            | IKind::Cases { .. }
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => {
                 let ty = super::show::infer(e, self.program);
                 let value = self.show(e, &ty);
                 if value == figures {
@@ -350,7 +369,17 @@ impl Walker<'_> {
                 IKind::And(a, b) | IKind::Or(a, b) => stack.extend([&**b, &**a]),
                 IKind::Not(a) => stack.push(a),
                 IKind::Cmp(..) => cmps.push(e),
-                _ => {}
+                IKind::Const(_)
+                | IKind::Read(_)
+                | IKind::Neg(_)
+                | IKind::Arith(..)
+                | IKind::If(..)
+                | IKind::Call(..)
+                | IKind::Band { .. }
+                | IKind::Match { .. }
+                | IKind::Cases { .. }
+                | IKind::Steps { .. }
+                | IKind::Scale { .. } => {}
             }
         }
         let holds = |e: &IExpr| match eval(e, self.env, &mut None) {
@@ -363,7 +392,20 @@ impl Walker<'_> {
                     IKind::Cmp(op, a, b) => {
                         format!("{} {} {}", self.side(a), op.symbol(), self.side(b))
                     }
-                    _ => String::new(),
+                    IKind::Const(_)
+                    | IKind::Read(_)
+                    | IKind::Neg(_)
+                    | IKind::Not(_)
+                    | IKind::Arith(..)
+                    | IKind::And(..)
+                    | IKind::Or(..)
+                    | IKind::If(..)
+                    | IKind::Call(..)
+                    | IKind::Band { .. }
+                    | IKind::Match { .. }
+                    | IKind::Cases { .. }
+                    | IKind::Steps { .. }
+                    | IKind::Scale { .. } => String::new(),
                 };
                 Check {
                     rule: self.text.quote_expr(e.span),
@@ -375,15 +417,18 @@ impl Walker<'_> {
     }
 
     fn step_arm(&self, span: Span, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
-        let event = self.events.iter().find_map(|ev| match ev {
-            TraceEvent::Step {
+        let event = self.events.iter().find_map(|ev| {
+            let TraceEvent::Step {
                 span: s,
                 arm_span,
                 steps,
                 points,
                 capped,
-            } if *s == span && *arm_span == arm.span => Some((*steps, *points, *capped)),
-            _ => None,
+            } = ev
+            else {
+                return None;
+            };
+            (*s == span && *arm_span == arm.span).then_some((*steps, *points, *capped))
         });
         let reference = self.num(&arm.reference);
         let step = self.num(&arm.step);

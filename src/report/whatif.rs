@@ -2,6 +2,7 @@
 //! `perf_pay >= 5000`), the smallest change of each single numeric input
 //! that reaches the target, everything else fixed. Every suggestion is
 //! verified by evaluating it.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::show::{signed, with_unit};
 use super::whatif_search::Search;
@@ -10,7 +11,7 @@ use crate::data::{parse_cell, Cell, FieldSpec, ReadOptions};
 use crate::eval::format::displayed_num;
 use crate::eval::num::Num;
 use crate::eval::{EvalError, Row};
-use crate::ir::{Program, Value};
+use crate::ir::{Output, Program, Value};
 use crate::syntax::ast::CmpOp;
 use crate::types::{DurUnit, Ty};
 use serde::Serialize;
@@ -25,6 +26,14 @@ pub struct Target {
     pub value: Value,
     /// The target as given, normalised (`total >= 90`).
     pub text: String,
+}
+
+/// The output a target names.
+// Invariant: `target.output` is a position in `program.outputs`, as
+// `parse_target` produces it.
+#[allow(clippy::indexing_slicing)]
+pub(crate) fn output_of<'p>(program: &'p Program, target: &Target) -> &'p Output {
+    &program.outputs[target.output]
 }
 
 /// Parses a target against the policy's outputs. Grades compare by level:
@@ -52,11 +61,13 @@ pub fn parse_target(program: &Program, text: &str) -> Result<Target, String> {
     };
     let name = text[..at].trim();
     let raw = text[at + sym.len()..].trim();
-    let Some(output) = program
-        .outputs
-        .iter()
-        .position(|o| o.name == name || program.slots[o.slot].label.as_deref() == Some(name))
-    else {
+    let Some((output, out)) = program.outputs.iter().enumerate().find(|(_, o)| {
+        o.name == name
+            || program
+                .slots
+                .get(o.slot)
+                .is_some_and(|s| s.label.as_deref() == Some(name))
+    }) else {
         let names = program.outputs.iter().map(|o| o.name.as_str());
         let hint = match super::nearest(name, names) {
             Some(s) => format!("; did you mean `{s}`?"),
@@ -64,8 +75,8 @@ pub fn parse_target(program: &Program, text: &str) -> Result<Target, String> {
         };
         return Err(format!("the policy has no output `{name}`{hint}"));
     };
-    let oname = &program.outputs[output].name;
-    let ty = &program.slots[program.outputs[output].slot].ty;
+    let oname = &out.name;
+    let ty = &super::slot_of(program, out.slot).ty;
     let value = target_value(raw, ty).map_err(|e| format!("target `{text}`: {e}"))?;
     if !ty.is_numeric() && !matches!(ty, Ty::Grade(_)) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
         return Err(format!(
@@ -128,14 +139,7 @@ pub fn meets(got: &Value, ty: &Ty, t: &Target) -> bool {
             };
         }
     };
-    match t.op {
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-    }
+    t.op.holds(ord)
 }
 
 /// The what-if report for one record.
@@ -203,8 +207,8 @@ pub fn whatif(
     target: &Target,
 ) -> Result<WhatIf, Vec<EvalError>> {
     let mut search = Search::new(program, rows, context, row, target)?;
-    let out = &program.outputs[target.output];
-    let ty = program.slots[out.slot].ty.clone();
+    let out = output_of(program, target);
+    let ty = super::slot_of(program, out.slot).ty.clone();
     let current = search.current().clone();
     let met = meets(&current, &ty, target);
     let (gap, levels_apart) = match (&current, &target.value) {
@@ -219,7 +223,7 @@ pub fn whatif(
     };
     let mut inputs = Vec::new();
     for (i, f) in program.inputs.iter().enumerate() {
-        let x0 = match rows[row].inputs.get(i).cloned() {
+        let x0 = match super::row_of(rows, row).inputs.get(i).cloned() {
             Some(Value::Num(x0)) if f.ty.is_numeric() => x0,
             Some(v @ (Value::Level(_) | Value::Bool(_))) => {
                 inputs.push(choice(&mut search, i, f, &v, met, &ty, target));
@@ -281,7 +285,7 @@ pub fn whatif(
         };
         inputs.push(change);
     }
-    let r = &rows[row];
+    let r = super::row_of(rows, row);
     Ok(WhatIf {
         policy: program.name.clone(),
         employee: r.employee.clone(),

@@ -10,6 +10,13 @@
 //! between it and the last point that failed finds the edge. Team and
 //! history rules are honoured by re-evaluating the record's team (or the
 //! whole batch) with the one value changed.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// Matches over IR enums name every variant: a new variant fails to build
+// here until it is handled.
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
 
 use super::whatif::{meets, Target};
 use super::{row_context, ContextValues, RowEnv};
@@ -57,7 +64,7 @@ impl<'a> Search<'a> {
             .slots
             .iter()
             .any(|s| matches!(s.compute, Compute::History(_)));
-        let me = &rows[row];
+        let me = super::row_of(rows, row);
         let mut batch = Vec::new();
         let mut at = 0;
         for (k, r) in rows.iter().enumerate() {
@@ -74,7 +81,7 @@ impl<'a> Search<'a> {
                 batch.push(r.clone());
             }
         }
-        let slot = program.outputs[target.output].slot;
+        let slot = super::whatif::output_of(program, target).slot;
         let ev = evaluate(program, &batch, context, None)?;
         let base = ev.row(at).to_vec();
         let current = base.get(slot).cloned().unwrap_or(Value::Bool(false));
@@ -88,7 +95,7 @@ impl<'a> Search<'a> {
             batch,
             at,
             slot,
-            ty: program.slots[slot].ty.clone(),
+            ty: super::slot_of(program, slot).ty.clone(),
             target,
             current,
             base,
@@ -108,7 +115,9 @@ impl<'a> Search<'a> {
     /// counts, percents, money and durations (unless it is negative now)
     /// and ≤ 100 % for percents (unless it is above now).
     pub(crate) fn domain(&self, i: usize, x0: Num) -> (Option<Num>, Option<Num>) {
-        let f = &self.program.inputs[i];
+        let Some(f) = self.program.inputs.get(i) else {
+            return (None, None);
+        };
         if let Some((lo, hi)) = f.range {
             return (Some(Num::from_decimal(lo)), Some(Num::from_decimal(hi)));
         }
@@ -129,12 +138,18 @@ impl<'a> Search<'a> {
     /// Evaluates the target output with input `i` set to `v` (any type:
     /// a grade level, a bool).
     pub(crate) fn verify_value(&mut self, i: usize, v: Value) -> Option<Value> {
-        let old = self.batch[self.at].inputs.get(i).cloned()?;
-        self.batch[self.at].inputs[i] = v;
+        let cell = self.batch.get_mut(self.at)?.inputs.get_mut(i)?;
+        let old = std::mem::replace(cell, v);
         let got = evaluate(self.program, &self.batch, self.context, None)
             .ok()
             .and_then(|ev| ev.value(self.at, self.slot).cloned());
-        self.batch[self.at].inputs[i] = old;
+        if let Some(cell) = self
+            .batch
+            .get_mut(self.at)
+            .and_then(|r| r.inputs.get_mut(i))
+        {
+            *cell = old;
+        }
         got
     }
 
@@ -147,8 +162,9 @@ impl<'a> Search<'a> {
     /// that meets the target.
     pub(crate) fn find(&mut self, i: usize, x0: Num, dir: i32) -> Option<Num> {
         let (lo, hi) = self.domain(i, x0);
-        let integral = self.program.inputs[i].ty == Ty::Number(NumKind::Count);
-        let u = unit(&self.program.inputs[i].ty, x0);
+        let ty = &self.program.inputs.get(i)?.ty;
+        let integral = *ty == Ty::Number(NumKind::Count);
+        let u = unit(ty, x0);
         let ahead = |p: Num| p.minus(x0).is_ok_and(|d| d.signum() == dir && !d.is_zero());
         let inside = |p: Num| {
             lo.is_none_or(|l| p.exact_cmp(l).is_ok_and(|o| o != Ordering::Less))
@@ -222,7 +238,9 @@ impl<'a> Search<'a> {
 
     /// The policy's boundaries on input `i`, in base units, for this record.
     fn candidates(&self, i: usize) -> Vec<Num> {
-        let r = &self.batch[self.at];
+        let Some(r) = self.batch.get(self.at) else {
+            return Vec::new();
+        };
         let env = RowEnv {
             inputs: &r.inputs,
             ctx: row_context(self.program, self.context, r),
@@ -238,12 +256,18 @@ impl<'a> Search<'a> {
                 continue;
             };
             root.walk(&mut |e| match &e.kind {
-                IKind::Band { subject, arms, .. } if self.aliases(subject, i) => {
+                IKind::Band { subject, arms, .. } => {
+                    if !self.aliases(subject, i) {
+                        return;
+                    }
                     for (_, b) in arms.iter().flat_map(|a| &a.tests) {
                         out.extend(value(b));
                     }
                 }
-                IKind::Steps { subject, arms } if self.aliases(subject, i) => {
+                IKind::Steps { subject, arms } => {
+                    if !self.aliases(subject, i) {
+                        return;
+                    }
                     for a in arms {
                         let (Some(r), Some(s)) = (value(&a.reference), value(&a.step)) else {
                             continue;
@@ -260,7 +284,10 @@ impl<'a> Search<'a> {
                         }
                     }
                 }
-                IKind::Scale { subject, from, .. } if self.aliases(subject, i) => {
+                IKind::Scale { subject, from, .. } => {
+                    if !self.aliases(subject, i) {
+                        return;
+                    }
                     out.extend(value(&from.0));
                     out.extend(value(&from.1));
                 }
@@ -272,10 +299,21 @@ impl<'a> Search<'a> {
                         out.extend(value(a));
                     }
                 }
-                IKind::Call(_, args) if args.first().is_some_and(|a| self.aliases(a, i)) => {
-                    out.extend(args.iter().skip(1).filter_map(value));
+                IKind::Call(_, args) => {
+                    if args.first().is_some_and(|a| self.aliases(a, i)) {
+                        out.extend(args.iter().skip(1).filter_map(value));
+                    }
                 }
-                _ => {}
+                IKind::Const(_)
+                | IKind::Read(_)
+                | IKind::Neg(_)
+                | IKind::Not(_)
+                | IKind::Arith(..)
+                | IKind::And(..)
+                | IKind::Or(..)
+                | IKind::If(..)
+                | IKind::Match { .. }
+                | IKind::Cases { .. } => {}
             });
         }
         out
@@ -290,11 +328,25 @@ impl<'a> Search<'a> {
                 IKind::Read(Source::Slot(s)) => match self.program.slots.get(*s) {
                     Some(slot) => match &slot.compute {
                         Compute::Expr(next) => e = next,
-                        _ => return false,
+                        Compute::Team(_) | Compute::History(_) => return false,
                     },
                     None => return false,
                 },
-                _ => return false,
+                IKind::Read(Source::Context(_))
+                | IKind::Const(_)
+                | IKind::Neg(_)
+                | IKind::Not(_)
+                | IKind::Arith(..)
+                | IKind::Cmp(..)
+                | IKind::And(..)
+                | IKind::Or(..)
+                | IKind::If(..)
+                | IKind::Call(..)
+                | IKind::Band { .. }
+                | IKind::Match { .. }
+                | IKind::Cases { .. }
+                | IKind::Steps { .. }
+                | IKind::Scale { .. } => return false,
             }
         }
         false
@@ -335,7 +387,7 @@ fn unit(ty: &Ty, x0: Num) -> Num {
         Ty::Number(NumKind::Count) => return Num::ONE,
         Ty::Number(NumKind::Percent) => dec(1, 4),
         Ty::Duration(_) => Num::ONE,
-        _ => dec(1, 2),
+        Ty::Number(_) | Ty::Money | Ty::Bool | Ty::Text | Ty::Grade(_) => dec(1, 2),
     };
     match x0 {
         Num::Dec { s, .. } if s > 0 => {
@@ -346,7 +398,7 @@ fn unit(ty: &Ty, x0: Num) -> Num {
                 base
             }
         }
-        _ => base,
+        Num::Dec { .. } | Num::Frac { .. } => base,
     }
 }
 
@@ -362,13 +414,30 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
                 set.extend(d.iter().copied());
             }
         };
-        match &program.slots[s].compute {
+        let Some(slot) = program.slots.get(s) else {
+            continue;
+        };
+        match &slot.compute {
             Compute::Expr(e) => e.walk(&mut |x| match x.kind {
                 IKind::Read(Source::Input(i)) => {
                     set.insert(i);
                 }
                 IKind::Read(Source::Slot(t)) => from(t, &mut set),
-                _ => {}
+                IKind::Read(Source::Context(_))
+                | IKind::Const(_)
+                | IKind::Neg(_)
+                | IKind::Not(_)
+                | IKind::Arith(..)
+                | IKind::Cmp(..)
+                | IKind::And(..)
+                | IKind::Or(..)
+                | IKind::If(..)
+                | IKind::Call(..)
+                | IKind::Band { .. }
+                | IKind::Match { .. }
+                | IKind::Cases { .. }
+                | IKind::Steps { .. }
+                | IKind::Scale { .. } => {}
             }),
             Compute::Team(
                 TeamFn::Agg { arg, .. } | TeamFn::Rank { arg, .. } | TeamFn::Distribute { arg, .. },
@@ -379,7 +448,9 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
             }
             Compute::History(HistoryFn::Streak { arg }) => from(*arg, &mut set),
         }
-        deps[s] = set;
+        if let Some(d) = deps.get_mut(s) {
+            *d = set;
+        }
     }
     deps
 }
