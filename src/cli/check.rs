@@ -1,4 +1,5 @@
 //! `kpi check POLICY... [--deny-warnings] [--format human|json] [--verbose]`
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{read_source, render_diagnostic, render_json_diagnostic, DiagFormat, Exit, Source};
 use crate::check::{analysis, check, Lang};

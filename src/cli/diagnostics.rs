@@ -1,5 +1,6 @@
 //! Rendering diagnostics: miette's graphical report for people, one JSON
 //! object per diagnostic for editors and CI.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::Source;
 use miette::{
@@ -294,7 +295,9 @@ impl<'a> Excerpt<'a> {
             }
             kept.push((from, a));
             let at = points.partition_point(|&p| p < a);
-            let mut windows: Vec<(usize, usize)> = points[at..]
+            let mut windows: Vec<(usize, usize)> = points
+                .get(at..)
+                .unwrap_or_default()
                 .iter()
                 .take_while(|&&p| p <= b)
                 .map(|&p| {

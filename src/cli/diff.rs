@@ -2,6 +2,7 @@
 //! two versions of a policy on the same data. OLD and NEW are paths or
 //! git `REV:path` (read with `git show` in the current directory; an
 //! existing file whose name contains `:` is a path).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::eval::{load_rows, report_eval, DataArgs};
 use super::{load, output, read_source, Exit, Loaded, ResultFormat, Source};

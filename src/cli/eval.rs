@@ -1,6 +1,7 @@
 //! `kpi eval POLICY --data FILE… [--context FILE] [--format …] [--output FILE]`,
 //! and the loading of records and context that `explain`, `whatif` and
 //! `diff` share.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source};
 use crate::data::{self, BatchRead, Cell, KeyNames, Layout, ReadOptions};

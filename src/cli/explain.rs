@@ -1,6 +1,7 @@
 //! `kpi explain POLICY --data FILE [--context FILE] --employee ID
 //! [--period YYYY-MM] [--lang zh|en] [--format human|json]`: the score
 //! sheet of one person, rule by rule.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::eval::{load_batch, report_eval, Batch, DataArgs};
 use super::{output, DiagFormat, Exit};

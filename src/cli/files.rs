@@ -1,5 +1,6 @@
 //! Policy arguments: files as given, directories as the `.kpi` files in
 //! them (sorted). Shared by `check`, `test` and `fmt`.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::diag::Lang;
 use std::path::PathBuf;

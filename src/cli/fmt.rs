@@ -1,6 +1,7 @@
 //! `kpi fmt POLICY... [--check]`: rewrites policies in the canonical layout
 //! (see [`crate::syntax::fmt`]); with `--check`, only reports the files that
 //! would change, with a short diff, and exits 1 if there are any.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{read_source, render_diagnostic, Exit};
 use crate::syntax::fmt::format_policy;
@@ -104,7 +105,7 @@ fn diff(path: &str, old: &str, new: &str) -> String {
     }
     let mut k = 0;
     while k < ops.len() {
-        if ops[k] == Op::Same {
+        if ops.get(k) == Some(&Op::Same) {
             k += 1;
             continue;
         }
@@ -114,7 +115,7 @@ fn diff(path: &str, old: &str, new: &str) -> String {
         let mut end = k;
         let mut same_run = 0;
         while end < ops.len() && same_run <= 2 * CONTEXT {
-            same_run = if ops[end] == Op::Same {
+            same_run = if ops.get(end) == Some(&Op::Same) {
                 same_run + 1
             } else {
                 0
@@ -122,15 +123,18 @@ fn diff(path: &str, old: &str, new: &str) -> String {
             end += 1;
         }
         let end = end - same_run.saturating_sub(CONTEXT);
-        let (oi, nj) = pos[start];
-        let dels = ops[start..end].iter().filter(|o| **o != Op::Add).count();
-        let adds = ops[start..end].iter().filter(|o| **o != Op::Del).count();
+        let (Some(hunk_ops), Some(hunk_pos)) = (ops.get(start..end), pos.get(start..end)) else {
+            break;
+        };
+        let (oi, nj) = hunk_pos.first().copied().unwrap_or((0, 0));
+        let dels = hunk_ops.iter().filter(|o| **o != Op::Add).count();
+        let adds = hunk_ops.iter().filter(|o| **o != Op::Del).count();
         out.push_str(&format!("@@ -{},{dels} +{},{adds} @@\n", oi + 1, nj + 1));
-        for (op, (i, j)) in ops[start..end].iter().zip(&pos[start..end]) {
+        for (op, (i, j)) in hunk_ops.iter().zip(hunk_pos) {
             match op {
-                Op::Same => out.push_str(&format!(" {}\n", a[*i])),
-                Op::Del => out.push_str(&format!("-{}\n", a[*i])),
-                Op::Add => out.push_str(&format!("+{}\n", b[*j])),
+                Op::Same => out.push_str(&format!(" {}\n", line(&a, *i))),
+                Op::Del => out.push_str(&format!("-{}\n", line(&a, *i))),
+                Op::Add => out.push_str(&format!("+{}\n", line(&b, *j))),
             }
         }
         k = end;
@@ -138,42 +142,56 @@ fn diff(path: &str, old: &str, new: &str) -> String {
     out
 }
 
+/// Line `i` of `v`, empty past the end.
+fn line<'a>(v: &[&'a str], i: usize) -> &'a str {
+    v.get(i).copied().unwrap_or_default()
+}
+
 /// Line operations turning `a` into `b`: common prefix and suffix, and a
 /// longest common subsequence in between when it is small enough.
 fn line_ops(a: &[&str], b: &[&str]) -> Vec<Op> {
     let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suf = a[pre..]
+    let (a_rest, b_rest) = (
+        a.get(pre..).unwrap_or_default(),
+        b.get(pre..).unwrap_or_default(),
+    );
+    let suf = a_rest
         .iter()
         .rev()
-        .zip(b[pre..].iter().rev())
+        .zip(b_rest.iter().rev())
         .take_while(|(x, y)| x == y)
         .count();
-    let (ma, mb) = (&a[pre..a.len() - suf], &b[pre..b.len() - suf]);
+    let ma = a_rest.get(..a_rest.len() - suf).unwrap_or_default();
+    let mb = b_rest.get(..b_rest.len() - suf).unwrap_or_default();
     let mut ops = vec![Op::Same; pre];
     if (ma.len() + 1) * (mb.len() + 1) > MAX_DIFF_CELLS {
         ops.extend(std::iter::repeat_n(Op::Del, ma.len()));
         ops.extend(std::iter::repeat_n(Op::Add, mb.len()));
     } else {
-        // lcs[i][j]: LCS length of ma[i..] and mb[j..].
+        // lcs[i * w + j]: LCS length of ma[i..] and mb[j..]; 0 past the ends.
         let w = mb.len() + 1;
         let mut lcs = vec![0u32; (ma.len() + 1) * w];
-        for i in (0..ma.len()).rev() {
-            for j in (0..mb.len()).rev() {
-                lcs[i * w + j] = if ma[i] == mb[j] {
-                    lcs[(i + 1) * w + j + 1] + 1
+        let cell = |lcs: &[u32], i: usize, j: usize| lcs.get(i * w + j).copied().unwrap_or(0);
+        for (i, x) in ma.iter().enumerate().rev() {
+            for (j, y) in mb.iter().enumerate().rev() {
+                let v = if x == y {
+                    cell(&lcs, i + 1, j + 1) + 1
                 } else {
-                    lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
+                    cell(&lcs, i + 1, j).max(cell(&lcs, i, j + 1))
                 };
+                if let Some(c) = lcs.get_mut(i * w + j) {
+                    *c = v;
+                }
             }
         }
         let (mut i, mut j) = (0, 0);
         while i < ma.len() || j < mb.len() {
-            if i < ma.len() && j < mb.len() && ma[i] == mb[j] {
+            let (x, y) = (ma.get(i), mb.get(j));
+            if x.is_some() && x == y {
                 ops.push(Op::Same);
                 i += 1;
                 j += 1;
-            } else if i < ma.len() && (j == mb.len() || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])
-            {
+            } else if x.is_some() && (y.is_none() || cell(&lcs, i + 1, j) >= cell(&lcs, i, j + 1)) {
                 ops.push(Op::Del);
                 i += 1;
             } else {

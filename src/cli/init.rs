@@ -3,6 +3,7 @@
 //! and the cells, the header as its label, and a commented skeleton of
 //! items, total, grade and payout that HR completes. `kpi check` accepts
 //! the result as it is.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::eval::{read, report_data, ReadArgs};
 use super::{output, Exit};

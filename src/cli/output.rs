@@ -1,4 +1,5 @@
 //! Writing results as JSON (§4.1), CSV or an aligned table.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{Exit, ResultFormat};
 use crate::eval::format::write_text;
@@ -68,7 +69,8 @@ fn render_rows(
     let mut out = String::with_capacity(order.len() * 64 * (program.outputs.len() + 3));
     let mut cell = String::new();
     for (k, &r) in order.iter().enumerate() {
-        let row = &rows[r];
+        // `order` is a permutation of row indices; skip rather than panic.
+        let Some(row) = rows.get(r) else { continue };
         if json {
             out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
             out.push_str("{\"employee\": ");
@@ -89,11 +91,10 @@ fn render_rows(
             push_csv_field(&mut out, row.team.as_deref().unwrap_or(""));
         }
         for (i, o) in program.outputs.iter().enumerate() {
-            let ty = &program.slots[o.slot].ty;
             cell.clear();
             let value = ev.value(r, o.slot);
-            if let Some(v) = value {
-                write_text(v, ty, &mut cell);
+            if let (Some(v), Some(slot)) = (value, program.slots.get(o.slot)) {
+                write_text(v, &slot.ty, &mut cell);
             }
             if json {
                 if i > 0 {
@@ -128,12 +129,11 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
     let mut parts = vec![String::new(); chunks.len()];
     let per = chunks.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        for (t, group) in parts.chunks_mut(per).enumerate() {
-            let chunks = &chunks;
+        for (t, (group, group_chunks)) in parts.chunks_mut(per).zip(chunks.chunks(per)).enumerate()
+        {
             scope.spawn(move || {
-                for (k, part) in group.iter_mut().enumerate() {
-                    let i = t * per + k;
-                    *part = render_rows(program, rows, ev, chunks[i], json, i == 0);
+                for (k, (part, chunk)) in group.iter_mut().zip(group_chunks).enumerate() {
+                    *part = render_rows(program, rows, ev, chunk, json, t == 0 && k == 0);
                 }
             });
         }
@@ -143,7 +143,10 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
 
 /// The header of output `o`: its label when `labels` and it has one.
 fn output_header(program: &Program, o: &crate::ir::Output, labels: bool) -> String {
-    match (&program.slots[o.slot].label, labels) {
+    match (
+        program.slots.get(o.slot).and_then(|s| s.label.as_ref()),
+        labels,
+    ) {
         (Some(l), true) => l.clone(),
         _ => o.name.clone(),
     }
@@ -191,7 +194,7 @@ pub fn render(
             );
             table.push(header);
             for &r in &ev.order {
-                let row = &rows[r];
+                let Some(row) = rows.get(r) else { continue };
                 let mut rec = vec![
                     row.employee.clone(),
                     row.period.to_string(),
@@ -199,8 +202,9 @@ pub fn render(
                 ];
                 for o in &program.outputs {
                     let mut cell = String::new();
-                    if let Some(v) = ev.value(r, o.slot) {
-                        write_text(v, &program.slots[o.slot].ty, &mut cell);
+                    if let (Some(v), Some(slot)) = (ev.value(r, o.slot), program.slots.get(o.slot))
+                    {
+                        write_text(v, &slot.ty, &mut cell);
                     }
                     rec.push(cell);
                 }
@@ -240,7 +244,8 @@ fn align(table: &[Vec<String>]) -> String {
                 line.push_str("  ");
             }
             line.push_str(cell);
-            line.push_str(&" ".repeat(widths[c] - width(cell)));
+            let w = widths.get(c).copied().unwrap_or(0);
+            line.push_str(&" ".repeat(w.saturating_sub(width(cell))));
         }
         out.push_str(line.trim_end());
         out.push('\n');

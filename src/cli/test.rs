@@ -1,4 +1,5 @@
 //! `kpi test POLICY_OR_DIR...`: runs the embedded tests (L15).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{load_program, Exit};
 use crate::diag::Lang;
@@ -124,7 +125,9 @@ pub(crate) fn run_case(program: &Program, t: &TestCase, lang: Lang) -> Result<()
             let Some(out) = program.outputs.get(*oi) else {
                 continue;
             };
-            let ty = &program.slots[out.slot].ty;
+            let Some(ty) = program.slots.get(out.slot).map(|s| &s.ty) else {
+                continue;
+            };
             let Some(got) = ev.value(ri, out.slot) else {
                 continue;
             };

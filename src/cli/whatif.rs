@@ -1,6 +1,7 @@
 //! `kpi whatif POLICY --data FILE [--context FILE] --employee ID
 //! [--period P] --target 'grade = B'`: the smallest change of each single
 //! input that reaches a target, verified by evaluation.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::eval::Batch;
 use super::explain::{print_report, PersonArgs};
@@ -152,7 +153,15 @@ pub(super) fn align(table: &[Vec<String>]) -> String {
             }
             line.push_str(cell);
             if c + 1 < row.len() {
-                line.push_str(&" ".repeat(widths[c].saturating_sub(output::width(cell))));
+                line.push_str(
+                    &" ".repeat(
+                        widths
+                            .get(c)
+                            .copied()
+                            .unwrap_or(0)
+                            .saturating_sub(output::width(cell)),
+                    ),
+                );
             }
         }
         out.push_str(line.trim_end());

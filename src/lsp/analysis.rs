@@ -4,6 +4,7 @@
 //! are blanked out (same byte offsets) and the rest is parsed again, so the
 //! outline, highlighting, navigation and completion keep working on
 //! everything else.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::grammar;
 use super::resolve::Index;
@@ -83,9 +84,12 @@ fn recover(text: &str, first: &SyntaxError) -> Option<Policy> {
         let i = starts.iter().rposition(|&s| s <= at)?;
         let mut best: Option<(usize, String, Result<Policy, SyntaxError>)> = None;
         for j in [Some(i), i.checked_sub(1)].into_iter().flatten() {
+            let Some(&start) = starts.get(j) else {
+                continue;
+            };
             let end = starts.get(j + 1).copied().unwrap_or(text.len());
             let mut candidate = text.clone();
-            blank(&mut candidate, Span::new(starts[j], end));
+            blank(&mut candidate, Span::new(start, end));
             let result = parse(&candidate);
             let reach = match &result {
                 Ok(_) => usize::MAX,
@@ -122,7 +126,12 @@ pub fn declaration_starts(text: &str) -> Vec<usize> {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         if words.contains(&word) {
-            let next = trimmed[word.len()..].trim_start().chars().next();
+            let next = trimmed
+                .get(word.len()..)
+                .unwrap_or("")
+                .trim_start()
+                .chars()
+                .next();
             let starts =
                 next.is_some_and(|c| c.is_alphabetic() || c == '_' || c == '"' || c == '=');
             if starts {

@@ -8,6 +8,7 @@
 //! - at the start of a line outside braces: the declaration keywords;
 //! - elsewhere: the names in scope, the functions with their signatures,
 //!   and the keywords; after `team.` the team functions.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::grammar;
 use super::resolve::{Index, Kind};
@@ -27,14 +28,15 @@ pub fn complete(src: &str, index: &Index, offset: usize, lang: Lang) -> Vec<Comp
     let cur = toks
         .iter()
         .position(|t| t.span.start < offset && offset <= t.span.end);
-    let cur_tok = cur.map(|i| toks[i]);
+    let cur_tok = cur.and_then(|i| toks.get(i)).copied();
     if let Some(t) = cur_tok {
         match t.kind {
             Lex::Comment => return Vec::new(),
             Lex::Str if offset < t.span.end || !closed(src, t) => {
                 let before = cur
                     .and_then(|i| i.checked_sub(1))
-                    .map(|i| text(src, toks[i]));
+                    .and_then(|i| toks.get(i))
+                    .map(|t| text(src, *t));
                 return if matches!(before, Some("==" | "!=" | "≠")) {
                     compared_levels(src, &toks, cur.unwrap_or(0), index, false, lang)
                 } else {
@@ -49,7 +51,7 @@ pub fn complete(src: &str, index: &Index, offset: usize, lang: Lang) -> Vec<Comp
         Some(t) if t.kind == Lex::Word => (t.span.start, cur.and_then(|i| i.checked_sub(1))),
         _ => (offset, toks.iter().rposition(|t| t.span.end <= offset)),
     };
-    let prev_tok = prev.map(|i| toks[i]);
+    let prev_tok = prev.and_then(|i| toks.get(i)).copied();
     // `30` + unit, or `5m` + `in`.
     if let Some(p) = prev_tok {
         if p.kind == Lex::Number && p.span.end == word_start && is_bare_number(text(src, p)) {
@@ -61,7 +63,8 @@ pub fn complete(src: &str, index: &Index, offset: usize, lang: Lang) -> Vec<Comp
         return compared_levels(src, &toks, i + 1, index, true, lang);
     }
     if let (Some(i), Some(".")) = (prev, prev_text) {
-        if i >= 1 && text(src, toks[i - 1]) == "team" {
+        let before = i.checked_sub(1).and_then(|k| toks.get(k));
+        if before.is_some_and(|t| text(src, *t) == "team") {
             return functions(lang, true);
         }
     }
@@ -81,8 +84,15 @@ pub fn complete(src: &str, index: &Index, offset: usize, lang: Lang) -> Vec<Comp
             _ => {}
         }
     }
-    let line_start = src[..word_start].rfind('\n').map_or(0, |i| i + 1);
-    let first_on_line = src[line_start..word_start].trim().is_empty();
+    // `word_start` is a token start or the (clamped) cursor; `get` keeps a
+    // cursor that is not on a char boundary from panicking.
+    let before_word = src.get(..word_start).unwrap_or("");
+    let line_start = before_word.rfind('\n').map_or(0, |i| i + 1);
+    let first_on_line = before_word
+        .get(line_start..)
+        .unwrap_or("")
+        .trim()
+        .is_empty();
     if block.is_none() && first_on_line {
         return grammar::words()
             .declarations
@@ -134,19 +144,20 @@ struct Block {
 
 fn enclosing_block(src: &str, toks: &[Tok], end: usize) -> Option<Block> {
     let mut depth = 0usize;
-    for i in (0..end.min(toks.len())).rev() {
-        match text(src, toks[i]) {
+    let before = toks.get(..end.min(toks.len())).unwrap_or_default();
+    for (i, &tok) in before.iter().enumerate().rev() {
+        match text(src, tok) {
             "}" => depth += 1,
             "{" if depth > 0 => depth -= 1,
             "{" => {
                 // Back to the word that opened the block.
                 let mut subject = Vec::new();
-                for j in (0..i).rev() {
-                    let w = text(src, toks[j]);
+                for &tj in before.get(..i).unwrap_or_default().iter().rev() {
+                    let w = text(src, tj);
                     if matches!(w, "{" | "}") {
                         break;
                     }
-                    if toks[j].kind == Lex::Word
+                    if tj.kind == Lex::Word
                         && matches!(
                             w,
                             "match"
@@ -170,7 +181,7 @@ fn enclosing_block(src: &str, toks: &[Tok], end: usize) -> Option<Block> {
                             subject,
                         });
                     }
-                    subject.insert(0, toks[j]);
+                    subject.insert(0, tj);
                 }
                 return Some(Block {
                     keyword: String::new(),
@@ -186,14 +197,18 @@ fn enclosing_block(src: &str, toks: &[Tok], end: usize) -> Option<Block> {
 /// Whether the cursor is where a `match` arm's patterns go: after `{`,
 /// `,` or `|`, or first on a line that has no `->` yet.
 fn at_arm_start(src: &str, toks: &[Tok], prev: Option<usize>, word_start: usize) -> bool {
-    let Some(p) = prev else {
+    let Some(&p) = prev.and_then(|p| toks.get(p)) else {
         return false;
     };
-    if matches!(text(src, toks[p]), "{" | "," | "|") {
+    if matches!(text(src, p), "{" | "," | "|") {
         return true;
     }
-    let line_start = src[..word_start].rfind('\n').map_or(0, |i| i + 1);
-    toks[p].span.end <= line_start
+    let line_start = src
+        .get(..word_start)
+        .unwrap_or("")
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    p.span.end <= line_start
 }
 
 /// The declaration the cursor is in: the last one declared before it.

@@ -1,6 +1,7 @@
 //! The library's reports as LSP diagnostics: the code (`kpi::…`), the
 //! severity, the message with its help line, the primary label's range, and
 //! the other labels as related information.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::analysis::Analysis;
 use super::documents::Document;

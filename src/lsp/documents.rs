@@ -1,6 +1,7 @@
 //! Open documents: their text, kept in step with the editor by incremental
 //! changes, and the one conversion between the library's byte offsets and
 //! LSP positions (line and UTF-16 code unit, as the protocol counts).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::syntax::ast::Span;
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
@@ -24,9 +25,18 @@ impl LineIndex {
     /// back to the nearest character boundary.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_boundary(text, offset);
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        let col: usize = text[start..offset].chars().map(char::len_utf16).sum();
+        // `starts[0]` is 0, so some start is `<= offset`.
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let col: usize = text
+            .get(start..offset)
+            .unwrap_or("")
+            .chars()
+            .map(char::len_utf16)
+            .sum();
         Position::new(to_u32(line), to_u32(col))
     }
 
@@ -43,7 +53,10 @@ impl LineIndex {
             .get(pos.line as usize + 1)
             .copied()
             .unwrap_or(text.len());
-        let line = text[start..end].trim_end_matches(['\n', '\r']);
+        let line = text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r']);
         let mut units = 0usize;
         for (i, c) in line.char_indices() {
             let next = units + c.len_utf16();

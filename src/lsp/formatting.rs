@@ -1,5 +1,6 @@
 //! Formatting: `kpi fmt` on the editor's text, as one edit of the whole
 //! document (none when it is already formatted).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::documents::Document;
 use crate::diag::Lang;

@@ -2,6 +2,7 @@
 //! into the binary), so that the editor's keywords and units can never
 //! drift from what the parser accepts: the words of the keyword rules, the
 //! words that start a declaration, and the unit suffixes of numbers.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -2,11 +2,12 @@
 //! default; an item's weight and score range from the interval analysis; a
 //! grade's bands), a function's signature and help, and what a number with
 //! a unit means.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::analysis::Analysis;
 use super::documents::Document;
 use super::resolve::{Kind, Literal, Symbol};
-use super::tokens::{lex, Lex};
+use super::tokens::{lex, span_text, Lex};
 use crate::check::analysis::{self, ranges::field_range, show::show_interval, Ranges};
 use crate::diag::{ty_name, Lang};
 use crate::ir::{Program, SlotKind};
@@ -18,7 +19,7 @@ use rust_decimal::Decimal;
 /// The hover at a byte offset, if there is anything to say.
 pub fn hover(doc: &Document, a: &Analysis, offset: usize, lang: Lang) -> Option<Hover> {
     let (text, span) = if let Some(o) = a.index.at(offset) {
-        let sym = &a.index.symbols[o.symbol];
+        let sym = a.index.symbols.get(o.symbol)?;
         (symbol(doc, a, sym, lang)?, o.span)
     } else if let Some((name, span)) = function_at(&doc.text, offset) {
         let b = crate::builtins::lookup(&name)?;
@@ -46,7 +47,7 @@ pub fn function_at(src: &str, offset: usize) -> Option<(String, Span)> {
     let i = toks
         .iter()
         .position(|t| t.kind == Lex::Word && t.span.start <= offset && offset <= t.span.end)?;
-    let text = |k: usize| toks.get(k).map(|t| &src[t.span.start..t.span.end]);
+    let text = |k: usize| toks.get(k).map(|t| span_text(src, t.span));
     let word = |k: usize| toks.get(k).is_some_and(|t| t.kind == Lex::Word);
     // `team.avg`: the cursor may be on either word.
     let (first, last) = if text(i + 1) == Some(".") && word(i + 2) {
@@ -59,8 +60,8 @@ pub fn function_at(src: &str, offset: usize) -> Option<(String, Span)> {
     if text(last + 1) != Some("(") {
         return None;
     }
-    let span = Span::new(toks[first].span.start, toks[last].span.end);
-    let name = src[span.start..span.end].to_string();
+    let span = Span::new(toks.get(first)?.span.start, toks.get(last)?.span.end);
+    let name = src.get(span.start..span.end)?.to_string();
     crate::builtins::lookup(&name)?;
     Some((name, span))
 }

@@ -7,6 +7,7 @@
 //! typing are applied as they come, and the document is checked once they
 //! pause. No request can take the server down: a handler returns a result
 //! or an LSP error, and a bug that panics is answered as an internal error.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 mod analysis;
 mod completion;

@@ -3,6 +3,7 @@
 //! the new name is not a name (asked of the parser), when it clashes with
 //! another declaration or level, or when the renamed policy would not check
 //! as well as before.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::analysis::Analysis;
 use super::documents::Document;
@@ -79,7 +80,7 @@ pub fn prepare_rename(
 /// Whether the parser reads `name` as one name.
 pub fn is_name(name: &str) -> bool {
     let probe = format!("policy \"p\"\nconst {name} = 0\n");
-    matches!(parse(&probe), Ok(p) if p.decls.len() == 1 && p.decls[0].name().name == name)
+    matches!(parse(&probe), Ok(p) if matches!(p.decls.as_slice(), [d] if d.name().name == name))
 }
 
 /// The edits that rename the symbol at `offset` to `new_name`.

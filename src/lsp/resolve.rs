@@ -10,6 +10,7 @@
 //! `grade … by` declaration whose arms name it; a level written elsewhere
 //! (`match r { 优秀 -> … }`, `grade == "A"`, `else -> A`, test values) is
 //! resolved through what it is compared with or matched against.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::syntax::ast::*;
 use std::collections::HashMap;
@@ -152,7 +153,7 @@ fn owner_of(symbols: &[Symbol], policy: &Policy, expr: &Expr, depth: usize) -> O
                 return Some(s);
             }
             // An untyped `let x = other_grade` passes its levels on.
-            let body = match policy.decls.get(symbols[s].decl?)? {
+            let body = match policy.decls.get(symbols.get(s)?.decl?)? {
                 Decl::Let(d) if d.ty.is_none() => &d.expr,
                 Decl::Item(d) if d.ty.is_none() => &d.expr,
                 _ => return None,

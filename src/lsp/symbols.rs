@@ -1,6 +1,7 @@
 //! Document symbols: the outline of a policy — its declarations in order
 //! (a grade with its levels, a grade-typed input with its levels), the key
 //! columns and the embedded tests.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::analysis::Analysis;
 use super::documents::Document;
@@ -174,7 +175,7 @@ fn keyword_before(src: &str, at: usize) -> usize {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .map(char::len_utf8)
         .sum();
-    let word = &trimmed[trimmed.len() - word_len..];
+    let word = trimmed.get(trimmed.len() - word_len..).unwrap_or("");
     if super::grammar::words()
         .declarations
         .iter()

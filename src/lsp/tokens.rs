@@ -5,6 +5,7 @@
 //! classified by the name index first (an input named `weight` is an input,
 //! not a keyword), then as function names, keywords from the grammar, and
 //! type names.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::analysis::Analysis;
 use super::documents::Document;
@@ -49,11 +50,19 @@ const PAIRS: &[&str] = &["->", "=>", ">=", "<=", "==", "!=", "&&", "||", ".."];
 
 /// Splits `src` into tokens (white space dropped). Never fails: anything
 /// unknown is one character of punctuation.
+/// The text of `span` in `src`; empty when the span is out of range or
+/// not on char boundaries (the text may have changed under it).
+pub fn span_text(src: &str, span: Span) -> &str {
+    src.get(span.start..span.end).unwrap_or("")
+}
+
 pub fn lex(src: &str) -> Vec<Tok> {
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(c) = src[i..].chars().next() {
-        let rest = &src[i..];
+    while let Some(rest) = src.get(i..) {
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
         let (kind, len) = if is_space(c) {
             i += c.len_utf8();
             continue;
@@ -80,7 +89,8 @@ pub fn lex(src: &str) -> Vec<Tok> {
             kind,
             span: Span::new(i, i + len),
         });
-        i += len.max(1);
+        // Always a whole char forward, so `i` stays on a char boundary.
+        i += len.max(c.len_utf8());
     }
     out
 }
@@ -118,24 +128,27 @@ fn number_len(rest: &str) -> Option<usize> {
         c if ('０'..='９').contains(&c) => (0, true),
         _ => return None,
     };
-    let mut n = start + digits(&rest[start..], wide);
+    let mut n = start + digits(rest.get(start..).unwrap_or(""), wide);
     if n == start {
         return None;
     }
     // `..` of a range is not part of the number.
-    if let Some(dots) = rest[..n].find("..") {
+    if let Some(dots) = rest.get(..n).and_then(|s| s.find("..")) {
         n = dots;
     }
     n = n.min(rest.len());
     if start == 0 {
-        let after = &rest[n..];
+        let after = rest.get(n..).unwrap_or("");
         let unit = grammar::words()
             .units
             .iter()
             .filter(|u| after.starts_with(u.as_str()))
             .filter(|u| {
                 !u.chars().all(|c| c.is_ascii_alphabetic())
-                    || !after[u.len()..].chars().next().is_some_and(is_word_char)
+                    || !after
+                        .get(u.len()..)
+                        .and_then(|s| s.chars().next())
+                        .is_some_and(is_word_char)
             })
             .map(|u| u.len())
             .max();
@@ -197,8 +210,8 @@ fn symbol_type(kind: Kind) -> (SemanticTokenType, u32) {
 /// Whether a word is a function's name, `team.` included: the length of
 /// the whole name when it is.
 fn function_at(src: &str, toks: &[Tok], i: usize) -> Option<usize> {
-    let word = &src[toks[i].span.start..toks[i].span.end];
-    let next = |k: usize| toks.get(k).map(|t| &src[t.span.start..t.span.end]);
+    let word = span_text(src, toks.get(i)?.span);
+    let next = |k: usize| toks.get(k).map(|t| span_text(src, t.span));
     let (name, last) =
         if next(i + 1) == Some(".") && toks.get(i + 2).is_some_and(|t| t.kind == Lex::Word) {
             (format!("{word}.{}", next(i + 2).unwrap_or("")), i + 2)
@@ -216,9 +229,8 @@ pub fn semantic_tokens(doc: &Document, analysis: &Analysis) -> SemanticTokens {
     let words = grammar::words();
     let mut spans: Vec<(Span, SemanticTokenType, u32)> = Vec::new();
     let mut i = 0;
-    while i < toks.len() {
-        let t = toks[i];
-        let text = &src[t.span.start..t.span.end];
+    while let Some(&t) = toks.get(i) {
+        let text = span_text(src, t.span);
         match t.kind {
             Lex::Comment => spans.push((t.span, SemanticTokenType::COMMENT, 0)),
             Lex::Number => spans.push((t.span, SemanticTokenType::NUMBER, 0)),
@@ -238,11 +250,14 @@ pub fn semantic_tokens(doc: &Document, analysis: &Analysis) -> SemanticTokens {
             }
             Lex::Word => {
                 if let Some(o) = analysis.index.at(t.span.start).filter(|o| o.span == t.span) {
-                    let (ty, m) = symbol_type(analysis.index.symbols[o.symbol].kind);
-                    let m = m | if o.def { DECLARATION } else { 0 };
-                    spans.push((t.span, ty, m));
+                    if let Some(sym) = analysis.index.symbols.get(o.symbol) {
+                        let (ty, m) = symbol_type(sym.kind);
+                        let m = m | if o.def { DECLARATION } else { 0 };
+                        spans.push((t.span, ty, m));
+                    }
                 } else if let Some(last) = function_at(src, &toks, i) {
-                    let span = Span::new(t.span.start, toks[last].span.end);
+                    let end = toks.get(last).map_or(t.span.end, |l| l.span.end);
+                    let span = Span::new(t.span.start, end);
                     spans.push((span, SemanticTokenType::FUNCTION, DEFAULT_LIBRARY));
                     i = last;
                 } else if words.keywords.iter().any(|k| k == text) {
@@ -270,11 +285,14 @@ pub fn semantic_tokens(doc: &Document, analysis: &Analysis) -> SemanticTokens {
 
 /// A type name after `:` (`count`, `percent`, …).
 fn is_type_name(src: &str, toks: &[Tok], i: usize) -> bool {
-    let text = &src[toks[i].span.start..toks[i].span.end];
+    let Some(tok) = toks.get(i) else {
+        return false;
+    };
+    let text = span_text(src, tok.span);
     let after_colon = i
         .checked_sub(1)
         .and_then(|k| toks.get(k))
-        .is_some_and(|t| matches!(&src[t.span.start..t.span.end], ":" | "："));
+        .is_some_and(|t| matches!(span_text(src, t.span), ":" | "："));
     after_colon && crate::types::Ty::from_name(text).is_some()
 }
 
@@ -285,7 +303,7 @@ fn encode(doc: &Document, spans: &[(Span, SemanticTokenType, u32)]) -> Vec<Seman
     let mut out = Vec::new();
     let (mut prev_line, mut prev_start) = (0u32, 0u32);
     for (span, ty, modifiers) in spans {
-        let text = &doc.text[span.start..span.end];
+        let text = span_text(&doc.text, *span);
         let mut offset = span.start;
         for piece in text.split_inclusive('\n') {
             let content = piece.trim_end_matches(['\n', '\r']);
