@@ -13,10 +13,10 @@ mod fold;
 pub mod lint;
 // Not yet free of indexing: to be cleaned with the IR traversal API
 // (issue 11, deliverable 4), then this allow goes.
+mod embedded_tests;
 #[allow(clippy::indexing_slicing)]
 mod stages;
 mod tables;
-mod embedded_tests;
 
 pub use error::{
     suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget,

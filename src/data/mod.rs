@@ -18,6 +18,7 @@ mod context;
 mod csv_rows;
 mod decode;
 mod error;
+mod first_rows;
 mod guess;
 mod json;
 mod layout;
@@ -25,7 +26,6 @@ mod plain_number;
 mod records;
 mod rows;
 mod sample;
-mod first_rows;
 #[cfg(feature = "spreadsheets")]
 mod sheet;
 mod table;

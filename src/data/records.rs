@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use super::error::{DataError, DataErrorKind, DataNotice};
-use super::layout::Key;
 use super::first_rows::FirstLines;
+use super::layout::Key;
 use super::table::{
     collect_all, match_columns, names_key, row_cells, row_period, row_text, Columns, RowRef,
     RowSink,
