@@ -168,7 +168,7 @@ fn payroll_section(o: &mut String, report: &ResultsReport, lang: Lang) {
             "<div class=\"card\"><div class=\"card-label\">{}</div>\
              <div class=\"card-value num\" data-payout=\"{}\">{}</div></div>",
             escape(column_title(report, c)),
-            escape(&report.columns[c].name),
+            escape(report.columns.get(c).map_or("", |col| col.name.as_str())),
             money_or_dash(total),
         );
     }
@@ -542,7 +542,9 @@ impl Bins {
                 .and_then(|q| q.floor().to_usize())
                 .unwrap_or(0)
                 .min(self.count - 1);
-            counts[k] += 1;
+            if let Some(n) = counts.get_mut(k) {
+                *n += 1;
+            }
         }
         counts
     }

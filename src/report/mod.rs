@@ -11,8 +11,6 @@
 pub mod diff;
 pub mod explain;
 mod formula;
-// html.rs and xlsx.rs are not yet converted to panic-free indexing (issue 11).
-#[cfg_attr(not(test), allow(clippy::indexing_slicing))]
 pub mod html;
 pub mod results;
 pub mod show;
@@ -20,7 +18,6 @@ mod trace;
 pub mod whatif;
 mod whatif_search;
 #[cfg(feature = "spreadsheets")]
-#[cfg_attr(not(test), allow(clippy::indexing_slicing))]
 pub mod xlsx;
 
 use crate::diag::{chars_capped, SUGGEST_MAX_CHARS};

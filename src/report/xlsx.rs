@@ -417,9 +417,11 @@ impl<'a> Sheet<'a> {
     /// Notes that column `col` shows something `width` characters wide.
     fn widen(&mut self, col: usize, width: usize) {
         if self.widths.len() <= col {
-            self.widths.resize(col + 1, 0);
+            self.widths.resize(col.saturating_add(1), 0);
         }
-        self.widths[col] = self.widths[col].max(width);
+        if let Some(w) = self.widths.get_mut(col) {
+            *w = (*w).max(width);
+        }
     }
 
     /// A header row: bold, filled, room for the filter button.
