@@ -16,6 +16,10 @@
 //! `LC_ALL=C` (English messages), `$OUT` in a fresh temporary directory.
 //! After a failure nothing may be written there; after a successful
 //! `eval --output` the file exists and, for JSON, has the shape of §4.1.
+//!
+//! Every `eval` case runs twice, with the default engine (one pass for
+//! policies without team or history rules) and with `--engine batch`: exit
+//! code, stdout, stderr and output file must be byte for byte the same.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -201,6 +205,14 @@ fn check(case: &Path) -> Vec<String> {
     } else if default_cmd || expect.output.is_some() {
         problems.push("an `output` check needs `--output $OUT`".into());
     }
+    // (usage errors quote the command line, which differs)
+    let usage_error = run.status.code() == Some(2);
+    if argv.first().is_some_and(|a| a == "eval")
+        && !argv.iter().any(|a| a == "--engine")
+        && !usage_error
+    {
+        problems.extend(engines_agree(case, &argv, &out_arg, &run, &out));
+    }
     if problems.is_empty() {
         return problems;
     }
@@ -210,6 +222,47 @@ fn check(case: &Path) -> Vec<String> {
         argv.join(" "),
         problems.join("\n  ")
     )]
+}
+
+/// Runs `argv` again with `--engine batch` (writing to a fresh `$OUT`)
+/// and compares everything with the first run's.
+fn engines_agree(
+    case: &Path,
+    argv: &[String],
+    out_arg: &str,
+    first: &std::process::Output,
+    out: &Path,
+) -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let out2 = tmp.path().join("out.json");
+    let out2_arg = out2.to_string_lossy().to_string();
+    let mut argv2: Vec<String> = argv.iter().map(|a| a.replace(out_arg, &out2_arg)).collect();
+    argv2.extend(["--engine".into(), "batch".into()]);
+    let run = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("LC_ALL", "C")
+        .args(&argv2)
+        .current_dir(case)
+        .output()
+        .unwrap();
+    let mut problems = Vec::new();
+    if run.status.code() != first.status.code() {
+        problems.push(format!(
+            "--engine batch exits {:?}, the default engine {:?}",
+            run.status.code(),
+            first.status.code()
+        ));
+    }
+    let stderr2 = String::from_utf8_lossy(&run.stderr).replace(&out2_arg, out_arg);
+    if stderr2 != String::from_utf8_lossy(&first.stderr) {
+        problems.push(format!("--engine batch prints another stderr:\n{stderr2}"));
+    }
+    if run.stdout != first.stdout {
+        problems.push("--engine batch prints another stdout".into());
+    }
+    if std::fs::read(out).ok() != std::fs::read(&out2).ok() {
+        problems.push("--engine batch writes another output file".into());
+    }
+    problems
 }
 
 #[test]

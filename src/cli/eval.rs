@@ -23,6 +23,20 @@ pub struct Args {
     pub format: Option<OutputFormat>,
     pub output: Option<PathBuf>,
     pub headers: HeaderStyle,
+    pub engine: Engine,
+}
+
+/// How `kpi eval` evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Engine {
+    /// One pass (`stream`) when the policy and format allow it, else `batch`.
+    #[default]
+    Auto,
+    /// Read every record, then evaluate the batch.
+    Batch,
+    /// One pass, a chunk of records at a time: policies without team or
+    /// history rules, CSV or JSON out.
+    Stream,
 }
 
 /// Where the records and context come from, and how to read them: shared
@@ -221,17 +235,7 @@ pub(crate) fn load_rows(
     } = data::read_batch(program, &borrowed, context_file, &opts, &layout);
     drop(files);
     if !missing_context.is_empty() {
-        let ids: Vec<String> = missing_context.iter().map(|id| format!("`{id}`")).collect();
-        match lang {
-            Lang::En => eprintln!(
-                "error: the policy uses context inputs ({}); pass them with `--context FILE`",
-                ids.join(", ")
-            ),
-            Lang::Zh => eprintln!(
-                "error: 方案用到了 context 输入（{}），请用 `--context FILE` 提供",
-                ids.join("、")
-            ),
-        }
+        report_missing_context(&missing_context, lang);
         return Err(Exit::Usage);
     }
     for line in data::notice_lines(&notices, lang) {
@@ -249,14 +253,27 @@ pub(crate) fn load_rows(
     Ok((rows, context))
 }
 
+/// Says that the policy's context inputs `ids` need `--context`.
+pub(crate) fn report_missing_context(ids: &[String], lang: Lang) {
+    let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+    match lang {
+        Lang::En => eprintln!(
+            "error: the policy uses context inputs ({}); pass them with `--context FILE`",
+            ids.join(", ")
+        ),
+        Lang::Zh => eprintln!(
+            "error: 方案用到了 context 输入（{}），请用 `--context FILE` 提供",
+            ids.join("、")
+        ),
+    }
+}
+
 /// A policy checked and its data read: what eval, explain and whatif start from.
 pub(crate) struct Batch {
     pub src: Source,
     pub program: Program,
     pub rows: Vec<Row>,
     pub context: ContextValues,
-    /// The checker's warnings, rendered (already printed).
-    pub warnings: Vec<String>,
 }
 
 /// Loads the policy, then its records and context; errors are reported.
@@ -266,26 +283,39 @@ pub(crate) fn load_batch(
     period: Option<&str>,
     lang: Lang,
 ) -> Result<Batch, Exit> {
-    let (src, program, warnings) = load_program_warned(policy, lang)?;
+    let (src, program, _) = load_program_warned(policy, lang)?;
     let (rows, context) = load_rows(&program, data, period, lang)?;
     Ok(Batch {
         src,
         program,
         rows,
         context,
-        warnings,
     })
 }
 
 pub fn run(args: &Args, lang: Lang) -> Exit {
-    let Batch {
-        src,
-        program,
-        rows,
-        context,
-        warnings,
-    } = match load_batch(&args.policy, &args.data, args.period.as_deref(), lang) {
-        Ok(b) => b,
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
+        .unwrap_or(OutputFormat::Json);
+    let (src, program, warnings) = match load_program_warned(&args.policy, lang) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    if args.engine != Engine::Batch {
+        if super::stream::eligible(&program, format) {
+            return super::stream::run(args, lang, &src, &program, format);
+        }
+        if args.engine == Engine::Stream {
+            match lang {
+                Lang::En => eprintln!("error: `--engine stream` needs a policy without team or history rules, and csv or json output"),
+                Lang::Zh => eprintln!("error: `--engine stream` 只适用于没有团队或历史规则的方案，且输出为 csv 或 json"),
+            }
+            return Exit::Usage;
+        }
+    }
+    let (rows, context) = match load_rows(&program, &args.data, args.period.as_deref(), lang) {
+        Ok(r) => r,
         Err(e) => return e,
     };
     let evaluated = match evaluate(&program, &rows, &context, None) {
@@ -295,10 +325,6 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
             return Exit::Failure;
         }
     };
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
-        .unwrap_or(OutputFormat::Json);
     let labels = args.headers == HeaderStyle::Labels;
     let bytes = match format {
         OutputFormat::Json => {

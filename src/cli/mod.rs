@@ -10,6 +10,7 @@ mod files;
 mod fmt;
 mod init;
 mod output;
+mod stream;
 mod test;
 mod whatif;
 
@@ -135,6 +136,10 @@ pub enum Command {
         /// Column headers of csv and table output: output ids, or labels.
         #[arg(long, value_enum, default_value_t = eval::HeaderStyle::Ids)]
         headers: eval::HeaderStyle,
+        /// How to evaluate: `auto` streams policies without team or
+        /// history rules (CSV and JSON out) and holds the batch otherwise.
+        #[arg(long, value_enum, default_value_t = eval::Engine::Auto)]
+        engine: eval::Engine,
     },
     /// Run the tests written inside policies.
     Test {
@@ -196,6 +201,7 @@ pub fn run(cli: Cli) -> Exit {
             format,
             output,
             headers,
+            engine,
         } => eval::run(
             &eval::Args {
                 policy,
@@ -204,6 +210,7 @@ pub fn run(cli: Cli) -> Exit {
                 format,
                 output,
                 headers,
+                engine,
             },
             l,
         ),

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 /// Appends `s` as a JSON string literal.
-fn push_json_str(out: &mut String, s: &str) {
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -43,7 +43,7 @@ fn push_period(out: &mut String, p: crate::types::Period) {
 }
 
 /// Appends one CSV field, quoted only when it must be.
-fn push_csv_field(out: &mut String, s: &str) {
+pub(crate) fn push_csv_field(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
@@ -73,47 +73,62 @@ fn render_rows(
         let Some(row) = rows.get(r) else { continue };
         if json {
             out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
-            out.push_str("{\"employee\": ");
-            push_json_str(&mut out, &row.employee);
-            out.push_str(", \"period\": \"");
-            push_period(&mut out, row.period);
-            out.push_str("\", \"team\": ");
-            match &row.team {
-                Some(t) => push_json_str(&mut out, t),
-                None => out.push_str("null"),
-            }
-            out.push_str(", \"outputs\": {");
-        } else {
-            push_csv_field(&mut out, &row.employee);
-            out.push(',');
-            push_period(&mut out, row.period);
-            out.push(',');
-            push_csv_field(&mut out, row.team.as_deref().unwrap_or(""));
         }
-        for (i, o) in program.outputs.iter().enumerate() {
-            cell.clear();
-            let value = ev.value(r, o.slot);
-            if let (Some(v), Some(slot)) = (value, program.slots.get(o.slot)) {
-                write_text(v, &slot.ty, &mut cell);
-            }
-            if json {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_json_str(&mut out, &o.name);
-                out.push_str(": ");
-                match value {
-                    Some(Value::Bool(_)) => out.push_str(&cell),
-                    _ => push_json_str(&mut out, &cell),
-                }
-            } else {
-                out.push(',');
-                push_csv_field(&mut out, &cell);
-            }
-        }
-        out.push_str(if json { "}}" } else { "\n" });
+        render_row(program, row, ev.row(r), json, &mut out, &mut cell);
     }
     out
+}
+
+/// Appends one result: a JSON object (without separator) or a CSV record
+/// (with its line end). `values` are the row's slots; `cell` is scratch.
+pub(crate) fn render_row(
+    program: &Program,
+    row: &Row,
+    values: &[Value],
+    json: bool,
+    out: &mut String,
+    cell: &mut String,
+) {
+    if json {
+        out.push_str("{\"employee\": ");
+        push_json_str(out, &row.employee);
+        out.push_str(", \"period\": \"");
+        push_period(out, row.period);
+        out.push_str("\", \"team\": ");
+        match &row.team {
+            Some(t) => push_json_str(out, t),
+            None => out.push_str("null"),
+        }
+        out.push_str(", \"outputs\": {");
+    } else {
+        push_csv_field(out, &row.employee);
+        out.push(',');
+        push_period(out, row.period);
+        out.push(',');
+        push_csv_field(out, row.team.as_deref().unwrap_or(""));
+    }
+    for (i, o) in program.outputs.iter().enumerate() {
+        cell.clear();
+        let value = values.get(o.slot);
+        if let (Some(v), Some(slot)) = (value, program.slots.get(o.slot)) {
+            write_text(v, &slot.ty, cell);
+        }
+        if json {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_json_str(out, &o.name);
+            out.push_str(": ");
+            match value {
+                Some(Value::Bool(_)) => out.push_str(cell),
+                _ => push_json_str(out, cell),
+            }
+        } else {
+            out.push(',');
+            push_csv_field(out, cell);
+        }
+    }
+    out.push_str(if json { "}}" } else { "\n" });
 }
 
 /// Renders all rows, chunks in parallel, concatenated in order.
@@ -142,7 +157,7 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
 }
 
 /// The header of output `o`: its label when `labels` and it has one.
-fn output_header(program: &Program, o: &crate::ir::Output, labels: bool) -> String {
+pub(crate) fn output_header(program: &Program, o: &crate::ir::Output, labels: bool) -> String {
     match (
         program.slots.get(o.slot).and_then(|s| s.label.as_ref()),
         labels,
@@ -271,9 +286,18 @@ pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, Exit
 /// Writes results to stdout, or to `path` through a temporary file and a
 /// rename, so a reader never sees half a file.
 pub fn emit(bytes: &[u8], path: Option<&std::path::Path>) -> Exit {
+    emit_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes what `write` writes to `path` (through a temporary file renamed
+/// at the end, so a failed write leaves no half file) or to stdout.
+pub(crate) fn emit_with(
+    path: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Exit {
     let Some(path) = path else {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        return match write(&mut stdout).and_then(|_| stdout.flush()) {
             Ok(()) => Exit::Success,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
             Err(e) => {
@@ -291,7 +315,13 @@ pub fn emit(bytes: &[u8], path: Option<&std::path::Path>) -> Exit {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{name}.kpi-tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            write(&mut w)?;
+            w.flush()
+        })
+        .and_then(|_| std::fs::rename(&tmp, path));
     match result {
         Ok(()) => Exit::Success,
         Err(e) => {

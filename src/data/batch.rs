@@ -3,13 +3,16 @@
 //! notice. The files are already in memory (read from disk by the command
 //! line, or uploaded to the workbench), so this does no IO.
 
+use super::context::ContextCells;
+use super::error::DataErrorKind;
+use super::records::{stream_records_file, ChunkSink};
 use super::{
     check_context_periods, merge_files, read_context_file, read_records_file, Cell, DataError,
     DataNotice, FieldSpec, Layout, ReadOptions, Record, RecordsRead,
 };
 use crate::ir::Program;
 use crate::types::Period;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What [`read_batch`] found.
 #[derive(Debug, Default)]
@@ -39,16 +42,7 @@ pub fn read_batch(
     opts: &ReadOptions,
     layout: &Layout,
 ) -> BatchRead {
-    let mut layout = layout.clone();
-    layout
-        .keys
-        .employee
-        .extend(program.keys.employee.iter().cloned());
-    layout
-        .keys
-        .period
-        .extend(program.keys.period.iter().cloned());
-    layout.keys.team.extend(program.keys.team.iter().cloned());
+    let layout = batch_layout(program, layout);
     if !program.context.is_empty() && context.is_none() {
         return BatchRead {
             missing_context: program.context.iter().map(|f| f.id.clone()).collect(),
@@ -71,13 +65,7 @@ pub fn read_batch(
     } = merge_files(read);
     let mut out_context = BTreeMap::new();
     if let (false, Some((ctx_name, ctx_bytes))) = (program.context.is_empty(), context) {
-        let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
-        let ctx_layout = Layout {
-            sheet: None,
-            ..layout.clone()
-        };
-        let (read, ctx_notices) =
-            read_context_file(ctx_name, ctx_bytes, &cspecs, opts, &ctx_layout);
+        let (read, ctx_notices) = read_batch_context(program, ctx_name, ctx_bytes, opts, &layout);
         notices.extend(ctx_notices);
         match read {
             Ok(c) => {
@@ -94,4 +82,156 @@ pub fn read_batch(
         notices,
         missing_context: Vec::new(),
     }
+}
+
+/// The layout's key names first, then the policy's `key` declarations.
+fn batch_layout(program: &Program, layout: &Layout) -> Layout {
+    let mut layout = layout.clone();
+    layout
+        .keys
+        .employee
+        .extend(program.keys.employee.iter().cloned());
+    layout
+        .keys
+        .period
+        .extend(program.keys.period.iter().cloned());
+    layout.keys.team.extend(program.keys.team.iter().cloned());
+    layout
+}
+
+/// The context file read for `program` (`layout` already extended).
+fn read_batch_context(
+    program: &Program,
+    name: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    layout: &Layout,
+) -> (Result<ContextCells, Vec<DataError>>, Vec<DataNotice>) {
+    let cspecs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
+    let ctx_layout = Layout {
+        sheet: None,
+        ..layout.clone()
+    };
+    read_context_file(name, bytes, &cspecs, opts, &ctx_layout)
+}
+
+/// [`read_batch`] for one pass over data larger than memory should hold:
+/// the context is read first, then the good records of every file are
+/// handed to `deliver` in chunks of about `chunk_rows`, in file order, as
+/// they are read. The same checks are made as by [`read_batch`] (a
+/// person's month in two files, a period missing from the context) and
+/// reported the same way; `records` in the result is empty. `deliver` gets
+/// the context with each chunk and is not called at all when the context
+/// is missing or bad. Records delivered before an error is found are not
+/// usable for results: look at `errors` at the end.
+pub fn stream_batch(
+    program: &Program,
+    files: &[(String, &[u8])],
+    context: Option<(&str, &[u8])>,
+    opts: &ReadOptions,
+    layout: &Layout,
+    chunk_rows: usize,
+    deliver: &mut dyn FnMut(&ContextCells, Vec<Record>),
+) -> BatchRead {
+    let layout = batch_layout(program, layout);
+    let mut out = BatchRead::default();
+    let mut ctx = BTreeMap::new();
+    let mut ctx_name = "";
+    if !program.context.is_empty() {
+        let Some((name, bytes)) = context else {
+            out.missing_context = program.context.iter().map(|f| f.id.clone()).collect();
+            return out;
+        };
+        let (read, notices) = read_batch_context(program, name, bytes, opts, &layout);
+        out.notices.extend(notices);
+        match read {
+            Ok(c) => ctx = c,
+            Err(e) => {
+                out.errors.extend(e);
+                return out;
+            }
+        }
+        ctx_name = name;
+    }
+    let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    // (employee, period) → (file, line) of its first record; one file
+    // checks itself (`read_records_file` does), several need this.
+    let mut first: HashMap<(String, Period), (usize, usize)> = HashMap::new();
+    // Per file: the first line of each period missing from the context.
+    let mut missing: Vec<BTreeMap<Period, usize>> = vec![BTreeMap::new(); files.len()];
+    let mut across: Vec<DataError> = Vec::new();
+    let check_context = !program.context.is_empty();
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        let mut pass_on = |mut records: Vec<Record>| {
+            if names.len() > 1 {
+                records.retain(|r| match first.get(&(r.employee.clone(), r.period)) {
+                    Some(&(file, line)) if file != i => {
+                        across.push(DataError::new(
+                            name,
+                            r.line,
+                            None,
+                            DataErrorKind::DuplicateAcrossFiles {
+                                employee: r.employee.clone(),
+                                period: r.period.to_string(),
+                                first_file: names
+                                    .get(file)
+                                    .map(|s| s.to_string())
+                                    .unwrap_or_default(),
+                                first_line: line,
+                            },
+                        ));
+                        false
+                    }
+                    _ => {
+                        first.insert((r.employee.clone(), r.period), (i, r.line));
+                        true
+                    }
+                });
+            }
+            if check_context {
+                for r in &records {
+                    if !ctx.contains_key(&r.period) {
+                        if let Some(m) = missing.get_mut(i) {
+                            let line = m.entry(r.period).or_insert(r.line);
+                            *line = (*line).min(r.line);
+                        }
+                    }
+                }
+            }
+            deliver(&ctx, records);
+        };
+        let read = stream_records_file(
+            name,
+            bytes,
+            &specs,
+            opts,
+            &layout,
+            ChunkSink {
+                rows: chunk_rows.max(1),
+                deliver: &mut pass_on,
+            },
+        );
+        out.errors.extend(read.errors);
+        out.notices.extend(read.notices);
+    }
+    out.errors.extend(across);
+    for ((name, _), periods) in files.iter().zip(missing) {
+        let errors = periods
+            .into_iter()
+            .map(|(period, line)| {
+                DataError::new(
+                    name,
+                    line,
+                    Some("period"),
+                    DataErrorKind::MissingPeriod {
+                        period: period.to_string(),
+                        context_file: ctx_name.to_string(),
+                    },
+                )
+            })
+            .collect::<Vec<_>>();
+        out.errors.extend(errors);
+    }
+    out
 }

@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 
 use crate::types::{Period, Ty};
 
-pub use batch::{read_batch, BatchRead};
+pub use batch::{read_batch, stream_batch, BatchRead};
 pub use cells::{display_base, parse_cell};
 pub use context::{check_context_periods, read_context, read_context_file};
 pub use decode::{decode, encoding_for_label, Decoded};
@@ -45,7 +45,8 @@ pub use error::{notice_lines, CellError, DataError, DataErrorKind, DataNotice, M
 pub use guess::{guess_columns, Guess};
 pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
 pub use records::{
-    merge_files, read_records, read_records_file, read_records_partial, RecordsRead,
+    merge_files, read_records, read_records_file, read_records_partial, stream_records_file,
+    ChunkSink, RecordsRead,
 };
 pub use sample::{sample_file, Sample};
 

@@ -36,12 +36,45 @@ pub fn read_records_file(
         file_name,
         bytes,
         layout,
-        sink(file_name, fields, opts, layout),
+        sink(file_name, fields, opts, layout, None),
         Vec::new(),
         |s| s.records,
     );
     RecordsRead {
         records: c.value,
+        errors: c.errors,
+        notices: c.notices,
+    }
+}
+
+/// Where [`stream_records_file`] hands records on, and how many at a time.
+pub struct ChunkSink<'a> {
+    pub rows: usize,
+    pub deliver: &'a mut dyn FnMut(Vec<Record>),
+}
+
+/// Like [`read_records_file`], but the good records are handed on in
+/// chunks of `chunk.rows`, in file order, as they are read, instead of
+/// being kept: a large file is never held as records. `records` in the
+/// result is empty; errors and notices are as [`read_records_file`]'s.
+pub fn stream_records_file(
+    file_name: &str,
+    bytes: &[u8],
+    fields: &[FieldSpec],
+    opts: &ReadOptions,
+    layout: &Layout,
+    chunk: ChunkSink<'_>,
+) -> RecordsRead {
+    let c = collect_all(
+        file_name,
+        bytes,
+        layout,
+        sink(file_name, fields, opts, layout, Some(chunk)),
+        (),
+        |mut s| s.flush(),
+    );
+    RecordsRead {
+        records: Vec::new(),
         errors: c.errors,
         notices: c.notices,
     }
@@ -112,12 +145,13 @@ pub fn merge_files(files: Vec<(String, RecordsRead)>) -> RecordsRead {
     merged
 }
 
-fn sink<'a>(
+fn sink<'a, 'c>(
     file_name: &'a str,
     fields: &'a [FieldSpec],
     opts: &'a ReadOptions,
     layout: &'a Layout,
-) -> Records<'a> {
+    chunk: Option<ChunkSink<'c>>,
+) -> Records<'a, 'c> {
     Records {
         file: file_name,
         fields,
@@ -128,11 +162,12 @@ fn sink<'a>(
         notices: Vec::new(),
         first_lines: FirstLines::default(),
         records: Vec::new(),
+        chunk,
     }
 }
 
 /// Turns rows into records as they arrive.
-struct Records<'a> {
+struct Records<'a, 'c> {
     file: &'a str,
     fields: &'a [FieldSpec],
     opts: &'a ReadOptions,
@@ -144,9 +179,22 @@ struct Records<'a> {
     /// The line of the first row of each (employee, period).
     first_lines: FirstLines,
     records: Vec<Record>,
+    /// Where full chunks of records go (streaming), if anywhere.
+    chunk: Option<ChunkSink<'c>>,
 }
 
-impl RowSink for Records<'_> {
+impl Records<'_, '_> {
+    /// Hands the records kept so far on to the chunk sink, if there is one.
+    fn flush(&mut self) {
+        if let Some(chunk) = self.chunk.as_mut() {
+            if !self.records.is_empty() {
+                (chunk.deliver)(std::mem::take(&mut self.records));
+            }
+        }
+    }
+}
+
+impl RowSink for Records<'_, '_> {
     fn is_header(&self, fields: &[&str]) -> bool {
         fields
             .iter()
@@ -242,6 +290,13 @@ impl RowSink for Records<'_> {
                 line: row.line(),
                 cells,
             });
+            if self
+                .chunk
+                .as_ref()
+                .is_some_and(|c| self.records.len() >= c.rows)
+            {
+                self.flush();
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ pub struct Matrix {
 }
 
 /// The value every cell holds before its slot is computed.
-const UNSET: Value = Value::Bool(false);
+pub(super) const UNSET: Value = Value::Bool(false);
 
 impl Matrix {
     /// `rows × width` cells in `parts` chunks, each allocated on its own

@@ -18,6 +18,7 @@ pub mod matrix;
 /// Exact numbers live in [`crate::num`], shared with the checker and the data layer.
 pub use crate::num;
 mod output_order;
+pub use output_order::order_by_keys;
 
 pub use error::EvalError;
 
@@ -172,6 +173,64 @@ impl StagePass<'_> {
             }
         }
         (errors, trace)
+    }
+}
+
+/// Whether every slot of `program` is computed from its own record alone
+/// (no team or history figures): then records can be evaluated one at a
+/// time, in any grouping, with [`RowEvaluator`].
+pub fn per_record(program: &Program) -> bool {
+    program
+        .slots
+        .iter()
+        .all(|s| matches!(s.compute, Compute::Expr(_)))
+}
+
+/// Evaluates the records of a per-record program (see [`per_record`]) one
+/// at a time into one reused row of values: the same values as
+/// [`evaluate`] gives, without holding a batch.
+pub struct RowEvaluator<'a> {
+    program: &'a Program,
+    slots: Vec<(usize, &'a Slot)>,
+    values: Vec<Value>,
+}
+
+impl<'a> RowEvaluator<'a> {
+    /// `None` when the program has team or history figures.
+    pub fn new(program: &'a Program) -> Option<RowEvaluator<'a>> {
+        if !per_record(program) {
+            return None;
+        }
+        let mut slots = Vec::with_capacity(program.order.len());
+        for &s in &program.order {
+            slots.push((s, program.slots.get(s)?));
+        }
+        Some(RowEvaluator {
+            program,
+            slots,
+            values: vec![matrix::UNSET; program.slots.len()],
+        })
+    }
+
+    /// Every slot's value for `row` (valid until the next call), or the
+    /// first error, as [`evaluate`] reports it.
+    pub fn eval(
+        &mut self,
+        row: &Row,
+        context: &BTreeMap<Period, Vec<Value>>,
+    ) -> Result<&[Value], EvalError> {
+        let pass = StagePass {
+            program: self.program,
+            context,
+            slots: &self.slots,
+            width: self.values.len(),
+            trace_row: None,
+        };
+        let (errors, _) = pass.run(std::slice::from_ref(row), 0, &mut self.values);
+        match errors.into_iter().next() {
+            None => Ok(&self.values),
+            Some(e) => Err(e),
+        }
     }
 }
 

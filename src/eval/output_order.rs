@@ -38,16 +38,30 @@ fn name_ranks<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone) -> Vec<u
 
 /// Row indices sorted by (team, period, employee).
 pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
-    let teams = name_ranks(rows.iter().map(|r| r.team.as_deref()));
-    let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
-    let mut keyed: Vec<(u128, usize)> = rows
+    order_by_keys(
+        rows.len(),
+        |i| rows.get(i).and_then(|r| r.team.as_deref()),
+        |i| rows.get(i).map(|r| r.period.index() as u32).unwrap_or(0),
+        |i| rows.get(i).map(|r| r.employee.as_str()).unwrap_or(""),
+    )
+}
+
+/// The indices `0..n` sorted by (team, period, employee), each given by
+/// index: the output order of records held anywhere.
+pub fn order_by_keys<'a>(
+    n: usize,
+    team: impl Fn(usize) -> Option<&'a str>,
+    period: impl Fn(usize) -> u32,
+    employee: impl Fn(usize) -> &'a str,
+) -> Vec<usize> {
+    let teams = name_ranks((0..n).map(&team));
+    let people = name_ranks((0..n).map(|i| Some(employee(i))));
+    let mut keyed: Vec<(u128, usize)> = teams
         .iter()
-        .zip(teams.iter().zip(&people))
+        .zip(&people)
         .enumerate()
-        .map(|(i, (r, (&team, &person)))| {
-            let key = (u128::from(team) << 64)
-                | (u128::from(r.period.index() as u32) << 32)
-                | u128::from(person);
+        .map(|(i, (&team, &person))| {
+            let key = (u128::from(team) << 64) | (u128::from(period(i)) << 32) | u128::from(person);
             (key, i)
         })
         .collect();
