@@ -24,6 +24,8 @@ pub struct Args {
     pub output: Option<PathBuf>,
     pub headers: HeaderStyle,
     pub engine: Engine,
+    /// `--threads`: `None` chooses (one per core for large batches).
+    pub threads: Option<usize>,
 }
 
 /// How `kpi eval` evaluates.
@@ -318,7 +320,11 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
         Ok(r) => r,
         Err(e) => return e,
     };
-    let evaluated = match evaluate(&program, &rows, &context, None) {
+    let evaluated = match args.threads {
+        None => evaluate(&program, &rows, &context, None),
+        Some(n) => crate::eval::evaluate_with_threads(&program, &rows, &context, None, n),
+    };
+    let evaluated = match evaluated {
         Ok(e) => e,
         Err(errors) => {
             report_eval(&errors, &src, lang);

@@ -140,6 +140,10 @@ pub enum Command {
         /// history rules (CSV and JSON out) and holds the batch otherwise.
         #[arg(long, value_enum, default_value_t = eval::Engine::Auto)]
         engine: eval::Engine,
+        /// Threads to evaluate on (default: one per core, at most 8). The
+        /// results are the same for every number.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
     },
     /// Run the tests written inside policies.
     Test {
@@ -202,6 +206,7 @@ pub fn run(cli: Cli) -> Exit {
             output,
             headers,
             engine,
+            threads,
         } => eval::run(
             &eval::Args {
                 policy,
@@ -211,6 +216,7 @@ pub fn run(cli: Cli) -> Exit {
                 output,
                 headers,
                 engine,
+                threads: threads.map(usize::from),
             },
             l,
         ),

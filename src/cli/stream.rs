@@ -176,10 +176,10 @@ pub(crate) fn run(
         .as_ref()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
     let json = format == OutputFormat::Json;
-    let workers = std::thread::available_parallelism()
-        .map(|p| p.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
+    let workers = args
+        .threads
+        .unwrap_or_else(crate::eval::default_threads)
+        .max(1);
     let context: OnceLock<ContextValues> = OnceLock::new();
     let (tx, rx) = sync_channel::<Job>(workers * 2);
     let jobs = Mutex::new(rx);

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::ir::Program;
 use crate::types::Period;
+use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, HashMap};
 
 /// What [`read_batch`] found.
@@ -157,7 +158,7 @@ pub fn stream_batch(
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     // (employee, period) → (file, line) of its first record; one file
     // checks itself (`read_records_file` does), several need this.
-    let mut first: HashMap<(String, Period), (usize, usize)> = HashMap::new();
+    let mut first: HashMap<(String, Period), (usize, usize), FixedState> = HashMap::default();
     // Per file: the first line of each period missing from the context.
     let mut missing: Vec<BTreeMap<Period, usize>> = vec![BTreeMap::new(); files.len()];
     let mut across: Vec<DataError> = Vec::new();

@@ -9,18 +9,18 @@
 //!
 //! The lines are kept in blocks, one per (employee, year), twelve months
 //! side by side; each employee remembers the block of the year it was last
-//! seen in. The maps hash with a fast, deterministic hasher: the keys come
+//! seen in. The maps hash with a fast, deterministic hasher (foldhash): the keys come
 //! from the user's own data file, so the DoS resistance of the default
 //! (randomly keyed SipHash) buys nothing here, and it costs a good part of
 //! the time.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::types::Period;
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FastMap<K, V> = HashMap<K, V, FixedState>;
 
 #[derive(Default)]
 pub(crate) struct FirstLines {
@@ -124,72 +124,7 @@ impl FirstLines {
 
 /// A 64-bit hash of an employee id.
 fn fingerprint(id: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(id.as_bytes());
-    h.finish()
-}
-
-/// FxHash-style word mixing (as in rustc), with the MurmurHash3 finaliser so
-/// that both the low bits (the bucket) and the high bits (the tag) that a
-/// `HashMap` uses depend on every input bit.
-#[derive(Default)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            for (w, b) in word.iter_mut().zip(rest) {
-                *w = *b;
-            }
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        fmix64(self.hash)
-    }
-}
-
-/// The 64-bit finaliser of MurmurHash3: every input bit affects every
-/// output bit.
-fn fmix64(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    std::hash::BuildHasher::hash_one(&FixedState::default(), id)
 }
 
 #[cfg(test)]

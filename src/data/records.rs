@@ -1,6 +1,7 @@
 //! Reading per-employee metric records.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
 use super::error::{DataError, DataErrorKind, DataNotice};
@@ -114,7 +115,7 @@ pub fn read_records_partial(
 /// month in two files is an error on the second, naming the first.
 pub fn merge_files(files: Vec<(String, RecordsRead)>) -> RecordsRead {
     let mut merged = RecordsRead::default();
-    let mut first: HashMap<(String, Period), (usize, usize)> = HashMap::new();
+    let mut first: HashMap<(String, Period), (usize, usize), FixedState> = HashMap::default();
     let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     for (i, (name, read)) in files.into_iter().enumerate() {
         merged.errors.extend(read.errors);

@@ -285,14 +285,19 @@ pub fn evaluate(
     trace_row: Option<usize>,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let threads = if rows.len() >= PARALLEL_MIN_ROWS {
-        std::thread::available_parallelism()
-            .map(|p| p.get())
-            .unwrap_or(1)
-            .min(8)
+        default_threads()
     } else {
         1
     };
     evaluate_with_threads(program, rows, context, trace_row, threads)
+}
+
+/// Threads for a large batch: one per core, at most 8.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1)
+        .min(8)
 }
 
 /// [`evaluate`] on `threads` threads (one contiguous chunk of rows each;

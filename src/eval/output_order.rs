@@ -4,11 +4,12 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::Row;
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
 /// The rank of each distinct name in sorted order, per row.
 fn name_ranks<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone) -> Vec<u32> {
-    let mut ids: HashMap<Option<&str>, u32> = HashMap::new();
+    let mut ids: HashMap<Option<&str>, u32, FixedState> = HashMap::default();
     let mut distinct: Vec<Option<&str>> = Vec::new();
     let first_ids: Vec<u32> = names
         .map(|n| {
