@@ -31,7 +31,7 @@
 //!                 row("F", 10), row("G", 10), row("H", 10), row("I", 20)];
 //! let ev = evaluate(&program, &rows, &Default::default(), None).unwrap();
 //! let slot = program.outputs[0].slot;
-//! let score = show(ev.value(0, slot).unwrap(), &program.slots[slot].ty);
+//! let score = show(&ev.value(0, slot).unwrap(), &program.slots[slot].ty);
 //! assert_eq!(score.as_text(), "-10");
 //! ```
 #![forbid(unsafe_code)]

@@ -486,7 +486,7 @@ fn rows_of(program: &Program, edges: &[Decimal], b: &Batch) -> (Vec<Row>, Contex
 fn text(program: &Program, ev: &Evaluated, row: usize, slot: usize) -> String {
     let mut s = String::new();
     write_text(
-        ev.value(row, slot).expect("a value per slot"),
+        &ev.value(row, slot).expect("a value per slot"),
         &program.slots[slot].ty,
         &mut s,
     );

@@ -74,7 +74,7 @@ fn render_rows(
         if json {
             out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
         }
-        render_row(program, row, ev.row(r), json, &mut out, &mut cell);
+        render_row(program, row, &ev.row(r), json, &mut out, &mut cell);
     }
     out
 }
@@ -217,7 +217,7 @@ pub fn render(
                 ];
                 for o in &program.outputs {
                     let mut cell = String::new();
-                    if let (Some(v), Some(slot)) = (ev.value(r, o.slot), program.slots.get(o.slot))
+                    if let (Some(v), Some(slot)) = (&ev.value(r, o.slot), program.slots.get(o.slot))
                     {
                         write_text(v, &slot.ty, &mut cell);
                     }

@@ -131,6 +131,7 @@ pub(crate) fn run_case(program: &Program, t: &TestCase, lang: Lang) -> Result<()
             let Some(got) = ev.value(ri, out.slot) else {
                 continue;
             };
+            let got = &got;
             let same = match (displayed_num(want, ty), displayed_num(got, ty)) {
                 (Some(a), Some(b)) => a.exact_cmp(b).is_ok_and(|o| o.is_eq()),
                 _ => want == got,

@@ -46,7 +46,7 @@ impl Groups {
 
 fn num_at(values: &Matrix, row: usize, slot: usize) -> Option<Num> {
     match values.get(row, slot) {
-        Some(Value::Num(n)) => Some(*n),
+        Some(Value::Num(n)) => Some(n),
         _ => None,
     }
 }
@@ -239,17 +239,14 @@ pub(super) fn history(
             last = Some(r);
             let v = match f {
                 HistoryFn::Prev { arg, default } => match prev {
-                    Some(p) => values.get(p, *arg).cloned().unwrap_or(Value::Bool(false)),
-                    None => values
-                        .get(r, *default)
-                        .cloned()
-                        .unwrap_or(Value::Bool(false)),
+                    Some(p) => values.get(p, *arg).unwrap_or(Value::Bool(false)),
+                    None => values.get(r, *default).unwrap_or(Value::Bool(false)),
                 },
                 HistoryFn::Streak { arg } => {
                     let held = matches!(values.get(r, *arg), Some(Value::Bool(true)));
                     let before = match prev {
                         Some(p) => match values.get(p, slot) {
-                            Some(Value::Num(n)) => *n,
+                            Some(Value::Num(n)) => n,
                             _ => Num::ZERO,
                         },
                         None => Num::ZERO,

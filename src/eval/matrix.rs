@@ -1,19 +1,123 @@
 //! The values of a batch: one per (record, slot), stored in row chunks so
 //! that each evaluation thread allocates and touches its own memory.
+//!
+//! Cells are packed in 16 bytes instead of a [`Value`]'s 48: a decimal
+//! whose mantissa fits an `i64` (nearly every score, count, rate and sum
+//! of money), a bool or a grade level is stored in place; anything else (a
+//! fraction like 100/9, a wider decimal, a text) goes to the chunk's side
+//! table and the cell holds its index. Unpacking gives back exactly the
+//! value stored, representation included.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::ir::Value;
+use crate::num::Num;
+
+/// One cell: 16 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Packed {
+    /// `Num::Dec { m, s }` with `m` in `i64`.
+    Dec { m: i64, s: u8 },
+    Bool(bool),
+    Level(u16),
+    /// Index into the chunk's side table.
+    Side(usize),
+}
+
+/// The value every cell holds before its slot is computed.
+pub(super) const UNSET: Value = Value::Bool(false);
+
+/// The rows of one thread: `width` cells per row, and the side table.
+#[derive(Debug, Default)]
+pub(super) struct Chunk {
+    width: usize,
+    cells: Vec<Packed>,
+    side: Vec<Value>,
+}
+
+impl Chunk {
+    fn new(rows: usize, width: usize) -> Chunk {
+        Chunk {
+            width,
+            cells: vec![Packed::Bool(false); rows.saturating_mul(width)],
+            side: Vec::new(),
+        }
+    }
+
+    fn unpack(&self, p: Packed) -> Value {
+        match p {
+            Packed::Dec { m, s } => Value::Num(Num::Dec {
+                m: i128::from(m),
+                s,
+            }),
+            Packed::Bool(b) => Value::Bool(b),
+            Packed::Level(l) => Value::Level(l),
+            // an index this chunk handed out
+            Packed::Side(i) => self.side.get(i).cloned().unwrap_or(UNSET),
+        }
+    }
+
+    fn pack(&mut self, v: Value) -> Packed {
+        match v {
+            Value::Num(Num::Dec { m, s }) => match i64::try_from(m) {
+                Ok(m) => Packed::Dec { m, s },
+                Err(_) => self.keep_aside(v),
+            },
+            Value::Bool(b) => Packed::Bool(b),
+            Value::Level(l) => Packed::Level(l),
+            Value::Num(Num::Frac { .. }) | Value::Text(_) => self.keep_aside(v),
+        }
+    }
+
+    fn keep_aside(&mut self, v: Value) -> Packed {
+        self.side.push(v);
+        Packed::Side(self.side.len() - 1)
+    }
+
+    pub(super) fn get(&self, row: usize, slot: usize) -> Option<Value> {
+        if slot >= self.width {
+            return None;
+        }
+        let p = *self.cells.get(row.checked_mul(self.width)?.checked_add(slot)?)?;
+        Some(self.unpack(p))
+    }
+
+    pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
+        if slot >= self.width {
+            return;
+        }
+        let Some(at) = row
+            .checked_mul(self.width)
+            .and_then(|a| a.checked_add(slot))
+            .filter(|&a| a < self.cells.len())
+        else {
+            return;
+        };
+        let p = self.pack(v);
+        if let Some(cell) = self.cells.get_mut(at) {
+            *cell = p;
+        }
+    }
+
+    /// Row `row`'s values into `out` (which has `width` values).
+    pub(super) fn load(&self, row: usize, out: &mut [Value]) {
+        let start = row.saturating_mul(self.width);
+        let cells = self
+            .cells
+            .get(start..start.saturating_add(self.width))
+            .unwrap_or_default();
+        for (o, &p) in out.iter_mut().zip(cells) {
+            *o = self.unpack(p);
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct Matrix {
     width: usize,
     /// Rows per chunk (every chunk but the last is full).
     per: usize,
-    chunks: Vec<Vec<Value>>,
+    chunks: Vec<Chunk>,
 }
-
-/// The value every cell holds before its slot is computed.
-pub(super) const UNSET: Value = Value::Bool(false);
 
 impl Matrix {
     /// `rows × width` cells in `parts` chunks, each allocated on its own
@@ -21,22 +125,22 @@ impl Matrix {
     pub(super) fn new(rows: usize, width: usize, parts: usize) -> Matrix {
         let per = rows.div_ceil(parts.max(1)).max(1);
         let sizes: Vec<usize> = (0..rows.div_ceil(per))
-            .map(|c| (rows - c * per).min(per) * width)
+            .map(|c| (rows - c * per).min(per))
             .collect();
         let chunks = if sizes.len() <= 1 {
-            sizes.iter().map(|s| vec![UNSET; *s]).collect()
+            sizes.iter().map(|&s| Chunk::new(s, width)).collect()
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = sizes
                     .iter()
-                    .map(|s| scope.spawn(move || vec![UNSET; *s]))
+                    .map(|&s| scope.spawn(move || Chunk::new(s, width)))
                     .collect();
                 // A thread that could not allocate takes the process down
                 // like any allocation failure; join only fails then.
                 handles
                     .into_iter()
                     .zip(&sizes)
-                    .map(|(h, s)| h.join().unwrap_or_else(|_| vec![UNSET; *s]))
+                    .map(|(h, &s)| h.join().unwrap_or_else(|_| Chunk::new(s, width)))
                     .collect()
             })
         };
@@ -49,38 +153,29 @@ impl Matrix {
     }
 
     /// The chunks, for one thread each.
-    pub(super) fn chunks_mut(&mut self) -> impl Iterator<Item = &mut Vec<Value>> {
+    pub(super) fn chunks_mut(&mut self) -> impl Iterator<Item = &mut Chunk> {
         self.chunks.iter_mut()
     }
 
-    pub fn get(&self, row: usize, slot: usize) -> Option<&Value> {
-        if slot >= self.width {
-            return None;
-        }
-        self.chunks
-            .get(row / self.per)?
-            .get((row % self.per) * self.width + slot)
+    pub fn get(&self, row: usize, slot: usize) -> Option<Value> {
+        self.chunks.get(row / self.per)?.get(row % self.per, slot)
     }
 
     /// All values of one row (empty for a row out of range).
-    pub fn row(&self, row: usize) -> &[Value] {
-        let at = (row % self.per) * self.width;
-        self.chunks
-            .get(row / self.per)
-            .and_then(|c| c.get(at..at + self.width))
-            .unwrap_or(&[])
+    pub fn row(&self, row: usize) -> Vec<Value> {
+        match self.chunks.get(row / self.per) {
+            Some(c) if row % self.per < c.cells.len() / self.width.max(1) => {
+                let mut out = vec![UNSET; self.width];
+                c.load(row % self.per, &mut out);
+                out
+            }
+            _ => Vec::new(),
+        }
     }
 
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
-        let (per, width) = (self.per, self.width);
-        if slot < width {
-            if let Some(cell) = self
-                .chunks
-                .get_mut(row / per)
-                .and_then(|c| c.get_mut((row % per) * width + slot))
-            {
-                *cell = v;
-            }
+        if let Some(c) = self.chunks.get_mut(row / self.per) {
+            c.set(row % self.per, slot, v);
         }
     }
 }
@@ -108,10 +203,41 @@ mod tests {
                     ]
                 );
             }
-            assert_eq!(m.get(6, 2), Some(&Value::Level(20)));
+            assert_eq!(m.get(6, 2), Some(Value::Level(20)));
             assert_eq!(m.get(7, 0), None);
             assert_eq!(m.get(0, 3), None);
         }
         assert!(Matrix::new(0, 5, 2).get(0, 0).is_none());
+        assert!(Matrix::new(0, 5, 2).row(0).is_empty());
+    }
+
+    /// Every kind of value comes back exactly as stored, in 16 bytes.
+    #[test]
+    fn values_round_trip_packed_or_not() {
+        assert_eq!(std::mem::size_of::<Packed>(), 16);
+        let values = [
+            Value::Num(Num::Dec { m: 12345, s: 2 }),
+            Value::Num(Num::Dec { m: -7, s: 0 }),
+            // the same number at another scale stays at that scale
+            Value::Num(Num::Dec { m: 123450, s: 3 }),
+            Value::Num(Num::Dec {
+                m: i128::from(i64::MAX) + 1,
+                s: 4,
+            }),
+            Value::Num(Num::Dec {
+                m: i128::from(i64::MIN),
+                s: 0,
+            }),
+            Value::Num(Num::Frac { n: 100, d: 9 }),
+            Value::Bool(true),
+            Value::Level(3),
+            Value::Text("客服".into()),
+        ];
+        let mut m = Matrix::new(2, values.len(), 1);
+        for (s, v) in values.iter().enumerate() {
+            m.set(1, s, v.clone());
+        }
+        assert_eq!(m.row(1), values);
+        assert_eq!(m.row(0), vec![UNSET; values.len()]);
     }
 }

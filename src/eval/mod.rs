@@ -68,12 +68,12 @@ pub struct Evaluated {
 }
 
 impl Evaluated {
-    pub fn value(&self, row: usize, slot: usize) -> Option<&Value> {
+    pub fn value(&self, row: usize, slot: usize) -> Option<Value> {
         self.values.get(row, slot)
     }
 
     /// Every slot's value for one row.
-    pub fn row(&self, row: usize) -> &[Value] {
+    pub fn row(&self, row: usize) -> Vec<Value> {
         self.values.row(row)
     }
 }
@@ -116,63 +116,83 @@ struct StagePass<'a> {
 
 impl StagePass<'_> {
     /// Evaluates the stage's slots for `rows` (starting at row index
-    /// `first`), writing into their part of `values`.
+    /// `first`), reading and writing their part of the matrix.
     fn run(
         &self,
         rows: &[Row],
         first: usize,
-        values: &mut [Value],
+        values: &mut matrix::Chunk,
     ) -> (Vec<EvalError>, Vec<(usize, Vec<TraceEvent>)>) {
-        let empty: Vec<Value> = Vec::new();
         let mut errors = Vec::new();
         let mut trace = Vec::new();
-        // One row of `width` cells per record (none when there are no slots).
-        let mut chunks = values.chunks_mut(self.width.max(1));
+        // each row is evaluated unpacked, then its new values packed
+        let mut cells = vec![matrix::UNSET; self.width];
         for (k, row) in rows.iter().enumerate() {
-            let cells: &mut [Value] = chunks.next().unwrap_or_default();
-            let ctx = if self.program.context.is_empty() {
-                &empty
-            } else if let Some(c) = self.context.get(&row.period) {
-                c
-            } else {
-                if errors.len() < MAX_ERRORS {
-                    errors.push(EvalError::missing_context(row));
-                }
-                continue;
-            };
+            values.load(k, &mut cells);
             let tracing = self.trace_row == Some(first + k);
-            for &(s, slot) in self.slots {
-                let Compute::Expr(e) = &slot.compute else {
-                    continue;
-                };
-                let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
-                let env = RowEnv {
-                    inputs: &row.inputs,
-                    ctx,
-                    slots: cells,
-                };
-                match (eval(e, &env, &mut t), cells.get_mut(s)) {
-                    // (`s` indexes `program.slots`, as many as a row's cells)
-                    (Ok(v), Some(cell)) => *cell = v,
-                    (Ok(_), None) => {
-                        if errors.len() < MAX_ERRORS {
-                            errors.push(EvalError::internal());
-                        }
-                        break;
+            if self.row(row, &mut cells, tracing, &mut errors, &mut trace) {
+                for &(s, _) in self.slots {
+                    if let Some(v) = cells.get(s) {
+                        values.set(k, s, v.clone());
                     }
-                    (Err(f), _) => {
-                        if errors.len() < MAX_ERRORS {
-                            errors.push(EvalError::fault(row, &slot.name, f));
-                        }
-                        break;
-                    }
-                }
-                if let Some(t) = t {
-                    trace.push((s, t));
                 }
             }
         }
         (errors, trace)
+    }
+
+    /// Evaluates the stage's slots for one row into `cells` (the row's
+    /// values, one per slot); false after an error (pushed to `errors`).
+    fn row(
+        &self,
+        row: &Row,
+        cells: &mut [Value],
+        tracing: bool,
+        errors: &mut Vec<EvalError>,
+        trace: &mut Vec<(usize, Vec<TraceEvent>)>,
+    ) -> bool {
+        let empty: &[Value] = &[];
+        let ctx = if self.program.context.is_empty() {
+            empty
+        } else if let Some(c) = self.context.get(&row.period) {
+            c
+        } else {
+            if errors.len() < MAX_ERRORS {
+                errors.push(EvalError::missing_context(row));
+            }
+            return false;
+        };
+        for &(s, slot) in self.slots {
+            let Compute::Expr(e) = &slot.compute else {
+                continue;
+            };
+            let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
+            let env = RowEnv {
+                inputs: &row.inputs,
+                ctx,
+                slots: cells,
+            };
+            match (eval(e, &env, &mut t), cells.get_mut(s)) {
+                // (`s` indexes `program.slots`, as many as a row's cells)
+                (Ok(v), Some(cell)) => *cell = v,
+                (Ok(_), None) => {
+                    if errors.len() < MAX_ERRORS {
+                        errors.push(EvalError::internal());
+                    }
+                    return false;
+                }
+                (Err(f), _) => {
+                    if errors.len() < MAX_ERRORS {
+                        errors.push(EvalError::fault(row, &slot.name, f));
+                    }
+                    return false;
+                }
+            }
+            if let Some(t) = t {
+                trace.push((s, t));
+            }
+        }
+        true
     }
 }
 
@@ -226,11 +246,11 @@ impl<'a> RowEvaluator<'a> {
             width: self.values.len(),
             trace_row: None,
         };
-        let (errors, _) = pass.run(std::slice::from_ref(row), 0, &mut self.values);
-        match errors.into_iter().next() {
-            None => Ok(&self.values),
-            Some(e) => Err(e),
+        let mut errors = Vec::new();
+        if pass.row(row, &mut self.values, false, &mut errors, &mut Vec::new()) {
+            return Ok(&self.values);
         }
+        Err(errors.into_iter().next().unwrap_or_else(EvalError::internal))
     }
 }
 
@@ -250,6 +270,7 @@ pub fn trace_row(
     let Some(r) = rows.get(row).filter(|_| !values.is_empty()) else {
         return Vec::new();
     };
+    let values = values.as_slice();
     let empty: Vec<Value> = Vec::new();
     let ctx = context.get(&r.period).unwrap_or(&empty);
     let env = RowEnv {
@@ -431,6 +452,6 @@ mod tests {
         };
         let ev = evaluate(&program, &[row], &BTreeMap::new(), None).unwrap();
         let o = program.outputs[0].slot;
-        assert_eq!(ev.value(0, o), Some(&Value::Num(num::Num::ONE)));
+        assert_eq!(ev.value(0, o), Some(Value::Num(num::Num::ONE)));
     }
 }

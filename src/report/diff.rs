@@ -294,7 +294,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         records += 1;
         let value = |side: &Side<'_>, row: usize, name: &str| {
             let (slot, ty) = output(side.program, name)?;
-            let v = side.ev.value(row, slot)?.clone();
+            let v = side.ev.value(row, slot)?;
             Some((v, ty))
         };
         let mut changes = Vec::new();

@@ -168,7 +168,7 @@ fn build_traced(
     let env = RowEnv {
         inputs: &r.inputs,
         ctx: row_context(program, context, r),
-        slots,
+        slots: &slots,
     };
     let traces: HashMap<usize, &[TraceEvent]> =
         trace.iter().map(|(s, t)| (*s, t.as_slice())).collect();

@@ -83,7 +83,7 @@ impl<'a> Search<'a> {
         }
         let slot = super::whatif::output_of(program, target).slot;
         let ev = evaluate(program, &batch, context, None)?;
-        let base = ev.row(at).to_vec();
+        let base = ev.row(at);
         let current = base.get(slot).cloned().unwrap_or(Value::Bool(false));
         let deps = input_deps(program)
             .into_iter()
@@ -142,7 +142,7 @@ impl<'a> Search<'a> {
         let old = std::mem::replace(cell, v);
         let got = evaluate(self.program, &self.batch, self.context, None)
             .ok()
-            .and_then(|ev| ev.value(self.at, self.slot).cloned());
+            .and_then(|ev| ev.value(self.at, self.slot));
         if let Some(cell) = self
             .batch
             .get_mut(self.at)
