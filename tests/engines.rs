@@ -38,7 +38,11 @@ fn eval(name: &str, data: &Path, extra: &[&str]) -> Vec<u8> {
         .args(["eval", &format!("{ROOT}/policies/{name}.kpi"), "--data"])
         .arg(data)
         .args(["--context", &format!("{ROOT}/examples/{name}/context.csv")])
-        .args(["--format", "csv"])
+        .args(if extra.contains(&"--format") {
+            &[][..]
+        } else {
+            &["--format", "csv"][..]
+        })
         .args(extra)
         .output()
         .unwrap();
@@ -65,11 +69,22 @@ fn per_record_policy_same_bytes_for_every_engine_and_thread_count() {
         24_001,
         "header and every record"
     );
+    let json = |extra: &[&str]| {
+        let mut args = vec!["--format", "json"];
+        args.extend(extra);
+        eval("tmall_after_sales", &data, &args)
+    };
+    assert!(
+        json(&["--engine", "stream", "--spill-bytes", "100000"]) == json(&["--engine", "batch"])
+    );
     for extra in [
         ["--engine", "batch", "--threads", "2"],
         ["--engine", "stream", "--threads", "1"],
         ["--engine", "stream", "--threads", "2"],
         ["--engine", "stream", "--threads", "5"],
+        // results sorted in runs on disk (about 40 runs), merged
+        ["--engine", "stream", "--spill-bytes", "60000"],
+        ["--engine", "stream", "--spill-bytes", "1"],
     ] {
         assert!(
             eval("tmall_after_sales", &data, &extra) == reference,

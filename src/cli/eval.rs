@@ -26,6 +26,8 @@ pub struct Args {
     pub engine: Engine,
     /// `--threads`: `None` chooses (one per core for large batches).
     pub threads: Option<usize>,
+    /// Results held in memory before sorting to disk (one-pass engine).
+    pub spill_bytes: Option<usize>,
 }
 
 /// How `kpi eval` evaluates.

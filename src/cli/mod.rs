@@ -10,6 +10,7 @@ mod files;
 mod fmt;
 mod init;
 mod output;
+mod spill;
 mod stream;
 mod test;
 mod whatif;
@@ -144,6 +145,10 @@ pub enum Command {
         /// results are the same for every number.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
         threads: Option<u16>,
+        /// Bytes of results the one-pass engine holds before it sorts them
+        /// to disk (default 128 MiB); for tests.
+        #[arg(long, hide = true, value_name = "BYTES")]
+        spill_bytes: Option<usize>,
     },
     /// Run the tests written inside policies.
     Test {
@@ -207,6 +212,7 @@ pub fn run(cli: Cli) -> Exit {
             headers,
             engine,
             threads,
+            spill_bytes,
         } => eval::run(
             &eval::Args {
                 policy,
@@ -217,6 +223,7 @@ pub fn run(cli: Cli) -> Exit {
                 headers,
                 engine,
                 threads: threads.map(usize::from),
+                spill_bytes,
             },
             l,
         ),

@@ -13,17 +13,63 @@
 
 use super::eval::{read, report_data, report_eval, Args, ContextValues, HeaderStyle, OutputFormat};
 use super::output::{output_header, push_csv_field, push_json_str, render_row};
-use super::{Exit, Source};
-use crate::data::{self, BatchRead, Cell, ReadOptions, Record};
+use super::{spill, Exit, Source};
+use crate::data::{self, BatchRead, Cell, DataInput, ReadOptions, Record};
 use crate::diag::Lang;
 use crate::eval::{order_by_keys, EvalError, Row, RowEvaluator};
 use crate::ir::Program;
 use crate::types::Period;
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::io::Read as _;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Mutex, OnceLock};
 
 /// Records per chunk handed from the reader to the workers.
 const CHUNK_ROWS: usize = 8192;
+
+/// Records files at least this large are read a block at a time when
+/// they are delimited UTF-8 text (see [`open`]).
+const LARGE_FILE_BYTES: u64 = 64 << 20;
+
+/// A records file: its bytes, or a large one's reader.
+enum File {
+    Bytes(Vec<u8>),
+    Large(Option<Box<dyn std::io::Read>>),
+}
+
+/// Opens a records file. A large delimited file whose first 64 KiB are
+/// UTF-8 (and no other `--encoding` is asked for) is read a block at a
+/// time, so memory does not grow with its size; anything else is read
+/// whole, where its encoding is detected from all of it.
+fn open(path: &std::path::Path, layout: &data::Layout, lang: Lang) -> Result<(String, File), Exit> {
+    let large = path.as_os_str() != "-"
+        && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= LARGE_FILE_BYTES)
+        && layout.encoding.is_none_or(|e| e == encoding_rs::UTF_8);
+    if large {
+        if let Ok(mut f) = std::fs::File::open(path) {
+            let name = path.display().to_string();
+            let mut head = Vec::with_capacity(64 * 1024);
+            let read =
+                std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 64 * 1024), &mut head);
+            let utf8 = match std::str::from_utf8(&head) {
+                Ok(_) => true,
+                // a character cut at the end of the block is fine
+                Err(e) => e.error_len().is_none(),
+            };
+            let utf16_bom = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+            if read.is_ok()
+                && utf8
+                && !utf16_bom
+                && data::detect_format(&name, &head) == data::Format::Csv
+            {
+                let rest = std::io::BufReader::with_capacity(1 << 20, f);
+                let reader: Box<dyn std::io::Read> =
+                    Box::new(std::io::Cursor::new(head).chain(rest));
+                return Ok((name, File::Large(Some(reader))));
+            }
+        }
+    }
+    read(path, lang).map(|(name, bytes)| (name, File::Bytes(bytes)))
+}
 
 /// Whether `kpi eval` can run in one pass for this program and format.
 pub(crate) fn eligible(program: &Program, format: OutputFormat) -> bool {
@@ -90,12 +136,12 @@ fn work(
     json: bool,
     jobs: &Mutex<Receiver<Job>>,
     context: &OnceLock<ContextValues>,
-) -> Vec<(usize, Rendered)> {
+    done: SyncSender<(usize, Rendered)>,
+) {
     let Some(mut evaluator) = RowEvaluator::new(program) else {
-        return Vec::new();
+        return;
     };
     let empty = ContextValues::new();
-    let mut done = Vec::new();
     let mut cell = String::new();
     loop {
         // A poisoned lock means another worker died; stop like at the end.
@@ -134,9 +180,79 @@ fn work(
                 }
             }
         }
-        done.push((index, out));
+        if done.send((index, out)).is_err() {
+            break;
+        }
     }
-    done
+}
+
+/// Results held in memory before a sorted run of them goes to disk.
+const SPILL_BYTES: usize = 128 << 20;
+
+/// What the collector kept: results in memory, the runs on disk, and the
+/// evaluation errors with their chunk numbers.
+#[derive(Default)]
+struct Collected {
+    chunks: Vec<Rendered>,
+    runs: Option<spill::Runs>,
+    errors: Vec<(usize, Vec<EvalError>)>,
+    /// A run that could not be written.
+    failed: Option<std::io::Error>,
+}
+
+impl Collected {
+    fn bytes(r: &Rendered) -> usize {
+        r.text.len() + r.names.len() + r.keys.len() * std::mem::size_of::<Key>()
+    }
+
+    /// The results held, sorted, as one run on disk.
+    fn spill(&mut self) -> std::io::Result<()> {
+        let runs = match &mut self.runs {
+            Some(r) => r,
+            None => self.runs.insert(spill::Runs::new()?),
+        };
+        let mut items: Vec<spill::Item<'_>> = self
+            .chunks
+            .iter()
+            .flat_map(|r| {
+                (0..r.keys.len()).map(move |k| spill::Item {
+                    team: r.team(k),
+                    period: r.keys.get(k).map_or(0, |key| key.period),
+                    employee: r.employee(k),
+                    text: r.text(k),
+                })
+            })
+            .collect();
+        items.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
+        runs.spill(items.into_iter())?;
+        self.chunks.clear();
+        Ok(())
+    }
+}
+
+/// Gathers the workers' results, spilling sorted runs past [`SPILL_BYTES`].
+fn collect(done: Receiver<(usize, Rendered)>, spill_bytes: usize) -> Collected {
+    let mut c = Collected::default();
+    let mut held = 0;
+    for (index, mut r) in done {
+        if !r.errors.is_empty() {
+            c.errors.push((index, std::mem::take(&mut r.errors)));
+        }
+        if !c.errors.is_empty() {
+            // nothing will be written: keep the errors only
+            c.chunks.clear();
+            continue;
+        }
+        held += Collected::bytes(&r);
+        c.chunks.push(r);
+        if held >= spill_bytes && c.failed.is_none() {
+            if let Err(e) = c.spill() {
+                c.failed = Some(e);
+            }
+            held = 0;
+        }
+    }
+    c
 }
 
 /// `kpi eval` in one pass; the program is checked and [`eligible`].
@@ -156,7 +272,7 @@ pub(crate) fn run(
     };
     let mut files = Vec::new();
     for path in &args.data.data {
-        match read(path, lang) {
+        match open(path, &layout, lang) {
             Ok(f) => files.push(f),
             Err(e) => return e,
         }
@@ -168,9 +284,18 @@ pub(crate) fn run(
         },
         _ => None,
     };
-    let borrowed: Vec<(String, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (name.clone(), bytes.as_slice()))
+    let inputs: Vec<(String, DataInput<'_>)> = files
+        .iter_mut()
+        .map(|(name, file)| {
+            let input = match file {
+                File::Bytes(bytes) => DataInput::Bytes(bytes.as_slice()),
+                File::Large(reader) => match reader.take() {
+                    Some(r) => DataInput::Reader(r),
+                    None => DataInput::Bytes(&[]),
+                },
+            };
+            (name.clone(), input)
+        })
         .collect();
     let context_file = context_file
         .as_ref()
@@ -183,14 +308,22 @@ pub(crate) fn run(
     let context: OnceLock<ContextValues> = OnceLock::new();
     let (tx, rx) = sync_channel::<Job>(workers * 2);
     let jobs = Mutex::new(rx);
-    let (read, mut chunks) = std::thread::scope(|scope| {
+    let (read, collected, lost) = std::thread::scope(|scope| {
+        let (done_tx, done_rx) = sync_channel(workers * 2);
+        let spill_bytes = args.spill_bytes.unwrap_or(SPILL_BYTES);
+        let collector = scope.spawn(move || collect(done_rx, spill_bytes));
         let handles: Vec<_> = (0..workers)
-            .map(|_| scope.spawn(|| work(program, json, &jobs, &context)))
+            .map(|_| {
+                let done = done_tx.clone();
+                let (jobs, context) = (&jobs, &context);
+                scope.spawn(move || work(program, json, jobs, context, done))
+            })
             .collect();
+        drop(done_tx);
         let mut next = 0;
         let read = data::stream_batch(
             program,
-            &borrowed,
+            inputs,
             context_file,
             &opts,
             &layout,
@@ -208,25 +341,15 @@ pub(crate) fn run(
             },
         );
         drop(tx);
-        let mut chunks = Vec::new();
         let mut lost = false;
         for h in handles {
-            match h.join() {
-                Ok(done) => chunks.extend(done),
-                Err(_) => lost = true,
-            }
+            lost |= h.join().is_err();
         }
-        if lost {
-            chunks.clear();
-            chunks.push((
-                0,
-                Rendered {
-                    errors: vec![EvalError::internal()],
-                    ..Rendered::default()
-                },
-            ));
-        }
-        (read, chunks)
+        let collected = collector.join().unwrap_or_else(|_| {
+            lost = true;
+            Collected::default()
+        });
+        (read, collected, lost)
     });
     drop(files);
     let BatchRead {
@@ -246,23 +369,43 @@ pub(crate) fn run(
         report_data(&errors, lang);
         return Exit::Failure;
     }
-    chunks.sort_by_key(|(i, _)| *i);
-    let mut eval_errors: Vec<EvalError> = Vec::new();
-    for (_, c) in &mut chunks {
-        eval_errors.append(&mut c.errors);
+    let Collected {
+        chunks,
+        runs,
+        mut errors,
+        failed,
+    } = collected;
+    errors.sort_by_key(|(i, _)| *i);
+    let mut eval_errors: Vec<EvalError> = errors.into_iter().flat_map(|(_, e)| e).collect();
+    if lost {
+        eval_errors.insert(0, EvalError::internal());
     }
     if !eval_errors.is_empty() {
         eval_errors.truncate(data::MAX_ERRORS);
         report_eval(&eval_errors, src, lang);
         return Exit::Failure;
     }
-    // every result, as (chunk, index in chunk), then in output order
+    let mut collected = Collected {
+        chunks,
+        runs,
+        ..Collected::default()
+    };
+    let spilled = collected.runs.is_some();
+    if let Some(e) = failed.or_else(|| spilled.then(|| collected.spill().err()).flatten()) {
+        match lang {
+            Lang::En => eprintln!("error: cannot write a temporary file of sorted results: {e}"),
+            Lang::Zh => eprintln!("error: 无法写入排序用的临时文件：{e}"),
+        }
+        return Exit::Failure;
+    }
+    let chunks = &collected.chunks;
+    // every result held, as (chunk, index in chunk), then in output order
     let at: Vec<(usize, usize)> = chunks
         .iter()
         .enumerate()
-        .flat_map(|(c, (_, r))| (0..r.keys.len()).map(move |k| (c, k)))
+        .flat_map(|(c, r)| (0..r.keys.len()).map(move |k| (c, k)))
         .collect();
-    let chunk = |i: usize| at.get(i).and_then(|&(c, k)| Some((&chunks.get(c)?.1, k)));
+    let chunk = |i: usize| at.get(i).and_then(|&(c, k)| Some((chunks.get(c)?, k)));
     let order = order_by_keys(
         at.len(),
         |i| chunk(i).and_then(|(r, k)| r.team(k)),
@@ -291,19 +434,33 @@ pub(crate) fn run(
         }
         head.push('\n');
     }
-    let tail = match (json, order.is_empty()) {
+    let empty = order.is_empty() && collected.runs.as_ref().is_none_or(spill::Runs::is_empty);
+    let tail = match (json, empty) {
         (false, _) => "",
         (true, true) => "]}\n",
         (true, false) => "\n]}\n",
     };
+    let separator = |n: usize| -> &[u8] {
+        match (json, n) {
+            (false, _) => b"",
+            (true, 0) => b"\n  ",
+            (true, _) => b",\n  ",
+        }
+    };
     super::output::emit_with(args.output.as_deref(), |w| {
         w.write_all(head.as_bytes())?;
-        for (n, &i) in order.iter().enumerate() {
-            if json {
-                w.write_all(if n == 0 { b"\n  " } else { b",\n  " })?;
-            }
-            if let Some((r, k)) = chunk(i) {
-                w.write_all(r.text(k).as_bytes())?;
+        match &collected.runs {
+            Some(runs) => runs.merge(|n, text| {
+                w.write_all(separator(n))?;
+                w.write_all(text.as_bytes())
+            })?,
+            None => {
+                for (n, &i) in order.iter().enumerate() {
+                    w.write_all(separator(n))?;
+                    if let Some((r, k)) = chunk(i) {
+                        w.write_all(r.text(k).as_bytes())?;
+                    }
+                }
             }
         }
         w.write_all(tail.as_bytes())

@@ -5,7 +5,7 @@
 
 use super::context::ContextCells;
 use super::error::DataErrorKind;
-use super::records::{stream_records_file, ChunkSink};
+use super::records::{stream_records_file, stream_records_reader, ChunkSink, DataInput};
 use super::{
     check_context_periods, merge_files, read_context_file, read_records_file, Cell, DataError,
     DataNotice, FieldSpec, Layout, ReadOptions, Record, RecordsRead,
@@ -127,7 +127,7 @@ fn read_batch_context(
 /// usable for results: look at `errors` at the end.
 pub fn stream_batch(
     program: &Program,
-    files: &[(String, &[u8])],
+    files: Vec<(String, DataInput<'_>)>,
     context: Option<(&str, &[u8])>,
     opts: &ReadOptions,
     layout: &Layout,
@@ -155,7 +155,7 @@ pub fn stream_batch(
         ctx_name = name;
     }
     let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     // (employee, period) → (file, line) of its first record; one file
     // checks itself (`read_records_file` does), several need this.
     let mut first: HashMap<(String, Period), (usize, usize), FixedState> = HashMap::default();
@@ -163,7 +163,8 @@ pub fn stream_batch(
     let mut missing: Vec<BTreeMap<Period, usize>> = vec![BTreeMap::new(); files.len()];
     let mut across: Vec<DataError> = Vec::new();
     let check_context = !program.context.is_empty();
-    for (i, (name, bytes)) in files.iter().enumerate() {
+    for (i, (name, input)) in files.into_iter().enumerate() {
+        let name = name.as_str();
         let mut pass_on = |mut records: Vec<Record>| {
             if names.len() > 1 {
                 records.retain(|r| match first.get(&(r.employee.clone(), r.period)) {
@@ -202,22 +203,23 @@ pub fn stream_batch(
             }
             deliver(&ctx, records);
         };
-        let read = stream_records_file(
-            name,
-            bytes,
-            &specs,
-            opts,
-            &layout,
-            ChunkSink {
-                rows: chunk_rows.max(1),
-                deliver: &mut pass_on,
-            },
-        );
+        let chunk = ChunkSink {
+            rows: chunk_rows.max(1),
+            deliver: &mut pass_on,
+        };
+        let read = match input {
+            DataInput::Bytes(bytes) => {
+                stream_records_file(name, bytes, &specs, opts, &layout, chunk)
+            }
+            DataInput::Reader(reader) => {
+                stream_records_reader(name, reader, &specs, opts, &layout, chunk)
+            }
+        };
         out.errors.extend(read.errors);
         out.notices.extend(read.notices);
     }
     out.errors.extend(across);
-    for ((name, _), periods) in files.iter().zip(missing) {
+    for (name, periods) in names.iter().zip(missing) {
         let errors = periods
             .into_iter()
             .map(|(period, line)| {

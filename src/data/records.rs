@@ -8,8 +8,8 @@ use super::error::{DataError, DataErrorKind, DataNotice};
 use super::first_rows::FirstLines;
 use super::layout::Key;
 use super::table::{
-    collect_all, match_columns, names_key, row_cells, row_period, row_text, Columns, RowRef,
-    RowSink,
+    collect_all, collect_stream, match_columns, names_key, row_cells, row_period, row_text,
+    Columns, RowRef, RowSink,
 };
 use super::{FieldSpec, Layout, ReadOptions, Record};
 use crate::types::Period;
@@ -144,6 +144,37 @@ pub fn merge_files(files: Vec<(String, RecordsRead)>) -> RecordsRead {
         }
     }
     merged
+}
+
+/// [`stream_records_file`] for a delimited UTF-8 file too large to hold
+/// in memory, read from `input` a block at a time (see [`DataInput`]).
+pub fn stream_records_reader(
+    file_name: &str,
+    input: impl std::io::Read,
+    fields: &[FieldSpec],
+    opts: &ReadOptions,
+    layout: &Layout,
+    chunk: ChunkSink<'_>,
+) -> RecordsRead {
+    let c = collect_stream(
+        file_name,
+        input,
+        sink(file_name, fields, opts, layout, Some(chunk)),
+        (),
+        |mut s| s.flush(),
+    );
+    RecordsRead {
+        records: Vec::new(),
+        errors: c.errors,
+        notices: c.notices,
+    }
+}
+
+/// A records file for [`super::stream_batch`]: its bytes, or (for a large
+/// delimited UTF-8 file) a reader that gives them a block at a time.
+pub enum DataInput<'a> {
+    Bytes(&'a [u8]),
+    Reader(Box<dyn std::io::Read + 'a>),
 }
 
 fn sink<'a, 'c>(

@@ -130,12 +130,42 @@ pub(crate) fn collect_all<S: RowSink, T>(
     file: &str,
     bytes: &[u8],
     layout: &Layout,
-    mut sink: S,
+    sink: S,
     empty: T,
     done: impl FnOnce(S) -> T,
 ) -> Collected<T> {
+    collect_with(file, sink, empty, done, |errors, sink| {
+        read_rows(file, bytes, layout, errors, sink)
+    })
+}
+
+/// [`collect_all`] for UTF-8 delimited text read from `input` a block at a
+/// time (see [`csv_rows::read_stream`]).
+pub(crate) fn collect_stream<S: RowSink, T>(
+    file: &str,
+    input: impl std::io::Read,
+    sink: S,
+    empty: T,
+    done: impl FnOnce(S) -> T,
+) -> Collected<T> {
+    collect_with(file, sink, empty, done, |errors, sink| {
+        let (loaded, notices) = csv_rows::read_stream(file, input, errors, sink);
+        if loaded == Loaded::NoTable && errors.is_empty() {
+            errors.push(DataError::new(file, 0, None, DataErrorKind::Empty));
+        }
+        (loaded, notices)
+    })
+}
+
+fn collect_with<S: RowSink, T>(
+    file: &str,
+    mut sink: S,
+    empty: T,
+    done: impl FnOnce(S) -> T,
+    read: impl FnOnce(&mut Vec<DataError>, &mut S) -> (Loaded, Vec<DataNotice>),
+) -> Collected<T> {
     let mut errors = Vec::new();
-    let (loaded, mut notices) = read_rows(file, bytes, layout, &mut errors, &mut sink);
+    let (loaded, mut notices) = read(&mut errors, &mut sink);
     let value = match loaded {
         Loaded::NoTable => empty,
         Loaded::NoRows => {

@@ -16,7 +16,10 @@ use crate::num::Num;
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Packed {
     /// `Num::Dec { m, s }` with `m` in `i64`.
-    Dec { m: i64, s: u8 },
+    Dec {
+        m: i64,
+        s: u8,
+    },
     Bool(bool),
     Level(u16),
     /// Index into the chunk's side table.
@@ -77,7 +80,9 @@ impl Chunk {
         if slot >= self.width {
             return None;
         }
-        let p = *self.cells.get(row.checked_mul(self.width)?.checked_add(slot)?)?;
+        let p = *self
+            .cells
+            .get(row.checked_mul(self.width)?.checked_add(slot)?)?;
         Some(self.unpack(p))
     }
 

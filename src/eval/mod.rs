@@ -250,7 +250,10 @@ impl<'a> RowEvaluator<'a> {
         if pass.row(row, &mut self.values, false, &mut errors, &mut Vec::new()) {
             return Ok(&self.values);
         }
-        Err(errors.into_iter().next().unwrap_or_else(EvalError::internal))
+        Err(errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(EvalError::internal))
     }
 }
 

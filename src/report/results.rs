@@ -226,7 +226,12 @@ pub fn build(
                 cells: program
                     .outputs
                     .iter()
-                    .map(|o| cell(ev.value(r, o.slot).as_ref(), &super::slot_of(program, o.slot).ty))
+                    .map(|o| {
+                        cell(
+                            ev.value(r, o.slot).as_ref(),
+                            &super::slot_of(program, o.slot).ty,
+                        )
+                    })
                     .collect(),
             }
         })
