@@ -130,6 +130,30 @@ fn boolean(v: &Value, span: Span) -> Result<bool, Fault> {
     }
 }
 
+/// A literal or a number read from the row, without a call (most operands
+/// are one); `None` for anything else, and for a read that is not a
+/// number, which [`num_of`] then reports.
+#[inline(always)]
+fn leaf_num<E: Env>(e: &IExpr, env: &E) -> Option<Num> {
+    match &e.kind {
+        IKind::Const(Value::Num(n)) => Some(*n),
+        IKind::Read(s) => match env.read(*s) {
+            Some(Value::Num(n)) => Some(*n),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A numeric operand: a leaf directly, anything else through [`num_of`].
+#[inline(always)]
+fn operand<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
+    match leaf_num(e, env) {
+        Some(n) => Ok(n),
+        None => num_of(e, env, trace),
+    }
+}
+
 /// Evaluates a numeric expression. The common shapes (literals, reads,
 /// arithmetic) are handled here without wrapping every intermediate result
 /// in a `Value`; the rest goes through [`eval`].
@@ -149,8 +173,8 @@ fn num_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
             }),
         },
         IKind::Arith(op, a, b) => {
-            let x = num_of(a, env, trace)?;
-            let y = num_of(b, env, trace)?;
+            let x = operand(a, env, trace)?;
+            let y = operand(b, env, trace)?;
             let r = match op {
                 ArithOp::Add => x.plus(y),
                 ArithOp::Sub => x.minus(y),
@@ -159,7 +183,7 @@ fn num_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
             };
             r.map_err(|err| Fault::from((err, span)))
         }
-        IKind::Neg(a) => num_of(a, env, trace)?
+        IKind::Neg(a) => operand(a, env, trace)?
             .negate()
             .map_err(|err| Fault::from((err, span))),
         IKind::Steps { subject, arms } => steps(subject, arms, env, trace, span),
@@ -180,10 +204,15 @@ fn num_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<Num, Fault> {
 /// Evaluates a condition; comparisons of numbers skip `Value` wrapping.
 fn bool_of<E: Env>(e: &IExpr, env: &E, trace: &mut Trace) -> Result<bool, Fault> {
     match &e.kind {
+        IKind::Cmp(op, a, b) if leaf_num(a, env).is_some() => {
+            let x = operand(a, env, trace)?;
+            let ord = cmp_num(x, operand(b, env, trace)?, e.span)?;
+            Ok(op.holds(ord))
+        }
         IKind::Cmp(op, a, b) => match eval(a, env, trace)? {
             // Numbers: the right side skips `Value` wrapping.
             Value::Num(x) => {
-                let ord = cmp_num(x, num_of(b, env, trace)?, e.span)?;
+                let ord = cmp_num(x, operand(b, env, trace)?, e.span)?;
                 Ok(op.holds(ord))
             }
             x @ (Value::Bool(_) | Value::Text(_) | Value::Level(_)) => {
@@ -374,12 +403,12 @@ fn steps<E: Env>(
     trace: &mut Trace,
     span: Span,
 ) -> Result<Num, Fault> {
-    let v = num_of(subject, env, trace)?;
+    let v = operand(subject, env, trace)?;
     let mut total = Num::ZERO;
     for arm in arms {
-        let step = num_of(&arm.step, env, trace)?;
-        let reference = num_of(&arm.reference, env, trace)?;
-        let points = num_of(&arm.points, env, trace)?;
+        let step = operand(&arm.step, env, trace)?;
+        let reference = operand(&arm.reference, env, trace)?;
+        let points = operand(&arm.points, env, trace)?;
         let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, arm.span)));
         if step.signum() <= 0 {
             return Err(Fault {
