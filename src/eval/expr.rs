@@ -139,9 +139,22 @@ fn leaf_num<E: Env>(e: &IExpr, env: &E) -> Option<Num> {
         IKind::Const(Value::Num(n)) => Some(*n),
         IKind::Read(s) => match env.read(*s) {
             Some(Value::Num(n)) => Some(*n),
-            _ => None,
+            Some(Value::Bool(_) | Value::Text(_) | Value::Level(_)) | None => None,
         },
-        _ => None,
+        IKind::Const(_)
+        | IKind::Neg(_)
+        | IKind::Not(_)
+        | IKind::Arith(..)
+        | IKind::Cmp(..)
+        | IKind::And(..)
+        | IKind::Or(..)
+        | IKind::If(..)
+        | IKind::Call(..)
+        | IKind::Band { .. }
+        | IKind::Match { .. }
+        | IKind::Cases { .. }
+        | IKind::Steps { .. }
+        | IKind::Scale { .. } => None,
     }
 }
 
