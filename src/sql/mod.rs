@@ -1,0 +1,965 @@
+//! `kpi compile --to sql`: a checked [`Program`] as one SQL query that
+//! computes exactly what `kpi eval` computes, for DuckDB and Spark SQL.
+//!
+//! The query reads two relations, `records` and `context` (names
+//! overridable), whose columns are the input ids typed as in
+//! [`column_type`], and returns `employee`, `period`, `team` and one text
+//! column per output, spelled like `kpi eval --format csv`.
+//!
+//! Exactness: no engine division is ever used on a value. Every number is an
+//! integer numerator over a positive integer denominator ([`num`]); a
+//! comparison with a quotient becomes a comparison of products; floor, ceil,
+//! round and the output spelling are integer arithmetic. Magnitudes are
+//! bounded from the inputs' ranges (inputs without a range get the bound of
+//! their column type, which the query checks); a value that might need more
+//! than 38 digits is refused with `kpi::sql::unbounded`.
+//!
+//! Stages: one CTE per slot, named after it, in evaluation order; team
+//! functions are window functions over (team, period), history is a join on
+//! the same employee's previous calendar month.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
+
+pub mod error;
+mod expr;
+mod num;
+
+pub use error::SqlError;
+
+use crate::ir::*;
+use crate::syntax::ast::{Order, Span};
+use crate::types::{NumKind, Ty};
+use expr::{Columns, Compiler, Val};
+use num::{pow10, Arith, Den, NumV};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::collections::{BTreeSet, HashSet};
+
+/// The SQL engine a query is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    DuckDb,
+    Spark,
+}
+
+/// What to compile for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dialect: Dialect,
+    /// The relation holding one row per employee and period.
+    pub records: String,
+    /// The relation holding one row per period (context inputs).
+    pub context: String,
+}
+
+impl Options {
+    pub fn new(dialect: Dialect) -> Options {
+        Options {
+            dialect,
+            records: "records".into(),
+            context: "context".into(),
+        }
+    }
+}
+
+/// Most members a team (same team and period) may have: team sums are
+/// bounded with it, and the query checks it.
+const TEAM_DIGITS: f64 = 7.0;
+const TEAM_MAX: i64 = 10_000_000;
+
+/// Decimal places of an input column in base units (percent as a
+/// fraction, durations in seconds, money in yuan), and the magnitude
+/// assumed (and checked) when the input declares no range.
+pub fn column_scale(ty: &Ty) -> (u32, i64) {
+    match ty {
+        Ty::Number(NumKind::Count) => (0, 1_000_000_000),
+        Ty::Number(NumKind::Percent) => (6, 10_000),
+        Ty::Number(NumKind::Plain | NumKind::Points) => (6, 1_000_000_000),
+        Ty::Money => (4, 1_000_000_000_000),
+        Ty::Duration(_) => (3, 1_000_000_000),
+        Ty::Bool | Ty::Text | Ty::Grade(_) => (0, 0),
+    }
+}
+
+/// The SQL type of an input column, as the loaders create it.
+pub fn column_type(ty: &Ty, dialect: Dialect) -> String {
+    let text = match dialect {
+        Dialect::DuckDb => "VARCHAR",
+        Dialect::Spark => "STRING",
+    };
+    match ty {
+        Ty::Number(NumKind::Count) => "BIGINT".into(),
+        Ty::Number(_) | Ty::Money | Ty::Duration(_) => {
+            let (s, _) = column_scale(ty);
+            format!("DECIMAL(38,{s})")
+        }
+        Ty::Bool => "BOOLEAN".into(),
+        Ty::Text | Ty::Grade(_) => text.into(),
+    }
+}
+
+/// A computed column.
+#[derive(Debug, Clone)]
+enum Col {
+    Num {
+        n: String,
+        /// A compile-time scale, or the column holding the denominator.
+        den: Result<u32, String>,
+        nb: f64,
+        db: f64,
+        blame: BTreeSet<String>,
+    },
+    Bool(String),
+    Text(String),
+    Level(String),
+}
+
+struct Cols {
+    d: Dialect,
+    inputs: Vec<Col>,
+    context: Vec<Col>,
+    slots: Vec<Option<Col>>,
+    /// Table alias the reads are qualified with.
+    qual: Option<&'static str>,
+}
+
+impl Cols {
+    fn col_val(&self, c: &Col, qual: Option<&str>) -> Val {
+        let q = |name: &str| match qual {
+            Some(t) => format!("{t}.{}", self.d.ident(name)),
+            None => self.d.ident(name),
+        };
+        match c {
+            Col::Num {
+                n,
+                den,
+                nb,
+                db,
+                blame,
+            } => Val::Num(NumV {
+                n: q(n),
+                den: match den {
+                    Ok(k) => Den::Scale(*k),
+                    Err(col) => Den::Dyn(q(col)),
+                },
+                nb: *nb,
+                db: *db,
+                blame: blame.clone(),
+                lit: None,
+            }),
+            Col::Bool(n) => Val::Bool(q(n)),
+            Col::Text(n) => Val::Text(q(n)),
+            Col::Level(n) => Val::Level(q(n)),
+        }
+    }
+
+    fn slot(&self, s: usize, span: Span) -> Result<&Col, SqlError> {
+        self.slots
+            .get(s)
+            .and_then(Option::as_ref)
+            .ok_or(SqlError::Internal { span })
+    }
+}
+
+impl Columns for Cols {
+    fn read(&self, s: Source, span: Span) -> Result<Val, SqlError> {
+        let c = match s {
+            Source::Input(i) => self.inputs.get(i),
+            Source::Context(i) => self.context.get(i),
+            Source::Slot(i) => self.slots.get(i).and_then(Option::as_ref),
+        }
+        .ok_or(SqlError::Internal { span })?;
+        Ok(self.col_val(c, self.qual))
+    }
+}
+
+/// Column names: unique (case-insensitively), readable where possible.
+struct Names {
+    used: HashSet<String>,
+}
+
+impl Names {
+    fn new() -> Names {
+        let used = ["employee", "period", "team", "_pidx"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        Names { used }
+    }
+
+    fn take(&mut self, want: &str, fallback: String) -> String {
+        let ok = |s: &str, used: &HashSet<String>| {
+            !s.is_empty()
+                && !s.contains("__")
+                && !used.contains(&s.to_lowercase())
+                && !used.contains(&format!("{}__d", s.to_lowercase()))
+        };
+        let name = if ok(want, &self.used) {
+            want.to_string()
+        } else {
+            fallback
+        };
+        for suffix in ["", "__d", "__q", "__x", "__s", "__r", "__c", "__g"] {
+            self.used.insert(format!("{}{suffix}", name.to_lowercase()));
+        }
+        name
+    }
+}
+
+/// The query under construction: a chain of CTEs.
+struct Query {
+    d: Dialect,
+    ctes: Vec<String>,
+    last: String,
+}
+
+impl Query {
+    /// Adds `SELECT *, cols FROM last` as a CTE named `name`.
+    fn project(&mut self, name: &str, comment: &str, cols: &[(String, String)]) {
+        let mut body = String::from("  SELECT *");
+        for (e, alias) in cols {
+            body.push_str(&format!(",\n    {e} AS {}", self.d.ident(alias)));
+        }
+        body.push_str(&format!("\n  FROM {}", self.last));
+        self.cte(name, comment, body);
+    }
+
+    fn cte(&mut self, name: &str, comment: &str, body: String) {
+        let id = self.d.ident(&format!("{:02}_{name}", self.ctes.len()));
+        let mut s = String::new();
+        for line in comment.lines() {
+            s.push_str(&format!("-- {line}\n"));
+        }
+        s.push_str(&format!("{id} AS (\n{body}\n)"));
+        self.ctes.push(s);
+        self.last = id;
+    }
+}
+
+/// Compiles a checked program to one SQL query.
+pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError>> {
+    let d = opts.dialect;
+    let a = Arith { d };
+    let mut names = Names::new();
+    let mut q = Query {
+        d,
+        ctes: Vec::new(),
+        last: String::new(),
+    };
+
+    // ---- the inputs, checked and as exact integers
+    let mut cols: Vec<(String, String)> = Vec::new();
+    let mut inputs = Vec::new();
+    for (i, f) in program.inputs.iter().enumerate() {
+        let name = names.take(&f.id, format!("_in{i}"));
+        let src = format!("r.{}", d.ident(&f.id));
+        cols.push((input_expr(&a, f, &src, None), name.clone()));
+        inputs.push(field_col(f, name));
+    }
+    let mut context = Vec::new();
+    for (i, f) in program.context.iter().enumerate() {
+        let name = names.take(&f.id, format!("_cx{i}"));
+        let src = format!("c.{}", d.ident(&f.id));
+        cols.push((
+            input_expr(&a, f, &src, Some("c.period IS NULL")),
+            name.clone(),
+        ));
+        context.push(field_col(f, name));
+    }
+    let mut body = String::from(
+        "  SELECT r.employee, r.period, r.team,\n    \
+         CAST(substr(r.period, 1, 4) AS INTEGER) * 12 + CAST(substr(r.period, 6, 2) AS INTEGER) - 1 AS _pidx",
+    );
+    for (e, alias) in &cols {
+        body.push_str(&format!(",\n    {e} AS {}", d.ident(alias)));
+    }
+    body.push_str(&format!("\n  FROM {} r", opts.records));
+    if !program.context.is_empty() {
+        body.push_str(&format!(
+            "\n  LEFT JOIN {} c ON c.period = r.period",
+            opts.context
+        ));
+    }
+    q.cte(
+        "inputs",
+        &format!(
+            "{}: the inputs as exact integers (value = column / 10^scale), checked",
+            program.name
+        ),
+        body,
+    );
+
+    let mut cx = Cols {
+        d,
+        inputs,
+        context,
+        slots: vec![None; program.slots.len()],
+        qual: None,
+    };
+    let mut errors = Vec::new();
+
+    // ---- the slots, stage by stage, in evaluation order
+    for stage in 0..=program.max_stage {
+        let in_stage: Vec<usize> = program
+            .order
+            .iter()
+            .copied()
+            .filter(|&s| program.slots.get(s).is_some_and(|x| x.stage == stage))
+            .collect();
+        let grouped = in_stage.iter().copied().filter(|&s| {
+            program
+                .slots
+                .get(s)
+                .is_some_and(|x| !matches!(x.compute, Compute::Expr(_)))
+        });
+        let per_record = in_stage.iter().copied().filter(|&s| {
+            program
+                .slots
+                .get(s)
+                .is_some_and(|x| matches!(x.compute, Compute::Expr(_)))
+        });
+        for s in grouped.chain(per_record).collect::<Vec<_>>() {
+            let Some(slot) = program.slots.get(s) else {
+                continue;
+            };
+            let name = match slot.kind {
+                SlotKind::Hidden => names.take("", format!("_s{s}")),
+                SlotKind::Const
+                | SlotKind::Let
+                | SlotKind::Item
+                | SlotKind::Total
+                | SlotKind::Grade
+                | SlotKind::Output => names.take(&slot.name, format!("_s{s}")),
+            };
+            let r = match &slot.compute {
+                Compute::Expr(e) => {
+                    let c = Compiler {
+                        a,
+                        cols: &cx,
+                        slot: &slot.name,
+                    };
+                    c.expr(e).map(|v| {
+                        let (cols, col) = materialize(v, &name);
+                        q.project(&name, &describe(slot), &cols);
+                        col
+                    })
+                }
+                Compute::Team(f) => team(&a, &cx, &mut q, f, slot, &name),
+                Compute::History(f) => history(&a, &cx, &mut q, f, slot, &name),
+            };
+            match r {
+                Ok(col) => {
+                    if let Some(x) = cx.slots.get_mut(s) {
+                        *x = Some(col);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // ---- outputs spelled like `kpi eval --format csv`
+    let mut num_cols = Vec::new();
+    let mut spelled: Vec<(String, Spell)> = Vec::new();
+    for (i, o) in program.outputs.iter().enumerate() {
+        let Some(slot) = program.slots.get(o.slot) else {
+            return Err(vec![SqlError::Internal {
+                span: Span::default(),
+            }]);
+        };
+        let col = cx.slot(o.slot, slot.span).map_err(|e| vec![e])?;
+        let v = cx.col_val(col, None);
+        let base = format!("_o{i}");
+        let sp = spell(&a, v, &slot.ty, &base, slot.span).map_err(|e| vec![e])?;
+        if let Spell::Fixed { q: qe, strip, .. } = &sp {
+            num_cols.push((qe.clone(), format!("{base}__q")));
+            num_cols.push((strip.clone(), format!("{base}__x")));
+        }
+        spelled.push((o.name.clone(), sp));
+    }
+    if !num_cols.is_empty() {
+        q.project(
+            "spell",
+            "outputs as integers: the shown digits, and whether trailing zeros go",
+            &num_cols,
+        );
+        let mut pads = Vec::new();
+        for (i, (_, sp)) in spelled.iter().enumerate() {
+            if let Spell::Fixed { places, .. } = sp {
+                let digits = d.text(&format!("abs(_o{i}__q)"));
+                pads.push((
+                    format!(
+                        "lpad({digits}, CAST(greatest(length({digits}), {}) AS INTEGER), '0')",
+                        places + 1
+                    ),
+                    format!("_o{i}__s"),
+                ));
+            }
+        }
+        q.project("digits", "the digits of each output, padded", &pads);
+    }
+    let mut body = String::from("  SELECT employee, period, team");
+    for (i, (name, sp)) in spelled.iter().enumerate() {
+        let text = match sp {
+            Spell::Text(t) => t.clone(),
+            Spell::Fixed { places, suffix, .. } => {
+                let s = format!("_o{i}__s");
+                let x = format!("_o{i}__x");
+                let sign = format!("(CASE WHEN _o{i}__q < 0 THEN '-' ELSE '' END)");
+                let int = format!("left({s}, CAST(length({s}) - {places} AS INTEGER))");
+                let suffix = if suffix.is_empty() {
+                    String::new()
+                } else {
+                    format!(" || '{suffix}'")
+                };
+                if *places == 0 {
+                    format!("{sign} || {int}{suffix}")
+                } else {
+                    let frac = format!("right({s}, {places})");
+                    let trimmed = format!("regexp_replace({frac}, '0+$', '')");
+                    format!(
+                        "{sign} || {int} || (CASE WHEN {x} THEN (CASE WHEN {trimmed} = '' THEN '' ELSE '.' || {trimmed} END) ELSE '.' || {frac} END){suffix}"
+                    )
+                }
+            }
+        };
+        body.push_str(&format!(",\n    {text} AS {}", d.ident(name)));
+    }
+    body.push_str(&format!(
+        "\n  FROM {}\n  ORDER BY team NULLS FIRST, period, employee",
+        q.last
+    ));
+
+    let mut out = format!(
+        "-- {}{}: compiled by kpi for {}. Exact: integer arithmetic only.\n-- Reads `{}` (one row per employee and period) and `{}` (one row per period).\n",
+        program.name,
+        program
+            .version
+            .as_ref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default(),
+        match d {
+            Dialect::DuckDb => "DuckDB",
+            Dialect::Spark => "Spark SQL",
+        },
+        opts.records,
+        opts.context
+    );
+    out.push_str("WITH\n");
+    out.push_str(&q.ctes.join(",\n"));
+    out.push_str(&format!(
+        "\n-- the outputs, spelled as `kpi eval --format csv` spells them\n{body}\n"
+    ));
+    Ok(out)
+}
+
+fn describe(slot: &Slot) -> String {
+    let kind = match slot.kind {
+        SlotKind::Const => "const",
+        SlotKind::Let => "let",
+        SlotKind::Item => "item",
+        SlotKind::Total => "total",
+        SlotKind::Grade => "grade",
+        SlotKind::Output => "output",
+        SlotKind::Hidden => "computed",
+    };
+    match &slot.label {
+        Some(l) => format!("{kind} {} \"{l}\" : {}", slot.name, slot.ty),
+        None => format!("{kind} {} : {}", slot.name, slot.ty),
+    }
+}
+
+/// The columns that store a value, and how to read it back.
+fn materialize(v: Val, name: &str) -> (Vec<(String, String)>, Col) {
+    match v {
+        Val::Num(x) => {
+            let mut cols = vec![(x.n, name.to_string())];
+            let den = match x.den {
+                Den::Scale(k) => Ok(k),
+                Den::Dyn(e) => {
+                    let dn = format!("{name}__d");
+                    cols.push((e, dn.clone()));
+                    Err(dn)
+                }
+            };
+            (
+                cols,
+                Col::Num {
+                    n: name.to_string(),
+                    den,
+                    nb: x.nb,
+                    db: x.db,
+                    blame: x.blame,
+                },
+            )
+        }
+        Val::Bool(e) => (vec![(e, name.into())], Col::Bool(name.into())),
+        Val::Text(e) => (vec![(e, name.into())], Col::Text(name.into())),
+        Val::Level(e) => (vec![(e, name.into())], Col::Level(name.into())),
+    }
+}
+
+fn field_col(f: &Field, name: String) -> Col {
+    match &f.ty {
+        Ty::Number(_) | Ty::Money | Ty::Duration(_) => {
+            let (k, default) = column_scale(&f.ty);
+            let (mag, blame) = match f.range {
+                Some((lo, hi)) => (lo.abs().max(hi.abs()), BTreeSet::new()),
+                None => (Decimal::from(default), BTreeSet::from([f.id.clone()])),
+            };
+            let m = mag.to_f64().unwrap_or(f64::MAX);
+            let nb = if m <= 1.0 { 0.0 } else { m.log10() } + f64::from(k);
+            Col::Num {
+                n: name,
+                den: Ok(k),
+                nb,
+                db: f64::from(k),
+                blame,
+            }
+        }
+        Ty::Bool => Col::Bool(name),
+        Ty::Text => Col::Text(name),
+        Ty::Grade(_) => Col::Level(name),
+    }
+}
+
+/// One input column, checked (missing, decimals, range) and converted.
+fn input_expr(a: &Arith, f: &Field, src: &str, absent: Option<&str>) -> String {
+    let d = a.d;
+    let mut s = String::from("CASE");
+    if let Some(c) = absent {
+        s.push_str(&format!(
+            " WHEN {c} THEN {}",
+            d.error(&format!("no context row for the period (`{}`)", f.id))
+        ));
+    }
+    let missing = d.error(&format!("missing value for `{}`", f.id));
+    match &f.ty {
+        Ty::Number(_) | Ty::Money | Ty::Duration(_) => {
+            let (k, bound) = column_scale(&f.ty);
+            let (lo, hi) = match f.range {
+                Some(r) => r,
+                // The bound the magnitudes were computed with; the data
+                // layer checks signs.
+                None => (-Decimal::from(bound), Decimal::from(bound)),
+            };
+            let default = match &f.default {
+                Some(Value::Num(n)) => expr::num_const(a, *n),
+                Some(Value::Bool(_) | Value::Text(_) | Value::Level(_)) | None => NumV {
+                    n: missing.clone(),
+                    den: Den::Scale(k),
+                    nb: 0.0,
+                    db: 0.0,
+                    blame: BTreeSet::new(),
+                    lit: None,
+                },
+            };
+            // The default in the column's scale (defaults are checked
+            // against the type, so they have at most `k` places).
+            let default_n = match default.den {
+                Den::Scale(dk) if dk <= k => a.up(&default.n, k - dk),
+                Den::Scale(_) | Den::Dyn(_) => d.error(&format!("default of `{}`", f.id)),
+            };
+            let scaled = format!("CAST({src} AS DECIMAL(38,{k}))");
+            s.push_str(&format!(
+                " WHEN {src} IS NULL THEN {default_n} WHEN {scaled} <> {src} THEN {} WHEN {src} < {lo} OR {src} > {hi} THEN {} ELSE CAST({scaled} * {} AS {}) END",
+                d.error(&format!("`{}` has more than {k} decimal places", f.id)),
+                d.error(&format!("`{}` is outside {lo}..{hi}", f.id)),
+                pow10(k).unwrap_or(1),
+                d.int_ty()
+            ));
+        }
+        Ty::Bool => {
+            let default = match &f.default {
+                Some(Value::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+                Some(Value::Num(_) | Value::Text(_) | Value::Level(_)) | None => missing,
+            };
+            s.push_str(&format!(
+                " WHEN {src} IS NULL THEN {default} ELSE {src} END"
+            ));
+        }
+        Ty::Text => {
+            let default = match &f.default {
+                Some(Value::Text(t)) => d.str_lit(t),
+                Some(Value::Num(_) | Value::Bool(_) | Value::Level(_)) | None => missing,
+            };
+            s.push_str(&format!(
+                " WHEN {src} IS NULL THEN {default} ELSE {src} END"
+            ));
+        }
+        Ty::Grade(levels) => {
+            let default = match &f.default {
+                Some(Value::Level(l)) => l.to_string(),
+                Some(Value::Num(_) | Value::Bool(_) | Value::Text(_)) | None => missing,
+            };
+            s.push_str(&format!(" WHEN {src} IS NULL THEN {default}"));
+            for (i, l) in levels.iter().enumerate() {
+                s.push_str(&format!(" WHEN {src} = {} THEN {i}", d.str_lit(l)));
+            }
+            s.push_str(&format!(
+                " ELSE {} END",
+                d.error(&format!("`{}` is not one of its levels", f.id))
+            ));
+        }
+    }
+    s
+}
+
+const TEAM: &str = "PARTITION BY team, period";
+
+/// The scale of a slot holding a decimal, or a refusal for a quotient.
+fn decimal_arg<'c>(
+    cx: &'c Cols,
+    arg: usize,
+    slot: &Slot,
+    what: &'static str,
+) -> Result<(&'c str, u32, f64, BTreeSet<String>), SqlError> {
+    match cx.slot(arg, slot.span)? {
+        Col::Num {
+            n,
+            den: Ok(k),
+            nb,
+            blame,
+            ..
+        } => Ok((n.as_str(), *k, *nb, blame.clone())),
+        Col::Num { den: Err(_), .. } => Err(SqlError::TeamFraction {
+            span: slot.span,
+            what,
+        }),
+        Col::Bool(_) | Col::Text(_) | Col::Level(_) => Err(SqlError::Internal { span: slot.span }),
+    }
+}
+
+fn team(
+    a: &Arith,
+    cx: &Cols,
+    q: &mut Query,
+    f: &TeamFn,
+    slot: &Slot,
+    name: &str,
+) -> Result<Col, SqlError> {
+    let d = a.d;
+    let ty = d.int_ty();
+    let guard = |e: String| {
+        format!(
+            "CASE WHEN COUNT(*) OVER ({TEAM}) > {TEAM_MAX} THEN {} ELSE {e} END",
+            d.error("a team has more than 10000000 members")
+        )
+    };
+    let comment = describe(slot);
+    let num = |n: &str, den: Result<u32, String>, nb: f64, db: f64, blame| Col::Num {
+        n: n.to_string(),
+        den,
+        nb,
+        db,
+        blame,
+    };
+    let order = |o: Order| match o {
+        Order::Desc => "DESC",
+        Order::Asc => "ASC",
+    };
+    match f {
+        TeamFn::Agg { kind, arg } => {
+            let (what, e) = match kind {
+                AggKind::Count => {
+                    let e = format!("CAST(COUNT(*) OVER ({TEAM}) AS {ty})");
+                    q.project(name, &comment, &[(e, name.into())]);
+                    return Ok(num(name, Ok(0), TEAM_DIGITS, 0.0, BTreeSet::new()));
+                }
+                AggKind::Sum => ("team.sum", "SUM"),
+                AggKind::Avg => ("team.avg", "SUM"),
+                AggKind::Min => ("team.min", "MIN"),
+                AggKind::Max => ("team.max", "MAX"),
+            };
+            let (col, k, nb, blame) = decimal_arg(cx, *arg, slot, what)?;
+            let agg = format!("{e}({}) OVER ({TEAM})", d.ident(col));
+            match kind {
+                AggKind::Avg => {
+                    let dn = format!("{name}__d");
+                    let den = format!(
+                        "CAST(COUNT(*) OVER ({TEAM}) AS {ty}) * {}",
+                        d.lit(pow10(k).unwrap_or(1))
+                    );
+                    q.project(
+                        name,
+                        &comment,
+                        &[(guard(agg), name.into()), (den, dn.clone())],
+                    );
+                    Ok(num(
+                        name,
+                        Err(dn),
+                        nb + TEAM_DIGITS,
+                        f64::from(k) + TEAM_DIGITS,
+                        blame,
+                    ))
+                }
+                AggKind::Sum => {
+                    q.project(name, &comment, &[(guard(agg), name.into())]);
+                    Ok(num(name, Ok(k), nb + TEAM_DIGITS, f64::from(k), blame))
+                }
+                AggKind::Min | AggKind::Max | AggKind::Count => {
+                    q.project(name, &comment, &[(agg, name.into())]);
+                    Ok(num(name, Ok(k), nb, f64::from(k), blame))
+                }
+            }
+        }
+        TeamFn::Rank { arg, order: o } => {
+            let (col, ..) = decimal_arg(cx, *arg, slot, "rank")?;
+            let e = format!(
+                "CAST(RANK() OVER ({TEAM} ORDER BY {} {}) AS {ty})",
+                d.ident(col),
+                order(*o)
+            );
+            q.project(name, &comment, &[(e, name.into())]);
+            Ok(num(name, Ok(0), TEAM_DIGITS, 0.0, BTreeSet::new()))
+        }
+        TeamFn::Distribute {
+            arg,
+            order: o,
+            quotas,
+            levels,
+            else_level,
+            span: _,
+        } => {
+            let (col, ..) = decimal_arg(cx, *arg, slot, "distribute")?;
+            let r = format!("{name}__r");
+            let c = format!("{name}__c");
+            q.project(
+                &format!("{name} (ranks)"),
+                &comment,
+                &[
+                    (
+                        format!(
+                            "CAST(RANK() OVER ({TEAM} ORDER BY {} {}) AS {ty})",
+                            d.ident(col),
+                            order(*o)
+                        ),
+                        r.clone(),
+                    ),
+                    (format!("CAST(COUNT(*) OVER ({TEAM}) AS {ty})"), c.clone()),
+                ],
+            );
+            // cumulative cut i: round(quota_i × n), half away from zero
+            let mut e = String::from("CASE");
+            for (quota, level) in quotas.iter().zip(levels) {
+                let (qn, qd) = match quota {
+                    crate::eval::num::Num::Dec { m, s } => (*m, pow10(u32::from(*s)).unwrap_or(1)),
+                    crate::eval::num::Num::Frac { n, d } => (*n, *d),
+                };
+                let two_d = d.lit(qd.saturating_mul(2));
+                let cut = if qn < 0 {
+                    format!(
+                        "(-{})",
+                        d.fdiv(
+                            &format!(
+                                "{} * {} + {}",
+                                d.lit(qn.saturating_mul(-2)),
+                                d.ident(&c),
+                                d.lit(qd)
+                            ),
+                            &two_d
+                        )
+                    )
+                } else {
+                    d.fdiv(
+                        &format!(
+                            "{} * {} + {}",
+                            d.lit(qn.saturating_mul(2)),
+                            d.ident(&c),
+                            d.lit(qd)
+                        ),
+                        &two_d,
+                    )
+                };
+                e.push_str(&format!(" WHEN {} <= {cut} THEN {level}", d.ident(&r)));
+            }
+            match else_level {
+                Some(l) => e.push_str(&format!(" ELSE {l} END")),
+                None => e.push_str(&format!(
+                    " ELSE {} END",
+                    d.error(&format!("no level for a rank in `{}`", slot.name))
+                )),
+            }
+            q.project(name, &comment, &[(e, name.into())]);
+            Ok(Col::Level(name.into()))
+        }
+    }
+}
+
+fn history(
+    a: &Arith,
+    cx: &Cols,
+    q: &mut Query,
+    f: &HistoryFn,
+    slot: &Slot,
+    name: &str,
+) -> Result<Col, SqlError> {
+    let d = a.d;
+    let comment = describe(slot);
+    match f {
+        HistoryFn::Prev { arg, default } => {
+            let prev = cx.col_val(cx.slot(*arg, slot.span)?, Some("p"));
+            let other = cx.col_val(cx.slot(*default, slot.span)?, Some("c"));
+            let c = Compiler {
+                a: *a,
+                cols: cx,
+                slot: &slot.name,
+            };
+            let v = c.pick("(p.employee IS NOT NULL)".into(), prev, other, slot.span)?;
+            let (cols, col) = materialize(v, name);
+            let mut body = String::from("  SELECT c.*");
+            for (e, alias) in &cols {
+                body.push_str(&format!(",\n    {e} AS {}", d.ident(alias)));
+            }
+            body.push_str(&format!(
+                "\n  FROM {last} c\n  LEFT JOIN {last} p ON p.employee = c.employee AND p._pidx = c._pidx - 1",
+                last = q.last
+            ));
+            q.cte(
+                name,
+                &format!("{comment}\nthe previous calendar month of the same employee"),
+                body,
+            );
+            Ok(col)
+        }
+        HistoryFn::Streak { arg } => {
+            let held = match cx.slot(*arg, slot.span)? {
+                Col::Bool(b) => d.ident(b),
+                Col::Num { .. } | Col::Text(_) | Col::Level(_) => {
+                    return Err(SqlError::Internal { span: slot.span })
+                }
+            };
+            let g = format!("{name}__g");
+            q.project(
+                &format!("{name} (runs)"),
+                &comment,
+                &[(
+                    format!(
+                        "CASE WHEN {held} THEN _pidx - ROW_NUMBER() OVER (PARTITION BY employee, {held} ORDER BY _pidx) END"
+                    ),
+                    g.clone(),
+                )],
+            );
+            q.project(
+                name,
+                "months in the run of consecutive calendar months ending here",
+                &[(
+                    format!(
+                        "CAST(CASE WHEN {held} THEN ROW_NUMBER() OVER (PARTITION BY employee, {} ORDER BY _pidx) ELSE 0 END AS {})",
+                        d.ident(&g),
+                        d.int_ty()
+                    ),
+                    name.into(),
+                )],
+            );
+            Ok(Col::Num {
+                n: name.into(),
+                den: Ok(0),
+                nb: 5.0,
+                db: 0.0,
+                blame: BTreeSet::new(),
+            })
+        }
+    }
+}
+
+/// How an output is spelled.
+enum Spell {
+    Text(String),
+    /// An integer `q` shown with `places` decimals; trailing zeros are
+    /// dropped where `strip` (an SQL condition) holds.
+    Fixed {
+        q: String,
+        places: u32,
+        strip: String,
+        suffix: &'static str,
+    },
+}
+
+fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, SqlError> {
+    let d = a.d;
+    match v {
+        Val::Bool(b) => Ok(Spell::Text(format!(
+            "(CASE WHEN {b} THEN 'true' ELSE 'false' END)"
+        ))),
+        Val::Text(t) => Ok(Spell::Text(t)),
+        Val::Level(l) => {
+            let Ty::Grade(levels) = ty else {
+                return Ok(Spell::Text(d.text(&l)));
+            };
+            let mut s = format!("(CASE {l}");
+            for (i, name) in levels.iter().enumerate() {
+                s.push_str(&format!(" WHEN {i} THEN {}", d.str_lit(name)));
+            }
+            s.push_str(" END)");
+            Ok(Spell::Text(s))
+        }
+        Val::Num(x) => {
+            let suffix = match ty {
+                Ty::Number(NumKind::Percent) => "%",
+                Ty::Number(_)
+                | Ty::Money
+                | Ty::Duration(_)
+                | Ty::Bool
+                | Ty::Text
+                | Ty::Grade(_) => "",
+            };
+            let x = match ty {
+                Ty::Money => {
+                    let r = a.round(&x, 2, span)?;
+                    let q = match r.den {
+                        Den::Scale(k) => a.up(&r.n, 2 - k.min(2)),
+                        Den::Dyn(_) => return Err(SqlError::Internal { span }),
+                    };
+                    return Ok(Spell::Fixed {
+                        q,
+                        places: 2,
+                        strip: "FALSE".into(),
+                        suffix: "",
+                    });
+                }
+                Ty::Number(NumKind::Percent) => a.mul(&x, &a.konst(100, 0), span)?,
+                Ty::Duration(u) => {
+                    let secs = u.seconds().to_i64().unwrap_or(1);
+                    if secs == 1 {
+                        x
+                    } else {
+                        a.div(&x, &a.konst(i128::from(secs), 0), span)?
+                    }
+                }
+                Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => x,
+            };
+            match &x.den {
+                Den::Scale(k) => Ok(Spell::Fixed {
+                    q: x.n.clone(),
+                    places: *k,
+                    strip: "TRUE".into(),
+                    suffix,
+                }),
+                Den::Dyn(den) => {
+                    // exact when 10 places suffice, else rounded to 10 places
+                    let ten = a.konst(pow10(10).unwrap_or(1), 0);
+                    let m = a.mul(&x, &ten, span)?;
+                    let exact = format!("({} = 0)", d.pmod(&m.n, den));
+                    let r = a.round(&x, 10, span)?;
+                    Ok(Spell::Fixed {
+                        q: format!(
+                            "(CASE WHEN {exact} THEN {} ELSE {} END)",
+                            d.fdiv(&m.n, den),
+                            r.n
+                        ),
+                        places: 10,
+                        strip: exact,
+                        suffix,
+                    })
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Runs the SQL that `kpi compile --to sql` wrote, for tests/sql.rs.
+
+    python3 tests/sql/run.py duckdb|spark JOB.json
+
+JOB.json is a list of cases: {"name", "sql", "out", "tables": [{"name",
+"csv", "columns": [[column, SQL type], ...]}]}. Each table is loaded from
+its CSV (header row; an empty cell is NULL) with the given types, exactly
+as the README's loader does; the query's rows are written to "out" as CSV
+(no BOM, "\\n" line ends, quoted only where needed: the way `kpi eval
+--format csv` writes). One engine session serves every case (one Spark
+session for the whole run). A case that fails writes "ERROR: ..." to its
+"out" file; the exit status is 0 unless the engine cannot start.
+"""
+import csv
+import io
+import json
+import sys
+import time
+
+
+def write_rows(path, header, rows):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(buf.getvalue())
+
+
+def fail(path, err):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("ERROR: " + str(err)[:4000])
+
+
+def run_duckdb(cases):
+    import duckdb
+
+    con = duckdb.connect()
+    for case in cases:
+        try:
+            for t in case["tables"]:
+                cols = ", ".join(
+                    f'CAST("{c}" AS {ty}) AS "{c}"' for c, ty in t["columns"]
+                )
+                con.execute(f'DROP TABLE IF EXISTS "{t["name"]}"')
+                con.execute(
+                    f'CREATE TABLE "{t["name"]}" AS SELECT {cols} FROM '
+                    f"read_csv(?, header = true, all_varchar = true, quote = '\"')",
+                    [t["csv"]],
+                )
+            cur = con.execute(case["sql"])
+            header = [d[0] for d in cur.description]
+            write_rows(case["out"], header, cur.fetchall())
+        except Exception as e:  # reported per case by the Rust test
+            fail(case["out"], e)
+
+
+def run_spark(cases):
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("kpi-sql-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.ansi.enabled", "true")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("OFF")
+    for case in cases:
+        try:
+            for t in case["tables"]:
+                schema = StructType(
+                    [StructField(c, StringType(), True) for c, _ in t["columns"]]
+                )
+                raw = spark.read.csv(
+                    t["csv"], header=True, schema=schema, encoding="UTF-8"
+                )
+                raw_name = "raw_" + t["name"]
+                raw.createOrReplaceTempView(raw_name)
+                cols = ", ".join(f"CAST(`{c}` AS {ty}) AS `{c}`" for c, ty in t["columns"])
+                spark.sql(
+                    f"CREATE OR REPLACE TEMP VIEW `{t['name']}` AS SELECT {cols} FROM `{raw_name}`"
+                )
+            df = spark.sql(case["sql"])
+            rows = [list(r) for r in df.collect()]
+            write_rows(case["out"], df.columns, rows)
+        except Exception as e:
+            fail(case["out"], e)
+    spark.stop()
+
+
+def main():
+    engine, job = sys.argv[1], sys.argv[2]
+    with open(job, encoding="utf-8") as f:
+        cases = json.load(f)
+    start = time.time()
+    {"duckdb": run_duckdb, "spark": run_spark}[engine](cases)
+    print(f"{engine}: {len(cases)} cases in {time.time() - start:.1f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
