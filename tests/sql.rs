@@ -222,8 +222,8 @@ fn engine_available(module: &str) -> bool {
     ok
 }
 
-fn run_engine(dialect: Dialect, engine: &str) {
-    if !engine_available(engine) {
+fn run_engine(dialect: Dialect, engine: &str, module: &str) {
+    if !engine_available(module) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -291,10 +291,10 @@ fn run_engine(dialect: Dialect, engine: &str) {
 
 #[test]
 fn duckdb_equals_kpi_eval() {
-    run_engine(Dialect::DuckDb, "duckdb");
+    run_engine(Dialect::DuckDb, "duckdb", "duckdb");
 }
 
 #[test]
 fn spark_equals_kpi_eval() {
-    run_engine(Dialect::Spark, "pyspark");
+    run_engine(Dialect::Spark, "spark", "pyspark");
 }

@@ -43,10 +43,7 @@ fn internal(span: Span) -> SqlError {
 
 /// A constant number.
 pub fn num_const(a: &Arith, n: Num) -> NumV {
-    match n {
-        Num::Dec { m, s } => a.konst(m, u32::from(s)),
-        Num::Frac { n, d } => a.frac(n, d),
-    }
+    a.num(n)
 }
 
 impl<C: Columns> Compiler<'_, C> {
@@ -309,7 +306,7 @@ impl<C: Columns> Compiler<'_, C> {
                     nb: step.db,
                     db: 0.0,
                     blame: step.blame.clone(),
-                    lit: None,
+                    konst: None,
                 },
                 arm.span,
             )?;
@@ -331,7 +328,7 @@ impl<C: Columns> Compiler<'_, C> {
                 nb: num.nb,
                 db: 0.0,
                 blame: num.blame.clone(),
-                lit: None,
+                konst: None,
             };
             let mut got = a.mul(&steps, &points, arm.span)?;
             if let Some(cap) = &arm.cap {
@@ -385,6 +382,8 @@ impl<C: Columns> Compiler<'_, C> {
         let below = a.sign(&t, "<");
         let above = a.cmp(CmpOp::Gt, &t, &one, span)?;
         t = a.check(a.choose(&[(below, zero), (above, one)], Some(&t), ""), span)?;
+        // 0 <= t <= 1: the numerator is at most the denominator.
+        t.nb = t.nb.min(t.db);
         let mut out = a.add(
             &c,
             &a.mul(&t, &a.add(&d, &c, true, span)?, span)?,

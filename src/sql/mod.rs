@@ -106,8 +106,8 @@ pub fn column_type(ty: &Ty, dialect: Dialect) -> String {
 enum Col {
     Num {
         n: String,
-        /// A compile-time scale, or the column holding the denominator.
-        den: Result<u32, String>,
+        /// The denominator; `Dyn` names the column holding it.
+        den: Den,
         nb: f64,
         db: f64,
         blame: BTreeSet<String>,
@@ -142,13 +142,13 @@ impl Cols {
             } => Val::Num(NumV {
                 n: q(n),
                 den: match den {
-                    Ok(k) => Den::Scale(*k),
-                    Err(col) => Den::Dyn(q(col)),
+                    Den::Dyn(col) => Den::Dyn(q(col)),
+                    Den::Scale(_) | Den::Const(_) => den.clone(),
                 },
                 nb: *nb,
                 db: *db,
                 blame: blame.clone(),
-                lit: None,
+                konst: None,
             }),
             Col::Bool(n) => Val::Bool(q(n)),
             Col::Text(n) => Val::Text(q(n)),
@@ -300,6 +300,7 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         qual: None,
     };
     let mut errors = Vec::new();
+    let mut failed = BTreeSet::new();
 
     // ---- the slots, stage by stage, in evaluation order
     for stage in 0..=program.max_stage {
@@ -334,6 +335,15 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                 | SlotKind::Grade
                 | SlotKind::Output => names.take(&slot.name, format!("_s{s}")),
             };
+            if slot
+                .compute
+                .dependencies()
+                .iter()
+                .any(|dep| failed.contains(dep))
+            {
+                failed.insert(s);
+                continue;
+            }
             let r = match &slot.compute {
                 Compute::Expr(e) => {
                     let c = Compiler {
@@ -356,7 +366,10 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                         *x = Some(col);
                     }
                 }
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    failed.insert(s);
+                    errors.push(e);
+                }
             }
         }
     }
@@ -481,12 +494,12 @@ fn materialize(v: Val, name: &str) -> (Vec<(String, String)>, Col) {
         Val::Num(x) => {
             let mut cols = vec![(x.n, name.to_string())];
             let den = match x.den {
-                Den::Scale(k) => Ok(k),
                 Den::Dyn(e) => {
                     let dn = format!("{name}__d");
                     cols.push((e, dn.clone()));
-                    Err(dn)
+                    Den::Dyn(dn)
                 }
+                other @ (Den::Scale(_) | Den::Const(_)) => other,
             };
             (
                 cols,
@@ -517,7 +530,7 @@ fn field_col(f: &Field, name: String) -> Col {
             let nb = if m <= 1.0 { 0.0 } else { m.log10() } + f64::from(k);
             Col::Num {
                 n: name,
-                den: Ok(k),
+                den: Den::Scale(k),
                 nb,
                 db: f64::from(k),
                 blame,
@@ -557,14 +570,16 @@ fn input_expr(a: &Arith, f: &Field, src: &str, absent: Option<&str>) -> String {
                     nb: 0.0,
                     db: 0.0,
                     blame: BTreeSet::new(),
-                    lit: None,
+                    konst: None,
                 },
             };
             // The default in the column's scale (defaults are checked
             // against the type, so they have at most `k` places).
             let default_n = match default.den {
                 Den::Scale(dk) if dk <= k => a.up(&default.n, k - dk),
-                Den::Scale(_) | Den::Dyn(_) => d.error(&format!("default of `{}`", f.id)),
+                Den::Scale(_) | Den::Const(_) | Den::Dyn(_) => {
+                    d.error(&format!("default of `{}`", f.id))
+                }
             };
             let scaled = format!("CAST({src} AS DECIMAL(38,{k}))");
             s.push_str(&format!(
@@ -623,12 +638,15 @@ fn decimal_arg<'c>(
     match cx.slot(arg, slot.span)? {
         Col::Num {
             n,
-            den: Ok(k),
+            den: Den::Scale(k),
             nb,
             blame,
             ..
         } => Ok((n.as_str(), *k, *nb, blame.clone())),
-        Col::Num { den: Err(_), .. } => Err(SqlError::TeamFraction {
+        Col::Num {
+            den: Den::Const(_) | Den::Dyn(_),
+            ..
+        } => Err(SqlError::TeamFraction {
             span: slot.span,
             what,
         }),
@@ -653,7 +671,7 @@ fn team(
         )
     };
     let comment = describe(slot);
-    let num = |n: &str, den: Result<u32, String>, nb: f64, db: f64, blame| Col::Num {
+    let num = |n: &str, den: Den, nb: f64, db: f64, blame| Col::Num {
         n: n.to_string(),
         den,
         nb,
@@ -670,7 +688,7 @@ fn team(
                 AggKind::Count => {
                     let e = format!("CAST(COUNT(*) OVER ({TEAM}) AS {ty})");
                     q.project(name, &comment, &[(e, name.into())]);
-                    return Ok(num(name, Ok(0), TEAM_DIGITS, 0.0, BTreeSet::new()));
+                    return Ok(num(name, Den::Scale(0), TEAM_DIGITS, 0.0, BTreeSet::new()));
                 }
                 AggKind::Sum => ("team.sum", "SUM"),
                 AggKind::Avg => ("team.avg", "SUM"),
@@ -693,7 +711,7 @@ fn team(
                     );
                     Ok(num(
                         name,
-                        Err(dn),
+                        Den::Dyn(dn),
                         nb + TEAM_DIGITS,
                         f64::from(k) + TEAM_DIGITS,
                         blame,
@@ -701,11 +719,17 @@ fn team(
                 }
                 AggKind::Sum => {
                     q.project(name, &comment, &[(guard(agg), name.into())]);
-                    Ok(num(name, Ok(k), nb + TEAM_DIGITS, f64::from(k), blame))
+                    Ok(num(
+                        name,
+                        Den::Scale(k),
+                        nb + TEAM_DIGITS,
+                        f64::from(k),
+                        blame,
+                    ))
                 }
                 AggKind::Min | AggKind::Max | AggKind::Count => {
                     q.project(name, &comment, &[(agg, name.into())]);
-                    Ok(num(name, Ok(k), nb, f64::from(k), blame))
+                    Ok(num(name, Den::Scale(k), nb, f64::from(k), blame))
                 }
             }
         }
@@ -717,7 +741,7 @@ fn team(
                 order(*o)
             );
             q.project(name, &comment, &[(e, name.into())]);
-            Ok(num(name, Ok(0), TEAM_DIGITS, 0.0, BTreeSet::new()))
+            Ok(num(name, Den::Scale(0), TEAM_DIGITS, 0.0, BTreeSet::new()))
         }
         TeamFn::Distribute {
             arg,
@@ -860,7 +884,7 @@ fn history(
             );
             Ok(Col::Num {
                 n: name.into(),
-                den: Ok(0),
+                den: Den::Scale(0),
                 nb: 5.0,
                 db: 0.0,
                 blame: BTreeSet::new(),
@@ -915,7 +939,7 @@ fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, S
                     let r = a.round(&x, 2, span)?;
                     let q = match r.den {
                         Den::Scale(k) => a.up(&r.n, 2 - k.min(2)),
-                        Den::Dyn(_) => return Err(SqlError::Internal { span }),
+                        Den::Const(_) | Den::Dyn(_) => return Err(SqlError::Internal { span }),
                     };
                     return Ok(Spell::Fixed {
                         q,
@@ -942,7 +966,8 @@ fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, S
                     strip: "TRUE".into(),
                     suffix,
                 }),
-                Den::Dyn(den) => {
+                Den::Const(_) | Den::Dyn(_) => {
+                    let den = &a.den(&x);
                     // exact when 10 places suffice, else rounded to 10 places
                     let ten = a.konst(pow10(10).unwrap_or(1), 0);
                     let m = a.mul(&x, &ten, span)?;

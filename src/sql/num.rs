@@ -11,6 +11,7 @@
 
 use super::error::SqlError;
 use super::Dialect;
+use crate::eval::num::{Num, NumError};
 use crate::syntax::ast::{CmpOp, Span};
 use std::collections::BTreeSet;
 
@@ -24,6 +25,8 @@ const CARRY: f64 = 0.302;
 pub enum Den {
     /// 10^k, known at compile time.
     Scale(u32),
+    /// Another positive constant (not a power of ten).
+    Const(i128),
     /// A positive SQL integer expression.
     Dyn(String),
 }
@@ -38,8 +41,8 @@ pub struct NumV {
     pub db: f64,
     /// Inputs without a declared range whose default bound this depends on.
     pub blame: BTreeSet<String>,
-    /// The numerator when it is a literal.
-    pub lit: Option<i128>,
+    /// The exact value when it is a constant.
+    pub konst: Option<Num>,
 }
 
 /// 10^k as an i128 (k ≤ 38).
@@ -150,7 +153,7 @@ impl Arith {
             nb: digits(m),
             db: f64::from(scale),
             blame: BTreeSet::new(),
-            lit: Some(m),
+            konst: u8::try_from(scale).ok().map(|s| Num::Dec { m, s }),
         }
     }
 
@@ -158,11 +161,37 @@ impl Arith {
     pub fn frac(&self, n: i128, d: i128) -> NumV {
         NumV {
             n: self.d.lit(n),
-            den: Den::Dyn(self.d.lit(d)),
+            den: make_den(d),
             nb: digits(n),
             db: digits(d),
             blame: BTreeSet::new(),
-            lit: Some(n),
+            konst: Some(Num::Frac { n, d }),
+        }
+    }
+
+    /// An exact constant.
+    pub fn num(&self, v: Num) -> NumV {
+        match v {
+            Num::Dec { m, s } => self.konst(m, u32::from(s)),
+            Num::Frac { n, d } => self.frac(n, d),
+        }
+    }
+
+    /// Folds an operation on two constants; `None` when either is not one
+    /// or the exact result does not fit.
+    fn fold(
+        &self,
+        a: &NumV,
+        b: &NumV,
+        f: impl Fn(Num, Num) -> Result<Num, NumError>,
+    ) -> Option<Result<NumV, ()>> {
+        let (Some(x), Some(y)) = (a.konst, b.konst) else {
+            return None;
+        };
+        match f(x, y) {
+            Ok(v) => Some(Ok(self.num(v))),
+            Err(NumError::DivisionByZero) => Some(Err(())),
+            Err(NumError::Overflow) => None,
         }
     }
 
@@ -190,7 +219,17 @@ impl Arith {
     pub fn den(&self, v: &NumV) -> String {
         match &v.den {
             Den::Scale(k) => self.d.lit(pow10(*k).unwrap_or(1)),
+            Den::Const(c) => self.d.lit(*c),
             Den::Dyn(s) => s.clone(),
+        }
+    }
+
+    /// `n · f`.
+    pub fn times(&self, n: &str, f: i128) -> String {
+        if f == 1 {
+            n.to_string()
+        } else {
+            format!("({n} * {})", self.d.lit(f))
         }
     }
 
@@ -209,7 +248,21 @@ impl Arith {
 
     pub fn add(&self, a: &NumV, b: &NumV, sub: bool, span: Span) -> Result<NumV, SqlError> {
         let op = if sub { "-" } else { "+" };
+        if let Some(Ok(v)) = self.fold(a, b, |x, y| if sub { x.minus(y) } else { x.plus(y) }) {
+            return Ok(v);
+        }
         let blame = Self::blame2(a, b);
+        if let Some((l, fa, fb)) = common(&a.den, &b.den) {
+            let v = NumV {
+                n: format!("({} {op} {})", self.times(&a.n, fa), self.times(&b.n, fb)),
+                den: make_den(l),
+                nb: (a.nb + digits(fa)).max(b.nb + digits(fb)) + CARRY,
+                db: digits(l),
+                blame,
+                konst: None,
+            };
+            return self.check(v, span);
+        }
         let v = match (&a.den, &b.den) {
             (Den::Scale(ka), Den::Scale(kb)) => {
                 let k = (*ka).max(*kb);
@@ -219,7 +272,7 @@ impl Arith {
                     nb: (a.nb + f64::from(k - ka)).max(b.nb + f64::from(k - kb)) + CARRY,
                     db: f64::from(k),
                     blame,
-                    lit: None,
+                    konst: None,
                 }
             }
             (Den::Dyn(x), Den::Dyn(y)) if x == y => NumV {
@@ -228,7 +281,7 @@ impl Arith {
                 nb: a.nb.max(b.nb) + CARRY,
                 db: a.db,
                 blame,
-                lit: None,
+                konst: None,
             },
             _ => NumV {
                 n: format!("({} * {} {op} {} * {})", a.n, self.den(b), b.n, self.den(a)),
@@ -236,16 +289,25 @@ impl Arith {
                 nb: (a.nb + b.db).max(b.nb + a.db) + CARRY,
                 db: a.db + b.db,
                 blame,
-                lit: None,
+                konst: None,
             },
         };
         self.check(v, span)
     }
 
     pub fn mul(&self, a: &NumV, b: &NumV, span: Span) -> Result<NumV, SqlError> {
+        if let Some(Ok(v)) = self.fold(a, b, Num::times) {
+            return Ok(v);
+        }
         let den = match (&a.den, &b.den) {
             (Den::Scale(ka), Den::Scale(kb)) => Den::Scale(ka + kb),
-            _ => Den::Dyn(format!("({} * {})", self.den(a), self.den(b))),
+            (x, y) => match (const_den(x), const_den(y)) {
+                (Some(p), Some(q)) => match p.checked_mul(q) {
+                    Some(l) => make_den(l),
+                    None => Den::Dyn(format!("({} * {})", self.den(a), self.den(b))),
+                },
+                _ => Den::Dyn(format!("({} * {})", self.den(a), self.den(b))),
+            },
         };
         let v = NumV {
             n: format!("({} * {})", a.n, b.n),
@@ -253,68 +315,59 @@ impl Arith {
             nb: a.nb + b.nb,
             db: a.db + b.db,
             blame: Self::blame2(a, b),
-            lit: None,
+            konst: None,
         };
         self.check(v, span)
     }
 
     pub fn div(&self, a: &NumV, b: &NumV, span: Span) -> Result<NumV, SqlError> {
         let blame = Self::blame2(a, b);
+        match self.fold(a, b, Num::over) {
+            Some(Ok(v)) => return Ok(v),
+            Some(Err(())) => {
+                return Ok(NumV {
+                    n: self.d.error("division by zero"),
+                    den: Den::Scale(0),
+                    nb: 0.0,
+                    db: 0.0,
+                    blame,
+                    konst: None,
+                })
+            }
+            None => {}
+        }
+        // By a constant: times its exact inverse.
+        if let Some(m) = b.konst {
+            if m.is_zero() {
+                return Ok(NumV {
+                    n: self.d.error("division by zero"),
+                    den: Den::Scale(0),
+                    nb: 0.0,
+                    db: 0.0,
+                    blame,
+                    konst: None,
+                });
+            }
+            if let Ok(inv) = Num::ONE.over(m) {
+                return self.mul(a, &self.num(inv), span);
+            }
+        }
         let nb = a.nb + b.db;
         let db = a.db + b.nb;
-        let v = match b.lit {
-            Some(0) => NumV {
-                n: self.d.error("division by zero"),
-                den: Den::Scale(0),
-                nb: 0.0,
-                db: 0.0,
-                blame,
-                lit: None,
-            },
-            Some(m) => {
-                let sign = if m < 0 { "-" } else { "" };
-                let abs = m.unsigned_abs();
-                // a / (m / db) = a·db / m
-                let n = match &b.den {
-                    Den::Scale(0) => format!("({sign}{})", a.n),
-                    Den::Scale(kb) => format!("({sign}{})", self.up(&a.n, *kb)),
-                    Den::Dyn(bd) => format!("({sign}({} * {bd}))", a.n),
-                };
-                let pow = (0..=38u32).find(|&j| pow10(j).map(i128::unsigned_abs) == Some(abs));
-                let den = match (&a.den, pow) {
-                    (Den::Scale(ka), Some(j)) => Den::Scale(ka + j),
-                    _ => Den::Dyn(format!(
-                        "({} * {})",
-                        self.den(a),
-                        self.d.lit(i128::try_from(abs).unwrap_or(i128::MAX))
-                    )),
-                };
-                NumV {
-                    n,
-                    den,
-                    nb,
-                    db,
-                    blame,
-                    lit: None,
-                }
-            }
-            None => {
-                let num = format!("({} * {})", a.n, self.den(b));
-                NumV {
-                    n: format!("(CASE WHEN {} < 0 THEN -{num} ELSE {num} END)", b.n),
-                    den: Den::Dyn(format!(
-                        "(CASE WHEN {} = 0 THEN {} ELSE {} * abs({}) END)",
-                        b.n,
-                        self.d.error("division by zero"),
-                        self.den(a),
-                        b.n
-                    )),
-                    nb,
-                    db,
-                    blame,
-                    lit: None,
-                }
-            }
+        let num = format!("({} * {})", a.n, self.den(b));
+        let v = NumV {
+            n: format!("(CASE WHEN {} < 0 THEN -{num} ELSE {num} END)", b.n),
+            den: Den::Dyn(format!(
+                "(CASE WHEN {} = 0 THEN {} ELSE {} * abs({}) END)",
+                b.n,
+                self.d.error("division by zero"),
+                self.den(a),
+                b.n
+            )),
+            nb,
+            db,
+            blame,
+            konst: None,
         };
         self.check(v, span)
     }
@@ -322,7 +375,7 @@ impl Arith {
     pub fn neg(&self, a: &NumV) -> NumV {
         NumV {
             n: format!("(-{})", a.n),
-            lit: a.lit.and_then(i128::checked_neg),
+            konst: a.konst.and_then(|k| k.negate().ok()),
             ..a.clone()
         }
     }
@@ -330,7 +383,7 @@ impl Arith {
     pub fn abs(&self, a: &NumV) -> NumV {
         NumV {
             n: format!("abs({})", a.n),
-            lit: a.lit.and_then(i128::checked_abs),
+            konst: a.konst.and_then(|k| k.abs().ok()),
             ..a.clone()
         }
     }
@@ -346,6 +399,15 @@ impl Arith {
             CmpOp::Ne => "<>",
         };
         let blame = Self::blame2(a, b);
+        if let Some((_, fa, fb)) = common(&a.den, &b.den) {
+            self.bound(a.nb + digits(fa), &blame, span)?;
+            self.bound(b.nb + digits(fb), &blame, span)?;
+            return Ok(format!(
+                "({} {sym} {})",
+                self.times(&a.n, fa),
+                self.times(&b.n, fb)
+            ));
+        }
         match (&a.den, &b.den) {
             (Den::Scale(ka), Den::Scale(kb)) => {
                 let k = (*ka).max(*kb);
@@ -385,7 +447,7 @@ impl Arith {
             nb: a.nb,
             db: 0.0,
             blame: a.blame.clone(),
-            lit: None,
+            konst: None,
         };
         if a.den == Den::Scale(0) {
             return a.clone();
@@ -422,7 +484,7 @@ impl Arith {
             nb: a.nb + f64::from(p),
             db: f64::from(p),
             blame: a.blame.clone(),
-            lit: None,
+            konst: None,
         })
     }
 
@@ -436,13 +498,12 @@ impl Arith {
         for v in &all {
             blame.extend(v.blame.iter().cloned());
         }
-        let scales: Option<Vec<u32>> = all
-            .iter()
-            .map(|v| match v.den {
-                Den::Scale(k) => Some(k),
-                Den::Dyn(_) => None,
-            })
-            .collect();
+        let consts: Option<Vec<i128>> = all.iter().map(|v| const_den(&v.den)).collect();
+        let lcm_all = consts.and_then(|cs| {
+            cs.iter()
+                .try_fold(1i128, |l, &c| lcm(l, c))
+                .map(|l| (l, cs))
+        });
         let case = |part: &dyn Fn(&NumV) -> String| {
             let mut s = String::from("(CASE");
             for (c, v) in arms {
@@ -454,27 +515,21 @@ impl Arith {
             }
             s
         };
-        match scales {
-            Some(ks) => {
-                let k = ks.iter().copied().max().unwrap_or(0);
-                let n = case(&|v: &NumV| match v.den {
-                    Den::Scale(kv) => self.up(&v.n, k - kv),
-                    Den::Dyn(_) => v.n.clone(),
-                });
+        match lcm_all {
+            Some((l, _)) => {
+                let factor = |v: &NumV| const_den(&v.den).map_or(1, |c| l / c.max(1));
+                let n = case(&|v: &NumV| self.times(&v.n, factor(v)));
                 let nb = all
                     .iter()
-                    .map(|v| match v.den {
-                        Den::Scale(kv) => v.nb + f64::from(k - kv),
-                        Den::Dyn(_) => v.nb,
-                    })
+                    .map(|v| v.nb + digits(factor(v)))
                     .fold(0.0, f64::max);
                 NumV {
                     n,
-                    den: Den::Scale(k),
+                    den: make_den(l),
                     nb,
-                    db: f64::from(k),
+                    db: digits(l),
                     blame,
-                    lit: None,
+                    konst: None,
                 }
             }
             None => NumV {
@@ -483,8 +538,47 @@ impl Arith {
                 nb,
                 db,
                 blame,
-                lit: None,
+                konst: None,
             },
         }
     }
+}
+
+/// The value of a denominator known at compile time.
+pub fn const_den(d: &Den) -> Option<i128> {
+    match d {
+        Den::Scale(k) => pow10(*k),
+        Den::Const(c) => Some(*c),
+        Den::Dyn(_) => None,
+    }
+}
+
+/// A constant denominator: a scale when it is a power of ten.
+pub fn make_den(l: i128) -> Den {
+    match (0..=38u32).find(|&j| pow10(j) == Some(l)) {
+        Some(j) => Den::Scale(j),
+        None => Den::Const(l),
+    }
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    i128::try_from(a).unwrap_or(1)
+}
+
+fn lcm(a: i128, b: i128) -> Option<i128> {
+    let g = gcd(a, b).max(1);
+    (a / g).checked_mul(b)
+}
+
+/// The common constant denominator of two and each side's factor.
+fn common(a: &Den, b: &Den) -> Option<(i128, i128, i128)> {
+    let (x, y) = (const_den(a)?, const_den(b)?);
+    let l = lcm(x, y)?;
+    Some((l, l / x.max(1), l / y.max(1)))
 }
