@@ -12,7 +12,7 @@
 
 use kpi::data::{read_context_file, read_records_file, Cell, FieldSpec, Layout, ReadOptions};
 use kpi::ir::Program;
-use kpi::sql::{column_type, compile, Dialect, Options};
+use kpi::sql::{compile, loader, Dialect, Options};
 use kpi::types::Ty;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -93,8 +93,9 @@ fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) {
 
 /// The records and context of a case as the loader's typed tables: one
 /// column per input id, values in base units (what the README's loader
-/// expects), read by kpi's own data layer so both sides see the same data.
-fn tables(case: &Case, program: &Program, dialect: Dialect, dir: &Path) -> serde_json::Value {
+/// expects), read by kpi's own data layer so both sides see the same data;
+/// returns the loader's statements.
+fn tables(case: &Case, program: &Program, dialect: Dialect, dir: &Path) -> String {
     let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
     let layout = Layout {
         keys: program.keys.clone(),
@@ -126,24 +127,7 @@ fn tables(case: &Case, program: &Program, dialect: Dialect, dir: &Path) -> serde
         .collect();
     let rec_csv = dir.join(format!("{}.records.csv", case.name));
     write_csv(&rec_csv, &header, &rows);
-    let text = match dialect {
-        Dialect::DuckDb => "VARCHAR",
-        Dialect::Spark => "STRING",
-    };
-    let mut cols: Vec<(String, String)> = ["employee", "period", "team"]
-        .iter()
-        .map(|c| (c.to_string(), text.to_string()))
-        .collect();
-    cols.extend(
-        program
-            .inputs
-            .iter()
-            .map(|f| (f.id.clone(), column_type(&f.ty, dialect))),
-    );
-    let mut out = vec![serde_json::json!({
-        "name": "records", "csv": rec_csv, "columns": cols,
-    })];
-    if let Some(ctx) = &case.context {
+    let ctx_csv = case.context.as_ref().map(|ctx| {
         let specs: Vec<FieldSpec> = program.context.iter().map(FieldSpec::of).collect();
         let bytes = std::fs::read(ctx).unwrap();
         let (read, _) = read_context_file(
@@ -171,18 +155,15 @@ fn tables(case: &Case, program: &Program, dialect: Dialect, dir: &Path) -> serde
             .collect();
         let ctx_csv = dir.join(format!("{}.context.csv", case.name));
         write_csv(&ctx_csv, &header, &rows);
-        let mut cols: Vec<(String, String)> = vec![("period".into(), text.into())];
-        cols.extend(
-            program
-                .context
-                .iter()
-                .map(|f| (f.id.clone(), column_type(&f.ty, dialect))),
-        );
-        out.push(serde_json::json!({
-            "name": "context", "csv": ctx_csv, "columns": cols,
-        }));
-    }
-    serde_json::Value::Array(out)
+        ctx_csv.display().to_string()
+    });
+    // The README's loader, as `kpi compile --to loader` writes it.
+    loader(
+        program,
+        &Options::new(dialect),
+        &rec_csv.display().to_string(),
+        ctx_csv.as_deref(),
+    )
 }
 
 fn expected(case: &Case) -> String {
@@ -245,7 +226,7 @@ fn run_engine(dialect: Dialect, engine: &str, module: &str) {
             "name": case.name,
             "sql": sql,
             "out": out,
-            "tables": tables(case, &program, dialect, dir.path()),
+            "setup": tables(case, &program, dialect, dir.path()),
         }));
         want.push((case.name.clone(), expected(case), out));
     }

@@ -1,15 +1,18 @@
-//! `kpi compile POLICY --to sql --dialect duckdb|spark [--records NAME] [--context NAME] [-o FILE]`
+//! `kpi compile POLICY --to sql|loader --dialect duckdb|spark [--records NAME] [--context NAME] [-o FILE]`
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{load_program, render_diagnostic, Exit};
 use crate::check::Lang;
-use crate::sql::{compile, Dialect, Options};
+use crate::sql::{compile, loader, Dialect, Options};
 use clap::ValueEnum;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Target {
+    /// The query computing the outputs.
     Sql,
+    /// Statements creating `records` and `context` from CSV or Parquet files.
+    Loader,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,6 +37,13 @@ pub struct Args {
     /// The relation with one row per period (context inputs).
     #[arg(long, value_name = "NAME", default_value = "context")]
     pub context: String,
+    /// With `--to loader`: the records file (.csv or .parquet; columns are
+    /// the input ids, values in base units).
+    #[arg(long, value_name = "FILE", default_value = "records.csv")]
+    pub records_file: String,
+    /// With `--to loader`: the context file (.csv or .parquet).
+    #[arg(long, value_name = "FILE", default_value = "context.csv")]
+    pub context_file: String,
     /// Write the query here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -44,7 +54,6 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let Target::Sql = args.to;
     let opts = Options {
         dialect: match args.dialect {
             DialectArg::Duckdb => Dialect::DuckDb,
@@ -53,7 +62,16 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
         records: args.records.clone(),
         context: args.context.clone(),
     };
-    match compile(&program, &opts) {
+    let result = match args.to {
+        Target::Sql => compile(&program, &opts),
+        Target::Loader => Ok(loader(
+            &program,
+            &opts,
+            &args.records_file,
+            Some(&args.context_file),
+        )),
+    };
+    match result {
         Ok(sql) => match &args.output {
             Some(path) => match std::fs::write(path, sql) {
                 Ok(()) => Exit::Success,

@@ -91,7 +91,11 @@ impl SqlError {
                         .to_string(),
                     "编译为 SQL 时发生内部错误（kpi 的缺陷，请报告）".to_string(),
                 ),
-                vec![(span, String::new())],
+                vec![(
+                    span,
+                    lang.pick("while compiling this", "编译此处时出错")
+                        .to_string(),
+                )],
                 None,
             ),
         }

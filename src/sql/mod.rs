@@ -25,9 +25,11 @@
 
 pub mod error;
 mod expr;
+mod loader;
 mod num;
 
 pub use error::SqlError;
+pub use loader::{loader, FileFormat};
 
 use crate::ir::*;
 use crate::syntax::ast::{Order, Span};

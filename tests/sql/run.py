@@ -3,10 +3,10 @@
 
     python3 tests/sql/run.py duckdb|spark JOB.json
 
-JOB.json is a list of cases: {"name", "sql", "out", "tables": [{"name",
-"csv", "columns": [[column, SQL type], ...]}]}. Each table is loaded from
-its CSV (header row; an empty cell is NULL) with the given types, exactly
-as the README's loader does; the query's rows are written to "out" as CSV
+JOB.json is a list of cases: {"name", "sql", "out", "setup"}: "setup" is
+the loader (`kpi compile --to loader`: statements ending with ";" and a
+newline) that creates `records` and `context` from the case's CSV files;
+then "sql" runs, and its rows are written to "out" as CSV
 (no BOM, "\\n" line ends, quoted only where needed: the way `kpi eval
 --format csv` writes). One engine session serves every case (one Spark
 session for the whole run). A case that fails writes "ERROR: ..." to its
@@ -15,8 +15,12 @@ session for the whole run). A case that fails writes "ERROR: ..." to its
 import csv
 import io
 import json
+import os
 import sys
 import time
+
+# Spark binds to the loopback interface only.
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 
 def write_rows(path, header, rows):
@@ -27,6 +31,17 @@ def write_rows(path, header, rows):
         w.writerow(["" if v is None else v for v in r])
     with open(path, "w", encoding="utf-8") as f:
         f.write(buf.getvalue())
+
+
+def statements(text):
+    """The loader's statements: each ends with ";" at the end of a line."""
+    out = []
+    for part in text.split(";\n"):
+        lines = [l for l in part.splitlines() if not l.strip().startswith("--")]
+        stmt = "\n".join(lines).strip()
+        if stmt:
+            out.append(stmt)
+    return out
 
 
 def fail(path, err):
@@ -40,16 +55,8 @@ def run_duckdb(cases):
     con = duckdb.connect()
     for case in cases:
         try:
-            for t in case["tables"]:
-                cols = ", ".join(
-                    f'CAST("{c}" AS {ty}) AS "{c}"' for c, ty in t["columns"]
-                )
-                con.execute(f'DROP TABLE IF EXISTS "{t["name"]}"')
-                con.execute(
-                    f'CREATE TABLE "{t["name"]}" AS SELECT {cols} FROM '
-                    f"read_csv(?, header = true, all_varchar = true, quote = '\"')",
-                    [t["csv"]],
-                )
+            for stmt in statements(case["setup"]):
+                con.execute(stmt)
             cur = con.execute(case["sql"])
             header = [d[0] for d in cur.description]
             write_rows(case["out"], header, cur.fetchall())
@@ -59,12 +66,14 @@ def run_duckdb(cases):
 
 def run_spark(cases):
     from pyspark.sql import SparkSession
-    from pyspark.sql.types import StringType, StructField, StructType
 
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("kpi-sql-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.driver.memory", "1g")
@@ -73,19 +82,8 @@ def run_spark(cases):
     spark.sparkContext.setLogLevel("OFF")
     for case in cases:
         try:
-            for t in case["tables"]:
-                schema = StructType(
-                    [StructField(c, StringType(), True) for c, _ in t["columns"]]
-                )
-                raw = spark.read.csv(
-                    t["csv"], header=True, schema=schema, encoding="UTF-8"
-                )
-                raw_name = "raw_" + t["name"]
-                raw.createOrReplaceTempView(raw_name)
-                cols = ", ".join(f"CAST(`{c}` AS {ty}) AS `{c}`" for c, ty in t["columns"])
-                spark.sql(
-                    f"CREATE OR REPLACE TEMP VIEW `{t['name']}` AS SELECT {cols} FROM `{raw_name}`"
-                )
+            for stmt in statements(case["setup"]):
+                spark.sql(stmt)
             df = spark.sql(case["sql"])
             rows = [list(r) for r in df.collect()]
             write_rows(case["out"], df.columns, rows)
