@@ -392,9 +392,21 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         let v = cx.col_val(col, None);
         let base = format!("_o{i}");
         let sp = spell(&a, v, &slot.ty, &base, slot.span).map_err(|e| vec![e])?;
-        if let Spell::Fixed { q: qe, strip, .. } = &sp {
+        if let Spell::Fixed {
+            q: qe,
+            strip,
+            places,
+            ..
+        } = &sp
+        {
             num_cols.push((qe.clone(), format!("{base}__q")));
             num_cols.push((strip.clone(), format!("{base}__x")));
+            if let Places::Exact(cond, k) = places {
+                num_cols.push((
+                    format!("CAST(CASE WHEN {cond} THEN {k} ELSE 10 END AS INTEGER)"),
+                    format!("{base}__p"),
+                ));
+            }
         }
         spelled.push((o.name.clone(), sp));
     }
@@ -410,8 +422,8 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                 let digits = d.text(&format!("abs(_o{i}__q)"));
                 pads.push((
                     format!(
-                        "lpad({digits}, CAST(greatest(length({digits}), {}) AS INTEGER), '0')",
-                        places + 1
+                        "lpad({digits}, CAST(greatest(length({digits}), {} + 1) AS INTEGER), '0')",
+                        places_sql(places, i)
                     ),
                     format!("_o{i}__s"),
                 ));
@@ -424,6 +436,8 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         let text = match sp {
             Spell::Text(t) => t.clone(),
             Spell::Fixed { places, suffix, .. } => {
+                let zero = matches!(places, Places::Fixed(0));
+                let places = places_sql(places, i);
                 let s = format!("_o{i}__s");
                 let x = format!("_o{i}__x");
                 let sign = format!("(CASE WHEN _o{i}__q < 0 THEN '-' ELSE '' END)");
@@ -433,7 +447,7 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                 } else {
                     format!(" || '{suffix}'")
                 };
-                if *places == 0 {
+                if zero {
                     format!("{sign} || {int}{suffix}")
                 } else {
                     let frac = format!("right({s}, {places})");
@@ -472,6 +486,14 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         "\n-- the outputs, spelled as `kpi eval --format csv` spells them\n{body}\n"
     ));
     Ok(out)
+}
+
+/// An output's decimals as SQL.
+fn places_sql(p: &Places, i: usize) -> String {
+    match p {
+        Places::Fixed(k) => k.to_string(),
+        Places::Exact(..) => format!("_o{i}__p"),
+    }
 }
 
 fn describe(slot: &Slot) -> String {
@@ -895,6 +917,13 @@ fn history(
     }
 }
 
+/// How many decimals an output shows.
+enum Places {
+    Fixed(u32),
+    /// `k` where the condition holds (an exact value), else 10.
+    Exact(String, u32),
+}
+
 /// How an output is spelled.
 enum Spell {
     Text(String),
@@ -902,7 +931,7 @@ enum Spell {
     /// dropped where `strip` (an SQL condition) holds.
     Fixed {
         q: String,
-        places: u32,
+        places: Places,
         strip: String,
         suffix: &'static str,
     },
@@ -945,7 +974,7 @@ fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, S
                     };
                     return Ok(Spell::Fixed {
                         q,
-                        places: 2,
+                        places: Places::Fixed(2),
                         strip: "FALSE".into(),
                         suffix: "",
                     });
@@ -964,15 +993,22 @@ fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, S
             match &x.den {
                 Den::Scale(k) => Ok(Spell::Fixed {
                     q: x.n.clone(),
-                    places: *k,
+                    places: Places::Fixed(*k),
                     strip: "TRUE".into(),
                     suffix,
                 }),
                 Den::Const(_) | Den::Dyn(_) => {
                     let den = &a.den(&x);
-                    // exact when 10 places suffice, else rounded to 10 places
-                    let ten = a.konst(pow10(10).unwrap_or(1), 0);
-                    let m = a.mul(&x, &ten, span)?;
+                    // Exact (terminating) within `k` places: shown exactly,
+                    // like kpi's decimals (at most 30 places); otherwise a
+                    // fraction, rounded to 10 places. `k` is as many places
+                    // as the value's bound leaves room for.
+                    let room = (num::LIMIT - x.nb - 1.0).floor();
+                    let mut k = if room >= 30.0 { 30 } else { 10 };
+                    if (10.0..30.0).contains(&room) {
+                        k = room as u32;
+                    }
+                    let m = a.mul(&x, &a.konst(pow10(k).unwrap_or(1), 0), span)?;
                     let exact = format!("({} = 0)", d.pmod(&m.n, den));
                     let r = a.round(&x, 10, span)?;
                     Ok(Spell::Fixed {
@@ -981,7 +1017,7 @@ fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, S
                             d.fdiv(&m.n, den),
                             r.n
                         ),
-                        places: 10,
+                        places: Places::Exact(exact.clone(), k),
                         strip: exact,
                         suffix,
                     })
