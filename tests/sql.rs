@@ -24,6 +24,9 @@ struct Case {
     policy: PathBuf,
     records: PathBuf,
     context: Option<PathBuf>,
+    /// `kpi eval` fails on this data (file `expect-error`): the query must
+    /// stop with a `kpi: …` error too, never return rows.
+    fails: bool,
 }
 
 fn cases() -> Vec<Case> {
@@ -44,6 +47,7 @@ fn cases() -> Vec<Case> {
             policy: p.clone(),
             records: dir.join("records.csv"),
             context: context.exists().then_some(context),
+            fails: false,
         });
     }
     let gen = root.join("tests/data/sql");
@@ -60,6 +64,7 @@ fn cases() -> Vec<Case> {
             policy: dir.join("policy.kpi"),
             records: dir.join("records.csv"),
             context: context.exists().then_some(context),
+            fails: dir.join("expect-error").exists(),
         });
     }
     out
@@ -95,7 +100,7 @@ fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) {
 /// column per input id, values in base units (what the README's loader
 /// expects), read by kpi's own data layer so both sides see the same data;
 /// returns the loader's statements.
-fn tables(case: &Case, program: &Program, dialect: Dialect, dir: &Path) -> String {
+fn tables(case: &Case, program: &Program, dir: &Path) -> (String, Option<String>) {
     let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
     let layout = Layout {
         keys: program.keys.clone(),
@@ -157,16 +162,26 @@ fn tables(case: &Case, program: &Program, dialect: Dialect, dir: &Path) -> Strin
         write_csv(&ctx_csv, &header, &rows);
         ctx_csv.display().to_string()
     });
-    // The README's loader, as `kpi compile --to loader` writes it.
-    loader(
-        program,
-        &Options::new(dialect),
-        &rec_csv.display().to_string(),
-        ctx_csv.as_deref(),
-    )
+    (rec_csv.display().to_string(), ctx_csv)
+}
+
+/// Statements that copy a CSV file (all text) to a Parquet file.
+fn to_parquet(dialect: Dialect, csv: &str, parquet: &str, n: usize) -> String {
+    match dialect {
+        Dialect::DuckDb => format!(
+            "COPY (SELECT * FROM read_csv('{csv}', header = true, all_varchar = true)) TO '{parquet}' (FORMAT parquet);\n"
+        ),
+        Dialect::Spark => format!(
+            "CREATE OR REPLACE TEMPORARY VIEW parquet_src_{n} USING csv OPTIONS (path '{csv}', header 'true');\n\
+             INSERT OVERWRITE DIRECTORY '{parquet}' USING parquet SELECT * FROM parquet_src_{n};\n"
+        ),
+    }
 }
 
 fn expected(case: &Case) -> String {
+    if case.fails {
+        return "ERROR".into();
+    }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpi"));
     cmd.arg("eval")
         .arg(&case.policy)
@@ -176,6 +191,7 @@ fn expected(case: &Case) -> String {
         cmd.arg("--context").arg(c);
     }
     let out = cmd.args(["--format", "csv"]).output().unwrap();
+    assert_eq!(out.status.success(), !case.fails, "{}", case.name);
     assert!(
         out.status.success(),
         "{}: kpi eval failed: {}",
@@ -222,13 +238,35 @@ fn run_engine(dialect: Dialect, engine: &str, module: &str) {
             }
         };
         let out = dir.path().join(format!("{}.out.csv", case.name));
+        let (rec, ctx) = tables(case, &program, dir.path());
+        let opts = Options::new(dialect);
+        // The README's loader, as `kpi compile --to loader` writes it.
         job.push(serde_json::json!({
             "name": case.name,
             "sql": sql,
             "out": out,
-            "setup": tables(case, &program, dialect, dir.path()),
+            "setup": loader(&program, &opts, &rec, ctx.as_deref()),
         }));
-        want.push((case.name.clone(), expected(case), out));
+        let expect = expected(case);
+        want.push((case.name.clone(), expect.clone(), out, case.fails));
+        // The same case from Parquet files.
+        if case.name == "arith_edges" {
+            let mut setup = String::new();
+            let rec_pq = format!("{rec}.parquet");
+            setup.push_str(&to_parquet(dialect, &rec, &rec_pq, 0));
+            let ctx_pq = ctx.as_ref().map(|c| {
+                let pq = format!("{c}.parquet");
+                setup.push_str(&to_parquet(dialect, c, &pq, 1));
+                pq
+            });
+            setup.push_str(&loader(&program, &opts, &rec_pq, ctx_pq.as_deref()));
+            let name = format!("{}_parquet", case.name);
+            let out = dir.path().join(format!("{name}.out.csv"));
+            job.push(serde_json::json!({
+                "name": name, "sql": sql, "out": out, "setup": setup,
+            }));
+            want.push((name, expect, out, false));
+        }
     }
     let job_path = dir.path().join("job.json");
     std::fs::write(&job_path, serde_json::to_string(&job).unwrap()).unwrap();
@@ -239,8 +277,17 @@ fn run_engine(dialect: Dialect, engine: &str, module: &str) {
         .status()
         .unwrap();
     assert!(status.success(), "tests/sql/run.py {engine} failed");
-    for (name, want, out) in &want {
+    for (name, want, out, fails) in &want {
         let got = std::fs::read_to_string(out).unwrap_or_else(|e| format!("ERROR: {e}"));
+        if *fails {
+            if !(got.starts_with("ERROR") && got.contains("kpi: ")) {
+                failures.push(format!(
+                    "{name}: kpi eval fails, the query must stop with a `kpi:` error, got:\n{}",
+                    &got[..got.len().min(1500)]
+                ));
+            }
+            continue;
+        }
         if &got != want {
             let diff: Vec<String> = want
                 .lines()
@@ -264,7 +311,7 @@ fn run_engine(dialect: Dialect, engine: &str, module: &str) {
         failures.is_empty(),
         "{} of {} cases differ in {engine}:\n{}",
         failures.len(),
-        cases.len(),
+        want.len(),
         failures.join("\n")
     );
     eprintln!("{engine}: {} cases equal to kpi eval", want.len());
@@ -278,4 +325,127 @@ fn duckdb_equals_kpi_eval() {
 #[test]
 fn spark_equals_kpi_eval() {
     run_engine(Dialect::Spark, "spark", "pyspark");
+}
+
+fn compile_src(src: &str, dialect: Dialect) -> Result<String, Vec<kpi::sql::SqlError>> {
+    let program = kpi::check::check(&kpi::syntax::parse(src).unwrap())
+        .unwrap()
+        .program;
+    compile(&program, &Options::new(dialect))
+}
+
+/// A product of unranged inputs could need more than 38 digits: refused
+/// with a code, the span of the expression and a help naming the inputs.
+#[test]
+fn unbounded_magnitudes_are_refused_naming_the_inputs() {
+    let src = "policy \"p\"\ninput a \"a\" : number\ninput b \"b\" : number in 0..10\n\
+               output o : number = a * a * a * b\n";
+    let errors = compile_src(src, Dialect::DuckDb).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    let r = e.report(kpi::diag::Lang::En);
+    assert_eq!(r.code, "kpi::sql::unbounded");
+    let span = r.labels[0].0;
+    assert!(src[span.start..span.end].starts_with("a * a"), "{span:?}");
+    let help = r.help.unwrap();
+    assert!(help.contains("`a`") && !help.contains("`b`"), "{help}");
+    let zh = e.report(kpi::diag::Lang::Zh);
+    assert!(zh.help.unwrap().contains("取值范围"));
+    // With a range, the same policy compiles for both engines.
+    let ranged = src.replace(": number\n", ": number in 0..1000\n");
+    assert!(compile_src(&ranged, Dialect::DuckDb).is_ok());
+    assert!(compile_src(&ranged, Dialect::Spark).is_ok());
+}
+
+#[test]
+fn a_team_function_over_a_quotient_is_refused() {
+    let src = "policy \"p\"\ninput a \"a\" : number in 0..10\ninput b \"b\" : number in 1..10\n\
+               output o : number = team.avg(a / b)\n";
+    let errors = compile_src(src, Dialect::Spark).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code(), "kpi::sql::team_fraction");
+    // Rounded first, it compiles.
+    let ok = src.replace("team.avg(a / b)", "team.avg(round(a / b, 4))");
+    assert!(compile_src(&ok, Dialect::Spark).is_ok());
+}
+
+/// `kpi compile` prints the diagnostic and exits 1; the query goes to stdout.
+#[test]
+fn compile_cli_reports_refusals_and_prints_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.kpi");
+    std::fs::write(
+        &bad,
+        "policy \"p\"\ninput a \"a\" : number\noutput o : number = a * a * a * a\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args([
+            "compile",
+            "--to",
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--lang",
+            "en",
+        ])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kpi::sql::unbounded") && err.contains("declare a valid range for `a`"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let policy = Path::new(ROOT).join("policies/tmall_after_sales.kpi");
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args([
+            "compile",
+            "--to",
+            "sql",
+            "--dialect",
+            "spark",
+            "--records",
+            "wh.recs",
+        ])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let sql = String::from_utf8(out.stdout).unwrap();
+    assert!(sql.contains("FROM wh.recs r"), "{sql}");
+    // one CTE per slot, named after the policy's items
+    assert!(sql.contains("_discipline` AS ("), "{sql}");
+}
+
+/// Engines round decimal division: the DuckDB queries divide only whole
+/// numbers that divide exactly (`//` after subtracting the remainder), and
+/// the Spark queries only inside that same floor-division pattern.
+#[test]
+fn compiled_queries_never_use_engine_division() {
+    for case in cases() {
+        let program = program(&case.policy);
+        for dialect in [Dialect::DuckDb, Dialect::Spark] {
+            let sql = compile(&program, &Options::new(dialect)).unwrap();
+            let code: String = sql
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let code = match dialect {
+                Dialect::DuckDb => code.replace("//", ""),
+                // CAST((a - pmod(a, b)) / (b) AS DECIMAL(38,0))
+                Dialect::Spark => code.replace("/ (", ""),
+            };
+            let code = code.replace("'0+$'", "");
+            assert!(
+                !code.contains('/'),
+                "{} ({dialect:?}) divides: {}",
+                case.name,
+                &code[code.find('/').unwrap().saturating_sub(200)..][..300]
+            );
+        }
+    }
 }
