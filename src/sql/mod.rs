@@ -271,9 +271,18 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         ));
         context.push(field_col(f, name));
     }
-    let mut body = String::from(
-        "  SELECT r.employee, r.period, r.team,\n    \
+    // A malformed period, or two rows for one employee and period (in the
+    // records, or through two context rows of a period), stop the query like
+    // `kpi eval`; `employee` carries the check, as every row's output does.
+    // `_pidx`: months since year 0 (consecutive months differ by 1).
+    let mut body = format!(
+        "  SELECT CASE WHEN length(r.period) <> 7 OR substr(r.period, 5, 1) <> '-' \
+         OR CAST(substr(r.period, 6, 2) AS INTEGER) NOT BETWEEN 1 AND 12 THEN {} \
+         WHEN COUNT(*) OVER (PARTITION BY r.employee, r.period) > 1 THEN {} \
+         ELSE r.employee END AS employee,\n    r.period, r.team,\n    \
          CAST(substr(r.period, 1, 4) AS INTEGER) * 12 + CAST(substr(r.period, 6, 2) AS INTEGER) - 1 AS _pidx",
+        d.error("a period is not YYYY-MM"),
+        d.error("two rows for one employee and period (records, or context rows of one period)")
     );
     for (e, alias) in &cols {
         body.push_str(&format!(",\n    {e} AS {}", d.ident(alias)));
@@ -431,7 +440,23 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         }
         q.project("digits", "the digits of each output, padded", &pads);
     }
-    let mut body = String::from("  SELECT employee, period, team");
+    // Every input is checked (missing, decimals, range) like `kpi eval`
+    // checks every cell, even those no output reads: reading them here keeps
+    // the engine from pruning their checks.
+    let checked: Vec<String> = cols
+        .iter()
+        .map(|(_, alias)| format!("{} IS NULL", d.ident(alias)))
+        .collect();
+    let employee = if checked.is_empty() {
+        "employee".to_string()
+    } else {
+        format!(
+            "CASE WHEN {} THEN {} ELSE employee END AS employee",
+            checked.join(" OR "),
+            d.error("an input is missing")
+        )
+    };
+    let mut body = format!("  SELECT {employee}, period, team");
     for (i, (name, sp)) in spelled.iter().enumerate() {
         let text = match sp {
             Spell::Text(t) => t.clone(),
