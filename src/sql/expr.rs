@@ -288,7 +288,7 @@ impl<C: Columns> Compiler<'_, C> {
     fn steps(&self, subject: &IExpr, arms: &[IStepArm], span: Span) -> Result<NumV, SqlError> {
         let a = &self.a;
         let v = self.num(subject)?;
-        let mut total = a.konst(0, 0);
+        let mut total: Option<NumV> = None;
         for arm in arms {
             let step = self.num(&arm.step)?;
             let reference = self.num(&arm.reference)?;
@@ -317,7 +317,11 @@ impl<C: Columns> Compiler<'_, C> {
                     inputs: diff.blame.union(&step.blame).cloned().collect(),
                 });
             }
-            let den = format!("({} * {})", a.den(&diff), step.n);
+            let den = match step.konst {
+                Some(Num::Dec { m, .. }) => a.times(&a.den(&diff), m),
+                Some(Num::Frac { n, .. }) => a.times(&a.den(&diff), n),
+                None => format!("({} * {})", a.den(&diff), step.n),
+            };
             let q = match arm.rounding {
                 StepRounding::Floor => a.d.fdiv(&num.n, &den),
                 StepRounding::Ceil => format!("(-{})", a.d.fdiv(&format!("-{}", num.n), &den)),
@@ -351,15 +355,22 @@ impl<C: Columns> Compiler<'_, C> {
             let positive = a.sign(&diff, ">");
             let bad_step = a.sign(&step, "<=");
             let mut part = a.choose(&[(positive, got)], Some(&zero), "");
-            // A step that is not positive stops evaluation, whatever the value.
-            part.n = format!(
-                "(CASE WHEN {bad_step} THEN {} ELSE {} END)",
-                a.d.error(&self.msg("a step is not positive")),
-                part.n
-            );
-            total = a.add(&total, &a.check(part, arm.span)?, false, span)?;
+            // A step that is not positive stops evaluation, whatever the value
+            // (a positive constant needs no check).
+            if !step.konst.is_some_and(|k| k.signum() > 0) {
+                part.n = format!(
+                    "(CASE WHEN {bad_step} THEN {} ELSE {} END)",
+                    a.d.error(&self.msg("a step is not positive")),
+                    part.n
+                );
+            }
+            let part = a.check(part, arm.span)?;
+            total = Some(match total {
+                None => part,
+                Some(t) => a.add(&t, &part, false, span)?,
+            });
         }
-        Ok(total)
+        Ok(total.unwrap_or_else(|| a.konst(0, 0)))
     }
 
     fn scale(
