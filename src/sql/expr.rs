@@ -357,7 +357,7 @@ impl<C: Columns> Compiler<'_, C> {
             let mut part = a.choose(&[(positive, got)], Some(&zero), "");
             // A step that is not positive stops evaluation, whatever the value
             // (a positive constant needs no check).
-            if !step.konst.is_some_and(|k| k.signum() > 0) {
+            if step.konst.is_none_or(|k| k.signum() <= 0) {
                 part.n = format!(
                     "(CASE WHEN {bad_step} THEN {} ELSE {} END)",
                     a.d.error(&self.msg("a step is not positive")),
