@@ -70,6 +70,143 @@ fn cases() -> Vec<Case> {
     out
 }
 
+/// A small deterministic generator (no dependency, same data everywhere).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// A cell in `kpi eval`'s own format (declared units, `%`, `s` suffix)
+/// for an input of type `ty` with valid range `range` (base units).
+fn random_cell(rng: &mut Rng, f: &kpi::ir::Field, last: &mut Option<String>) -> String {
+    use kpi::types::NumKind;
+    // Ties: every third cell repeats the previous value of the column.
+    if let Some(l) = last.as_ref() {
+        if rng.below(3) == 0 {
+            return l.clone();
+        }
+    }
+    let (lo, hi) = f
+        .range
+        .map(|(lo, hi)| (lo, hi))
+        .unwrap_or_else(|| match f.ty {
+            Ty::Number(NumKind::Percent) => (0.into(), 1.into()),
+            Ty::Money => (0.into(), 20000.into()),
+            Ty::Duration(_) => (0.into(), 300.into()),
+            Ty::Number(NumKind::Count) => (0.into(), 30.into()),
+            _ => (0.into(), 100.into()),
+        });
+    // `steps` values between lo and hi inclusive, in units of 10^-places.
+    let pick = |rng: &mut Rng, places: u32| {
+        let scale = rust_decimal::Decimal::from(10i64.pow(places));
+        let (a, b) = ((lo * scale).ceil(), (hi * scale).floor());
+        let span = (b - a).to_string().parse::<u64>().unwrap_or(0);
+        let k = a + rust_decimal::Decimal::from(rng.below(span + 1));
+        (k / scale).normalize()
+    };
+    let cell = match &f.ty {
+        Ty::Number(NumKind::Count) => pick(rng, 0).to_string(),
+        Ty::Number(NumKind::Percent) => {
+            format!(
+                "{}%",
+                (pick(rng, 4) * rust_decimal::Decimal::from(100)).normalize()
+            )
+        }
+        Ty::Number(_) => pick(rng, 1).to_string(),
+        Ty::Money => pick(rng, 2).to_string(),
+        Ty::Duration(_) => format!("{}s", pick(rng, 1)),
+        Ty::Bool => ["true", "false"][rng.below(2) as usize].to_string(),
+        Ty::Text => ["甲", "b", "好评"][rng.below(3) as usize].to_string(),
+        Ty::Grade(levels) => levels[rng.below(levels.len() as u64) as usize].clone(),
+    };
+    *last = Some(cell.clone());
+    cell
+}
+
+/// Random records (and context) for a seed policy: three teams and rows
+/// without one, months with gaps across a year boundary, ties.
+fn random_case(policy: &Path, dir: &Path, seed: u64) -> Case {
+    let program = program(policy);
+    let mut rng = Rng(seed);
+    let stem = policy.file_stem().unwrap().to_string_lossy().to_string();
+    let periods = ["2025-11", "2025-12", "2026-01", "2026-02", "2026-04"];
+    let mut header: Vec<String> = vec!["employee".into(), "period".into(), "team".into()];
+    header.extend(program.inputs.iter().map(|f| f.id.clone()));
+    let mut rows = Vec::new();
+    let mut last: Vec<Option<String>> = vec![None; program.inputs.len()];
+    for e in 0..24 {
+        let team = ["A", "B", "C", ""][e % 4];
+        for p in periods {
+            if rng.below(5) == 0 {
+                continue; // a missing month
+            }
+            let mut row = vec![format!("R{e:02}"), p.to_string(), team.to_string()];
+            for (f, l) in program.inputs.iter().zip(last.iter_mut()) {
+                row.push(random_cell(&mut rng, f, l));
+            }
+            rows.push(row);
+        }
+    }
+    let records = dir.join(format!("gen_{stem}.csv"));
+    write_csv(&records, &header, &rows);
+    let context = (!program.context.is_empty()).then(|| {
+        let mut header: Vec<String> = vec!["period".into()];
+        header.extend(program.context.iter().map(|f| f.id.clone()));
+        let mut last = vec![None; program.context.len()];
+        let rows: Vec<Vec<String>> = periods
+            .iter()
+            .map(|p| {
+                let mut row = vec![p.to_string()];
+                for (f, l) in program.context.iter().zip(last.iter_mut()) {
+                    row.push(random_cell(&mut rng, f, l));
+                }
+                row
+            })
+            .collect();
+        let path = dir.join(format!("gen_{stem}.ctx.csv"));
+        write_csv(&path, &header, &rows);
+        path
+    });
+    let mut case = Case {
+        name: format!("random_{stem}"),
+        policy: policy.to_path_buf(),
+        records,
+        context,
+        fails: false,
+    };
+    // Random data may make `kpi eval` stop (a value no band matches): the
+    // query must then stop too.
+    case.fails = !eval_succeeds(&case);
+    case
+}
+
+fn eval_succeeds(case: &Case) -> bool {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpi"));
+    cmd.arg("eval")
+        .arg(&case.policy)
+        .arg("--data")
+        .arg(&case.records);
+    if let Some(c) = &case.context {
+        cmd.arg("--context").arg(c);
+    }
+    cmd.args(["--format", "csv"])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
 fn program(path: &Path) -> Program {
     let text = std::fs::read_to_string(path).unwrap();
     kpi::check::check(&kpi::syntax::parse(&text).unwrap())
@@ -231,7 +368,15 @@ fn run_engine(dialect: Dialect, engine: &str, module: &str) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let cases = cases();
+    let mut cases = cases();
+    let seeds: Vec<PathBuf> = cases
+        .iter()
+        .filter(|c| c.name.starts_with("seed_"))
+        .map(|c| c.policy.clone())
+        .collect();
+    for (i, policy) in seeds.iter().enumerate() {
+        cases.push(random_case(policy, dir.path(), 1000 + i as u64));
+    }
     let mut job = Vec::new();
     let mut want = Vec::new();
     let mut failures = Vec::new();
@@ -321,7 +466,12 @@ fn run_engine(dialect: Dialect, engine: &str, module: &str) {
         want.len(),
         failures.join("\n")
     );
-    eprintln!("{engine}: {} cases equal to kpi eval", want.len());
+    let stopped: Vec<&str> = want.iter().filter(|w| w.3).map(|w| w.0.as_str()).collect();
+    eprintln!(
+        "{engine}: {} cases equal to kpi eval; {} stop with an error in both: {stopped:?}",
+        want.len(),
+        stopped.len()
+    );
 }
 
 #[test]
