@@ -97,16 +97,13 @@ fn random_cell(rng: &mut Rng, f: &kpi::ir::Field, last: &mut Option<String>) -> 
             return l.clone();
         }
     }
-    let (lo, hi) = f
-        .range
-        .map(|(lo, hi)| (lo, hi))
-        .unwrap_or_else(|| match f.ty {
-            Ty::Number(NumKind::Percent) => (0.into(), 1.into()),
-            Ty::Money => (0.into(), 20000.into()),
-            Ty::Duration(_) => (0.into(), 300.into()),
-            Ty::Number(NumKind::Count) => (0.into(), 30.into()),
-            _ => (0.into(), 100.into()),
-        });
+    let (lo, hi) = f.range.unwrap_or_else(|| match f.ty {
+        Ty::Number(NumKind::Percent) => (0.into(), 1.into()),
+        Ty::Money => (0.into(), 20000.into()),
+        Ty::Duration(_) => (0.into(), 300.into()),
+        Ty::Number(NumKind::Count) => (0.into(), 30.into()),
+        _ => (0.into(), 100.into()),
+    });
     // `steps` values between lo and hi inclusive, in units of 10^-places.
     let pick = |rng: &mut Rng, places: u32| {
         let scale = rust_decimal::Decimal::from(10i64.pow(places));
