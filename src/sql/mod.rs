@@ -3,7 +3,7 @@
 //!
 //! The query reads two relations, `records` and `context` (names
 //! overridable), whose columns are the input ids typed as in
-//! [`column_type`], and returns `employee`, `period`, `team` and one text
+//! [`column_type`] (see the README), and returns `employee`, `period`, `team` and one text
 //! column per output, spelled like `kpi eval --format csv`.
 //!
 //! Exactness: no engine division is ever used on a value. Every number is an
@@ -87,16 +87,24 @@ pub fn column_scale(ty: &Ty) -> (u32, i64) {
 }
 
 /// The SQL type of an input column, as the loaders create it.
-pub fn column_type(ty: &Ty, dialect: Dialect) -> String {
+/// Decimals take `DECIMAL(18,s)` (fast in both engines) unless the input's
+/// range needs more digits.
+pub fn column_type(f: &Field, dialect: Dialect) -> String {
     let text = match dialect {
         Dialect::DuckDb => "VARCHAR",
         Dialect::Spark => "STRING",
     };
-    match ty {
+    match &f.ty {
         Ty::Number(NumKind::Count) => "BIGINT".into(),
         Ty::Number(_) | Ty::Money | Ty::Duration(_) => {
-            let (s, _) = column_scale(ty);
-            format!("DECIMAL(38,{s})")
+            let (s, bound) = column_scale(&f.ty);
+            let mag = match f.range {
+                Some((lo, hi)) => lo.abs().max(hi.abs()),
+                None => Decimal::from(bound),
+            };
+            let digits = mag.trunc().to_string().trim_start_matches('-').len();
+            let p = if digits + s as usize <= 18 { 18 } else { 38 };
+            format!("DECIMAL({p},{s})")
         }
         Ty::Bool => "BOOLEAN".into(),
         Ty::Text | Ty::Grade(_) => text.into(),
