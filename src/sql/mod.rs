@@ -408,7 +408,7 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         let col = cx.slot(o.slot, slot.span).map_err(|e| vec![e])?;
         let v = cx.col_val(col, None);
         let base = format!("_o{i}");
-        let sp = spell(&a, v, &slot.ty, &base, slot.span).map_err(|e| vec![e])?;
+        let sp = spell(&a, v, &slot.ty, slot.span).map_err(|e| vec![e])?;
         if let Spell::Fixed {
             q: qe,
             strip,
@@ -970,7 +970,7 @@ enum Spell {
     },
 }
 
-fn spell(a: &Arith, v: Val, ty: &Ty, _base: &str, span: Span) -> Result<Spell, SqlError> {
+fn spell(a: &Arith, v: Val, ty: &Ty, span: Span) -> Result<Spell, SqlError> {
     let d = a.d;
     match v {
         Val::Bool(b) => Ok(Spell::Text(format!(

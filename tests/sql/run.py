@@ -81,6 +81,7 @@ def run_spark(cases):
     )
     spark.sparkContext.setLogLevel("OFF")
     for case in cases:
+        start = time.time()
         try:
             for stmt in statements(case["setup"]):
                 spark.sql(stmt)
@@ -89,6 +90,7 @@ def run_spark(cases):
             write_rows(case["out"], df.columns, rows)
         except Exception as e:
             fail(case["out"], e)
+        print(f"  {case['name']}: {time.time() - start:.1f} s", file=sys.stderr)
     spark.stop()
 
 
