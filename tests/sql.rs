@@ -50,17 +50,23 @@ fn cases() -> Vec<Case> {
             fails: false,
         });
     }
-    let gen = root.join("tests/data/sql");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&gen)
-        .unwrap()
+    // the SQL edge cases, and the evaluator's own data-driven cases
+    let mut dirs: Vec<PathBuf> = ["tests/data/sql", "tests/data/eval"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+        .filter(|p| p.is_dir() && p.join("records.csv").exists())
         .collect();
     dirs.sort();
     for dir in dirs {
         let context = dir.join("context.csv");
+        let group = if dir.parent().is_some_and(|p| p.ends_with("eval")) {
+            "eval_"
+        } else {
+            ""
+        };
         out.push(Case {
-            name: dir.file_name().unwrap().to_string_lossy().to_string(),
+            name: format!("{group}{}", dir.file_name().unwrap().to_string_lossy()),
             policy: dir.join("policy.kpi"),
             records: dir.join("records.csv"),
             context: context.exists().then_some(context),

@@ -69,8 +69,8 @@ impl Options {
 
 /// Most members a team (same team and period) may have: team sums are
 /// bounded with it, and the query checks it.
-const TEAM_DIGITS: f64 = 7.0;
-const TEAM_MAX: i64 = 10_000_000;
+const TEAM_DIGITS: f64 = 6.0;
+const TEAM_MAX: i64 = 1_000_000;
 
 /// Decimal places of an input column in base units (percent as a
 /// fraction, durations in seconds, money in yuan), and the magnitude
@@ -396,9 +396,11 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         return Err(errors);
     }
 
-    // ---- outputs spelled like `kpi eval --format csv`
-    let mut num_cols = Vec::new();
+    // ---- outputs spelled like `kpi eval --format csv`: a number is shown
+    // from its integer part and its fraction's digits, computed apart so
+    // that only the remainder (below the denominator) is scaled up.
     let mut spelled: Vec<(String, Spell)> = Vec::new();
+    let (mut parts, mut split, mut digits) = (Vec::new(), Vec::new(), Vec::new());
     for (i, o) in program.outputs.iter().enumerate() {
         let Some(slot) = program.slots.get(o.slot) else {
             return Err(vec![SqlError::Internal {
@@ -407,46 +409,68 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         };
         let col = cx.slot(o.slot, slot.span).map_err(|e| vec![e])?;
         let v = cx.col_val(col, None);
-        let base = format!("_o{i}");
         let sp = spell(&a, v, &slot.ty, slot.span).map_err(|e| vec![e])?;
-        if let Spell::Fixed {
-            q: qe,
-            strip,
+        if let Spell::Number {
+            x,
             places,
+            min_places,
             ..
         } = &sp
         {
-            num_cols.push((qe.clone(), format!("{base}__q")));
-            num_cols.push((strip.clone(), format!("{base}__x")));
-            if let Places::Exact(cond, k) = places {
-                num_cols.push((
-                    format!("CAST(CASE WHEN {cond} THEN {k} ELSE 10 END AS INTEGER)"),
-                    format!("{base}__p"),
-                ));
+            let o = |c: &str| format!("_o{i}__{c}");
+            parts.push((format!("abs({})", x.n), o("a")));
+            parts.push((a.den(x), o("b")));
+            parts.push((format!("({} < 0)", x.n), o("neg")));
+            let (av, bv) = (d.ident(&o("a")), d.ident(&o("b")));
+            split.push((d.fdiv(&av, &bv), o("i")));
+            split.push((d.pmod(&av, &bv), o("r")));
+            let r = d.ident(&o("r"));
+            match places {
+                Places::Fixed(k) => {
+                    // a decimal: the remainder is the fraction's digits
+                    let pad = min_places.saturating_sub(*k);
+                    digits.push((d.ident(&o("i")), o("int")));
+                    digits.push((a.up(&r, pad), o("frac")));
+                }
+                Places::Exact(k) => {
+                    // exact within k places, else rounded half away from zero
+                    // to 10 (a carry goes to the integer part)
+                    let scaled = a.up(&r, *k);
+                    let exact = format!("({} = 0)", d.pmod(&scaled, &bv));
+                    let two = d.lit(2);
+                    let rounded = d.fdiv(
+                        &format!("{two} * {} + {bv}", a.up(&r, 10)),
+                        &format!("{two} * {bv}"),
+                    );
+                    digits.push((exact.clone(), o("x")));
+                    digits.push((
+                        format!(
+                            "CASE WHEN {exact} THEN {} ELSE {rounded} END",
+                            d.fdiv(&scaled, &bv)
+                        ),
+                        o("f0"),
+                    ));
+                }
             }
         }
         spelled.push((o.name.clone(), sp));
     }
-    if !num_cols.is_empty() {
+    if !parts.is_empty() {
         q.project(
             "spell",
-            "outputs as integers: the shown digits, and whether trailing zeros go",
-            &num_cols,
+            "outputs: magnitude, denominator and sign of each number",
+            &parts,
         );
-        let mut pads = Vec::new();
-        for (i, (_, sp)) in spelled.iter().enumerate() {
-            if let Spell::Fixed { places, .. } = sp {
-                let digits = d.text(&format!("abs(_o{i}__q)"));
-                pads.push((
-                    format!(
-                        "lpad({digits}, CAST(greatest(length({digits}), {} + 1) AS INTEGER), '0')",
-                        places_sql(places, i)
-                    ),
-                    format!("_o{i}__s"),
-                ));
-            }
-        }
-        q.project("digits", "the digits of each output, padded", &pads);
+        q.project(
+            "spell_split",
+            "integer part and remainder of each number",
+            &split,
+        );
+        q.project(
+            "spell_digits",
+            "the fraction's digits: exact, or rounded to 10 places",
+            &digits,
+        );
     }
     // Every input is checked (missing, decimals, range) like `kpi eval`
     // checks every cell, even those no output reads: reading them here keeps
@@ -468,28 +492,13 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
     for (i, (name, sp)) in spelled.iter().enumerate() {
         let text = match sp {
             Spell::Text(t) => t.clone(),
-            Spell::Fixed { places, suffix, .. } => {
-                let zero = matches!(places, Places::Fixed(0));
-                let places = places_sql(places, i);
-                let s = format!("_o{i}__s");
-                let x = format!("_o{i}__x");
-                let sign = format!("(CASE WHEN _o{i}__q < 0 THEN '-' ELSE '' END)");
-                let int = format!("left({s}, CAST(length({s}) - {places} AS INTEGER))");
-                let suffix = if suffix.is_empty() {
-                    String::new()
-                } else {
-                    format!(" || '{suffix}'")
-                };
-                if zero {
-                    format!("{sign} || {int}{suffix}")
-                } else {
-                    let frac = format!("right({s}, {places})");
-                    let trimmed = format!("regexp_replace({frac}, '0+$', '')");
-                    format!(
-                        "{sign} || {int} || (CASE WHEN {x} THEN (CASE WHEN {trimmed} = '' THEN '' ELSE '.' || {trimmed} END) ELSE '.' || {frac} END){suffix}"
-                    )
-                }
-            }
+            Spell::Number {
+                places,
+                min_places,
+                strip,
+                suffix,
+                ..
+            } => number_text(d, i, places, *min_places, *strip, suffix),
         };
         body.push_str(&format!(",\n    {text} AS {}", d.ident(name)));
     }
@@ -519,14 +528,6 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         "\n-- the outputs, spelled as `kpi eval --format csv` spells them\n{body}\n"
     ));
     Ok(out)
-}
-
-/// An output's decimals as SQL.
-fn places_sql(p: &Places, i: usize) -> String {
-    match p {
-        Places::Fixed(k) => k.to_string(),
-        Places::Exact(..) => format!("_o{i}__p"),
-    }
 }
 
 fn describe(slot: &Slot) -> String {
@@ -724,7 +725,7 @@ fn team(
     let guard = |e: String| {
         format!(
             "CASE WHEN COUNT(*) OVER ({TEAM}) > {TEAM_MAX} THEN {} ELSE {e} END",
-            d.error("a team has more than 10000000 members")
+            d.error("a team has more than 1000000 members")
         )
     };
     let comment = describe(slot);
@@ -952,22 +953,79 @@ fn history(
 
 /// How many decimals an output shows.
 enum Places {
+    /// A decimal with this scale: always exact.
     Fixed(u32),
-    /// `k` where the condition holds (an exact value), else 10.
-    Exact(String, u32),
+    /// A quotient: exact when it terminates within this many places,
+    /// else rounded to 10.
+    Exact(u32),
 }
 
 /// How an output is spelled.
 enum Spell {
     Text(String),
-    /// An integer `q` shown with `places` decimals; trailing zeros are
-    /// dropped where `strip` (an SQL condition) holds.
-    Fixed {
-        q: String,
+    Number {
+        x: NumV,
         places: Places,
-        strip: String,
+        /// Decimals always shown (money: 2); more are shown without
+        /// trailing zeros when `strip`.
+        min_places: u32,
+        strip: bool,
         suffix: &'static str,
     },
+}
+
+/// The text of number output `i` from its `spell` columns.
+fn number_text(
+    d: Dialect,
+    i: usize,
+    places: &Places,
+    min_places: u32,
+    strip: bool,
+    suffix: &str,
+) -> String {
+    let c = |n: &str| d.ident(&format!("_o{i}__{n}"));
+    let one = d.lit(1);
+    let ten = d.lit(pow10(10).unwrap_or(1));
+    // integer part, fraction digits, their count, whether zeros go
+    let (int, frac, count, trim) = match places {
+        Places::Fixed(k) => (
+            c("int"),
+            c("frac"),
+            (*k).max(min_places).to_string(),
+            if strip {
+                "TRUE".to_string()
+            } else {
+                "FALSE".to_string()
+            },
+        ),
+        Places::Exact(k) => {
+            let carry = format!("(NOT {} AND {} = {ten})", c("x"), c("f0"));
+            (
+                format!("({} + CASE WHEN {carry} THEN {one} ELSE 0 END)", c("i")),
+                format!("(CASE WHEN {carry} THEN 0 ELSE {} END)", c("f0")),
+                format!("(CASE WHEN {} THEN {k} ELSE 10 END)", c("x")),
+                c("x"),
+            )
+        }
+    };
+    let sign = format!(
+        "(CASE WHEN {} AND ({int} <> 0 OR {frac} <> 0) THEN '-' ELSE '' END)",
+        c("neg")
+    );
+    let suffix = if suffix.is_empty() {
+        String::new()
+    } else {
+        format!(" || '{suffix}'")
+    };
+    if count == "0" {
+        return format!("{sign} || {}{suffix}", d.text(&int));
+    }
+    let digits = format!("lpad({}, CAST({count} AS INTEGER), '0')", d.text(&frac));
+    let trimmed = format!("regexp_replace({digits}, '0+$', '')");
+    format!(
+        "{sign} || {} || (CASE WHEN {trim} THEN (CASE WHEN {trimmed} = '' THEN '' ELSE '.' || {trimmed} END) ELSE '.' || {digits} END){suffix}",
+        d.text(&int)
+    )
 }
 
 fn spell(a: &Arith, v: Val, ty: &Ty, span: Span) -> Result<Spell, SqlError> {
@@ -998,64 +1056,44 @@ fn spell(a: &Arith, v: Val, ty: &Ty, span: Span) -> Result<Spell, SqlError> {
                 | Ty::Text
                 | Ty::Grade(_) => "",
             };
-            let x = match ty {
-                Ty::Money => {
-                    let r = a.round(&x, 2, span)?;
-                    let q = match r.den {
-                        Den::Scale(k) => a.up(&r.n, 2 - k.min(2)),
-                        Den::Const(_) | Den::Dyn(_) => return Err(SqlError::Internal { span }),
-                    };
-                    return Ok(Spell::Fixed {
-                        q,
-                        places: Places::Fixed(2),
-                        strip: "FALSE".into(),
-                        suffix: "",
-                    });
-                }
-                Ty::Number(NumKind::Percent) => a.mul(&x, &a.konst(100, 0), span)?,
+            let (x, min_places, strip) = match ty {
+                // to the fen, half away from zero, always two places
+                Ty::Money => (a.round(&x, 2, span)?, 2, false),
+                Ty::Number(NumKind::Percent) => (a.mul(&x, &a.konst(100, 0), span)?, 0, true),
                 Ty::Duration(u) => {
                     let secs = u.seconds().to_i64().unwrap_or(1);
-                    if secs == 1 {
+                    let x = if secs == 1 {
                         x
                     } else {
                         a.div(&x, &a.konst(i128::from(secs), 0), span)?
-                    }
+                    };
+                    (x, 0, true)
                 }
-                Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => x,
+                Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => (x, 0, true),
             };
-            match &x.den {
-                Den::Scale(k) => Ok(Spell::Fixed {
-                    q: x.n.clone(),
-                    places: Places::Fixed(*k),
-                    strip: "TRUE".into(),
-                    suffix,
-                }),
+            let places = match x.den {
+                Den::Scale(k) => Places::Fixed(k),
                 Den::Const(_) | Den::Dyn(_) => {
-                    let den = &a.den(&x);
-                    // Exact (terminating) within `k` places: shown exactly,
-                    // like kpi's decimals (at most 30 places); otherwise a
-                    // fraction, rounded to 10 places. `k` is as many places
-                    // as the value's bound leaves room for.
-                    let room = (num::LIMIT - x.nb - 1.0).floor();
-                    let mut k = if room >= 30.0 { 30 } else { 10 };
-                    if (10.0..30.0).contains(&room) {
-                        k = room as u32;
+                    // The remainder is below the denominator: scaled by 10^k
+                    // it must fit. Up to 30 places (kpi's decimals), at
+                    // least 10.
+                    let room = (num::LIMIT - x.db - 1.0).floor();
+                    if room < 10.0 {
+                        return Err(SqlError::Magnitude {
+                            span,
+                            inputs: x.blame.iter().cloned().collect(),
+                        });
                     }
-                    let m = a.mul(&x, &a.konst(pow10(k).unwrap_or(1), 0), span)?;
-                    let exact = format!("({} = 0)", d.pmod(&m.n, den));
-                    let r = a.round(&x, 10, span)?;
-                    Ok(Spell::Fixed {
-                        q: format!(
-                            "(CASE WHEN {exact} THEN {} ELSE {} END)",
-                            d.fdiv(&m.n, den),
-                            r.n
-                        ),
-                        places: Places::Exact(exact.clone(), k),
-                        strip: exact,
-                        suffix,
-                    })
+                    Places::Exact(if room >= 30.0 { 30 } else { room as u32 })
                 }
-            }
+            };
+            Ok(Spell::Number {
+                x,
+                places,
+                min_places,
+                strip,
+                suffix,
+            })
         }
     }
 }
