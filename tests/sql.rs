@@ -576,8 +576,12 @@ fn compile_cli_reports_refusals_and_prints_queries() {
     assert!(out.status.success());
     let sql = String::from_utf8(out.stdout).unwrap();
     assert!(sql.contains("FROM wh.recs r"), "{sql}");
-    // one CTE per slot, named after the policy's items
-    assert!(sql.contains("_discipline` AS ("), "{sql}");
+    // CTEs named after the policy's items, each commented with its declaration
+    assert!(sql.contains("_discipline_order_accuracy_"), "{sql}");
+    assert!(
+        sql.contains("-- item discipline \"工作纪律\" : points"),
+        "{sql}"
+    );
 }
 
 /// Engines round decimal division: the DuckDB queries divide only whole

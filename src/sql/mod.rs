@@ -249,6 +249,36 @@ impl Query {
     }
 }
 
+/// Per-record slots waiting to be written as one CTE.
+#[derive(Default)]
+struct Batch {
+    cols: Vec<(String, String)>,
+    names: Vec<String>,
+    comments: Vec<String>,
+    slots: BTreeSet<usize>,
+}
+
+impl Batch {
+    fn flush(&mut self, q: &mut Query) {
+        if self.cols.is_empty() {
+            return;
+        }
+        let mut name = String::new();
+        for n in &self.names {
+            if name.chars().count() > 40 {
+                name.push_str("_etc");
+                break;
+            }
+            if !name.is_empty() {
+                name.push('_');
+            }
+            name.push_str(n);
+        }
+        q.project(&name, &self.comments.join("\n"), &self.cols);
+        *self = Batch::default();
+    }
+}
+
 /// Compiles a checked program to one SQL query.
 pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError>> {
     let d = opts.dialect;
@@ -320,6 +350,7 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
     };
     let mut errors = Vec::new();
     let mut failed = BTreeSet::new();
+    let mut batch = Batch::default();
 
     // ---- the slots, stage by stage, in evaluation order
     for stage in 0..=program.max_stage {
@@ -354,14 +385,21 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                 | SlotKind::Grade
                 | SlotKind::Output => names.take(&slot.name, format!("_s{s}")),
             };
-            if slot
-                .compute
-                .dependencies()
-                .iter()
-                .any(|dep| failed.contains(dep))
-            {
+            let deps = slot.compute.dependencies();
+            if deps.iter().any(|dep| failed.contains(dep)) {
                 failed.insert(s);
                 continue;
+            }
+            // Per-record slots share a CTE until one reads another of the
+            // batch (a shallow query: Spark's analyzer has an iteration limit).
+            // (Team aggregates and ranks are window columns of the batch;
+            // forced distribution and history need CTEs of their own.)
+            let own = matches!(
+                slot.compute,
+                Compute::History(_) | Compute::Team(TeamFn::Distribute { .. })
+            );
+            if own || deps.iter().any(|dep| batch.slots.contains(dep)) {
+                batch.flush(&mut q);
             }
             let r = match &slot.compute {
                 Compute::Expr(e) => {
@@ -372,11 +410,20 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                     };
                     c.expr(e).map(|v| {
                         let (cols, col) = materialize(v, &name);
-                        q.project(&name, &describe(slot), &cols);
+                        batch.cols.extend(cols);
+                        batch.names.push(name.clone());
+                        batch.comments.push(describe(slot));
+                        batch.slots.insert(s);
                         col
                     })
                 }
-                Compute::Team(f) => team(&a, &cx, &mut q, f, slot, &name),
+                Compute::Team(f) => {
+                    let r = team(&a, &cx, &mut q, &mut batch, f, slot, &name);
+                    if r.is_ok() {
+                        batch.slots.insert(s);
+                    }
+                    r
+                }
                 Compute::History(f) => history(&a, &cx, &mut q, f, slot, &name),
             };
             match r {
@@ -391,6 +438,7 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
                 }
             }
         }
+        batch.flush(&mut q);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -409,7 +457,12 @@ pub fn compile(program: &Program, opts: &Options) -> Result<String, Vec<SqlError
         };
         let col = cx.slot(o.slot, slot.span).map_err(|e| vec![e])?;
         let v = cx.col_val(col, None);
-        let sp = spell(&a, v, &slot.ty, slot.span).map_err(|e| vec![e])?;
+        // a refusal points at the output's formula
+        let at = match &slot.compute {
+            Compute::Expr(e) => e.span,
+            Compute::Team(_) | Compute::History(_) => slot.span,
+        };
+        let sp = spell(&a, v, &slot.ty, at).map_err(|e| vec![e])?;
         if let Spell::Number {
             x,
             places,
@@ -716,6 +769,7 @@ fn team(
     a: &Arith,
     cx: &Cols,
     q: &mut Query,
+    batch: &mut Batch,
     f: &TeamFn,
     slot: &Slot,
     name: &str,
@@ -729,6 +783,11 @@ fn team(
         )
     };
     let comment = describe(slot);
+    let mut add = |cols: Vec<(String, String)>| {
+        batch.cols.extend(cols);
+        batch.names.push(name.to_string());
+        batch.comments.push(comment.clone());
+    };
     let num = |n: &str, den: Den, nb: f64, db: f64, blame| Col::Num {
         n: n.to_string(),
         den,
@@ -745,7 +804,7 @@ fn team(
             let (what, e) = match kind {
                 AggKind::Count => {
                     let e = format!("CAST(COUNT(*) OVER ({TEAM}) AS {ty})");
-                    q.project(name, &comment, &[(e, name.into())]);
+                    add(vec![(e, name.into())]);
                     return Ok(num(name, Den::Scale(0), TEAM_DIGITS, 0.0, BTreeSet::new()));
                 }
                 AggKind::Sum => ("team.sum", "SUM"),
@@ -776,7 +835,7 @@ fn team(
                     ))
                 }
                 AggKind::Sum => {
-                    q.project(name, &comment, &[(guard(agg), name.into())]);
+                    add(vec![(guard(agg), name.into())]);
                     Ok(num(
                         name,
                         Den::Scale(k),
@@ -786,7 +845,7 @@ fn team(
                     ))
                 }
                 AggKind::Min | AggKind::Max | AggKind::Count => {
-                    q.project(name, &comment, &[(agg, name.into())]);
+                    add(vec![(agg, name.into())]);
                     Ok(num(name, Den::Scale(k), nb, f64::from(k), blame))
                 }
             }
@@ -798,7 +857,7 @@ fn team(
                 d.ident(col),
                 order(*o)
             );
-            q.project(name, &comment, &[(e, name.into())]);
+            add(vec![(e, name.into())]);
             Ok(num(name, Den::Scale(0), TEAM_DIGITS, 0.0, BTreeSet::new()))
         }
         TeamFn::Distribute {
