@@ -65,5 +65,6 @@ pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 pub mod types;

@@ -353,6 +353,7 @@ mod every_variant {
     use kpi::diag::{Lang, Report};
     use kpi::eval::expr::FaultKind;
     use kpi::eval::EvalError;
+    use kpi::sql::SqlError;
     use kpi::syntax::ast::Span;
     use kpi::syntax::{Expect, Found, SyntaxError, SyntaxHint};
     use kpi::types::{Dim, DurUnit, NumKind, Ty};
@@ -653,6 +654,25 @@ mod every_variant {
         v
     }
 
+    /// Every refusal of `kpi compile --to sql`.
+    fn sql_errors() -> Vec<SqlError> {
+        vec![
+            SqlError::Magnitude {
+                span: sp(0),
+                inputs: vec!["sales".into()],
+            },
+            SqlError::Magnitude {
+                span: sp(0),
+                inputs: Vec::new(),
+            },
+            SqlError::TeamFraction {
+                span: sp(0),
+                what: "team.avg",
+            },
+            SqlError::Internal { span: sp(0) },
+        ]
+    }
+
     fn eval_errors() -> Vec<EvalError> {
         let mut v = vec![
             EvalError::MissingContext {
@@ -915,6 +935,11 @@ mod every_variant {
                 .iter()
                 .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
         );
+        all.extend(
+            sql_errors()
+                .iter()
+                .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
+        );
         all.extend(lint_reports());
         let mut seen = std::collections::BTreeMap::new();
         for (en, zh) in all {
@@ -990,6 +1015,9 @@ mod every_variant {
             add(e.report(Lang::En), e.report(Lang::Zh));
         }
         for e in data_errors() {
+            add(e.report(Lang::En), e.report(Lang::Zh));
+        }
+        for e in sql_errors() {
             add(e.report(Lang::En), e.report(Lang::Zh));
         }
         if std::env::var_os("KPI_SHOW_ZH").is_some() {

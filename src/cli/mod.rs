@@ -2,6 +2,7 @@
 //! share (exit codes, loading a policy, rendering diagnostics).
 
 mod check;
+mod compile;
 mod diagnostics;
 mod diff;
 mod eval;
@@ -170,6 +171,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Find the smallest change of each input that reaches a target.
     Whatif(whatif::Args),
+    /// Compile a policy to one exact SQL query (DuckDB or Spark).
+    Compile(compile::Args),
     /// Write a starting policy from an export's header (types guessed).
     Init(init::Args),
     /// Language server over stdio (for editors).
@@ -235,6 +238,7 @@ pub fn run(cli: Cli) -> Exit {
         #[cfg(feature = "serve")]
         Command::Serve(args) => crate::serve::run(&args, l),
         Command::Whatif(args) => whatif::run(&args, l),
+        Command::Compile(args) => compile::run(&args, l),
         #[cfg(feature = "lsp")]
         Command::Lsp => crate::lsp::run(),
     }
