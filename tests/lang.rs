@@ -348,6 +348,7 @@ mod every_variant {
     use super::{assert_chinese_punctuation, is_cjk};
     use kpi::check::{
         Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget, UnitHint,
+        ValueFault,
     };
     use kpi::data::{CellError, DataError, DataErrorKind};
     use kpi::diag::{Lang, Report};
@@ -407,8 +408,7 @@ mod every_variant {
                 span: sp(0),
             },
             CheckError::Cycle {
-                name: "a".into(),
-                span: sp(0),
+                members: vec![("a".into(), sp(0)), ("b".into(), sp(3))],
             },
             CheckError::BadTest {
                 test: "t".into(),
@@ -559,6 +559,36 @@ mod every_variant {
                 ty: Ty::Text,
             },
             Problem::NoWeight { name: "a".into() },
+            Problem::WeightNotPercent {
+                weight: "40".into(),
+            },
+            Problem::BadValue {
+                what: ConstUse::Default,
+                name: "c".into(),
+                value: "1.5".into(),
+                fault: ValueFault::NotWhole,
+            },
+            Problem::BadValue {
+                what: ConstUse::TestValue,
+                name: "t".into(),
+                value: "-5s".into(),
+                fault: ValueFault::Negative {
+                    ty: Ty::Duration(DurUnit::Seconds),
+                },
+            },
+            Problem::BadValue {
+                what: ConstUse::TestValue,
+                name: "p".into(),
+                value: "11".into(),
+                fault: ValueFault::OutOfRange {
+                    lo: "0".into(),
+                    hi: "10".into(),
+                },
+            },
+            Problem::TestInputMissing {
+                test: "t".into(),
+                names: vec!["a".into(), "b".into()],
+            },
             Problem::NoOrder { func: "max".into() },
             Problem::BadPlaces,
             Problem::QuotasOver100,
@@ -720,6 +750,10 @@ mod every_variant {
             },
             CellError::NotWhole { raw: raw() },
             CellError::Negative { raw: raw() },
+            CellError::NegativeQuantity {
+                raw: raw(),
+                ty: "seconds".into(),
+            },
             CellError::NotABool { raw: raw() },
             CellError::NotALevel {
                 raw: raw(),

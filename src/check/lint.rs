@@ -43,6 +43,12 @@ pub enum Lint {
         expected: String,
         spans: Vec<Span>,
     },
+    /// Item weights while no total is a `weighted sum of items`: they change
+    /// nothing. `total` is the plain `sum of items`, if there is one.
+    WeightsIgnored {
+        spans: Vec<Span>,
+        total: Option<Span>,
+    },
     /// A grade the total can never reach.
     UnreachableGrade {
         level: String,
@@ -79,6 +85,7 @@ impl Lint {
             Lint::DeadArm { .. } => "kpi::unreachable_arm",
             Lint::EmptyArm { .. } => "kpi::empty_band",
             Lint::WeightsSum { .. } => "kpi::weights_sum",
+            Lint::WeightsIgnored { .. } => "kpi::weights_ignored",
             Lint::UnreachableGrade { .. } => "kpi::unreachable_grade",
             Lint::PayoutNegative { .. } => "kpi::payout_negative",
             Lint::PayoutFalls { .. } => "kpi::payout_not_monotone",
@@ -96,7 +103,9 @@ impl Lint {
             | Lint::UnreachableGrade { span, .. }
             | Lint::PayoutNegative { span, .. }
             | Lint::PayoutFalls { span, .. } => *span,
-            Lint::WeightsSum { spans, .. } => spans.first().copied().unwrap_or_default(),
+            Lint::WeightsSum { spans, .. } | Lint::WeightsIgnored { spans, .. } => {
+                spans.first().copied().unwrap_or_default()
+            }
         }
     }
 
@@ -264,6 +273,45 @@ impl Lint {
                     "check the comparison directions, e.g. `45% > x >= 50%` should be `45% <= x < 50%`".into()
                 },
             ),
+            Lint::WeightsIgnored { spans, total } => {
+                let mut labels: Vec<(Span, String)> = spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        let text = match (i, zh) {
+                            (0, false) => "this weight is never used".to_string(),
+                            (0, true) => "这个权重没有用到".to_string(),
+                            _ => String::new(),
+                        };
+                        (*s, text)
+                    })
+                    .collect();
+                if let Some(t) = total {
+                    labels.push((
+                        *t,
+                        if zh {
+                            "这里直接相加各项得分，不看权重".into()
+                        } else {
+                            "this adds the items' scores, without weights".into()
+                        },
+                    ));
+                }
+                (
+                    if zh {
+                        "各项的权重被忽略了：总分不是加权求和".into()
+                    } else {
+                        "the item weights are ignored: the total is not a weighted sum".into()
+                    },
+                    labels,
+                    if zh {
+                        "如果要按权重计算，请写 `total = weighted sum of items`；否则删去权重"
+                            .into()
+                    } else {
+                        "write `total = weighted sum of items` to apply them, or remove the weights"
+                            .into()
+                    },
+                )
+            }
             Lint::WeightsSum {
                 sum,
                 expected,

@@ -754,6 +754,12 @@ pub enum CellError {
     Negative {
         raw: String,
     },
+    /// A negative duration or amount in a column whose input declares no
+    /// range: exports never hold one, and the checker assumes none.
+    NegativeQuantity {
+        raw: String,
+        ty: String,
+    },
     NotABool {
         raw: String,
     },
@@ -834,7 +840,7 @@ impl CellError {
                 format!("`{raw}` is not a whole number"),
                 format!("`{raw}` 不是整数"),
             ),
-            CellError::Negative { raw } => {
+            CellError::Negative { raw } | CellError::NegativeQuantity { raw, .. } => {
                 lang.pick(format!("`{raw}` is negative"), format!("`{raw}` 是负数"))
             }
             CellError::NotABool { raw } => lang.pick(
@@ -904,6 +910,19 @@ impl CellError {
                     "次数必须是大于等于 0 的整数",
                 )
                 .into(),
+            CellError::NegativeQuantity { ty, .. } => {
+                let zh_ty = Ty::from_name(ty)
+                    .map(|t| ty_name(&t, Lang::Zh))
+                    .unwrap_or_else(|| ty.clone());
+                lang.pick(
+                    format!(
+                        "a {ty} column holds values ≥ 0; if this input can be negative, declare its range (`in -100..100`)"
+                    ),
+                    format!(
+                        "{zh_ty}列的值应大于等于 0；如果这项可以为负，请声明取值范围（`in -100..100`）"
+                    ),
+                )
+            }
             CellError::NotABool { .. } => lang
                 .pick(
                     "write `true` or `false`, `是` or `否`, `1` or `0`",

@@ -324,6 +324,32 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                 });
             }
         }
+        // §3.1: a salary of ¥0 is the edge of money's default domain, not
+        // a case HR must handle. Negative pay is looked for with amounts
+        // of undeclared range at a typical level or above (¥10000), so
+        // `salary - 2元 + bonus` is no false alarm; a declared range is
+        // probed in full.
+        let floors = |fields: &[Field], samples: &[Vec<Value>]| -> Vec<Option<Num>> {
+            fields
+                .iter()
+                .zip(samples)
+                .map(|(f, s)| match (&f.ty, f.range, s.first()) {
+                    (Ty::Money, None, Some(Value::Num(mid))) => Some(*mid),
+                    _ => None,
+                })
+                .collect()
+        };
+        let input_floors = floors(&program.inputs, &input_samples);
+        let context_floors = floors(&program.context, &context_samples);
+        let realistic = |p: &Probe| {
+            let above = |values: &[Value], floors: &[Option<Num>]| {
+                values.iter().zip(floors).all(|(v, f)| match (v, f) {
+                    (Value::Num(v), Some(f)) => v.exact_cmp(*f).is_ok_and(|o| o.is_ge()),
+                    _ => true,
+                })
+            };
+            above(&p.inputs, &input_floors) && above(&p.context, &context_floors)
+        };
         let mut negative: Option<Lint> = None;
         let mut falls: Option<Lint> = None;
         'bases: for (inputs, context) in &bases {
@@ -348,7 +374,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                     }
                     probe.run(forced_slot.map(|s| (s, &value)));
                     let Some(p) = pay(&probe) else { continue };
-                    if negative.is_none() && p.signum() < 0 {
+                    if negative.is_none() && p.signum() < 0 && realistic(&probe) {
                         negative = Some(Lint::PayoutNegative {
                             output: out.name.clone(),
                             value: show_value(p.round(2).unwrap_or(p), &Ty::Money),
