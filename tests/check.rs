@@ -67,6 +67,28 @@ fn syntax_error_fullwidth_comma() {
     assert_diag!("policy \"p\"\ninput a : points\nitem x = max(a，3)");
 }
 
+/// Issue 10 item 10: `let` takes a label, and a range may be open above;
+/// both check cleanly and the open range bounds the analysis from below
+/// only (no gap above 10).
+#[test]
+fn let_label_and_open_range_check_cleanly() {
+    let src = "policy \"p\"\ninput s : points in 0..\nlet half \"一半\" = s / 2\nitem x = band half { < 10 -> 1, >= 10 -> 2 }";
+    let out = kpi_check(src, &["--deny-warnings"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains('⚠'), "{stderr}");
+}
+
+/// An open range still bounds from below: an arm below 0 is dead.
+#[test]
+fn open_range_bounds_from_below() {
+    let json = json_diagnostics(
+        "policy \"p\"\ninput s : points in 0..\nitem x = band s { < 0 -> 0, < 10 -> 1, else -> 2 }",
+    );
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::unreachable_arm");
+}
+
 // ------------------------------------------------------------------- names
 
 #[test]

@@ -261,7 +261,7 @@ impl<'a> Checker<'a> {
         if ty == Ty::Number(NumKind::Percent) {
             let bare = [
                 d.range.as_ref().map(|r| &r.lo),
-                d.range.as_ref().map(|r| &r.hi),
+                d.range.as_ref().and_then(|r| r.hi.as_ref()),
             ];
             for e in bare.into_iter().flatten().chain(d.default.as_ref()) {
                 self.bare_number_lint(e, d.ty.span());
@@ -279,7 +279,11 @@ impl<'a> Checker<'a> {
                 return None;
             }
             let lo = self.fold_bound(&r.lo, &ty)?;
-            let hi = self.fold_bound(&r.hi, &ty)?;
+            // open above: the largest decimal stands for "no bound"
+            let hi = match &r.hi {
+                Some(h) => self.fold_bound(h, &ty)?,
+                None => rust_decimal::Decimal::MAX,
+            };
             if lo > hi {
                 self.errors.push(CheckError::Invalid {
                     problem: Problem::EmptyRange,
@@ -337,9 +341,14 @@ impl<'a> Checker<'a> {
                 let (lo, hi) = (Num::from_decimal(lo), Num::from_decimal(hi));
                 let outside = n.exact_cmp(lo).is_ok_and(|o| o.is_lt())
                     || n.exact_cmp(hi).is_ok_and(|o| o.is_gt());
+                let open = hi.to_decimal() == Some(rust_decimal::Decimal::MAX);
                 outside.then(|| ValueFault::OutOfRange {
                     lo: show_value(lo, &field.ty),
-                    hi: show_value(hi, &field.ty),
+                    hi: if open {
+                        String::new()
+                    } else {
+                        show_value(hi, &field.ty)
+                    },
                 })
             })
         };
@@ -522,7 +531,7 @@ impl<'a> Checker<'a> {
                     }
                     None => ty,
                 };
-                Some(mk(SlotKind::Let, None, ty, e))
+                Some(mk(SlotKind::Let, d.label.as_ref(), ty, e))
             }
             Decl::Item(d) => {
                 let want = match &d.ty {

@@ -88,7 +88,12 @@ fn in_range(cell: Cell, raw: &str, field: &FieldSpec) -> Result<Cell, CellError>
             return Err(CellError::OutOfRange {
                 raw: raw.to_string(),
                 lo: display_base(*lo, &field.ty),
-                hi: display_base(*hi, &field.ty),
+                // `in 0..` is open above (the largest decimal)
+                hi: if *hi == Decimal::MAX {
+                    String::new()
+                } else {
+                    display_base(*hi, &field.ty)
+                },
             });
         }
         (Cell::Num(v), None)

@@ -942,6 +942,10 @@ impl CellError {
                     "单元格只能是 JSON 的字符串、数字、布尔值或 null",
                 )
                 .into(),
+            CellError::OutOfRange { lo, hi, .. } if hi.is_empty() => lang.pick(
+                format!("the input's declared range is {lo}.., from {lo} up, {lo} included"),
+                format!("这项输入声明的范围是 {lo}..，即不小于 {lo}"),
+            ),
             CellError::OutOfRange { lo, hi, .. } => lang.pick(
                 format!("the input's declared range is {lo}..{hi}, both ends included"),
                 format!("这项输入声明的范围是 {lo}..{hi}（包含两端）"),

@@ -119,7 +119,11 @@ impl<'a> Search<'a> {
             return (None, None);
         };
         if let Some((lo, hi)) = f.range {
-            return (Some(Num::from_decimal(lo)), Some(Num::from_decimal(hi)));
+            let open = hi == rust_decimal::Decimal::MAX;
+            return (
+                Some(Num::from_decimal(lo)),
+                (!open).then(|| Num::from_decimal(hi)),
+            );
         }
         let nonneg = matches!(
             f.ty,

@@ -192,6 +192,36 @@ impl SyntaxError {
         }
     }
 
+    /// Moves the error to `pos` when it is further than where pest put it,
+    /// expecting the `rules` and literal `tokens` tried there (see
+    /// `parser::detailed_error`).
+    pub(crate) fn further(self, pos: usize, tokens: &[String], rules: &[Rule]) -> SyntaxError {
+        let SyntaxError::Unexpected { span, .. } = &self else {
+            return self;
+        };
+        if pos <= span.start {
+            return self;
+        }
+        let mut expected: Vec<Expect> = rules.iter().filter_map(|r| rule_name(*r)).collect();
+        expected.extend(tokens.iter().filter_map(|t| literal_name(t)));
+        // the declaration being parsed is not what is expected inside it
+        if expected.iter().any(|e| *e != Expect::Declaration) {
+            expected.retain(|e| *e != Expect::Declaration);
+        }
+        if expected.is_empty() {
+            return self;
+        }
+        expected.sort_unstable_by_key(|e| e.text(Lang::En));
+        expected.dedup();
+        SyntaxError::Unexpected {
+            expected,
+            found: Found::EndOfFile,
+            span: Span::new(pos, pos),
+            unclosed: None,
+            hint: None,
+        }
+    }
+
     /// Fills in what was found at the error position, and a hint for
     /// common slips (IME punctuation, `=` for `==`, a missing `else`, a
     /// reserved word as a name). At the end of the file the error marks the
@@ -205,6 +235,21 @@ impl SyntaxError {
         };
         let rest = src.get(span.start..).unwrap_or("");
         let (found, len) = found_token(rest);
+        // What was found is never in the list of what would have fitted.
+        if let Found::Token(word) = &found {
+            let quoted = format!("`{word}`");
+            expected.retain(|e| match e {
+                Expect::Code(c) => *c != quoted,
+                Expect::Declaration => !DECLARATION_WORDS.contains(&word.as_str()),
+                _ => true,
+            });
+            // `default` / `in 0..10` then the next declaration: a value is
+            // missing (the grammar refuses the keyword by a lookahead, which
+            // names nothing).
+            if expected.is_empty() && DECLARATION_WORDS.contains(&word.as_str()) {
+                expected.push(Expect::Expression);
+            }
+        }
         if found == Found::EndOfFile {
             let unclosed = unclosed_brace(src);
             if unclosed.is_some() {
@@ -508,6 +553,30 @@ fn hint(rest: &str, found: &Found, expected: &[Expect]) -> Option<SyntaxHint> {
         return Some(SyntaxHint::MissingElse);
     }
     None
+}
+
+/// The words that start a declaration.
+const DECLARATION_WORDS: [&str; 10] = [
+    "input", "context", "const", "let", "item", "total", "grade", "output", "test", "key",
+];
+
+/// Literal punctuation of the grammar, as a message names it.
+fn literal_name(token: &str) -> Option<Expect> {
+    Some(Expect::Code(match token {
+        "=" => "`=`",
+        ":" => "`:`",
+        ".." => "`..`",
+        "{" => "`{`",
+        "}" => "`}`",
+        "(" => "`(`",
+        ")" => "`)`",
+        "[" => "`[`",
+        "]" => "`]`",
+        "," => "`,`",
+        "->" => "`->`",
+        "|" => "`|`",
+        _ => return None,
+    }))
 }
 
 /// Readable names for grammar rules; `None` hides a rule from messages.

@@ -38,10 +38,52 @@ pub fn parse_policy(src: &str) -> PResult<Policy> {
     // Bounds the work of pathological backtracking; ordinary policies use
     // a tiny fraction of it.
     pest::set_call_limit(std::num::NonZeroUsize::new(50_000_000));
-    let mut pairs = KpiParser::parse(Rule::file, src).map_err(SyntaxError::from_pest)?;
+    let mut pairs = KpiParser::parse(Rule::file, src).map_err(|e| detailed_error(src, e))?;
     let file = pairs.next().ok_or_else(|| internal(Span::new(0, 0)))?;
     let b = Builder { depth: 0 };
     b.file(file)
+}
+
+/// pest places an error at the furthest *rule* it tried, so a declaration
+/// that fails on a literal (`let a "x" "y" = 1` fails at the second text,
+/// where only `=` or `:` fit) is reported at its start, as "expected a
+/// declaration, found `let`". Parsing again with pest's detailed tracking
+/// finds the furthest position any token was tried at, and the tokens that
+/// fit there. (Only on an error: the tracking costs time.)
+fn detailed_error(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
+    let base = SyntaxError::from_pest(e);
+    pest::set_error_detail(true);
+    let again = KpiParser::parse(Rule::file, src);
+    pest::set_error_detail(false);
+    match again.err().and_then(|e| e.parse_attempts()) {
+        Some(attempts) => {
+            let tokens: Vec<String> = attempts
+                .expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string())
+                .collect();
+            let rules: Vec<Rule> = attempts
+                .call_stacks()
+                .into_iter()
+                .filter_map(|c| c.deepest.get_rule().copied())
+                .collect();
+            // Only the start of a token after a finished one counts:
+            // attempts inside a lookahead (`!keyword` after `if`) or an
+            // atomic token (`2026/10`) reach into white space or the
+            // middle of a token, where pest's own position is better.
+            let pos = attempts.max_position;
+            let at = src.get(pos..).and_then(|r| r.chars().next());
+            let before = src.get(..pos).and_then(|r| r.chars().next_back());
+            let token_start = at.is_some_and(|c| !c.is_whitespace())
+                && before
+                    .is_some_and(|c| c.is_whitespace() || matches!(c, '"' | '”' | ')' | ']' | '}'));
+            if !token_start {
+                return base;
+            }
+            base.further(pos, &tokens, &rules)
+        }
+        None => base,
+    }
 }
 
 /// Finds the first bracket nested deeper than [`MAX_DEPTH`], skipping
@@ -183,7 +225,7 @@ impl Builder {
                     let rs = span_of(&q);
                     let mut it = q.into_inner().filter(|x| x.as_rule() == Rule::unary);
                     let lo = self.expr(next_f(&mut it, rs)?)?;
-                    let hi = self.expr(next_f(&mut it, rs)?)?;
+                    let hi = it.next().map(|h| self.expr(h)).transpose()?;
                     range = Some(RangeExpr { lo, hi, span: rs });
                 }
                 Rule::default => {
@@ -247,6 +289,7 @@ impl Builder {
             }),
             Rule::let_decl => Decl::Let(LetDecl {
                 name: name.ok_or_else(|| internal(span))?,
+                label,
                 ty,
                 expr: need_expr(expr)?,
             }),

@@ -21,7 +21,12 @@ use crate::types::{NumKind, Ty};
 /// when no value the data layer accepts can reach it.
 pub fn field_range(f: &Field, defaults: bool) -> Option<Interval> {
     if let Some((lo, hi)) = f.range {
-        let iv = Interval::closed(Num::from_decimal(lo), Num::from_decimal(hi));
+        let iv = if hi == rust_decimal::Decimal::MAX {
+            // `in 0..`: open above
+            Interval::at_least(Num::from_decimal(lo))
+        } else {
+            Interval::closed(Num::from_decimal(lo), Num::from_decimal(hi))
+        };
         return Some(iv.integral(f.ty == Ty::Number(NumKind::Count)));
     }
     Some(match (&f.ty, defaults) {
