@@ -31,8 +31,10 @@ pub fn parse_cell(
     if let Some(cell) = quick_cell(trimmed, field, opts) {
         return Ok(Some(cell));
     }
-    let cell = parse_general(trimmed, &field.ty, opts)?;
-    in_range(cell, trimmed, field).map(Some)
+    let cell = parse_general(trimmed, &field.ty, opts).map_err(CellError::shortened)?;
+    in_range(cell, trimmed, field)
+        .map(Some)
+        .map_err(CellError::shortened)
 }
 
 /// The cells that make up the bulk of any file, fast: a plain ASCII number
