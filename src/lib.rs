@@ -65,5 +65,6 @@ pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod span;
+mod stack;
 pub mod syntax;
 pub mod types;

@@ -355,7 +355,7 @@ mod every_variant {
     use kpi::eval::expr::FaultKind;
     use kpi::eval::EvalError;
     use kpi::syntax::ast::Span;
-    use kpi::syntax::{Expect, Found, SyntaxError, SyntaxHint};
+    use kpi::syntax::{Expect, Found, Nesting, SyntaxError, SyntaxHint};
     use kpi::types::{Dim, DurUnit, NumKind, Ty};
 
     fn sp(a: usize) -> Span {
@@ -611,6 +611,17 @@ mod every_variant {
             SyntaxError::TooDeep {
                 span: sp(0),
                 max: 64,
+                what: Nesting::Brackets,
+            },
+            SyntaxError::TooDeep {
+                span: sp(0),
+                max: 250,
+                what: Nesting::Chain { ops: 300 },
+            },
+            SyntaxError::TooDeep {
+                span: sp(0),
+                max: 256,
+                what: Nesting::Expression,
             },
             SyntaxError::FormattedTooLarge {
                 size: 2_000_000,

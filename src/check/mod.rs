@@ -45,8 +45,13 @@ pub struct CheckFailure {
     pub warnings: Vec<Lint>,
 }
 
-/// Checks and compiles a parsed policy.
+/// Checks and compiles a parsed policy, on a stack of its own (see
+/// [`crate::stack::on_big_stack`]).
 pub fn check(policy: &Policy) -> Result<Checked, CheckFailure> {
+    crate::stack::on_big_stack(|| check_here(policy))
+}
+
+fn check_here(policy: &Policy) -> Result<Checked, CheckFailure> {
     let mut c = Checker::new(policy);
     c.run();
     if c.errors.is_empty() {

@@ -26,6 +26,7 @@ pub enum SyntaxError {
     TooDeep {
         span: Span,
         max: usize,
+        what: Nesting,
     },
     /// `kpi fmt`: the formatted policy would be over the size limit.
     FormattedTooLarge {
@@ -44,6 +45,17 @@ pub enum SyntaxError {
     Internal {
         span: Span,
     },
+}
+
+/// What nests too deeply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// Brackets `( [ {` (counted on the text).
+    Brackets,
+    /// One chain of `ops` operators (`a + b + … `).
+    Chain { ops: usize },
+    /// The syntax tree: `if`s in `if`s, signs, operators.
+    Expression,
 }
 
 /// What was found where a syntax error is reported.
@@ -350,8 +362,12 @@ impl SyntaxError {
                     .into(),
                 ),
             ),
-            SyntaxError::TooDeep { span, max } => (
-                lang.pick("nesting is too deep", "括号嵌套太深").into(),
+            SyntaxError::TooDeep {
+                span,
+                max,
+                what: Nesting::Brackets,
+            } => (
+                lang.pick("brackets nest too deeply", "括号嵌套太深").into(),
                 vec![(
                     *span,
                     lang.pick("nested too deeply here", "这里嵌套太深").into(),
@@ -359,6 +375,39 @@ impl SyntaxError {
                 Some(lang.pick(
                     format!("at most {max} levels of brackets are allowed; use `let` to name parts of the expression"),
                     format!("括号最多嵌套 {max} 层；请用 `let` 给算式的一部分起个名字"),
+                )),
+            ),
+            SyntaxError::TooDeep {
+                span,
+                max,
+                what: Nesting::Chain { ops },
+            } => (
+                lang.pick(
+                    format!("this expression is too long: {ops} operators in a row"),
+                    format!("这个算式太长：连续 {ops} 个运算符"),
+                ),
+                vec![(
+                    *span,
+                    lang.pick("this chain of operators", "这一串运算").into(),
+                )],
+                Some(lang.pick(
+                    format!("at most {max} operators in a row are allowed here; use `let` to name parts of the sum (`let part1 = a + b + …`)"),
+                    format!("这里最多允许连续 {max} 个运算符；请用 `let` 分段求和（`let part1 = a + b + …`）"),
+                )),
+            ),
+            SyntaxError::TooDeep {
+                span,
+                max,
+                what: Nesting::Expression,
+            } => (
+                lang.pick("this expression nests too deeply", "这个算式嵌套太深").into(),
+                vec![(
+                    *span,
+                    lang.pick("nested too deeply here", "这里嵌套太深").into(),
+                )],
+                Some(lang.pick(
+                    format!("at most {max} levels are allowed (each `if` inside another, sign, `not` or operator adds one); use `let` to name parts of the expression"),
+                    format!("最多允许 {max} 层（每个嵌套的 `if`、正负号、`not` 或运算符算一层）；请用 `let` 给算式的一部分起个名字"),
                 )),
             ),
             SyntaxError::FormattedTooLarge { size, span } => (

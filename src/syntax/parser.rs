@@ -4,7 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::ast::*;
-use super::error::SyntaxError;
+use super::error::{Nesting, SyntaxError};
 use crate::types::{DurUnit, Period};
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -16,8 +16,13 @@ pub struct KpiParser;
 
 /// Policies larger than this are refused before parsing.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
-/// Deepest bracket / expression nesting accepted.
+/// Deepest bracket nesting accepted (checked on the text, before pest).
 pub const MAX_DEPTH: usize = 64;
+/// Deepest syntax tree accepted: an `if` in an `if`, a sign, an operator
+/// of a chain (`a + b + c` is two levels) each add one; brackets add none.
+/// Everything after the parser (checker, evaluator, formatter) recurses
+/// along the tree, on threads of 2 MiB (tests/robustness.rs).
+pub const MAX_TREE_DEPTH: usize = 256;
 
 type PResult<T> = Result<T, SyntaxError>;
 
@@ -33,6 +38,7 @@ pub fn parse_policy(src: &str) -> PResult<Policy> {
         return Err(SyntaxError::TooDeep {
             span,
             max: MAX_DEPTH,
+            what: Nesting::Brackets,
         });
     }
     // Bounds the work of pathological backtracking; ordinary policies use
@@ -355,20 +361,34 @@ impl Builder {
 
     /// Fails when `extra` more levels below this one exceed the limit.
     fn check_depth(&self, extra: usize, span: Span) -> PResult<()> {
-        if self.depth + extra > MAX_DEPTH * 4 {
+        if self.depth + extra > MAX_TREE_DEPTH {
             return Err(SyntaxError::TooDeep {
                 span,
-                max: MAX_DEPTH * 4,
+                max: MAX_TREE_DEPTH,
+                what: Nesting::Expression,
+            });
+        }
+        Ok(())
+    }
+
+    /// Fails when a chain of `ops` operators here exceeds the limit.
+    fn check_chain(&self, ops: usize, span: Span) -> PResult<()> {
+        if self.depth + ops > MAX_TREE_DEPTH {
+            return Err(SyntaxError::TooDeep {
+                span,
+                max: MAX_TREE_DEPTH.saturating_sub(self.depth),
+                what: Nesting::Chain { ops },
             });
         }
         Ok(())
     }
 
     fn nested(&self, span: Span) -> PResult<Builder> {
-        if self.depth >= MAX_DEPTH * 4 {
+        if self.depth >= MAX_TREE_DEPTH {
             return Err(SyntaxError::TooDeep {
                 span,
-                max: MAX_DEPTH * 4,
+                max: MAX_TREE_DEPTH,
+                what: Nesting::Expression,
             });
         }
         Ok(Builder {
@@ -381,85 +401,29 @@ impl Builder {
     }
 
     /// Any expression-level pair (expr, or_expr, …, primary forms).
+    ///
+    /// `depth` counts levels of the syntax tree, not of the grammar: a
+    /// bracket or an operator group with one operand adds none, so the
+    /// limit is the same for `(((a)))` and `a`. A chain (`a + b + c`) and
+    /// signs nest one level per operator.
     fn expr(&self, p: Pair<Rule>) -> PResult<Expr> {
         let span = span_of(&p);
-        let b = self.nested(span)?;
         let rule = p.as_rule();
+        let b = match rule {
+            Rule::expr
+            | Rule::paren
+            | Rule::wide_paren
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::cmp_expr
+            | Rule::not_expr
+            | Rule::unary => Builder { depth: self.depth },
+            _ => self.nested(span)?,
+        };
         match rule {
             Rule::expr | Rule::paren | Rule::wide_paren => b.expr(next(&mut p.into_inner(), span)?),
-            Rule::if_expr => {
-                let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
-                let cond = b.boxed(next_f(&mut it, span)?)?;
-                let then = b.boxed(next_f(&mut it, span)?)?;
-                let otherwise = b.boxed(next_f(&mut it, span)?)?;
-                Ok(Expr {
-                    kind: ExprKind::If {
-                        cond,
-                        then,
-                        otherwise,
-                    },
-                    span,
-                })
-            }
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
-                let mut it = p.into_inner();
-                let mut lhs = b.expr(next(&mut it, span)?)?;
-                let mut terms = 0;
-                while let Some(op) = it.next() {
-                    let op_span = span_of(&op);
-                    // A long chain nests as deeply as brackets would.
-                    terms += 1;
-                    b.check_depth(terms, op_span)?;
-                    let op = bin_op(&op).ok_or_else(|| internal(op_span))?;
-                    let rhs = b.expr(next(&mut it, span)?)?;
-                    let sp = lhs.span.to(rhs.span);
-                    lhs = Expr {
-                        kind: ExprKind::Binary {
-                            op,
-                            op_span,
-                            lhs: Box::new(lhs),
-                            rhs: Box::new(rhs),
-                        },
-                        span: sp,
-                    };
-                }
-                Ok(lhs)
-            }
-            Rule::not_expr => {
-                let mut it = p.into_inner();
-                let first = next(&mut it, span)?;
-                if first.as_rule() == Rule::kw_not {
-                    let inner = b.boxed(next(&mut it, span)?)?;
-                    Ok(Expr {
-                        kind: ExprKind::Not(inner),
-                        span,
-                    })
-                } else {
-                    b.expr(first)
-                }
-            }
-            Rule::unary => {
-                let mut negs = Vec::new();
-                let mut primary = None;
-                for q in p.into_inner() {
-                    if q.as_rule() == Rule::neg {
-                        negs.push((q.as_str() == "-", span_of(&q)));
-                    } else {
-                        primary = Some(q);
-                    }
-                }
-                let mut e = b.expr(primary.ok_or_else(|| internal(span))?)?;
-                b.check_depth(negs.len(), span)?;
-                for (minus, s) in negs.into_iter().rev() {
-                    if minus {
-                        e = Expr {
-                            span: s.to(e.span),
-                            kind: ExprKind::Neg(Box::new(e)),
-                        };
-                    }
-                }
-                Ok(e)
-            }
             Rule::number => number(p),
             Rule::string => Ok(Expr {
                 kind: ExprKind::Str(text(p)?.value),
@@ -478,6 +442,131 @@ impl Builder {
                 span,
             }),
             Rule::call => b.call(p),
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
+                b.chain(p, span)
+            }
+            Rule::not_expr => b.not_expr(p, span),
+            Rule::unary => b.unary(p, span),
+            _ => b.compound(p, span),
+        }
+    }
+
+    /// An operator group: `a + b - c`, `x and y`, one comparison.
+    /// (The arms of [`Builder::expr`] live in functions of their own: in a
+    /// debug build one big match took 75 KB of stack per call, nine calls
+    /// per bracket.)
+    #[inline(never)]
+    fn chain(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
+                // `a + b + c` is `(a + b) + c`: one level per operator, the
+                // operands below them all.
+                let ops = p.clone().into_inner().count() / 2;
+                if let Some(op) = p.clone().into_inner().nth(1) {
+                    b.check_chain(ops, span_of(&op))?;
+                }
+                let b = Builder {
+                    depth: b.depth + ops,
+                };
+                let mut it = p.into_inner();
+                let mut lhs = b.expr(next(&mut it, span)?)?;
+                while let Some(op) = it.next() {
+                    let op_span = span_of(&op);
+                    let op = bin_op(&op).ok_or_else(|| internal(op_span))?;
+                    let rhs = b.expr(next(&mut it, span)?)?;
+                    let sp = lhs.span.to(rhs.span);
+                    lhs = Expr {
+                        kind: ExprKind::Binary {
+                            op,
+                            op_span,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span: sp,
+                    };
+                }
+                Ok(lhs)
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// `not x`, or the comparison below it.
+    #[inline(never)]
+    fn not_expr(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::not_expr => {
+                let mut it = p.into_inner();
+                let first = next(&mut it, span)?;
+                if first.as_rule() == Rule::kw_not {
+                    let inner = b.nested(span)?.boxed(next(&mut it, span)?)?;
+                    Ok(Expr {
+                        kind: ExprKind::Not(inner),
+                        span,
+                    })
+                } else {
+                    b.expr(first)
+                }
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// Signs before a primary: `-x`, `+x`.
+    #[inline(never)]
+    fn unary(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::unary => {
+                let mut negs = Vec::new();
+                let mut primary = None;
+                for q in p.into_inner() {
+                    if q.as_rule() == Rule::neg {
+                        negs.push((q.as_str() == "-", span_of(&q)));
+                    } else {
+                        primary = Some(q);
+                    }
+                }
+                b.check_depth(negs.len(), span)?;
+                let below = Builder {
+                    depth: b.depth + negs.len(),
+                };
+                let mut e = below.expr(primary.ok_or_else(|| internal(span))?)?;
+                for (minus, s) in negs.into_iter().rev() {
+                    if minus {
+                        e = Expr {
+                            span: s.to(e.span),
+                            kind: ExprKind::Neg(Box::new(e)),
+                        };
+                    }
+                }
+                Ok(e)
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// `if`, `band`, `match`, `cases`, `steps`, `scale`, `distribute`.
+    #[inline(never)]
+    fn compound(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::if_expr => {
+                let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
+                let cond = b.boxed(next_f(&mut it, span)?)?;
+                let then = b.boxed(next_f(&mut it, span)?)?;
+                let otherwise = b.boxed(next_f(&mut it, span)?)?;
+                Ok(Expr {
+                    kind: ExprKind::If {
+                        cond,
+                        then,
+                        otherwise,
+                    },
+                    span,
+                })
+            }
             Rule::band_expr => {
                 let mut it = p.into_inner().filter(|x| x.as_rule() != Rule::kw_band);
                 let subject = b.boxed(next_f(&mut it, span)?)?;
