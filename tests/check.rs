@@ -89,6 +89,18 @@ fn open_range_bounds_from_below() {
     assert_eq!(json[0]["code"], "kpi::unreachable_arm");
 }
 
+/// Issue 10 item 13: the header's column counts characters, as
+/// `--format json` does (`item 得分 = 退款 + foo`: `foo` is at column 16,
+/// byte 24).
+#[test]
+fn human_and_json_columns_agree_in_characters() {
+    let src = "policy \"p\"\ninput 退款 : points\nitem 得分 = 退款 + foo";
+    let human = diagnostics(src);
+    assert!(human.contains("╭─[policy.kpi:3:16]"), "{human}");
+    let json = json_diagnostics(src);
+    assert_eq!(json[0]["labels"][0]["column"], 16, "{json:?}");
+}
+
 // ------------------------------------------------------------------- names
 
 #[test]
