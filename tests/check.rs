@@ -328,6 +328,37 @@ fn percent_test_value_as_a_bare_number_warns() {
     );
 }
 
+/// §3.1 unreachable branches everywhere: a `cases` rule after one that
+/// always holds, given `x in 0..10`.
+#[test]
+fn cases_rule_after_an_always_true_one_warns() {
+    assert_diag!(
+        "policy \"p\"\ninput x : points in 0..10\nitem a = cases { x >= 0 -> 1, x > 5 -> 2, else -> 3 }"
+    );
+}
+
+#[test]
+fn if_branch_never_taken_warns() {
+    assert_diag!("policy \"p\"\ninput x : points in 0..10\nitem b = if x > 20 then 1 else 0");
+}
+
+/// Constant mistakes: `each 0% above …`, `scale … from 25s..25s`.
+#[test]
+fn zero_step_and_empty_scale_warn() {
+    assert_diag!(
+        "policy \"p\"\ninput x : percent\ninput t : seconds\nitem c = steps x { each 0% above 5%: -1 }\nitem d = scale t from 25s..25s to 100..20"
+    );
+}
+
+/// Issue 10 items 7 and 13: a dead `else` of a match is no "band", and the
+/// whole arm is underlined, not only its result.
+#[test]
+fn dead_match_else_is_named_and_underlined_whole() {
+    assert_diag!(
+        "policy \"p\"\ninput r : grade(A, B)\nitem x = match r { A -> 1, B -> 2, else -> 3 }"
+    );
+}
+
 // ------------------------------------------- §3 analysis (seed defects, §7)
 
 #[test]

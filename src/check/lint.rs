@@ -6,6 +6,30 @@ pub use crate::diag::{Lang, Report};
 use crate::syntax::ast::Span;
 use miette::Severity;
 
+/// Which branch [`Lint::Unreached`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Branch {
+    /// The `then` of an `if` whose condition is always false.
+    Then,
+    /// The `else` of an `if` whose condition is always true.
+    Else,
+    /// A `cases` rule whose condition is always false.
+    Rule,
+    /// A `cases` rule after one whose condition is always true.
+    RuleAfter,
+}
+
+/// Which constant mistake [`Lint::ConstantMistake`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mistake {
+    /// `each 0% above …`: a step of zero or less.
+    ZeroStep,
+    /// `scale … from 25s..25s`.
+    EmptyScale,
+    /// `x / 0`.
+    DivideByZero,
+}
+
 /// A warning found by `kpi check`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lint {
@@ -35,6 +59,21 @@ pub enum Lint {
         shadow: Option<Span>,
         is_else: bool,
     },
+    /// A match arm whose levels earlier arms all take (or an `else` after
+    /// every level).
+    DeadMatchArm { span: Span, is_else: bool },
+    /// An `if` branch or a `cases` rule no record can reach, given the
+    /// inputs' ranges: `cond` is always `always` (the `if`'s condition, the
+    /// rule's own condition, or an earlier rule's that is always true).
+    Unreached {
+        span: Span,
+        cond: Span,
+        always: bool,
+        what: Branch,
+    },
+    /// A constant that makes a rule fail or mean nothing: a step of 0, a
+    /// scale from an empty range, a division by 0.
+    ConstantMistake { span: Span, what: Mistake },
     /// An arm whose condition no value satisfies (`45% > x >= 50%`).
     EmptyArm { span: Span },
     /// Item weights that do not add up to the expected total.
@@ -82,7 +121,10 @@ impl Lint {
             Lint::BandGap { grade: false, .. } => "kpi::band_gap",
             Lint::BandGap { grade: true, .. } => "kpi::grade_gap",
             Lint::BandOverlap { .. } => "kpi::band_overlap",
-            Lint::DeadArm { .. } => "kpi::unreachable_arm",
+            Lint::DeadArm { .. } | Lint::DeadMatchArm { .. } | Lint::Unreached { .. } => {
+                "kpi::unreachable_arm"
+            }
+            Lint::ConstantMistake { .. } => "kpi::constant_mistake",
             Lint::EmptyArm { .. } => "kpi::empty_band",
             Lint::WeightsSum { .. } => "kpi::weights_sum",
             Lint::WeightsIgnored { .. } => "kpi::weights_ignored",
@@ -99,6 +141,9 @@ impl Lint {
             | Lint::BandGap { span, .. }
             | Lint::BandOverlap { span, .. }
             | Lint::DeadArm { span, .. }
+            | Lint::DeadMatchArm { span, .. }
+            | Lint::Unreached { span, .. }
+            | Lint::ConstantMistake { span, .. }
             | Lint::EmptyArm { span }
             | Lint::UnreachableGrade { span, .. }
             | Lint::PayoutNegative { span, .. }
@@ -252,6 +297,119 @@ impl Lint {
                         "remove this arm or fix the bounds of the arms before it".into()
                     },
                 )
+            }
+            Lint::DeadMatchArm { span, is_else } => (
+                match (zh, is_else) {
+                    (false, false) => {
+                        "unreachable match arm: earlier arms take all its levels".into()
+                    }
+                    (false, true) => "unreachable `else`: the arms above name every level".into(),
+                    (true, false) => {
+                        "永远匹配不到的 match 分支：它的等级都已被前面的分支取走".into()
+                    }
+                    (true, true) => "`else` 永远匹配不到：上面的分支已列出所有等级".into(),
+                },
+                vec![(
+                    *span,
+                    if zh {
+                        "这个分支永远用不到".into()
+                    } else {
+                        "this arm is never used".into()
+                    },
+                )],
+                if zh {
+                    "删掉这个分支".into()
+                } else {
+                    "remove this arm".into()
+                },
+            ),
+            Lint::Unreached {
+                span,
+                cond,
+                always,
+                what,
+            } => {
+                let (message, here) = match (what, zh) {
+                    (Branch::Then, false) => (
+                        "the `then` branch is never taken: the condition is always false",
+                        "never taken",
+                    ),
+                    (Branch::Then, true) => {
+                        ("`then` 分支永远不会执行：条件总是不成立", "永远不会执行")
+                    }
+                    (Branch::Else, false) => (
+                        "the `else` branch is never taken: the condition is always true",
+                        "never taken",
+                    ),
+                    (Branch::Else, true) => {
+                        ("`else` 分支永远不会执行：条件总是成立", "永远不会执行")
+                    }
+                    (Branch::Rule, false) => (
+                        "this rule never applies: its condition is always false",
+                        "never applies",
+                    ),
+                    (Branch::Rule, true) => {
+                        ("这条规则永远不会生效：它的条件总是不成立", "永远不会生效")
+                    }
+                    (Branch::RuleAfter, false) => (
+                        "this rule is never reached: an earlier rule's condition is always true",
+                        "never reached",
+                    ),
+                    (Branch::RuleAfter, true) => (
+                        "这条规则永远轮不到：前面一条规则的条件总是成立",
+                        "永远轮不到",
+                    ),
+                };
+                let cond_label = match (always, zh) {
+                    (true, false) => "always true for the inputs' valid values",
+                    (false, false) => "always false for the inputs' valid values",
+                    (true, true) => "按输入的取值范围，这个条件总是成立",
+                    (false, true) => "按输入的取值范围，这个条件总是不成立",
+                };
+                (
+                    message.into(),
+                    vec![(*span, here.into()), (*cond, cond_label.into())],
+                    if zh {
+                        "对照输入声明的取值范围检查这个条件，或删掉用不到的分支".into()
+                    } else {
+                        "check the condition against the inputs' declared ranges, or remove the branch that is never used".into()
+                    },
+                )
+            }
+            Lint::ConstantMistake { span, what } => {
+                let (message, label, help) = match (what, zh) {
+                    (Mistake::ZeroStep, false) => (
+                        "a step of zero or less: every record fails to evaluate",
+                        "this step is not above zero",
+                        "write a step above zero, e.g. `each 0.1% above …`",
+                    ),
+                    (Mistake::ZeroStep, true) => (
+                        "步长为零或负数：每条记录都会计算失败",
+                        "步长必须大于零",
+                        "请写大于零的步长，例如 `each 0.1% above …`",
+                    ),
+                    (Mistake::EmptyScale, false) => (
+                        "the scale's range is empty: every record fails to evaluate",
+                        "both ends are the same",
+                        "give the scale two different ends, e.g. `from 25s..65s`",
+                    ),
+                    (Mistake::EmptyScale, true) => (
+                        "线性换算的区间为空：每条记录都会计算失败",
+                        "两端相同",
+                        "请给出两个不同的端点，例如 `from 25s..65s`",
+                    ),
+                    (Mistake::DivideByZero, false) => (
+                        "division by zero: every record that gets here fails to evaluate",
+                        "this is always 0",
+                        "divide by something that is not 0",
+                    ),
+                    (Mistake::DivideByZero, true) => (
+                        "除以零：算到这里的记录都会计算失败",
+                        "这个值总是 0",
+                        "请不要除以 0",
+                    ),
+                };
+                (message.into(), vec![(*span, label.into())], help.into())
             }
             Lint::EmptyArm { span } => (
                 if zh {

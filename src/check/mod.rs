@@ -22,7 +22,7 @@ pub use error::{
     suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget,
     UnitHint, ValueFault,
 };
-pub use lint::{Lang, Lint, Report};
+pub use lint::{Branch, Lang, Lint, Mistake, Report};
 
 use crate::check::analysis::show::show_value;
 use crate::eval::num::Num;

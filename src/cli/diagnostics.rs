@@ -59,11 +59,11 @@ impl SourceCode for WholeSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let c = self
-            .inner
-            .inner()
-            .as_str()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let c = self.inner.inner().as_str().read_span(
+            span,
+            context_lines_before,
+            context_lines_after,
+        )?;
         let column = if context_lines_before == 0 {
             let text = self.inner.inner().as_str();
             let before = text.get(..c.span().offset()).unwrap_or("");
