@@ -133,6 +133,9 @@ pub enum UnitHint {
     SameUnit,
     /// `*` of two values with units.
     MultiplyByNumber,
+    /// `avg_response + 5%`: the whole suggested expression
+    /// (`avg_response * 105%`).
+    Scale(String),
     /// `/` of two values with different units.
     DivideBy,
 }
@@ -763,6 +766,10 @@ fn unit_hint(hint: &UnitHint, op: Op, left: &Ty, lang: Lang) -> String {
                 }
             }
         }
+        UnitHint::Scale(s) => lang.pick(
+            format!("to add a percentage of it, multiply: did you mean `{s}`?"),
+            format!("要按百分比增减，请用乘法：是不是想写 `{s}`？"),
+        ),
         UnitHint::MultiplyByNumber => lang
             .pick(
                 "one side of `*` must be a plain number or percent",

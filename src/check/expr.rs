@@ -36,6 +36,33 @@ pub(super) fn mk(kind: IKind, span: Span) -> IExpr {
     IExpr { kind, span }
 }
 
+/// `avg_response + 5%` on a duration or money means "5 % more": the likely
+/// fix is `avg_response * 105%` (`- 5%`: `* 95%`).
+fn scaled(op: Op, lt: &Ty, l: Option<&Expr>, r: &Expr) -> Option<String> {
+    let sign = match op {
+        Op::Add => 1,
+        Op::Subtract => -1,
+        Op::Multiply | Op::Divide | Op::Compare => return None,
+    };
+    if !matches!(lt, Ty::Duration(_) | Ty::Money) {
+        return None;
+    }
+    let ExprKind::Number {
+        value,
+        unit: LitUnit::Percent,
+    } = &r.kind
+    else {
+        return None;
+    };
+    let left = match l.map(|l| &l.kind) {
+        Some(ExprKind::Name(n)) => n.clone(),
+        _ => return None,
+    };
+    let factor = rust_decimal::Decimal::ONE_HUNDRED
+        .checked_add(value * rust_decimal::Decimal::from(sign))?;
+    Some(format!("{left} * {}%", factor.normalize()))
+}
+
 /// Joins the types of two arms; `None` when their dimensions differ.
 pub(crate) fn join(a: &Ty, b: &Ty) -> Option<Ty> {
     match (a, b) {
@@ -305,9 +332,10 @@ impl<'a> Checker<'a> {
     ) {
         // A bare literal on either side probably lacks its unit: `2` → `2元`.
         let literal = with_unit(r, lt).or_else(|| l.and_then(|l| with_unit(l, rt)));
-        let hint = match literal {
-            Some(s) => UnitHint::WithUnit(s),
-            None => match (lt, rt) {
+        let hint = match (literal, scaled(op, lt, l, r)) {
+            (Some(s), _) => UnitHint::WithUnit(s),
+            (None, Some(s)) => UnitHint::Scale(s),
+            (None, None) => match (lt, rt) {
                 (Ty::Duration(_), Ty::Number(NumKind::Plain))
                 | (Ty::Number(NumKind::Plain), Ty::Duration(_)) => {
                     UnitHint::NeedsUnit(Dim::Duration)

@@ -44,7 +44,11 @@ pub enum Lint {
     BandGap {
         witness: String,
         interval: String,
+        /// The table; the arms just below and just above the gap, when
+        /// there are (they are underlined instead).
         span: Span,
+        below: Option<Span>,
+        above: Option<Span>,
         grade: bool,
     },
     /// A later arm claims values an earlier arm already takes.
@@ -108,6 +112,9 @@ pub enum Lint {
         var: String,
         low: String,
         high: String,
+        /// The arms taken at `low` and at `high` where they differ: the
+        /// rules that invert the pay (`span` is the output's name).
+        arms: Option<(Span, Span)>,
         pay_low: String,
         pay_high: String,
         span: Span,
@@ -138,7 +145,6 @@ impl Lint {
     pub fn span(&self) -> Span {
         match self {
             Lint::BareNumberWithPercent { span, .. }
-            | Lint::BandGap { span, .. }
             | Lint::BandOverlap { span, .. }
             | Lint::DeadArm { span, .. }
             | Lint::DeadMatchArm { span, .. }
@@ -146,11 +152,14 @@ impl Lint {
             | Lint::ConstantMistake { span, .. }
             | Lint::EmptyArm { span }
             | Lint::UnreachableGrade { span, .. }
-            | Lint::PayoutNegative { span, .. }
-            | Lint::PayoutFalls { span, .. } => *span,
+            | Lint::PayoutNegative { span, .. } => *span,
+            Lint::PayoutFalls { span, arms, .. } => arms.map_or(*span, |(_, high)| high),
             Lint::WeightsSum { spans, .. } | Lint::WeightsIgnored { spans, .. } => {
                 spans.first().copied().unwrap_or_default()
             }
+            Lint::BandGap {
+                span, below, above, ..
+            } => below.or(*above).unwrap_or(*span),
         }
     }
 
@@ -202,6 +211,8 @@ impl Lint {
                 witness,
                 interval,
                 span,
+                below,
+                above,
                 grade,
             } => (
                 match (zh, grade) {
@@ -210,14 +221,51 @@ impl Lint {
                     (true, false) => format!("{witness} 不属于任何档位"),
                     (true, true) => format!("总分 {witness} 得不到任何等级"),
                 },
-                vec![(
-                    *span,
-                    if zh {
-                        format!("{interval} 内的值都没有对应的档位")
-                    } else {
-                        format!("no arm covers {interval}")
-                    },
-                )],
+                // §3.1: the arms around the gap.
+                match (below, above) {
+                    (Some(b), Some(a)) => vec![
+                        (
+                            *b,
+                            if zh {
+                                format!("比这一档高的 {interval} 没有档位")
+                            } else {
+                                format!("no arm covers {interval}, above this one")
+                            },
+                        ),
+                        (
+                            *a,
+                            if zh {
+                                "……直到这一档".into()
+                            } else {
+                                "… up to this one".into()
+                            },
+                        ),
+                    ],
+                    (Some(b), None) => vec![(
+                        *b,
+                        if zh {
+                            format!("比这一档高的 {interval} 没有档位")
+                        } else {
+                            format!("no arm covers {interval}, above this one")
+                        },
+                    )],
+                    (None, Some(a)) => vec![(
+                        *a,
+                        if zh {
+                            format!("比这一档低的 {interval} 没有档位")
+                        } else {
+                            format!("no arm covers {interval}, below this one")
+                        },
+                    )],
+                    (None, None) => vec![(
+                        *span,
+                        if zh {
+                            format!("{interval} 内的值都没有对应的档位")
+                        } else {
+                            format!("no arm covers {interval}")
+                        },
+                    )],
+                },
                 if zh {
                     format!("为 {interval} 补上一档，或加上 `else -> …`")
                 } else {
@@ -559,6 +607,7 @@ impl Lint {
                 var,
                 low,
                 high,
+                arms,
                 pay_low,
                 pay_high,
                 span,
@@ -568,14 +617,43 @@ impl Lint {
                 } else {
                     format!("`{output}` falls as `{var}` rises")
                 },
-                vec![(
-                    *span,
-                    if zh {
-                        format!("`{var}` 为 {low} 时是 {pay_low}，为 {high} 时却是 {pay_high}")
-                    } else {
-                        format!("{pay_low} at `{var}` = {low}, but {pay_high} at {high}")
-                    },
-                )],
+                match arms {
+                    // §3.1: point at the arms that invert the pay.
+                    Some((at_low, at_high)) => vec![
+                        (
+                            *at_high,
+                            if zh {
+                                format!("`{var}` 为 {high} 时走这条，发 {pay_high}")
+                            } else {
+                                format!("{pay_high} from this rule at `{var}` = {high}")
+                            },
+                        ),
+                        (
+                            *at_low,
+                            if zh {
+                                format!("`{var}` 为 {low} 时走这条，发 {pay_low}")
+                            } else {
+                                format!("{pay_low} from this rule at {low}")
+                            },
+                        ),
+                        (
+                            *span,
+                            if zh {
+                                "这项支付".into()
+                            } else {
+                                "this payout".into()
+                            },
+                        ),
+                    ],
+                    None => vec![(
+                        *span,
+                        if zh {
+                            format!("`{var}` 为 {low} 时是 {pay_low}，为 {high} 时却是 {pay_high}")
+                        } else {
+                            format!("{pay_low} at `{var}` = {low}, but {pay_high} at {high}")
+                        },
+                    )],
+                },
                 if zh {
                     "检查各档之间的衔接：分数更高的档位不应发得更少".into()
                 } else {
