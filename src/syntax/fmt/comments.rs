@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{width, Line};
+use crate::syntax::ast::Span;
 
 /// A `#` or `//` comment.
 #[derive(Debug, Clone)]
@@ -39,6 +40,89 @@ fn is_space(c: char) -> bool {
 }
 
 impl<'a> Scan<'a> {
+    /// Whether the expression at `span` is written in brackets of its own:
+    /// `(` just before it, `)` just after, and the brackets inside it
+    /// balanced (`a + b) * (c + d` is two bracketed operands, not one).
+    pub fn parenthesized(&self, span: Span) -> bool {
+        let before = self
+            .src
+            .get(..span.start)
+            .unwrap_or("")
+            .trim_end_matches(is_space);
+        let after = self
+            .src
+            .get(span.end..)
+            .unwrap_or("")
+            .trim_start_matches(is_space);
+        if !(before.ends_with(['(', '（']) && after.starts_with([')', '）'])) {
+            return false;
+        }
+        // `streak(level == "差")`: a call's brackets, not a group; a
+        // keyword before the bracket (`band (…)`, `if (…)`) is no call.
+        let word: String = before
+            .strip_suffix(['(', '（'])
+            .unwrap_or(before)
+            .trim_end_matches(is_space)
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        const KEYWORDS: [&str; 22] = [
+            "if",
+            "then",
+            "else",
+            "and",
+            "or",
+            "not",
+            "band",
+            "match",
+            "steps",
+            "scale",
+            "from",
+            "to",
+            "distribute",
+            "by",
+            "above",
+            "below",
+            "each",
+            "cap",
+            "weight",
+            "default",
+            "且",
+            "或",
+        ];
+        if !word.is_empty() && !KEYWORDS.contains(&word.as_str()) {
+            return false;
+        }
+        let mut depth: i64 = 0;
+        for (i, c) in self
+            .src
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .char_indices()
+        {
+            let at = span.start + i;
+            let k = self.skips.partition_point(|(a, _)| *a <= at);
+            if k > 0 && self.skips.get(k - 1).is_some_and(|(_, b)| at < *b) {
+                continue; // in a string or a comment
+            }
+            match c {
+                '(' | '（' => depth += 1,
+                ')' | '）' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        depth == 0
+    }
+
     pub fn new(src: &'a str) -> Scan<'a> {
         let mut skips = Vec::new();
         let mut spans = Vec::new();
