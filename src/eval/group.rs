@@ -245,6 +245,7 @@ pub(super) fn history(
                         .cloned()
                         .unwrap_or(Value::Bool(false)),
                 },
+                HistoryFn::HasPrev { .. } => Value::Bool(prev.is_some()),
                 HistoryFn::Streak { arg } => {
                     let held = matches!(values.get(r, *arg), Some(Value::Bool(true)));
                     let before = match prev {

@@ -450,7 +450,9 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
                 from(*arg, &mut set);
                 from(*default, &mut set);
             }
-            Compute::History(HistoryFn::Streak { arg }) => from(*arg, &mut set),
+            Compute::History(HistoryFn::Streak { arg } | HistoryFn::HasPrev { arg }) => {
+                from(*arg, &mut set)
+            }
         }
         if let Some(d) = deps.get_mut(s) {
             *d = set;

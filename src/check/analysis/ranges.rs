@@ -154,6 +154,7 @@ impl<'p> Ranges<'p> {
                     .unwrap_or(Interval::ALL);
                 Some(a.hull(&d))
             }
+            Compute::History(HistoryFn::HasPrev { .. }) => None,
             Compute::History(HistoryFn::Streak { .. }) => {
                 Some(Interval::at_least(Num::ZERO).integral(true))
             }

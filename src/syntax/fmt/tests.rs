@@ -65,6 +65,10 @@ fn parentheses_where_precedence_needs_them_or_the_author_wrote_them() {
     assert_eq!(expr("((a * b)) + ((c))"), "(a * b) + c");
     assert_eq!(expr("(max(a, b)) + (c)"), "max(a, b) + c");
     assert_eq!(
+        expr("if has_prev( dsr ) then dsr-prev(dsr,0) else 0"),
+        "if has_prev(dsr) then dsr - prev(dsr, 0) else 0"
+    );
+    assert_eq!(
         expr("streak(level == 1) + floor(a + b)"),
         "streak(level == 1) + floor(a + b)"
     );
