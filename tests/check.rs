@@ -430,6 +430,17 @@ fn deduction_from_a_salary_of_declared_range_warns() {
     assert_eq!(json[0]["code"], "kpi::payout_negative");
 }
 
+/// §3.1 one notion of a valid value: the reader accepts a negative amount
+/// (a loss), so a band over money that starts at ¥0 has a gap below it.
+#[test]
+fn money_band_without_negatives_has_a_gap() {
+    let json =
+        json_diagnostics("policy \"p\"\ninput margin : money\nitem x = band margin { >= ¥0 -> 1 }");
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::band_gap");
+    assert_eq!(json[0]["message"], "¥-1.00 matches no band");
+}
+
 /// §3.1 values are checked where they are written: a default.
 #[test]
 fn fractional_count_default_is_an_error() {

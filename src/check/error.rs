@@ -1093,7 +1093,7 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
                 .iter()
                 .map(|n| format!("`{n}`"))
                 .collect::<Vec<_>>()
-                .join(", ");
+                .join(lang.pick(", ", "、"));
             (
                 lang.pick(
                     format!("test `{test}` gives no value for {list}, which has no default"),
