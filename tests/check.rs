@@ -455,10 +455,10 @@ fn test_values_outside_type_and_range_are_errors() {
     );
 }
 
-/// ... and an input a test does not give (no default) fails at check,
+/// ... and an input a test does not give (no default) is a warning at check,
 /// not only in `kpi test`.
 #[test]
-fn input_missing_from_a_test_is_an_error() {
+fn input_missing_from_a_test_warns() {
     assert_diag!(
         "policy \"p\"\ninput c : count\ninput p : points in 0..10\nitem x = c + p\ntest \"t\" { given { c = 1 } expect { x = 1 } }"
     );

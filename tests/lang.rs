@@ -585,10 +585,6 @@ mod every_variant {
                     hi: "10".into(),
                 },
             },
-            Problem::TestInputMissing {
-                test: "t".into(),
-                names: vec!["a".into(), "b".into()],
-            },
             Problem::NoOrder { func: "max".into() },
             Problem::BadPlaces,
             Problem::QuotasOver100,

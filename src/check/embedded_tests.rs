@@ -2,7 +2,8 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{Checker, Def};
-use crate::check::error::{suggest, CheckError, ConstUse, Problem, TestTarget};
+use crate::check::error::{suggest, CheckError, ConstUse, TestTarget};
+use crate::check::lint::Lint;
 use crate::ir::{TestCase, TestRecord, Value};
 use crate::syntax::ast::{Assignment, TestDecl};
 use crate::types::Ty;
@@ -31,11 +32,9 @@ impl Checker<'_> {
             .map(|(_, f)| f.id.clone())
             .collect();
         if !context_missing.is_empty() && !t.rows.is_empty() {
-            self.errors.push(CheckError::Invalid {
-                problem: Problem::TestInputMissing {
-                    test: t.name.value.clone(),
-                    names: context_missing,
-                },
+            self.warnings.push(Lint::TestInputMissing {
+                test: t.name.value.clone(),
+                names: context_missing,
                 span: t.name.span,
             });
         }
@@ -55,11 +54,9 @@ impl Checker<'_> {
                 .map(|(_, f)| f.id.clone())
                 .collect();
             if !missing.is_empty() {
-                self.errors.push(CheckError::Invalid {
-                    problem: Problem::TestInputMissing {
-                        test: t.name.value.clone(),
-                        names: missing,
-                    },
+                self.warnings.push(Lint::TestInputMissing {
+                    test: t.name.value.clone(),
+                    names: missing,
                     span: r.span,
                 });
             }

@@ -233,11 +233,6 @@ pub enum Problem {
         value: String,
         fault: ValueFault,
     },
-    /// Inputs without a default that a test record does not give.
-    TestInputMissing {
-        test: String,
-        names: Vec<String>,
-    },
     /// `weight 40` under `weighted sum of items`: it would multiply the
     /// item's score by 40.
     WeightNotPercent {
@@ -272,7 +267,6 @@ impl Problem {
             Problem::NoWeight { .. } => "kpi::missing_weight",
             Problem::WeightNotPercent { .. } => "kpi::weight_not_percent",
             Problem::BadValue { .. } => "kpi::invalid_value",
-            Problem::TestInputMissing { .. } => "kpi::test_input_missing",
             Problem::NoOrder { .. } => "kpi::order_not_allowed",
             Problem::BadPlaces => "kpi::bad_round_places",
             Problem::QuotasOver100 => "kpi::quotas_over_100",
@@ -1087,23 +1081,6 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
                     ),
                 ),
             }
-        }
-        Problem::TestInputMissing { test, names } => {
-            let list = names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(lang.pick(", ", "、"));
-            (
-                lang.pick(
-                    format!("test `{test}` gives no value for {list}, which has no default"),
-                    format!("测试 `{test}` 没有给出 {list} 的值，而它没有默认值"),
-                ),
-                lang.pick(
-                    format!("add {list} to this record's values, or declare a `default` for it"),
-                    format!("请在这条记录里给出 {list}，或为它声明 `default`"),
-                ),
-            )
         }
         Problem::WeightNotPercent { weight } => (
             lang.pick(

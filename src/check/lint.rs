@@ -92,6 +92,13 @@ pub enum Lint {
         spans: Vec<Span>,
         total: Option<Span>,
     },
+    /// Inputs without a default that a test record does not give: `kpi
+    /// test` would fail on them.
+    TestInputMissing {
+        test: String,
+        names: Vec<String>,
+        span: Span,
+    },
     /// A grade the total can never reach.
     UnreachableGrade {
         level: String,
@@ -135,6 +142,7 @@ impl Lint {
             Lint::EmptyArm { .. } => "kpi::empty_band",
             Lint::WeightsSum { .. } => "kpi::weights_sum",
             Lint::WeightsIgnored { .. } => "kpi::weights_ignored",
+            Lint::TestInputMissing { .. } => "kpi::test_input_missing",
             Lint::UnreachableGrade { .. } => "kpi::unreachable_grade",
             Lint::PayoutNegative { .. } => "kpi::payout_negative",
             Lint::PayoutFalls { .. } => "kpi::payout_not_monotone",
@@ -150,6 +158,7 @@ impl Lint {
             | Lint::DeadMatchArm { span, .. }
             | Lint::Unreached { span, .. }
             | Lint::ConstantMistake { span, .. }
+            | Lint::TestInputMissing { span, .. }
             | Lint::EmptyArm { span }
             | Lint::UnreachableGrade { span, .. }
             | Lint::PayoutNegative { span, .. } => *span,
@@ -458,6 +467,33 @@ impl Lint {
                     ),
                 };
                 (message.into(), vec![(*span, label.into())], help.into())
+            }
+            Lint::TestInputMissing { test, names, span } => {
+                let list = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(if zh { "、" } else { ", " });
+                (
+                    if zh {
+                        format!("测试 `{test}` 没有给出 {list} 的值，而它没有默认值")
+                    } else {
+                        format!("test `{test}` gives no value for {list}, which has no default")
+                    },
+                    vec![(
+                        *span,
+                        if zh {
+                            "`kpi test` 会因此失败".into()
+                        } else {
+                            "`kpi test` fails on this record".into()
+                        },
+                    )],
+                    if zh {
+                        format!("请在这条记录里给出 {list}，或为它声明 `default`")
+                    } else {
+                        format!("add {list} to this record's values, or declare a `default` for it")
+                    },
+                )
             }
             Lint::EmptyArm { span } => (
                 if zh {
