@@ -6,7 +6,7 @@
 //! (`syntax::MAX_DEPTH` brackets, `MAX_TREE_DEPTH` levels).
 
 /// The stack of the worker thread: virtual memory, committed only as used.
-const STACK_BYTES: usize = 64 << 20;
+const STACK_BYTES: usize = 256 << 20;
 
 /// Runs `f` on a thread with a [`STACK_BYTES`] stack and returns its
 /// result; runs it here if no thread can be started. A panic in `f` is

@@ -56,14 +56,24 @@ fn operators_get_single_spaces_and_ascii_spelling() {
 #[test]
 fn parentheses_where_precedence_needs_them_or_the_author_wrote_them() {
     assert_eq!(expr("a - (b - c)"), "a - (b - c)");
-    assert_eq!(expr("(a - b) - c"), "(a - b) - c");
+    assert_eq!(expr("(a - b) - c"), "a - b - c");
+    assert_eq!(expr("x * ((a - b) - c)"), "x * ((a - b) - c)");
     assert_eq!(expr("a + (b + c)"), "a + (b + c)");
     assert_eq!(expr("-(a + b)"), "-(a + b)");
     assert_eq!(expr("(a + b) * c"), "(a + b) * c");
     assert_eq!(expr("a * (b * c)"), "a * (b * c)");
     assert_eq!(expr("a / (b / c)"), "a / (b / c)");
-    assert_eq!(expr("((a * b)) + ((c))"), "(a * b) + c");
+    assert_eq!(expr("x + ((a * b)) + ((c))"), "x + (a * b) + c");
     assert_eq!(expr("(max(a, b)) + (c)"), "max(a, b) + c");
+    // an interval's `(` does not pair with the group's `)`
+    assert_eq!(
+        expr("2 * ((band x { (1, 2] -> a, else -> b }) - c)"),
+        "2 * (band x {\n  (1, 2] -> a,\n  else   -> b\n} - c)"
+    );
+    // operands' own brackets around the ends of a bracketed group
+    assert_eq!(expr("2 * (min(a, b) + (-c))"), "2 * (min(a, b) + (-c))");
+    assert_eq!(expr("2 / ((a + b) * c)"), "2 / ((a + b) * c)");
+    assert_eq!(expr("(a + b) * (c + d)"), "(a + b) * (c + d)");
     assert_eq!(
         expr("if has_prev( dsr ) then dsr-prev(dsr,0) else 0"),
         "if has_prev(dsr) then dsr - prev(dsr, 0) else 0"
@@ -74,8 +84,12 @@ fn parentheses_where_precedence_needs_them_or_the_author_wrote_them() {
     );
     assert_eq!(
         expr("max((a + b), c) 且 (d 或 e)"),
-        "max((a + b), c) and (d or e)"
+        "max(a + b, c) and (d or e)"
     );
+    // around a whole value the brackets add nothing
+    assert_eq!(expr("(a + b)"), "a + b");
+    assert_eq!(expr("(a * b) + c"), "a * b + c");
+    assert_eq!(expr("x - (a * b) + c"), "x - (a * b) + c");
     assert_eq!(expr("-(-a)"), "- -a");
     assert_eq!(expr("--a"), "- -a");
     assert_eq!(expr("-(-(-a))"), "- - -a");
@@ -88,7 +102,7 @@ fn parentheses_where_precedence_needs_them_or_the_author_wrote_them() {
     assert_eq!(expr("a or (b or c)"), "a or (b or c)");
     assert_eq!(expr("not a > b"), "not a > b");
     assert_eq!(expr("(a > b) == c"), "(a > b) == c");
-    assert_eq!(expr("(a + b) > c * d"), "(a + b) > c * d");
+    assert_eq!(expr("not (a + b) > c * d"), "not (a + b) > c * d");
     assert_eq!(expr("a + b > c * d"), "a + b > c * d");
     assert_eq!(expr("(if a then b else c) + 1"), "(if a then b else c) + 1");
     assert_eq!(
