@@ -441,6 +441,21 @@ fn money_band_without_negatives_has_a_gap() {
     assert_eq!(json[0]["message"], "¥-1.00 matches no band");
 }
 
+/// ... and so does a band over points of undeclared range; `in 0..` says
+/// they are never negative (the reader then refuses `-1`), and the gap goes.
+#[test]
+fn points_band_without_negatives_has_a_gap_unless_declared() {
+    let json =
+        json_diagnostics("policy \"p\"\ninput adj : points\nitem x = band adj { >= 0 -> 1 }");
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["message"], "-1 matches no band");
+    let out = kpi_check(
+        "policy \"p\"\ninput adj : points in 0..\nitem x = band adj { >= 0 -> 1 }",
+        &["--deny-warnings"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
 /// §3.1 values are checked where they are written: a default.
 #[test]
 fn fractional_count_default_is_an_error() {

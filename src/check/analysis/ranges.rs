@@ -32,9 +32,10 @@ pub fn field_range(f: &Field, defaults: bool) -> Option<Interval> {
     Some(match (&f.ty, defaults) {
         (Ty::Number(NumKind::Count), _) => Interval::at_least(Num::ZERO).integral(true),
         (Ty::Number(NumKind::Percent), true) => Interval::closed(Num::ZERO, Num::ONE),
-        // Money may be negative (a loss in a gross-margin column: the data
-        // reader accepts it), so gaps are looked for below ¥0 too.
-        (Ty::Duration(_) | Ty::Number(NumKind::Points), true) => Interval::at_least(Num::ZERO),
+        // Money and points may be negative (a loss in a gross-margin
+        // column, a deduction): the data reader accepts them, so gaps are
+        // looked for below 0 too. Durations are refused below 0.
+        (Ty::Duration(_), true) => Interval::at_least(Num::ZERO),
         (Ty::Number(_) | Ty::Duration(_) | Ty::Money, _) => Interval::ALL,
         _ => return None,
     })
