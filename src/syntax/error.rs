@@ -249,11 +249,13 @@ impl SyntaxError {
         let (found, len) = found_token(rest);
         // What was found is never in the list of what would have fitted.
         if let Found::Token(word) = &found {
+            // (an entry that names it as an example, such as "a
+            // declaration (`input`, `let`, …)", goes too)
             let quoted = format!("`{word}`");
             expected.retain(|e| match e {
                 Expect::Code(c) => *c != quoted,
                 Expect::Declaration => !DECLARATION_WORDS.contains(&word.as_str()),
-                _ => true,
+                _ => !e.text(Lang::En).contains(&quoted),
             });
             // `default` / `in 0..10` then the next declaration: a value is
             // missing (the grammar refuses the keyword by a lookahead, which
@@ -695,4 +697,44 @@ fn rule_name(r: Rule) -> Option<Expect> {
         Rule::unit => Expect::Unit,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod expected_never_names_the_found_token {
+    use super::*;
+
+    /// Issue 10 item 10: "expected … `let`, found `let`" contradicts itself.
+    #[test]
+    fn on_a_range_of_slips() {
+        let cases = [
+            "policy \"p\"\nlet a \"x\" \"y\" = 1\n",
+            "policy \"p\"\nlet let = 1 +\n",
+            "policy \"p\"\ninput a : points\nitem x = steps a { each 1 above above: 1 }\n",
+            "policy \"p\"\ninput a : points\nitem x = if a then then 1 else 2\n",
+            "policy \"p\"\ninput a : points in 0..10 default\nitem x = a\n",
+            "policy \"p\"\ninput a : points\nitem x = rank(a, desc desc)\n",
+        ];
+        for src in cases {
+            let Err(e) = crate::syntax::parse(src) else {
+                panic!("parses: {src}");
+            };
+            let SyntaxError::Unexpected {
+                expected,
+                found: Found::Token(word),
+                ..
+            } = &e
+            else {
+                continue;
+            };
+            let quoted = format!("`{word}`");
+            for x in expected {
+                assert!(
+                    !x.text(Lang::En).contains(&quoted)
+                        && !(*x == Expect::Declaration
+                            && DECLARATION_WORDS.contains(&word.as_str())),
+                    "{src}: expected {expected:?}, found {word}"
+                );
+            }
+        }
+    }
 }
