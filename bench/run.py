@@ -92,7 +92,8 @@ def build():
 def generate(gen, which, rows, d):
     data = os.path.join(d, f"{which}_{rows}.csv")
     ctx = os.path.join(d, f"{which}_context.csv")
-    if not (os.path.exists(data) and os.path.exists(ctx)):
+    ids = os.path.join(d, f"{which}_{rows}.ids.csv")
+    if not all(os.path.exists(p) for p in (data, ctx, ids)):
         subprocess.run([gen, which, str(rows), d], check=True, stdout=subprocess.DEVNULL)
     return data, ctx
 
@@ -103,14 +104,20 @@ def duckdb_available():
     return r.returncode == 0
 
 
-def compiled_sql(kpi, policy):
-    """The policy compiled for DuckDB, or None when this kpi cannot."""
+def compile_to(kpi, policy, what, out, extra=()):
+    """`kpi compile --to WHAT` into `out`; False when this kpi cannot."""
     r = subprocess.run(
-        [kpi, "compile", policy, "--to", "sql", "--dialect", "duckdb"],
+        [kpi, "compile", policy, "--to", what, "--dialect", "duckdb", "-o", out, *extra],
         capture_output=True,
         text=True,
     )
-    return r.stdout if r.returncode == 0 else None
+    return r.returncode == 0
+
+
+def same_results(kpi_csv, duck_csv):
+    """kpi's CSV (with the BOM of --output) against DuckDB's."""
+    with open(kpi_csv, "rb") as a, open(duck_csv, "rb") as b:
+        return a.read().removeprefix(b"\xef\xbb\xbf") == b.read()
 
 
 def main():
@@ -132,7 +139,8 @@ def main():
     print(f"{'policy':<7}{'rows':>10}  {'engine':<8}{'wall':>9}{'rows/s':>12}{'peak RSS':>10}  output")
     for which in args.policies.split(","):
         policy = os.path.join(ROOT, POLICIES[which])
-        sql = compiled_sql(kpi, policy) if duck else None
+        query = os.path.join(args.dir, f"{which}.sql")
+        sql = duck and compile_to(kpi, policy, "sql", query)
         for rows in [int(r) for r in args.rows.split(",")]:
             data, ctx = generate(gen, which, rows, args.dir)
             out = os.path.join(args.dir, f"out_{which}_{rows}.csv")
@@ -146,18 +154,20 @@ def main():
                 f"{which:<7}{rows:>10}  {'kpi':<8}{wall:>8.3f}s{rows / wall:>12,.0f}"
                 f"{human_bytes(rss):>10}  {digest(out)}"
             )
-            if sql is not None:
-                sql_file = os.path.join(args.dir, f"{which}.sql")
-                with open(sql_file, "w") as f:
-                    f.write(sql)
+            if sql:
+                # the same records with input ids and base units (the loader's columns)
+                load = os.path.join(args.dir, f"{which}_{rows}.load.sql")
+                ids = data.removesuffix(".csv") + ".ids.csv"
+                ids_ctx = ctx.removesuffix(".csv") + ".ids.csv"
+                compile_to(kpi, policy, "loader", load, ["--records-file", ids, "--context-file", ids_ctx])
                 duck_out = os.path.join(args.dir, f"duck_{which}_{rows}.csv")
                 runner = os.path.join(ROOT, "bench", "duckdb_eval.py")
-                dargv = [sys.executable, runner, policy, sql_file, data, ctx, duck_out]
+                dargv = [sys.executable, runner, load, query, duck_out]
                 dwall, drss = min(run_measured(dargv) for _ in range(args.runs))
-                same = "same bytes" if digest(duck_out) == digest(out) else "DIFFERENT"
+                same = "same results" if same_results(out, duck_out) else "DIFFERENT results"
                 print(
                     f"{'':<7}{'':>10}  {'duckdb':<8}{dwall:>8.3f}s{rows / dwall:>12,.0f}"
-                    f"{human_bytes(drss):>10}  {digest(duck_out)} ({same}; kpi {dwall / wall:.2f}× faster)"
+                    f"{human_bytes(drss):>10}  {digest(duck_out)} ({same}; DuckDB/kpi wall {dwall / wall:.2f})"
                 )
 
 

@@ -37,6 +37,7 @@ pub enum Builtin {
     Rank,
     Prev,
     Streak,
+    HasPrev,
 }
 
 /// How many arguments a function takes.
@@ -286,6 +287,21 @@ pub const BUILTINS: &[BuiltinInfo] = &[
         example: ("write `streak(level == \"差\")`", "写成 `streak(level == \"差\")`"),
         figure: Some(("streak", "连续")),
     },
+    BuiltinInfo {
+        builtin: Builtin::HasPrev,
+        names: &["has_prev"],
+        arity: Arity::One,
+        signature: "has_prev(x)",
+        help: (
+            "whether the employee has a record in the previous calendar month (so that `prev(x, …)` reads it)",
+            "该员工上一个自然月是否有记录（有记录时 `prev(x, …)` 读到的是上月的值）",
+        ),
+        example: (
+            "write `if has_prev(dsr) then dsr - prev(dsr, 0) else 0`",
+            "写成 `if has_prev(dsr) then dsr - prev(dsr, 0) else 0`",
+        ),
+        figure: Some(("previous month on record", "上月有记录")),
+    },
 ];
 
 /// The entry called `name` (any of its spellings).
@@ -330,7 +346,8 @@ pub fn aggregate(builtin: Builtin) -> Option<AggKind> {
         | Builtin::TeamLast
         | Builtin::Rank
         | Builtin::Prev
-        | Builtin::Streak => None,
+        | Builtin::Streak
+        | Builtin::HasPrev => None,
     }
 }
 
@@ -383,6 +400,7 @@ mod tests {
             Builtin::Rank,
             Builtin::Prev,
             Builtin::Streak,
+            Builtin::HasPrev,
         ];
         assert_eq!(all.len(), BUILTINS.len());
         for b in all {

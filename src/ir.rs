@@ -112,6 +112,9 @@ pub enum HistoryFn {
     Prev { arg: usize, default: usize },
     /// Consecutive months, ending with this one, in which bool slot `arg` held.
     Streak { arg: usize },
+    /// Whether the previous calendar month has a record (whose slot `arg`
+    /// `prev(arg, …)` would read): `has_prev(x)`.
+    HasPrev { arg: usize },
 }
 
 /// Where an expression reads a value from.
@@ -256,7 +259,7 @@ impl Compute {
                 TeamFn::Agg { arg, .. } | TeamFn::Rank { arg, .. } | TeamFn::Distribute { arg, .. },
             ) => vec![*arg],
             Compute::History(HistoryFn::Prev { arg, default }) => vec![*arg, *default],
-            Compute::History(HistoryFn::Streak { arg }) => vec![*arg],
+            Compute::History(HistoryFn::Streak { arg } | HistoryFn::HasPrev { arg }) => vec![*arg],
         }
     }
 }

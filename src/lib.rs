@@ -66,5 +66,6 @@ pub mod report;
 pub mod serve;
 pub mod span;
 pub mod sql;
+mod stack;
 pub mod syntax;
 pub mod types;

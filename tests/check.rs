@@ -67,6 +67,40 @@ fn syntax_error_fullwidth_comma() {
     assert_diag!("policy \"p\"\ninput a : points\nitem x = max(a，3)");
 }
 
+/// Issue 10 item 10: `let` takes a label, and a range may be open above;
+/// both check cleanly and the open range bounds the analysis from below
+/// only (no gap above 10).
+#[test]
+fn let_label_and_open_range_check_cleanly() {
+    let src = "policy \"p\"\ninput s : points in 0..\nlet half \"一半\" = s / 2\nitem x = band half { < 10 -> 1, >= 10 -> 2 }";
+    let out = kpi_check(src, &["--deny-warnings"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains('⚠'), "{stderr}");
+}
+
+/// An open range still bounds from below: an arm below 0 is dead.
+#[test]
+fn open_range_bounds_from_below() {
+    let json = json_diagnostics(
+        "policy \"p\"\ninput s : points in 0..\nitem x = band s { < 0 -> 0, < 10 -> 1, else -> 2 }",
+    );
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::unreachable_arm");
+}
+
+/// Issue 10 item 13: the header's column counts characters, as
+/// `--format json` does (`item 得分 = 退款 + foo`: `foo` is at column 16,
+/// byte 24).
+#[test]
+fn human_and_json_columns_agree_in_characters() {
+    let src = "policy \"p\"\ninput 退款 : points\nitem 得分 = 退款 + foo";
+    let human = diagnostics(src);
+    assert!(human.contains("╭─[policy.kpi:3:16]"), "{human}");
+    let json = json_diagnostics(src);
+    assert_eq!(json[0]["labels"][0]["column"], 16, "{json:?}");
+}
+
 // ------------------------------------------------------------------- names
 
 #[test]
@@ -214,7 +248,22 @@ fn cyclic_let_is_an_error() {
     assert_eq!(json.len(), 1, "{json:?}");
     assert_eq!(json[0]["code"], "kpi::cyclic_definition");
     assert_eq!(json[0]["severity"], "error");
-    assert_eq!(json[0]["message"], "`a` depends on itself");
+    assert_eq!(json[0]["message"], "`a` and `b` depend on each other");
+    // §3.1: every member of the loop is named, each with a label.
+    let labels = json[0]["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 2, "{json:?}");
+    assert_eq!(labels[0]["label"], "`a` is defined using `b`");
+    assert_eq!(labels[1]["label"], "`b` is defined using `a`");
+}
+
+#[test]
+fn cycle_of_three_names_every_member() {
+    assert_diag!("policy \"p\"\nlet a = b + 1\nlet b = c * 2\nlet c = a - 1\nitem x = a");
+}
+
+#[test]
+fn self_cycle() {
+    assert_diag!("policy \"p\"\nlet a = a + 1\nitem x = a");
 }
 
 /// The label says "`a` is defined here"; it must therefore underline the
@@ -249,6 +298,67 @@ fn percent_band_bounds_as_bare_numbers_warn() {
     );
 }
 
+/// §3.1: the lint covers every place a number meets a percent.
+#[test]
+fn percent_range_in_bare_numbers_warns() {
+    assert_diag!("policy \"p\"\ninput p : percent in 0..100\nitem x = if p > 50% then 1 else 0");
+}
+
+#[test]
+fn percent_default_as_a_bare_number_warns() {
+    assert_diag!("policy \"p\"\ninput q : percent default 99\nitem x = if q > 50% then 1 else 0");
+}
+
+#[test]
+fn const_compared_with_a_percent_warns() {
+    assert_diag!(
+        "policy \"p\"\ninput reply : percent\nconst target = 99\nitem x = if reply >= target then 10 else 0"
+    );
+}
+
+#[test]
+fn percent_test_value_as_a_bare_number_warns() {
+    let src = "policy \"p\"\ninput reply : percent\nitem x = if reply >= 99% then 10 else 0\ntest \"t\" { given { reply = 99 } expect { x = 10 } }";
+    let json = json_diagnostics(src);
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::bare_number_with_percent");
+    assert_eq!(
+        json[0]["message"],
+        "`99` is 9900%; the other side is a percent"
+    );
+}
+
+/// §3.1 unreachable branches everywhere: a `cases` rule after one that
+/// always holds, given `x in 0..10`.
+#[test]
+fn cases_rule_after_an_always_true_one_warns() {
+    assert_diag!(
+        "policy \"p\"\ninput x : points in 0..10\nitem a = cases { x >= 0 -> 1, x > 5 -> 2, else -> 3 }"
+    );
+}
+
+#[test]
+fn if_branch_never_taken_warns() {
+    assert_diag!("policy \"p\"\ninput x : points in 0..10\nitem b = if x > 20 then 1 else 0");
+}
+
+/// Constant mistakes: `each 0% above …`, `scale … from 25s..25s`.
+#[test]
+fn zero_step_and_empty_scale_warn() {
+    assert_diag!(
+        "policy \"p\"\ninput x : percent\ninput t : seconds\nitem c = steps x { each 0% above 5%: -1 }\nitem d = scale t from 25s..25s to 100..20"
+    );
+}
+
+/// Issue 10 items 7 and 13: a dead `else` of a match is no "band", and the
+/// whole arm is underlined, not only its result.
+#[test]
+fn dead_match_else_is_named_and_underlined_whole() {
+    assert_diag!(
+        "policy \"p\"\ninput r : grade(A, B)\nitem x = match r { A -> 1, B -> 2, else -> 3 }"
+    );
+}
+
 // ------------------------------------------- §3 analysis (seed defects, §7)
 
 #[test]
@@ -269,6 +379,103 @@ fn band_overlap_warns() {
 fn weights_not_summing_to_100_warn() {
     assert_diag!(
         "policy \"p\"\ninput a : points\ninput b : points\nitem x weight 60% = a\nitem y weight 35% = b\ntotal = weighted sum of items"
+    );
+}
+
+/// §3.1: `weight 40` is not multiplied into a total of 5000.
+#[test]
+fn point_weights_in_a_weighted_sum_are_an_error() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points in 0..100\ninput b : points in 0..100\nitem x weight 40 = a\nitem y weight 60 = b\ntotal = weighted sum of items"
+    );
+}
+
+/// `40%` + `60`: only the bare `60` is wrong (total 6040 before).
+#[test]
+fn mixed_weights_name_the_bare_one() {
+    let src = "policy \"p\"\ninput a : points in 0..100\ninput b : points in 0..100\nitem x weight 40% = a\nitem y weight 60 = b\ntotal = weighted sum of items";
+    let json = json_diagnostics(src);
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::weight_not_percent");
+    assert_eq!(json[0]["severity"], "error");
+    assert_eq!(json[0]["labels"][0]["line"], 5, "{json:?}");
+}
+
+/// §3.1: weights under a plain `sum of items` are ignored: a warning.
+#[test]
+fn weights_with_a_plain_sum_warn() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points in 0..100\ninput b : points in 0..100\nitem x weight 40% = a\nitem y weight 60% = b\ntotal = sum of items"
+    );
+}
+
+/// §3.1 no false alarms: pay is short by 2 yuan only for a salary under
+/// ¥2, the edge of money's default domain; an HR expert calls this right.
+#[test]
+fn deduction_from_a_salary_is_no_false_alarm() {
+    let src = "policy \"p\"\ninput salary : money\ninput perf_pay : money\noutput net_pay : money = salary - 2元 + perf_pay";
+    let out = kpi_check(src, &["--deny-warnings"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains('⚠'), "{stderr}");
+}
+
+/// A declared range is probed in full: ¥0 is then a value the policy
+/// itself calls valid.
+#[test]
+fn deduction_from_a_salary_of_declared_range_warns() {
+    let src = "policy \"p\"\ninput salary : money in 0..50000\ninput perf_pay : money in 0..20000\noutput net_pay : money = salary - 2元 + perf_pay";
+    let json = json_diagnostics(src);
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::payout_negative");
+}
+
+/// §3.1 one notion of a valid value: the reader accepts a negative amount
+/// (a loss), so a band over money that starts at ¥0 has a gap below it.
+#[test]
+fn money_band_without_negatives_has_a_gap() {
+    let json =
+        json_diagnostics("policy \"p\"\ninput margin : money\nitem x = band margin { >= ¥0 -> 1 }");
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["code"], "kpi::band_gap");
+    assert_eq!(json[0]["message"], "¥-1.00 matches no band");
+}
+
+/// ... and so does a band over points of undeclared range; `in 0..` says
+/// they are never negative (the reader then refuses `-1`), and the gap goes.
+#[test]
+fn points_band_without_negatives_has_a_gap_unless_declared() {
+    let json =
+        json_diagnostics("policy \"p\"\ninput adj : points\nitem x = band adj { >= 0 -> 1 }");
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["message"], "-1 matches no band");
+    let out = kpi_check(
+        "policy \"p\"\ninput adj : points in 0..\nitem x = band adj { >= 0 -> 1 }",
+        &["--deny-warnings"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// §3.1 values are checked where they are written: a default.
+#[test]
+fn fractional_count_default_is_an_error() {
+    assert_diag!("policy \"p\"\ninput c : count default 1.5\nitem x = c");
+}
+
+/// ... and embedded-test values, against type and range.
+#[test]
+fn test_values_outside_type_and_range_are_errors() {
+    assert_diag!(
+        "policy \"p\"\ninput c : count\ninput p : points in 0..10\nitem x = c + p\ntest \"t\" { given { c = 1.5, p = 11 } expect { x = 12.5 } }"
+    );
+}
+
+/// ... and an input a test does not give (no default) is a warning at check,
+/// not only in `kpi test`.
+#[test]
+fn input_missing_from_a_test_warns() {
+    assert_diag!(
+        "policy \"p\"\ninput c : count\ninput p : points in 0..10\nitem x = c + p\ntest \"t\" { given { c = 1 } expect { x = 1 } }"
     );
 }
 

@@ -134,6 +134,8 @@ fn json_diagnostics_name_code_span_and_position() {
     assert_eq!(d["severity"], "warning");
     assert_eq!(d["message"], "92% matches no band");
     assert_eq!(d["file"], "tests/data/defects/d3_reply_rate_gap.kpi");
-    assert_eq!(d["labels"][0]["line"], 6);
-    assert_eq!(d["labels"][0]["column"], 20);
+    // §3.1: the arm just below the gap (`x < 92%`), not the table's start
+    assert_eq!(d["labels"][0]["line"], 11);
+    assert_eq!(d["labels"][0]["column"], 3);
+    assert_eq!(d["labels"][1]["line"], 10);
 }

@@ -256,9 +256,12 @@ fn added_input_is_reported_with_its_version() {
     );
     assert_eq!(r.code, 1);
     assert!(r.stdout.is_empty());
-    assert!(r
-        .stderr
-        .contains("the data does not fit the NEW version `policy.kpi`"));
+    assert!(
+        r.stderr
+            .contains("the data does not fit the NEW version `policy.kpi`"),
+        "{}",
+        r.stderr
+    );
     assert!(r
         .stderr
         .contains("input `bonus_extra` is new in the NEW version"));

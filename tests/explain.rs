@@ -322,3 +322,48 @@ fn comparison_shows_the_value_of_a_computed_side() {
         run.stdout
     );
 }
+
+/// Issue 10 item 9: `has_prev(x)` is explained with the month it looked
+/// for, in both languages, and agrees with eval.
+#[test]
+fn has_prev_is_explained() {
+    let case = Path::new(ROOT).join("tests/data/eval/history_has_prev");
+    let (policy, data) = (case.join("policy.kpi"), case.join("records.csv"));
+    let args = |e: &str, p: &str| {
+        vec![
+            "explain".to_string(),
+            policy.display().to_string(),
+            "--data".into(),
+            data.display().to_string(),
+            "--employee".into(),
+            e.into(),
+            "--period".into(),
+            p.into(),
+        ]
+    };
+    let gap = args("E1", "2026-04");
+    let gap: Vec<&str> = gap.iter().map(String::as_str).collect();
+    let en = kpi(&gap, Some("C"));
+    assert_eq!(en.code, 0, "{}", en.stderr);
+    assert!(
+        en.stdout
+            .contains("previous month has_prev(dsr) = false (2026-03 has no record)"),
+        "{}",
+        en.stdout
+    );
+    assert!(
+        en.stdout.contains("if `has_prev(dsr)`: no → `0%`"),
+        "{}",
+        en.stdout
+    );
+    let next = args("E1", "2026-02");
+    let next: Vec<&str> = next.iter().map(String::as_str).collect();
+    let zh = kpi(&next, Some("zh_CN.UTF-8"));
+    assert!(
+        zh.stdout
+            .contains("上月有记录 has_prev(dsr) = true (2026-01 有记录)"),
+        "{}",
+        zh.stdout
+    );
+    assert!(explained_equals_eval(&policy, &data, None) >= 4);
+}

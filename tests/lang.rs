@@ -348,6 +348,7 @@ mod every_variant {
     use super::{assert_chinese_punctuation, is_cjk};
     use kpi::check::{
         Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget, UnitHint,
+        ValueFault,
     };
     use kpi::data::{CellError, DataError, DataErrorKind};
     use kpi::diag::{Lang, Report};
@@ -355,7 +356,7 @@ mod every_variant {
     use kpi::eval::EvalError;
     use kpi::sql::SqlError;
     use kpi::syntax::ast::Span;
-    use kpi::syntax::{Expect, Found, SyntaxError, SyntaxHint};
+    use kpi::syntax::{Expect, Found, Nesting, SyntaxError, SyntaxHint};
     use kpi::types::{Dim, DurUnit, NumKind, Ty};
 
     fn sp(a: usize) -> Span {
@@ -408,8 +409,7 @@ mod every_variant {
                 span: sp(0),
             },
             CheckError::Cycle {
-                name: "a".into(),
-                span: sp(0),
+                members: vec![("a".into(), sp(0)), ("b".into(), sp(3))],
             },
             CheckError::BadTest {
                 test: "t".into(),
@@ -560,6 +560,32 @@ mod every_variant {
                 ty: Ty::Text,
             },
             Problem::NoWeight { name: "a".into() },
+            Problem::WeightNotPercent {
+                weight: "40".into(),
+            },
+            Problem::BadValue {
+                what: ConstUse::Default,
+                name: "c".into(),
+                value: "1.5".into(),
+                fault: ValueFault::NotWhole,
+            },
+            Problem::BadValue {
+                what: ConstUse::TestValue,
+                name: "t".into(),
+                value: "-5s".into(),
+                fault: ValueFault::Negative {
+                    ty: Ty::Duration(DurUnit::Seconds),
+                },
+            },
+            Problem::BadValue {
+                what: ConstUse::TestValue,
+                name: "p".into(),
+                value: "11".into(),
+                fault: ValueFault::OutOfRange {
+                    lo: "0".into(),
+                    hi: "10".into(),
+                },
+            },
             Problem::NoOrder { func: "max".into() },
             Problem::BadPlaces,
             Problem::QuotasOver100,
@@ -582,6 +608,17 @@ mod every_variant {
             SyntaxError::TooDeep {
                 span: sp(0),
                 max: 64,
+                what: Nesting::Brackets,
+            },
+            SyntaxError::TooDeep {
+                span: sp(0),
+                max: 250,
+                what: Nesting::Chain { ops: 300 },
+            },
+            SyntaxError::TooDeep {
+                span: sp(0),
+                max: 256,
+                what: Nesting::Expression,
             },
             SyntaxError::FormattedTooLarge {
                 size: 2_000_000,
@@ -740,6 +777,10 @@ mod every_variant {
             },
             CellError::NotWhole { raw: raw() },
             CellError::Negative { raw: raw() },
+            CellError::NegativeQuantity {
+                raw: raw(),
+                ty: "seconds".into(),
+            },
             CellError::NotABool { raw: raw() },
             CellError::NotALevel {
                 raw: raw(),

@@ -299,6 +299,7 @@ input 询单人数 \"询单人数\" : count
 input 付款人数 : count
 input 响应 : seconds
 item 转化 weight 100% = 付款人数 / 询单人 * 100
+total = weighted sum of items
 ";
 
 #[test]

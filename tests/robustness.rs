@@ -42,6 +42,74 @@ fn deep_or_long_expressions_are_refused_cleanly() {
     }
 }
 
+/// Issue 10 item 13: the limits are the ones the messages state. 64
+/// levels of brackets of every kind are accepted, 65 refused as brackets;
+/// a flat sum too long for the tree is called a long chain, not nesting.
+#[test]
+fn the_stated_limits_are_the_real_ones() {
+    let deep = |n: usize| {
+        [
+            format!("{}a{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}a{}", "max(".repeat(n), ", 1)".repeat(n)),
+            format!("{}1{}", "(if a > 1 then ".repeat(n), " else 2)".repeat(n)),
+            format!(
+                "{}1{}",
+                "band a { < 1 -> ".repeat(n),
+                ", else -> 2 }".repeat(n)
+            ),
+        ]
+    };
+    for expr in deep(64) {
+        let (code, stderr) = check_text(&policy(&expr));
+        assert_eq!(code, 0, "{}", &stderr[..stderr.len().min(500)]);
+    }
+    for expr in deep(65) {
+        let (code, stderr) = check_text(&policy(&expr));
+        assert_eq!(code, 1);
+        assert!(stderr.contains("brackets nest too deeply"), "{stderr}");
+        assert!(stderr.contains("at most 64 levels of brackets"), "{stderr}");
+    }
+    let (code, stderr) = check_text(&policy(&vec!["a"; 300].join(" + ")));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("this expression is too long: 299 operators in a row"),
+        "{stderr}"
+    );
+}
+
+/// Library callers (the workbench's server threads, tests) have 2 MiB of
+/// stack: the deepest input the parser accepts must parse, check and
+/// format there, in a debug build.
+#[test]
+fn the_deepest_accepted_input_fits_a_2_mib_thread() {
+    let cases = [
+        format!("{}1{}", "(if a > 1 then ".repeat(64), " else 2)".repeat(64)),
+        format!("{}1{}", "-(a + -(".repeat(32), "))".repeat(32)),
+        format!("{}0", "if a > 1 then 1 else ".repeat(120)),
+        vec!["a"; 250].join(" + "),
+        format!("{}a", "-".repeat(250)),
+    ];
+    for expr in cases {
+        let text = policy(&expr);
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let parsed = kpi::syntax::parse(&text);
+                let ast = match parsed {
+                    Ok(ast) => ast,
+                    Err(e) => panic!("{:?}", e),
+                };
+                let checked = kpi::check::check(&ast);
+                assert!(checked.is_ok(), "{:?}", checked.err().map(|f| f.errors));
+                let formatted = kpi::syntax::fmt::format_policy(&text);
+                assert!(formatted.is_ok(), "{:?}", formatted.err());
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
+
 #[test]
 fn a_reasonable_long_sum_still_works() {
     let (code, stderr) = check_text(&policy(&vec!["a"; 200].join(" + ")));

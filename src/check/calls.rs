@@ -144,7 +144,8 @@ impl Checker<'_> {
                     | Builtin::TeamLast
                     | Builtin::Rank
                     | Builtin::Prev
-                    | Builtin::Streak => return self.internal(span),
+                    | Builtin::Streak
+                    | Builtin::HasPrev => return self.internal(span),
                     Builtin::Round => {
                         let places = match rest.first() {
                             None => 0,
@@ -241,6 +242,18 @@ impl Checker<'_> {
                     span,
                 );
                 Some((mk(IKind::Read(Source::Slot(slot)), span), ty))
+            }
+            Builtin::HasPrev => {
+                let [x0] = self.args(&exprs, span)?;
+                let (x, t) = self.expr(x0, None)?;
+                let arg = self.arg_slot(x, t, x0.span);
+                let slot = self.hidden(
+                    "has_prev",
+                    Ty::Bool,
+                    Compute::History(HistoryFn::HasPrev { arg }),
+                    span,
+                );
+                Some((mk(IKind::Read(Source::Slot(slot)), span), Ty::Bool))
             }
             Builtin::Streak => {
                 let [c0] = self.args(&exprs, span)?;

@@ -3,6 +3,7 @@
 
 use super::{Checker, Def};
 use crate::check::error::{suggest, CheckError, ConstUse, TestTarget};
+use crate::check::lint::Lint;
 use crate::ir::{TestCase, TestRecord, Value};
 use crate::syntax::ast::{Assignment, TestDecl};
 use crate::types::Ty;
@@ -18,8 +19,47 @@ impl Checker<'_> {
             ));
         }
         let mut rows = Vec::new();
+        let context_missing: Vec<String> = self
+            .context
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                f.default.is_none()
+                    && !contexts.iter().any(|(_, vals): &(_, Vec<(usize, Value)>)| {
+                        vals.iter().any(|(j, _)| j == i)
+                    })
+            })
+            .map(|(_, f)| f.id.clone())
+            .collect();
+        if !context_missing.is_empty() && !t.rows.is_empty() {
+            self.warnings.push(Lint::TestInputMissing {
+                test: t.name.value.clone(),
+                names: context_missing,
+                span: t.name.span,
+            });
+        }
         for r in &t.rows {
             let given = self.assignments(t, &r.given, TestTarget::Input);
+            // §3.1: an input without a default must be given, or `kpi test`
+            // fails on it; say so now.
+            let missing: Vec<String> = self
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| {
+                    f.default.is_none()
+                        && !given.iter().any(|(j, _, _)| j == i)
+                        && !r.given.iter().any(|a| a.name.name == f.id)
+                })
+                .map(|(_, f)| f.id.clone())
+                .collect();
+            if !missing.is_empty() {
+                self.warnings.push(Lint::TestInputMissing {
+                    test: t.name.value.clone(),
+                    names: missing,
+                    span: r.span,
+                });
+            }
             let expect = self.assignments(t, &r.expect, TestTarget::Output);
             rows.push(TestRecord {
                 employee: r.employee.clone(),
@@ -85,7 +125,18 @@ impl Checker<'_> {
                 });
                 continue;
             };
+            if target != TestTarget::Output && ty == Ty::Number(crate::types::NumKind::Percent) {
+                self.bare_number_lint(&a.value, a.name.span);
+            }
             if let Some((v, _)) = self.fold(&a.value, Some(&ty), ConstUse::TestValue) {
+                let field = match target {
+                    TestTarget::Input => self.inputs.get(idx).cloned(),
+                    TestTarget::Context => self.context.get(idx).cloned(),
+                    TestTarget::Output => None,
+                };
+                if let Some(field) = field {
+                    self.check_value(&field, &v, ConstUse::TestValue, a.value.span);
+                }
                 out.push((idx, v, a.value.span));
             }
         }

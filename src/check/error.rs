@@ -81,9 +81,11 @@ pub enum CheckError {
         missing: Vec<String>,
         span: Span,
     },
+    /// Declarations defined in terms of each other: every member of the
+    /// loop in order (name, span of its name), each using the next and the
+    /// last using the first.
     Cycle {
-        name: String,
-        span: Span,
+        members: Vec<(String, Span)>,
     },
     WrongArity {
         func: String,
@@ -131,6 +133,9 @@ pub enum UnitHint {
     SameUnit,
     /// `*` of two values with units.
     MultiplyByNumber,
+    /// `avg_response + 5%`: the whole suggested expression
+    /// (`avg_response * 105%`).
+    Scale(String),
     /// `/` of two values with different units.
     DivideBy,
 }
@@ -207,16 +212,44 @@ pub enum Problem {
     NumberTooLarge,
     NoRules,
     NoArms,
-    RangeNotNumeric { name: String, ty: Ty },
+    RangeNotNumeric {
+        name: String,
+        ty: Ty,
+    },
     EmptyRange,
     NoItems,
-    ItemNotNumber { name: String, ty: Ty },
-    NoWeight { name: String },
-    NoOrder { func: String },
+    ItemNotNumber {
+        name: String,
+        ty: Ty,
+    },
+    NoWeight {
+        name: String,
+    },
+    /// A default or test value its input's type or range refuses
+    /// (`count default 1.5`, `p = 11` for `points in 0..10`).
+    BadValue {
+        what: ConstUse,
+        name: String,
+        value: String,
+        fault: ValueFault,
+    },
+    /// `weight 40` under `weighted sum of items`: it would multiply the
+    /// item's score by 40.
+    WeightNotPercent {
+        weight: String,
+    },
+    NoOrder {
+        func: String,
+    },
     BadPlaces,
     QuotasOver100,
-    ConstFault { what: ConstUse, fault: FaultKind },
-    NotTerminating { what: ConstUse },
+    ConstFault {
+        what: ConstUse,
+        fault: FaultKind,
+    },
+    NotTerminating {
+        what: ConstUse,
+    },
     Internal,
 }
 
@@ -232,6 +265,8 @@ impl Problem {
             Problem::NoItems => "kpi::no_items",
             Problem::ItemNotNumber { .. } => "kpi::item_not_number",
             Problem::NoWeight { .. } => "kpi::missing_weight",
+            Problem::WeightNotPercent { .. } => "kpi::weight_not_percent",
+            Problem::BadValue { .. } => "kpi::invalid_value",
             Problem::NoOrder { .. } => "kpi::order_not_allowed",
             Problem::BadPlaces => "kpi::bad_round_places",
             Problem::QuotasOver100 => "kpi::quotas_over_100",
@@ -549,23 +584,45 @@ impl CheckError {
                     )),
                 )
             }
-            CheckError::Cycle { name, span } => (
-                lang.pick(
-                    format!("`{name}` depends on itself"),
-                    format!("`{name}` 的计算用到了它自己"),
-                ),
-                vec![(
-                    *span,
-                    lang.pick(
-                        format!("`{name}` is defined here"),
-                        format!("`{name}` 在这里定义"),
+            CheckError::Cycle { members } => {
+                let names: Vec<String> = members.iter().map(|(n, _)| format!("`{n}`")).collect();
+                let first = names.first().cloned().unwrap_or_default();
+                let message = match names.as_slice() {
+                    [] | [_] => lang.pick(
+                        format!("{first} depends on itself"),
+                        format!("{first} 的计算用到了它自己"),
                     ),
-                )],
-                Some(lang.pick(
-                    format!("`{name}` is used, directly or through other values, in its own definition; break the loop"),
-                    format!("`{name}` 直接或经由其他取值用到了自己，形成了循环；请打断这个循环"),
-                )),
-            ),
+                    [init @ .., last] => lang.pick(
+                        format!("{} and {last} depend on each other", init.join(", ")),
+                        format!("{}、{last} 的计算相互依赖", init.join("、")),
+                    ),
+                };
+                let mut chain = names.clone();
+                chain.push(first.clone());
+                let labels = members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, span))| {
+                        let this = chain.get(i).cloned().unwrap_or_default();
+                        let next = chain.get(i + 1).cloned().unwrap_or_default();
+                        (
+                            *span,
+                            lang.pick(
+                                format!("{this} is defined using {next}"),
+                                format!("{this} 的定义用到了 {next}"),
+                            ),
+                        )
+                    })
+                    .collect();
+                (
+                    message,
+                    labels,
+                    Some(lang.pick(
+                        format!("the loop {} never ends; define one of these values without the others", chain.join(" → ")),
+                        format!("{} 形成了循环；请让其中一个不再依赖其他几个", chain.join(" → ")),
+                    )),
+                )
+            }
             CheckError::WrongArity {
                 func,
                 expected,
@@ -703,6 +760,10 @@ fn unit_hint(hint: &UnitHint, op: Op, left: &Ty, lang: Lang) -> String {
                 }
             }
         }
+        UnitHint::Scale(s) => lang.pick(
+            format!("to add a percentage of it, multiply: did you mean `{s}`?"),
+            format!("要按百分比增减，请用乘法：是不是想写 `{s}`？"),
+        ),
         UnitHint::MultiplyByNumber => lang
             .pick(
                 "one side of `*` must be a plain number or percent",
@@ -883,6 +944,17 @@ fn const_use(w: ConstUse, lang: Lang) -> &'static str {
     lang.pick(en, zh)
 }
 
+/// Why a written value does not fit its input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueFault {
+    /// A count that is not whole.
+    NotWhole,
+    /// A count or duration below 0 (with no range allowing it).
+    Negative { ty: Ty },
+    /// Outside the declared range `lo..hi`.
+    OutOfRange { lo: String, hi: String },
+}
+
 /// The message and help of a [`Problem`].
 fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
     let s = |en: &str, zh: &str| lang.pick(en, zh).to_string();
@@ -959,6 +1031,65 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
             lang.pick(
                 format!("add `weight N%` to `{name}`, or use `total = sum of items`"),
                 format!("给 `{name}` 加上 `weight N%`，或改用 `total = sum of items`"),
+            ),
+        ),
+        Problem::BadValue {
+            what,
+            name,
+            value,
+            fault,
+        } => {
+            let what = const_use(*what, lang);
+            match fault {
+                ValueFault::NotWhole => (
+                    lang.pick(
+                        format!("{what} of `{name}` is `{value}`, not a whole number"),
+                        format!("`{name}` 的{what}是 `{value}`，不是整数"),
+                    ),
+                    lang.pick(
+                        format!("`{name}` is a count: counts are whole numbers ≥ 0"),
+                        format!("`{name}` 是次数：次数必须是大于等于 0 的整数"),
+                    ),
+                ),
+                ValueFault::Negative { ty } => {
+                    let (en, zh) = match ty {
+                        Ty::Duration(_) => ("durations are", "时长"),
+                        Ty::Money => ("amounts of money are", "金额"),
+                        Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => {
+                            ("counts are", "次数")
+                        }
+                    };
+                    (
+                        lang.pick(
+                            format!("{what} of `{name}` is `{value}`, below 0"),
+                            format!("`{name}` 的{what}是 `{value}`，小于 0"),
+                        ),
+                        lang.pick(
+                            format!("{en} never negative in the data; if `{name}` can be, declare a range that allows it (`in -100..100`)"),
+                            format!("数据里的{zh}不会是负数；如果 `{name}` 可以为负，请声明取值范围（`in -100..100`）"),
+                        ),
+                    )
+                }
+                ValueFault::OutOfRange { lo, hi } => (
+                    lang.pick(
+                        format!("{what} of `{name}` is `{value}`, outside its range {lo}..{hi}"),
+                        format!("`{name}` 的{what}是 `{value}`，超出了取值范围 {lo}..{hi}"),
+                    ),
+                    lang.pick(
+                        format!("write a value from {lo} to {hi}, or widen the range of `{name}`"),
+                        format!("请写 {lo} 到 {hi} 之间的值，或放宽 `{name}` 的取值范围"),
+                    ),
+                ),
+            }
+        }
+        Problem::WeightNotPercent { weight } => (
+            lang.pick(
+                format!("weight `{weight}` is not a percent: a weighted sum would multiply the score by {weight}"),
+                format!("权重 `{weight}` 不是百分比：加权求和会把得分乘以 {weight}"),
+            ),
+            lang.pick(
+                format!("write `{weight}%`; weights of a weighted sum are percents that add up to 100%"),
+                format!("请写 `{weight}%`；加权求和的权重是百分比，合计应为 100%"),
             ),
         ),
         Problem::NoOrder { func } => (

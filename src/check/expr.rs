@@ -36,6 +36,33 @@ pub(super) fn mk(kind: IKind, span: Span) -> IExpr {
     IExpr { kind, span }
 }
 
+/// `avg_response + 5%` on a duration or money means "5 % more": the likely
+/// fix is `avg_response * 105%` (`- 5%`: `* 95%`).
+fn scaled(op: Op, lt: &Ty, l: Option<&Expr>, r: &Expr) -> Option<String> {
+    let sign = match op {
+        Op::Add => 1,
+        Op::Subtract => -1,
+        Op::Multiply | Op::Divide | Op::Compare => return None,
+    };
+    if !matches!(lt, Ty::Duration(_) | Ty::Money) {
+        return None;
+    }
+    let ExprKind::Number {
+        value,
+        unit: LitUnit::Percent,
+    } = &r.kind
+    else {
+        return None;
+    };
+    let left = match l.map(|l| &l.kind) {
+        Some(ExprKind::Name(n)) => n.clone(),
+        _ => return None,
+    };
+    let factor = rust_decimal::Decimal::ONE_HUNDRED
+        .checked_add(value * rust_decimal::Decimal::from(sign))?;
+    Some(format!("{left} * {}%", factor.normalize()))
+}
+
 /// Joins the types of two arms; `None` when their dimensions differ.
 pub(crate) fn join(a: &Ty, b: &Ty) -> Option<Ty> {
     match (a, b) {
@@ -47,7 +74,7 @@ pub(crate) fn join(a: &Ty, b: &Ty) -> Option<Ty> {
     }
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// Checks `e`, lowering it to IR. `expect` guides string literals and
     /// bare level names towards a grade type; it is not enforced here.
     pub(crate) fn expr(&mut self, e: &Expr, expect: Option<&Ty>) -> Lowered {
@@ -305,9 +332,10 @@ impl Checker<'_> {
     ) {
         // A bare literal on either side probably lacks its unit: `2` → `2元`.
         let literal = with_unit(r, lt).or_else(|| l.and_then(|l| with_unit(l, rt)));
-        let hint = match literal {
-            Some(s) => UnitHint::WithUnit(s),
-            None => match (lt, rt) {
+        let hint = match (literal, scaled(op, lt, l, r)) {
+            (Some(s), _) => UnitHint::WithUnit(s),
+            (None, Some(s)) => UnitHint::Scale(s),
+            (None, None) => match (lt, rt) {
                 (Ty::Duration(_), Ty::Number(NumKind::Plain))
                 | (Ty::Number(NumKind::Plain), Ty::Duration(_)) => {
                     UnitHint::NeedsUnit(Dim::Duration)
@@ -330,16 +358,48 @@ impl Checker<'_> {
 
     /// Warns when a bare number meets a percent: `0.1` is 10 %.
     pub(super) fn percent_lint(&mut self, pct: &Ty, pct_span: Span, other: &Expr) {
-        if *pct == Ty::Number(NumKind::Percent) && is_bare_number(other) {
-            if let ExprKind::Number { value, .. } = &other.kind {
-                let as_pct = value * rust_decimal::Decimal::from(100);
-                self.warnings.push(Lint::BareNumberWithPercent {
-                    literal: value.to_string(),
-                    percent: format!("{}%", as_pct.normalize()),
-                    span: other.span,
-                    other: pct_span,
-                });
+        if *pct != Ty::Number(NumKind::Percent) {
+            return;
+        }
+        // `const target = 99` compared with a percent: the bare number is
+        // in the constant's definition (§3.1).
+        let literal = match &other.kind {
+            ExprKind::Name(name) => self.const_literal(name),
+            _ => Some(other),
+        };
+        if let Some(lit) = literal {
+            self.bare_number_lint(lit, pct_span);
+        }
+    }
+
+    /// The bare-number literal a `const` is defined as, if it is one.
+    fn const_literal(&self, name: &str) -> Option<&'a Expr> {
+        let policy = self.policy;
+        policy.decls.iter().find_map(|d| match d {
+            crate::syntax::ast::Decl::Const(c) if c.name.name == name => Some(&c.expr),
+            _ => None,
+        })
+    }
+
+    /// Warns, once per literal, that a bare number met a percent.
+    pub(crate) fn bare_number_lint(&mut self, lit: &Expr, pct_span: Span) {
+        if !is_bare_number(lit) {
+            return;
+        }
+        if let ExprKind::Number { value, .. } = &lit.kind {
+            let said = self.warnings.iter().any(
+                |w| matches!(w, Lint::BareNumberWithPercent { span, .. } if *span == lit.span),
+            );
+            if said {
+                return;
             }
+            let as_pct = value * rust_decimal::Decimal::from(100);
+            self.warnings.push(Lint::BareNumberWithPercent {
+                literal: value.to_string(),
+                percent: format!("{}%", as_pct.normalize()),
+                span: lit.span,
+                other: pct_span,
+            });
         }
     }
 

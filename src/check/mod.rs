@@ -20,10 +20,12 @@ mod tables;
 
 pub use error::{
     suggest, Arity, CheckError, ConstUse, Expected, Hint, NumberUse, Op, Problem, TestTarget,
-    UnitHint,
+    UnitHint, ValueFault,
 };
-pub use lint::{Lang, Lint, Report};
+pub use lint::{Branch, Lang, Lint, Mistake, Report};
 
+use crate::check::analysis::show::show_value;
+use crate::eval::num::Num;
 use crate::ir::*;
 use crate::syntax::ast::{self, Decl, Policy, Span, TypeExpr};
 use crate::types::{NumKind, Ty};
@@ -43,8 +45,13 @@ pub struct CheckFailure {
     pub warnings: Vec<Lint>,
 }
 
-/// Checks and compiles a parsed policy.
+/// Checks and compiles a parsed policy, on a stack of its own (see
+/// [`crate::stack::on_big_stack`]).
 pub fn check(policy: &Policy) -> Result<Checked, CheckFailure> {
+    crate::stack::on_big_stack(|| check_here(policy))
+}
+
+fn check_here(policy: &Policy) -> Result<Checked, CheckFailure> {
     let mut c = Checker::new(policy);
     c.run();
     if c.errors.is_empty() {
@@ -196,6 +203,36 @@ impl<'a> Checker<'a> {
         for t in &policy.tests {
             self.test_case(t);
         }
+        // 5. Weights only count in a `weighted sum of items`.
+        self.weights_used();
+    }
+
+    /// Warns about item weights when no total is a weighted sum of items.
+    fn weights_used(&mut self) {
+        let mut spans = Vec::new();
+        let mut weighted = false;
+        let mut plain = None;
+        for decl in &self.policy.decls {
+            match decl {
+                Decl::Item(d) => spans.extend(d.weight.as_ref().map(|w| w.span)),
+                Decl::Total(d) => match &d.body {
+                    ast::TotalBody::SumOfItems { weighted: true, .. } => weighted = true,
+                    ast::TotalBody::SumOfItems { span, .. } => plain = Some(*span),
+                    ast::TotalBody::Expr(_) => {}
+                },
+                Decl::Input(_)
+                | Decl::Const(_)
+                | Decl::Let(_)
+                | Decl::Grade(_)
+                | Decl::Output(_) => {}
+            }
+        }
+        if !weighted && !spans.is_empty() {
+            self.warnings.push(Lint::WeightsIgnored {
+                spans,
+                total: plain,
+            });
+        }
     }
 
     /// The type and metadata of an input; range and default come later.
@@ -221,8 +258,20 @@ impl<'a> Checker<'a> {
         } else {
             &self.inputs
         };
-        let Some(field) = list.get(i) else { return };
+        let Some(field) = list.get(i).cloned() else {
+            return;
+        };
         let ty = field.ty.clone();
+        // §3.1: `: percent in 0..100` is 0 %–10000 %, `default 99` is 9900 %.
+        if ty == Ty::Number(NumKind::Percent) {
+            let bare = [
+                d.range.as_ref().map(|r| &r.lo),
+                d.range.as_ref().and_then(|r| r.hi.as_ref()),
+            ];
+            for e in bare.into_iter().flatten().chain(d.default.as_ref()) {
+                self.bare_number_lint(e, d.ty.span());
+            }
+        }
         let range = d.range.as_ref().and_then(|r| {
             if !ty.is_numeric() {
                 self.errors.push(CheckError::Invalid {
@@ -235,7 +284,11 @@ impl<'a> Checker<'a> {
                 return None;
             }
             let lo = self.fold_bound(&r.lo, &ty)?;
-            let hi = self.fold_bound(&r.hi, &ty)?;
+            // open above: the largest decimal stands for "no bound"
+            let hi = match &r.hi {
+                Some(h) => self.fold_bound(h, &ty)?,
+                None => rust_decimal::Decimal::MAX,
+            };
             if lo > hi {
                 self.errors.push(CheckError::Invalid {
                     problem: Problem::EmptyRange,
@@ -252,6 +305,13 @@ impl<'a> Checker<'a> {
                 (_, Some(v)) => Some(Value::Num(v)),
                 _ => self.fold(e, Some(&ty), ConstUse::Default).map(|(v, _)| v),
             });
+        if let (Some(v), Some(e)) = (&default, &d.default) {
+            let probe = Field {
+                range,
+                ..field.clone()
+            };
+            self.check_value(&probe, v, ConstUse::Default, e.span);
+        }
         let list = if d.context {
             &mut self.context
         } else {
@@ -260,6 +320,53 @@ impl<'a> Checker<'a> {
         if let Some(field) = list.get_mut(i) {
             field.range = range;
             field.default = default;
+        }
+    }
+
+    /// §3.1: a default or test value obeys its input's type and range, as
+    /// a data cell must.
+    pub(crate) fn check_value(&mut self, field: &Field, v: &Value, what: ConstUse, span: Span) {
+        let Value::Num(n) = v else { return };
+        let n = *n;
+        let below_zero = n.signum() < 0;
+        let fault = if field.ty == Ty::Number(NumKind::Count)
+            && n.floor()
+                .is_ok_and(|f| f.exact_cmp(n).is_ok_and(|o| o.is_ne()))
+        {
+            Some(ValueFault::NotWhole)
+        } else if below_zero
+            && (field.ty == Ty::Number(NumKind::Count)
+                || (field.range.is_none() && matches!(field.ty, Ty::Duration(_))))
+        {
+            Some(ValueFault::Negative {
+                ty: field.ty.clone(),
+            })
+        } else {
+            field.range.and_then(|(lo, hi)| {
+                let (lo, hi) = (Num::from_decimal(lo), Num::from_decimal(hi));
+                let outside = n.exact_cmp(lo).is_ok_and(|o| o.is_lt())
+                    || n.exact_cmp(hi).is_ok_and(|o| o.is_gt());
+                let open = hi.to_decimal() == Some(rust_decimal::Decimal::MAX);
+                outside.then(|| ValueFault::OutOfRange {
+                    lo: show_value(lo, &field.ty),
+                    hi: if open {
+                        String::new()
+                    } else {
+                        show_value(hi, &field.ty)
+                    },
+                })
+            })
+        };
+        if let Some(fault) = fault {
+            self.errors.push(CheckError::Invalid {
+                problem: Problem::BadValue {
+                    what,
+                    name: field.id.clone(),
+                    value: show_value(n, &field.ty),
+                    fault,
+                },
+                span,
+            });
         }
     }
 
@@ -313,11 +420,21 @@ impl<'a> Checker<'a> {
             Some(SlotState::Failed) | None => None,
             Some(SlotState::InProgress(di)) => {
                 let decl_span = self.policy.decls.get(di).map(|d| d.name().span);
-                let name = self.slot_name(slot);
-                self.errors.push(CheckError::Cycle {
-                    name,
-                    span: decl_span.unwrap_or(use_span),
-                });
+                let start = self.current.iter().position(|s| *s == slot);
+                let mut members: Vec<(String, Span)> = Vec::new();
+                for &s in self.current.iter().skip(start.unwrap_or(usize::MAX)) {
+                    let span = match self.states.get(s) {
+                        Some(SlotState::InProgress(d)) => {
+                            self.policy.decls.get(*d).map(|d| d.name().span)
+                        }
+                        _ => None,
+                    };
+                    members.push((self.slot_name(s), span.unwrap_or(use_span)));
+                }
+                if members.is_empty() {
+                    members.push((self.slot_name(slot), decl_span.unwrap_or(use_span)));
+                }
+                self.errors.push(CheckError::Cycle { members });
                 self.mark_cycle(slot);
                 None
             }
@@ -419,7 +536,7 @@ impl<'a> Checker<'a> {
                     }
                     None => ty,
                 };
-                Some(mk(SlotKind::Let, None, ty, e))
+                Some(mk(SlotKind::Let, d.label.as_ref(), ty, e))
             }
             Decl::Item(d) => {
                 let want = match &d.ty {
@@ -482,6 +599,7 @@ impl<'a> Checker<'a> {
     /// `sum of items` / `weighted sum of items`.
     fn sum_of_items(&mut self, weighted: bool, span: Span) -> Option<IExpr> {
         let mut acc: Option<IExpr> = None;
+        let mut bad_weight = false;
         if self.items.is_empty() {
             self.errors.push(CheckError::Invalid {
                 problem: Problem::NoItems,
@@ -518,7 +636,19 @@ impl<'a> Checker<'a> {
                     });
                     return None;
                 };
-                let (we, _) = self.expr(&w, None)?;
+                let (we, wty) = self.expr(&w, None)?;
+                if wty != Ty::Number(NumKind::Percent) {
+                    if let Some(Value::Num(n)) = self.const_value(&we, ConstUse::Weight) {
+                        self.errors.push(CheckError::Invalid {
+                            problem: Problem::WeightNotPercent {
+                                weight: n.to_plain_string(),
+                            },
+                            span: w.span,
+                        });
+                    }
+                    bad_weight = true;
+                    continue;
+                }
                 IExpr {
                     kind: IKind::Arith(ArithOp::Mul, Box::new(we), Box::new(read)),
                     span,
@@ -533,6 +663,9 @@ impl<'a> Checker<'a> {
                     span,
                 },
             });
+        }
+        if bad_weight {
+            return None;
         }
         acc
     }

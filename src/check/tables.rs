@@ -167,6 +167,16 @@ impl Checker<'_> {
                 .push(CheckError::NotExhaustive { missing, span });
             return None;
         }
+        // Arms whose levels earlier arms all take, the whole arm underlined
+        // (`else -> 3`, not just `3`).
+        for (idx, arm) in arms.iter().enumerate() {
+            if !table.contains(&Some(idx)) {
+                self.warnings.push(crate::check::Lint::DeadMatchArm {
+                    span: arm.span,
+                    is_else: arm.is_else,
+                });
+            }
+        }
         let (ty, _) = ty?;
         Some((
             mk(

@@ -40,8 +40,47 @@ struct Prepared<'a> {
 
 /// The source text miette reads.
 enum Shown<'a> {
-    Whole(NamedSource<String>),
+    Whole(WholeSource),
     Cut(Excerpt<'a>),
+}
+
+/// The whole source, with the header's column in characters (miette
+/// counts bytes, so `得分 = foo` would put `foo` at column 9, not 6), the
+/// way `--format json` and editors count.
+struct WholeSource {
+    name: String,
+    inner: NamedSource<String>,
+}
+
+impl SourceCode for WholeSource {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let c = self.inner.inner().as_str().read_span(
+            span,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let column = if context_lines_before == 0 {
+            let text = self.inner.inner().as_str();
+            let before = text.get(..c.span().offset()).unwrap_or("");
+            let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            before.get(line_start..).map_or(0, |l| l.chars().count())
+        } else {
+            c.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            *c.span(),
+            c.line(),
+            column,
+            c.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Prepared<'_> {
@@ -123,10 +162,10 @@ fn prepare<'a>(diag: &dyn Diagnostic, src: Option<&'a Source>) -> Prepared<'a> {
             match Excerpt::new(&s.path, &s.text, &points) {
                 None => (
                     labels,
-                    Some(Shown::Whole(NamedSource::new(
-                        s.path.clone(),
-                        s.text.clone(),
-                    ))),
+                    Some(Shown::Whole(WholeSource {
+                        name: s.path.clone(),
+                        inner: NamedSource::new(s.path.clone(), s.text.clone()),
+                    })),
                 ),
                 Some(e) => {
                     let labels = labels

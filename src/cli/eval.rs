@@ -143,7 +143,7 @@ pub(crate) fn report_data(errors: &[data::DataError], lang: Lang) {
     for e in errors {
         eprint!("{}", render_diagnostic(&e.report(lang), None));
     }
-    let n = errors.len();
+    let n = data::error_count(errors);
     match lang {
         Lang::En => eprintln!("{n} data error(s); no results were written"),
         Lang::Zh => eprintln!("{n} 处数据错误，未写出任何结果"),

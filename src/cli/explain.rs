@@ -265,6 +265,19 @@ fn figure(f: &Figure, x: &Explanation, l: Lang) -> String {
                 f.value
             )
         }
+        "has_prev" => {
+            let p = f.previous.clone().unwrap_or_default();
+            let note = match (f.found, l) {
+                (Some(true), Lang::En) => format!("{p} has a record"),
+                (Some(true), Lang::Zh) => format!("{p} 有记录"),
+                (_, Lang::En) => format!("{p} has no record"),
+                (_, Lang::Zh) => format!("{p} 无记录"),
+            };
+            match l {
+                Lang::En => format!("previous month {} = {} ({note})", f.call, f.value),
+                Lang::Zh => format!("上月有记录 {} = {} ({note})", f.call, f.value),
+            }
+        }
         "streak" => match l {
             Lang::En => format!("streak {} = {} consecutive month(s)", f.call, f.value),
             Lang::Zh => format!("连续 {} = {} 个月", f.call, f.value),

@@ -31,8 +31,10 @@ pub fn parse_cell(
     if let Some(cell) = quick_cell(trimmed, field, opts) {
         return Ok(Some(cell));
     }
-    let cell = parse_general(trimmed, &field.ty, opts)?;
-    in_range(cell, trimmed, field).map(Some)
+    let cell = parse_general(trimmed, &field.ty, opts).map_err(CellError::shortened)?;
+    in_range(cell, trimmed, field)
+        .map(Some)
+        .map_err(CellError::shortened)
 }
 
 /// The cells that make up the bulk of any file, fast: a plain ASCII number
@@ -42,8 +44,16 @@ pub(crate) fn quick_cell(trimmed: &str, field: &FieldSpec, opts: &ReadOptions) -
     let v = quick_number(trimmed, &field.ty, opts)?;
     match &field.range {
         Some((lo, hi)) if v < *lo || v > *hi => None,
+        None if v.is_sign_negative() && !v.is_zero() && never_negative(&field.ty) => None,
         _ => Some(Cell::Num(v)),
     }
+}
+
+/// Durations without a declared range are never negative (the checker's
+/// analysis assumes so too); counts never are, range or not. Money may be
+/// (a loss in a gross-margin column).
+fn never_negative(ty: &Ty) -> bool {
+    matches!(ty, Ty::Duration(_) | Ty::Number(NumKind::Count))
 }
 
 /// Parses a trimmed, non-empty cell for type `ty`, any way it may be written
@@ -75,14 +85,28 @@ pub(crate) fn trim(s: &str) -> &str {
 
 /// Checks a number against the field's declared range, in base units.
 fn in_range(cell: Cell, raw: &str, field: &FieldSpec) -> Result<Cell, CellError> {
-    if let (Cell::Num(v), Some((lo, hi))) = (&cell, &field.range) {
-        if v < lo || v > hi {
+    match (&cell, &field.range) {
+        (Cell::Num(v), Some((lo, hi))) if v < lo || v > hi => {
             return Err(CellError::OutOfRange {
                 raw: raw.to_string(),
                 lo: display_base(*lo, &field.ty),
-                hi: display_base(*hi, &field.ty),
+                // `in 0..` is open above (the largest decimal)
+                hi: if *hi == Decimal::MAX {
+                    String::new()
+                } else {
+                    display_base(*hi, &field.ty)
+                },
             });
         }
+        (Cell::Num(v), None)
+            if v.is_sign_negative() && !v.is_zero() && never_negative(&field.ty) =>
+        {
+            return Err(CellError::NegativeQuantity {
+                raw: raw.to_string(),
+                ty: field.ty.to_string(),
+            });
+        }
+        _ => {}
     }
     Ok(cell)
 }

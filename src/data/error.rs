@@ -27,7 +27,21 @@ pub struct DataError {
     pub column: Option<String>,
     /// The 0-based column, when known (spreadsheets name the cell: `B7`).
     pub col: Option<usize>,
+    /// The 1-based element of a JSON array, when several start on `line`.
+    pub element: Option<usize>,
     pub kind: DataErrorKind,
+}
+
+/// How many errors `errors` stands for: a capped list ends with a
+/// [`DataErrorKind::TooMany`] that counts the ones left out.
+pub fn error_count(errors: &[DataError]) -> usize {
+    errors
+        .iter()
+        .map(|e| match e.kind {
+            DataErrorKind::TooMany { more } => more,
+            _ => 1,
+        })
+        .fold(0usize, usize::saturating_add)
 }
 
 impl DataError {
@@ -38,6 +52,7 @@ impl DataError {
             line,
             column: column.map(str::to_string),
             col: None,
+            element: None,
             kind,
         }
     }
@@ -82,6 +97,9 @@ impl DataError {
                 if self.line > 0 {
                     s.push_str(&format!(":{}", self.line));
                 }
+                if let Some(n) = self.element {
+                    s.push_str(&format!(" (element {n})"));
+                }
                 s.push_str(": ");
                 if let Some(col) = &self.column {
                     s.push_str(&format!("column `{col}`: "));
@@ -90,6 +108,9 @@ impl DataError {
             Lang::Zh => {
                 if self.line > 0 {
                     s.push_str(&format!(" 第 {} 行", self.line));
+                }
+                if let Some(n) = self.element {
+                    s.push_str(&format!("（第 {n} 个元素）"));
                 }
                 if let Some(col) = &self.column {
                     s.push_str(&format!("，`{col}` 列"));
@@ -754,6 +775,12 @@ pub enum CellError {
     Negative {
         raw: String,
     },
+    /// A negative duration or amount in a column whose input declares no
+    /// range: exports never hold one, and the checker assumes none.
+    NegativeQuantity {
+        raw: String,
+        ty: String,
+    },
     NotABool {
         raw: String,
     },
@@ -789,7 +816,47 @@ fn dur_unit_zh(u: DurUnit) -> &'static str {
     }
 }
 
+/// How many characters of a bad cell a message quotes.
+pub const QUOTED_CHARS: usize = 40;
+
+/// The first [`QUOTED_CHARS`] characters of `raw`, then `…` if it is longer.
+pub fn quoted(raw: &str) -> String {
+    match raw.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", raw.get(..cut).unwrap_or(raw)),
+        None => raw.to_string(),
+    }
+}
+
 impl CellError {
+    /// The same error quoting at most [`QUOTED_CHARS`] characters of the
+    /// cell: a 50 MB cell is not echoed whole.
+    pub fn shortened(mut self) -> CellError {
+        if let CellError::UnknownDurationUnit { unit, .. } = &mut self {
+            if unit.chars().nth(QUOTED_CHARS).is_some() {
+                *unit = quoted(unit);
+            }
+        }
+        let raw = match &mut self {
+            CellError::NotANumber { raw }
+            | CellError::BadSeparators { raw }
+            | CellError::TooManyDigits { raw }
+            | CellError::NoPercentSign { raw }
+            | CellError::WrongUnit { raw, .. }
+            | CellError::UnknownDurationUnit { raw, .. }
+            | CellError::NotWhole { raw }
+            | CellError::Negative { raw }
+            | CellError::NegativeQuantity { raw, .. }
+            | CellError::NotABool { raw }
+            | CellError::NotALevel { raw, .. }
+            | CellError::OutOfRange { raw, .. } => raw,
+            CellError::NotAScalar { .. } => return self,
+        };
+        if raw.chars().nth(QUOTED_CHARS).is_some() {
+            *raw = quoted(raw);
+        }
+        self
+    }
+
     /// The stable diagnostic code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -834,7 +901,7 @@ impl CellError {
                 format!("`{raw}` is not a whole number"),
                 format!("`{raw}` 不是整数"),
             ),
-            CellError::Negative { raw } => {
+            CellError::Negative { raw } | CellError::NegativeQuantity { raw, .. } => {
                 lang.pick(format!("`{raw}` is negative"), format!("`{raw}` 是负数"))
             }
             CellError::NotABool { raw } => lang.pick(
@@ -904,6 +971,19 @@ impl CellError {
                     "次数必须是大于等于 0 的整数",
                 )
                 .into(),
+            CellError::NegativeQuantity { ty, .. } => {
+                let zh_ty = Ty::from_name(ty)
+                    .map(|t| ty_name(&t, Lang::Zh))
+                    .unwrap_or_else(|| ty.clone());
+                lang.pick(
+                    format!(
+                        "a {ty} column holds values ≥ 0; if this input can be negative, declare its range (`in -100..100`)"
+                    ),
+                    format!(
+                        "{zh_ty}列的值应大于等于 0；如果这项可以为负，请声明取值范围（`in -100..100`）"
+                    ),
+                )
+            }
             CellError::NotABool { .. } => lang
                 .pick(
                     "write `true` or `false`, `是` or `否`, `1` or `0`",
@@ -923,6 +1003,10 @@ impl CellError {
                     "单元格只能是 JSON 的字符串、数字、布尔值或 null",
                 )
                 .into(),
+            CellError::OutOfRange { lo, hi, .. } if hi.is_empty() => lang.pick(
+                format!("the input's declared range is {lo}.., from {lo} up, {lo} included"),
+                format!("这项输入声明的范围是 {lo}..，即不小于 {lo}"),
+            ),
             CellError::OutOfRange { lo, hi, .. } => lang.pick(
                 format!("the input's declared range is {lo}..{hi}, both ends included"),
                 format!("这项输入声明的范围是 {lo}..{hi}（包含两端）"),

@@ -121,6 +121,9 @@ impl<'a> Parser<'a> {
         let mut headers: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut rows: Vec<Row> = Vec::new();
+        // The line each element starts on, and the errors about each.
+        let mut element_lines: Vec<usize> = Vec::new();
+        let mut element_errors: Vec<(usize, usize)> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
@@ -129,6 +132,9 @@ impl<'a> Parser<'a> {
                 self.skip_ws();
                 let start = self.pos;
                 let line = self.line_of(start);
+                let element = element_lines.len() + 1;
+                element_lines.push(line);
+                let errors_before = errors.len();
                 if self.peek() == Some(b'{') {
                     let pairs = self.object()?;
                     let mut values: Vec<Value> = Vec::new();
@@ -164,7 +170,11 @@ impl<'a> Parser<'a> {
                                 }
                             }
                         }
-                        rows.push(Row { line, values });
+                        rows.push(Row {
+                            line,
+                            element: Some(element),
+                            values,
+                        });
                     }
                 } else {
                     let v = self.value(0)?;
@@ -177,6 +187,7 @@ impl<'a> Parser<'a> {
                         },
                     ));
                 }
+                element_errors.extend((errors_before..errors.len()).map(|i| (i, element)));
                 self.skip_ws();
                 match self.peek() {
                     Some(b',') => self.pos += 1,
@@ -192,8 +203,25 @@ impl<'a> Parser<'a> {
         if self.pos < self.src.len() {
             return self.err(format!("unexpected {} after the closing `]`", self.found()));
         }
+        // Several elements on one line (a one-line file): errors name the
+        // element too, or every one would say `file:1`.
+        let mut per_line: HashMap<usize, usize> = HashMap::new();
+        for l in &element_lines {
+            *per_line.entry(*l).or_insert(0) += 1;
+        }
+        let shared = |line: usize| per_line.get(&line).is_some_and(|n| *n > 1);
         for row in &mut rows {
             row.values.resize(headers.len(), Value::Missing);
+            if !shared(row.line) {
+                row.element = None;
+            }
+        }
+        for (i, element) in element_errors {
+            if let Some(e) = errors.get_mut(i) {
+                if shared(e.line) {
+                    e.element = Some(element);
+                }
+            }
         }
         Ok(Some(Table { headers, rows }))
     }

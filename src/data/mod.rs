@@ -41,7 +41,9 @@ pub use batch::{read_batch, stream_batch, BatchRead};
 pub use cells::{display_base, parse_cell};
 pub use context::{check_context_periods, read_context, read_context_file};
 pub use decode::{decode, encoding_for_label, Decoded};
-pub use error::{notice_lines, CellError, DataError, DataErrorKind, DataNotice, MAX_ERRORS};
+pub use error::{
+    error_count, notice_lines, quoted, CellError, DataError, DataErrorKind, DataNotice, MAX_ERRORS,
+};
 pub use guess::{guess_columns, Guess};
 pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
 pub use records::{

@@ -42,6 +42,9 @@ impl Value {
 pub(crate) struct Row {
     /// 1-based line where the row starts.
     pub line: usize,
+    /// 1-based index in the JSON array, when other elements start on the
+    /// same line (errors then name it).
+    pub element: Option<usize>,
     /// One value per header.
     pub values: Vec<Value>,
 }
@@ -262,7 +265,13 @@ fn read_json(
         Some(table) => {
             sink.header(1, &table.headers, errors);
             for row in &table.rows {
+                let before = errors.len();
                 sink.row(RowRef::Json(row), errors);
+                if let Some(n) = row.element {
+                    for e in errors.iter_mut().skip(before) {
+                        e.element = Some(n);
+                    }
+                }
             }
             Loaded::Rows
         }
@@ -595,7 +604,9 @@ pub(crate) fn row_period(
         Ok(None) => DataErrorKind::EmptyPeriod,
         Ok(Some(t)) => match parse_period_cell(&normalize(t)) {
             Some(p) => return Some(p),
-            None => DataErrorKind::BadPeriod { raw: t.to_string() },
+            None => DataErrorKind::BadPeriod {
+                raw: super::error::quoted(t),
+            },
         },
         Err(e) => e.into(),
     };

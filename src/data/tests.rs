@@ -898,13 +898,13 @@ fn text_in_a_number_column_takes_the_default_with_a_notice() {
 }
 
 /// A percent input whose range ends beyond what a decimal can hold as a
-/// percent (`in 0% .. 79228162514264337593543950335`, a plain number is a
+/// percent (`in 0% .. 79228162514264337593543950334`, a plain number is a
 /// fraction): a cell out of range used to panic ("Multiplication
 /// overflowed") while writing the range into the message.
 #[test]
 fn out_of_range_message_for_a_huge_percent_range() {
     let mut f = field("x", None, Ty::Number(NumKind::Percent));
-    f.range = Some((d("0"), Decimal::MAX));
+    f.range = Some((d("0"), Decimal::MAX - Decimal::ONE));
     let text = "employee,period,x\nA,2026-10,-5%\n";
     let errors = read_records("r.csv", text, &[f], &STRICT).unwrap_err();
     assert_eq!(
@@ -913,7 +913,54 @@ fn out_of_range_message_for_a_huge_percent_range() {
             2,
             Some("x"),
             "kpi::data::out_of_range",
-            "r.csv:2: column `x`: `-5%` is outside the range 0%..7922816251426433759354395033500%"
+            "r.csv:2: column `x`: `-5%` is outside the range 0%..7922816251426433759354395033400%"
         )]
+    );
+}
+
+/// Issue 10 item 13: a huge bad cell is quoted by its first 40 characters,
+/// not echoed whole.
+#[test]
+fn a_huge_bad_cell_is_quoted_short() {
+    let huge = format!("x{}", "9".repeat(5_000_000));
+    let e = errors(&format!("{HEADER}\nE1,2026-10,1%,{huge},5,30,良好,1,100\n"));
+    let shown = format!("`x{}…` is not a number", "9".repeat(39));
+    assert_eq!(
+        summary(&e),
+        vec![one(
+            2,
+            Some("违纪次数"),
+            "kpi::data::bad_cell",
+            &format!("records.csv:2: column `违纪次数`: {shown}")
+        )]
+    );
+}
+
+/// Issue 10 item 13: a JSON file on one line names the element of each
+/// error, or every error would say `records.json:1`.
+#[test]
+fn json_on_one_line_names_the_element() {
+    let text = r#"[{"employee": "E1", "period": "2026-10", "退款纠纷率": "1%", "服务态度": 5, "平均响应时间": 30, "平时表现": "良好", "好评表扬": 1, "销售额": 100}, {"employee": "E2", "period": "2026-10", "退款纠纷率": "1%", "服务态度": 5, "平均响应时间": "x", "平时表现": "良好", "好评表扬": 1, "销售额": 100}, 7]"#;
+    let e = read_records("records.json", text, &fields(), &STRICT).unwrap_err();
+    assert_eq!(
+        summary(&e),
+        vec![
+            one(
+                1,
+                None,
+                "kpi::data::bad_row",
+                "records.json:1 (element 3): array element is a number, not an object"
+            ),
+            one(
+                1,
+                Some("平均响应时间"),
+                "kpi::data::bad_cell",
+                "records.json:1 (element 2): column `平均响应时间`: `x` is not a number"
+            ),
+        ]
+    );
+    assert_eq!(
+        e[1].report(crate::diag::Lang::Zh).message,
+        "records.json 第 1 行（第 2 个元素），`平均响应时间` 列：`x` 不是数字"
     );
 }

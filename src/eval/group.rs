@@ -242,6 +242,7 @@ pub(super) fn history(
                     Some(p) => values.get(p, *arg).unwrap_or(Value::Bool(false)),
                     None => values.get(r, *default).unwrap_or(Value::Bool(false)),
                 },
+                HistoryFn::HasPrev { .. } => Value::Bool(prev.is_some()),
                 HistoryFn::Streak { arg } => {
                     let held = matches!(values.get(r, *arg), Some(Value::Bool(true)));
                     let before = match prev {

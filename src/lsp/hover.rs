@@ -251,6 +251,7 @@ fn computed(
 ) {
     let (label, weight) = match decl {
         Decl::Item(d) => (d.label.as_ref(), d.weight.as_ref()),
+        Decl::Let(d) => (d.label.as_ref(), None),
         Decl::Total(d) => (d.label.as_ref(), None),
         Decl::Grade(d) => (d.label.as_ref(), None),
         Decl::Output(d) => (d.label.as_ref(), None),

@@ -327,7 +327,9 @@ impl Builder<'_> {
                 Decl::Input(x) => {
                     if let Some(r) = &x.range {
                         self.expr(&r.lo, None);
-                        self.expr(&r.hi, None);
+                        if let Some(hi) = &r.hi {
+                            self.expr(hi, None);
+                        }
                     }
                     if let Some(e) = &x.default {
                         self.expr(e, hint);

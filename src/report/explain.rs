@@ -358,7 +358,9 @@ impl Builder<'_> {
                         self.read_slot(*arg, out, false);
                         self.read_slot(*default, out, false);
                     }
-                    HistoryFn::Streak { arg } => self.read_slot(*arg, out, false),
+                    HistoryFn::Streak { arg } | HistoryFn::HasPrev { arg } => {
+                        self.read_slot(*arg, out, false)
+                    }
                 }
             }
             (SlotKind::Let, Compute::Expr(e)) => {
@@ -433,7 +435,11 @@ impl Builder<'_> {
 
     fn history_figure(&self, slot: usize, f: &HistoryFn) -> Figure {
         match f {
-            HistoryFn::Prev { .. } => {
+            HistoryFn::Prev { .. } | HistoryFn::HasPrev { .. } => {
+                let kind = match f {
+                    HistoryFn::HasPrev { .. } => "has_prev",
+                    HistoryFn::Prev { .. } | HistoryFn::Streak { .. } => "prev",
+                };
                 let me = row_of(self.rows, self.row);
                 let prev = self
                     .rows
@@ -446,7 +452,7 @@ impl Builder<'_> {
                 Figure {
                     previous: Some(wanted.to_string()),
                     found: Some(prev.is_some()),
-                    ..self.figure(slot, "prev")
+                    ..self.figure(slot, kind)
                 }
             }
             HistoryFn::Streak { .. } => self.figure(slot, "streak"),

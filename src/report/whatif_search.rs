@@ -119,7 +119,11 @@ impl<'a> Search<'a> {
             return (None, None);
         };
         if let Some((lo, hi)) = f.range {
-            return (Some(Num::from_decimal(lo)), Some(Num::from_decimal(hi)));
+            let open = hi == rust_decimal::Decimal::MAX;
+            return (
+                Some(Num::from_decimal(lo)),
+                (!open).then(|| Num::from_decimal(hi)),
+            );
         }
         let nonneg = matches!(
             f.ty,
@@ -446,7 +450,9 @@ pub(crate) fn input_deps(program: &Program) -> Vec<BTreeSet<usize>> {
                 from(*arg, &mut set);
                 from(*default, &mut set);
             }
-            Compute::History(HistoryFn::Streak { arg }) => from(*arg, &mut set),
+            Compute::History(HistoryFn::Streak { arg } | HistoryFn::HasPrev { arg }) => {
+                from(*arg, &mut set)
+            }
         }
         if let Some(d) = deps.get_mut(s) {
             *d = set;

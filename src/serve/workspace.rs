@@ -258,7 +258,10 @@ pub fn run(ws: &Workspace, req: &PolicyReq, src: Source, default: Lang) -> Resul
         return Err(failed(
             "data",
             lang.pick(
-                format!("{} data error(s); no results", read.errors.len()),
+                format!(
+                    "{} data error(s); no results",
+                    crate::data::error_count(&read.errors)
+                ),
                 format!("{} 处数据错误，没有结果", read.errors.len()),
             ),
             diags,

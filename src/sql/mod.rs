@@ -969,6 +969,19 @@ fn history(
             );
             Ok(col)
         }
+        HistoryFn::HasPrev { .. } => {
+            let body = format!(
+                "  SELECT c.*,\n    (p.employee IS NOT NULL) AS {}\n  FROM {last} c\n  LEFT JOIN {last} p ON p.employee = c.employee AND p._pidx = c._pidx - 1",
+                d.ident(name),
+                last = q.last
+            );
+            q.cte(
+                name,
+                &format!("{comment}\nwhether the same employee has a record in the previous calendar month"),
+                body,
+            );
+            Ok(Col::Bool(name.into()))
+        }
         HistoryFn::Streak { arg } => {
             let held = match cx.slot(*arg, slot.span)? {
                 Col::Bool(b) => d.ident(b),

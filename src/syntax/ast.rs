@@ -89,7 +89,8 @@ pub struct InputDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RangeExpr {
     pub lo: Expr,
-    pub hi: Expr,
+    /// `None`: open above (`in 0..`).
+    pub hi: Option<Expr>,
     pub span: Span,
 }
 
@@ -119,6 +120,8 @@ pub struct ConstDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LetDecl {
     pub name: Ident,
+    /// `let conversion "转化率" = …`: how explanations and exports name it.
+    pub label: Option<Text>,
     pub ty: Option<TypeExpr>,
     pub expr: Expr,
 }

@@ -26,6 +26,7 @@ pub enum SyntaxError {
     TooDeep {
         span: Span,
         max: usize,
+        what: Nesting,
     },
     /// `kpi fmt`: the formatted policy would be over the size limit.
     FormattedTooLarge {
@@ -44,6 +45,17 @@ pub enum SyntaxError {
     Internal {
         span: Span,
     },
+}
+
+/// What nests too deeply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// Brackets `( [ {` (counted on the text).
+    Brackets,
+    /// One chain of `ops` operators (`a + b + … `).
+    Chain { ops: usize },
+    /// The syntax tree: `if`s in `if`s, signs, operators.
+    Expression,
 }
 
 /// What was found where a syntax error is reported.
@@ -192,6 +204,36 @@ impl SyntaxError {
         }
     }
 
+    /// Moves the error to `pos` when it is further than where pest put it,
+    /// expecting the `rules` and literal `tokens` tried there (see
+    /// `parser::detailed_error`).
+    pub(crate) fn further(self, pos: usize, tokens: &[String], rules: &[Rule]) -> SyntaxError {
+        let SyntaxError::Unexpected { span, .. } = &self else {
+            return self;
+        };
+        if pos <= span.start {
+            return self;
+        }
+        let mut expected: Vec<Expect> = rules.iter().filter_map(|r| rule_name(*r)).collect();
+        expected.extend(tokens.iter().filter_map(|t| literal_name(t)));
+        // the declaration being parsed is not what is expected inside it
+        if expected.iter().any(|e| *e != Expect::Declaration) {
+            expected.retain(|e| *e != Expect::Declaration);
+        }
+        if expected.is_empty() {
+            return self;
+        }
+        expected.sort_unstable_by_key(|e| e.text(Lang::En));
+        expected.dedup();
+        SyntaxError::Unexpected {
+            expected,
+            found: Found::EndOfFile,
+            span: Span::new(pos, pos),
+            unclosed: None,
+            hint: None,
+        }
+    }
+
     /// Fills in what was found at the error position, and a hint for
     /// common slips (IME punctuation, `=` for `==`, a missing `else`, a
     /// reserved word as a name). At the end of the file the error marks the
@@ -205,6 +247,23 @@ impl SyntaxError {
         };
         let rest = src.get(span.start..).unwrap_or("");
         let (found, len) = found_token(rest);
+        // What was found is never in the list of what would have fitted.
+        if let Found::Token(word) = &found {
+            // (an entry that names it as an example, such as "a
+            // declaration (`input`, `let`, …)", goes too)
+            let quoted = format!("`{word}`");
+            expected.retain(|e| match e {
+                Expect::Code(c) => *c != quoted,
+                Expect::Declaration => !DECLARATION_WORDS.contains(&word.as_str()),
+                _ => !e.text(Lang::En).contains(&quoted),
+            });
+            // `default` / `in 0..10` then the next declaration: a value is
+            // missing (the grammar refuses the keyword by a lookahead, which
+            // names nothing).
+            if expected.is_empty() && DECLARATION_WORDS.contains(&word.as_str()) {
+                expected.push(Expect::Expression);
+            }
+        }
         if found == Found::EndOfFile {
             let unclosed = unclosed_brace(src);
             if unclosed.is_some() {
@@ -305,8 +364,12 @@ impl SyntaxError {
                     .into(),
                 ),
             ),
-            SyntaxError::TooDeep { span, max } => (
-                lang.pick("nesting is too deep", "括号嵌套太深").into(),
+            SyntaxError::TooDeep {
+                span,
+                max,
+                what: Nesting::Brackets,
+            } => (
+                lang.pick("brackets nest too deeply", "括号嵌套太深").into(),
                 vec![(
                     *span,
                     lang.pick("nested too deeply here", "这里嵌套太深").into(),
@@ -314,6 +377,39 @@ impl SyntaxError {
                 Some(lang.pick(
                     format!("at most {max} levels of brackets are allowed; use `let` to name parts of the expression"),
                     format!("括号最多嵌套 {max} 层；请用 `let` 给算式的一部分起个名字"),
+                )),
+            ),
+            SyntaxError::TooDeep {
+                span,
+                max,
+                what: Nesting::Chain { ops },
+            } => (
+                lang.pick(
+                    format!("this expression is too long: {ops} operators in a row"),
+                    format!("这个算式太长：连续 {ops} 个运算符"),
+                ),
+                vec![(
+                    *span,
+                    lang.pick("this chain of operators", "这一串运算").into(),
+                )],
+                Some(lang.pick(
+                    format!("at most {max} operators in a row are allowed here; use `let` to name parts of the sum (`let part1 = a + b + …`)"),
+                    format!("这里最多允许连续 {max} 个运算符；请用 `let` 分段求和（`let part1 = a + b + …`）"),
+                )),
+            ),
+            SyntaxError::TooDeep {
+                span,
+                max,
+                what: Nesting::Expression,
+            } => (
+                lang.pick("this expression nests too deeply", "这个算式嵌套太深").into(),
+                vec![(
+                    *span,
+                    lang.pick("nested too deeply here", "这里嵌套太深").into(),
+                )],
+                Some(lang.pick(
+                    format!("at most {max} levels are allowed (each `if` inside another, sign, `not` or operator adds one); use `let` to name parts of the expression"),
+                    format!("最多允许 {max} 层（每个嵌套的 `if`、正负号、`not` 或运算符算一层）；请用 `let` 给算式的一部分起个名字"),
                 )),
             ),
             SyntaxError::FormattedTooLarge { size, span } => (
@@ -510,6 +606,30 @@ fn hint(rest: &str, found: &Found, expected: &[Expect]) -> Option<SyntaxHint> {
     None
 }
 
+/// The words that start a declaration.
+const DECLARATION_WORDS: [&str; 10] = [
+    "input", "context", "const", "let", "item", "total", "grade", "output", "test", "key",
+];
+
+/// Literal punctuation of the grammar, as a message names it.
+fn literal_name(token: &str) -> Option<Expect> {
+    Some(Expect::Code(match token {
+        "=" => "`=`",
+        ":" => "`:`",
+        ".." => "`..`",
+        "{" => "`{`",
+        "}" => "`}`",
+        "(" => "`(`",
+        ")" => "`)`",
+        "[" => "`[`",
+        "]" => "`]`",
+        "," => "`,`",
+        "->" => "`->`",
+        "|" => "`|`",
+        _ => return None,
+    }))
+}
+
 /// Readable names for grammar rules; `None` hides a rule from messages.
 fn rule_name(r: Rule) -> Option<Expect> {
     Some(match r {
@@ -577,4 +697,41 @@ fn rule_name(r: Rule) -> Option<Expect> {
         Rule::unit => Expect::Unit,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod expected_never_names_the_found_token {
+    use super::*;
+
+    /// Issue 10 item 10: "expected … `let`, found `let`" contradicts itself.
+    #[test]
+    fn on_a_range_of_slips() {
+        let cases = [
+            "policy \"p\"\nlet a \"x\" \"y\" = 1\n",
+            "policy \"p\"\nlet let = 1 +\n",
+            "policy \"p\"\ninput a : points\nitem x = steps a { each 1 above above: 1 }\n",
+            "policy \"p\"\ninput a : points\nitem x = if a then then 1 else 2\n",
+            "policy \"p\"\ninput a : points in 0..10 default\nitem x = a\n",
+            "policy \"p\"\ninput a : points\nitem x = rank(a, desc desc)\n",
+        ];
+        for src in cases {
+            let Err(e) = crate::syntax::parse(src) else {
+                panic!("parses: {src}");
+            };
+            let SyntaxError::Unexpected {
+                expected,
+                found: Found::Token(word),
+                ..
+            } = &e
+            else {
+                continue;
+            };
+            let quoted = format!("`{word}`");
+            for x in expected {
+                let named = x.text(Lang::En).contains(&quoted)
+                    || (*x == Expect::Declaration && DECLARATION_WORDS.contains(&word.as_str()));
+                assert!(!named, "{src}: expected {expected:?}, found {word}");
+            }
+        }
+    }
 }

@@ -7,10 +7,13 @@ mod error;
 pub mod fmt;
 mod parser;
 
-pub use error::{Expect, Found, SyntaxError, SyntaxHint};
-pub use parser::{narrow_digit, DEFAULT_TEST_PERIOD, MAX_DEPTH, MAX_SOURCE_BYTES};
+pub use error::{Expect, Found, Nesting, SyntaxError, SyntaxHint};
+pub use parser::{narrow_digit, DEFAULT_TEST_PERIOD, MAX_DEPTH, MAX_SOURCE_BYTES, MAX_TREE_DEPTH};
 
 /// Parses a policy; the error carries what was found at its position.
+///
+/// Runs on a stack of its own ([`crate::stack::on_big_stack`]): the
+/// deepest policy accepted parses on any caller's thread.
 pub fn parse(src: &str) -> Result<ast::Policy, SyntaxError> {
-    parser::parse_policy(src).map_err(|e| e.with_source(src))
+    crate::stack::on_big_stack(|| parser::parse_policy(src)).map_err(|e| e.with_source(src))
 }

@@ -4,7 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::ast::*;
-use super::error::SyntaxError;
+use super::error::{Nesting, SyntaxError};
 use crate::types::{DurUnit, Period};
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -16,8 +16,13 @@ pub struct KpiParser;
 
 /// Policies larger than this are refused before parsing.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
-/// Deepest bracket / expression nesting accepted.
+/// Deepest bracket nesting accepted (checked on the text, before pest).
 pub const MAX_DEPTH: usize = 64;
+/// Deepest syntax tree accepted: an `if` in an `if`, a sign, an operator
+/// of a chain (`a + b + c` is two levels) each add one; brackets add none.
+/// Everything after the parser (checker, evaluator, formatter) recurses
+/// along the tree, on threads of 2 MiB (tests/robustness.rs).
+pub const MAX_TREE_DEPTH: usize = 256;
 
 type PResult<T> = Result<T, SyntaxError>;
 
@@ -33,15 +38,58 @@ pub fn parse_policy(src: &str) -> PResult<Policy> {
         return Err(SyntaxError::TooDeep {
             span,
             max: MAX_DEPTH,
+            what: Nesting::Brackets,
         });
     }
     // Bounds the work of pathological backtracking; ordinary policies use
     // a tiny fraction of it.
     pest::set_call_limit(std::num::NonZeroUsize::new(50_000_000));
-    let mut pairs = KpiParser::parse(Rule::file, src).map_err(SyntaxError::from_pest)?;
+    let mut pairs = KpiParser::parse(Rule::file, src).map_err(|e| detailed_error(src, e))?;
     let file = pairs.next().ok_or_else(|| internal(Span::new(0, 0)))?;
     let b = Builder { depth: 0 };
     b.file(file)
+}
+
+/// pest places an error at the furthest *rule* it tried, so a declaration
+/// that fails on a literal (`let a "x" "y" = 1` fails at the second text,
+/// where only `=` or `:` fit) is reported at its start, as "expected a
+/// declaration, found `let`". Parsing again with pest's detailed tracking
+/// finds the furthest position any token was tried at, and the tokens that
+/// fit there. (Only on an error: the tracking costs time.)
+fn detailed_error(src: &str, e: pest::error::Error<Rule>) -> SyntaxError {
+    let base = SyntaxError::from_pest(e);
+    pest::set_error_detail(true);
+    let again = KpiParser::parse(Rule::file, src);
+    pest::set_error_detail(false);
+    match again.err().and_then(|e| e.parse_attempts()) {
+        Some(attempts) => {
+            let tokens: Vec<String> = attempts
+                .expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string())
+                .collect();
+            let rules: Vec<Rule> = attempts
+                .call_stacks()
+                .into_iter()
+                .filter_map(|c| c.deepest.get_rule().copied())
+                .collect();
+            // Only the start of a token after a finished one counts:
+            // attempts inside a lookahead (`!keyword` after `if`) or an
+            // atomic token (`2026/10`) reach into white space or the
+            // middle of a token, where pest's own position is better.
+            let pos = attempts.max_position;
+            let at = src.get(pos..).and_then(|r| r.chars().next());
+            let before = src.get(..pos).and_then(|r| r.chars().next_back());
+            let token_start = at.is_some_and(|c| !c.is_whitespace())
+                && before
+                    .is_some_and(|c| c.is_whitespace() || matches!(c, '"' | '”' | ')' | ']' | '}'));
+            if !token_start {
+                return base;
+            }
+            base.further(pos, &tokens, &rules)
+        }
+        None => base,
+    }
 }
 
 /// Finds the first bracket nested deeper than [`MAX_DEPTH`], skipping
@@ -183,7 +231,7 @@ impl Builder {
                     let rs = span_of(&q);
                     let mut it = q.into_inner().filter(|x| x.as_rule() == Rule::unary);
                     let lo = self.expr(next_f(&mut it, rs)?)?;
-                    let hi = self.expr(next_f(&mut it, rs)?)?;
+                    let hi = it.next().map(|h| self.expr(h)).transpose()?;
                     range = Some(RangeExpr { lo, hi, span: rs });
                 }
                 Rule::default => {
@@ -247,6 +295,7 @@ impl Builder {
             }),
             Rule::let_decl => Decl::Let(LetDecl {
                 name: name.ok_or_else(|| internal(span))?,
+                label,
                 ty,
                 expr: need_expr(expr)?,
             }),
@@ -312,20 +361,34 @@ impl Builder {
 
     /// Fails when `extra` more levels below this one exceed the limit.
     fn check_depth(&self, extra: usize, span: Span) -> PResult<()> {
-        if self.depth + extra > MAX_DEPTH * 4 {
+        if self.depth + extra > MAX_TREE_DEPTH {
             return Err(SyntaxError::TooDeep {
                 span,
-                max: MAX_DEPTH * 4,
+                max: MAX_TREE_DEPTH,
+                what: Nesting::Expression,
+            });
+        }
+        Ok(())
+    }
+
+    /// Fails when a chain of `ops` operators here exceeds the limit.
+    fn check_chain(&self, ops: usize, span: Span) -> PResult<()> {
+        if self.depth + ops > MAX_TREE_DEPTH {
+            return Err(SyntaxError::TooDeep {
+                span,
+                max: MAX_TREE_DEPTH.saturating_sub(self.depth),
+                what: Nesting::Chain { ops },
             });
         }
         Ok(())
     }
 
     fn nested(&self, span: Span) -> PResult<Builder> {
-        if self.depth >= MAX_DEPTH * 4 {
+        if self.depth >= MAX_TREE_DEPTH {
             return Err(SyntaxError::TooDeep {
                 span,
-                max: MAX_DEPTH * 4,
+                max: MAX_TREE_DEPTH,
+                what: Nesting::Expression,
             });
         }
         Ok(Builder {
@@ -338,85 +401,29 @@ impl Builder {
     }
 
     /// Any expression-level pair (expr, or_expr, …, primary forms).
+    ///
+    /// `depth` counts levels of the syntax tree, not of the grammar: a
+    /// bracket or an operator group with one operand adds none, so the
+    /// limit is the same for `(((a)))` and `a`. A chain (`a + b + c`) and
+    /// signs nest one level per operator.
     fn expr(&self, p: Pair<Rule>) -> PResult<Expr> {
         let span = span_of(&p);
-        let b = self.nested(span)?;
         let rule = p.as_rule();
+        let b = match rule {
+            Rule::expr
+            | Rule::paren
+            | Rule::wide_paren
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::cmp_expr
+            | Rule::not_expr
+            | Rule::unary => Builder { depth: self.depth },
+            _ => self.nested(span)?,
+        };
         match rule {
             Rule::expr | Rule::paren | Rule::wide_paren => b.expr(next(&mut p.into_inner(), span)?),
-            Rule::if_expr => {
-                let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
-                let cond = b.boxed(next_f(&mut it, span)?)?;
-                let then = b.boxed(next_f(&mut it, span)?)?;
-                let otherwise = b.boxed(next_f(&mut it, span)?)?;
-                Ok(Expr {
-                    kind: ExprKind::If {
-                        cond,
-                        then,
-                        otherwise,
-                    },
-                    span,
-                })
-            }
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
-                let mut it = p.into_inner();
-                let mut lhs = b.expr(next(&mut it, span)?)?;
-                let mut terms = 0;
-                while let Some(op) = it.next() {
-                    let op_span = span_of(&op);
-                    // A long chain nests as deeply as brackets would.
-                    terms += 1;
-                    b.check_depth(terms, op_span)?;
-                    let op = bin_op(&op).ok_or_else(|| internal(op_span))?;
-                    let rhs = b.expr(next(&mut it, span)?)?;
-                    let sp = lhs.span.to(rhs.span);
-                    lhs = Expr {
-                        kind: ExprKind::Binary {
-                            op,
-                            op_span,
-                            lhs: Box::new(lhs),
-                            rhs: Box::new(rhs),
-                        },
-                        span: sp,
-                    };
-                }
-                Ok(lhs)
-            }
-            Rule::not_expr => {
-                let mut it = p.into_inner();
-                let first = next(&mut it, span)?;
-                if first.as_rule() == Rule::kw_not {
-                    let inner = b.boxed(next(&mut it, span)?)?;
-                    Ok(Expr {
-                        kind: ExprKind::Not(inner),
-                        span,
-                    })
-                } else {
-                    b.expr(first)
-                }
-            }
-            Rule::unary => {
-                let mut negs = Vec::new();
-                let mut primary = None;
-                for q in p.into_inner() {
-                    if q.as_rule() == Rule::neg {
-                        negs.push((q.as_str() == "-", span_of(&q)));
-                    } else {
-                        primary = Some(q);
-                    }
-                }
-                let mut e = b.expr(primary.ok_or_else(|| internal(span))?)?;
-                b.check_depth(negs.len(), span)?;
-                for (minus, s) in negs.into_iter().rev() {
-                    if minus {
-                        e = Expr {
-                            span: s.to(e.span),
-                            kind: ExprKind::Neg(Box::new(e)),
-                        };
-                    }
-                }
-                Ok(e)
-            }
             Rule::number => number(p),
             Rule::string => Ok(Expr {
                 kind: ExprKind::Str(text(p)?.value),
@@ -435,6 +442,131 @@ impl Builder {
                 span,
             }),
             Rule::call => b.call(p),
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
+                b.chain(p, span)
+            }
+            Rule::not_expr => b.not_expr(p, span),
+            Rule::unary => b.unary(p, span),
+            _ => b.compound(p, span),
+        }
+    }
+
+    /// An operator group: `a + b - c`, `x and y`, one comparison.
+    /// (The arms of [`Builder::expr`] live in functions of their own: in a
+    /// debug build one big match took 75 KB of stack per call, nine calls
+    /// per bracket.)
+    #[inline(never)]
+    fn chain(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr | Rule::cmp_expr => {
+                // `a + b + c` is `(a + b) + c`: one level per operator, the
+                // operands below them all.
+                let ops = p.clone().into_inner().count() / 2;
+                if let Some(op) = p.clone().into_inner().nth(1) {
+                    b.check_chain(ops, span_of(&op))?;
+                }
+                let b = Builder {
+                    depth: b.depth + ops,
+                };
+                let mut it = p.into_inner();
+                let mut lhs = b.expr(next(&mut it, span)?)?;
+                while let Some(op) = it.next() {
+                    let op_span = span_of(&op);
+                    let op = bin_op(&op).ok_or_else(|| internal(op_span))?;
+                    let rhs = b.expr(next(&mut it, span)?)?;
+                    let sp = lhs.span.to(rhs.span);
+                    lhs = Expr {
+                        kind: ExprKind::Binary {
+                            op,
+                            op_span,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span: sp,
+                    };
+                }
+                Ok(lhs)
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// `not x`, or the comparison below it.
+    #[inline(never)]
+    fn not_expr(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::not_expr => {
+                let mut it = p.into_inner();
+                let first = next(&mut it, span)?;
+                if first.as_rule() == Rule::kw_not {
+                    let inner = b.nested(span)?.boxed(next(&mut it, span)?)?;
+                    Ok(Expr {
+                        kind: ExprKind::Not(inner),
+                        span,
+                    })
+                } else {
+                    b.expr(first)
+                }
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// Signs before a primary: `-x`, `+x`.
+    #[inline(never)]
+    fn unary(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::unary => {
+                let mut negs = Vec::new();
+                let mut primary = None;
+                for q in p.into_inner() {
+                    if q.as_rule() == Rule::neg {
+                        negs.push((q.as_str() == "-", span_of(&q)));
+                    } else {
+                        primary = Some(q);
+                    }
+                }
+                b.check_depth(negs.len(), span)?;
+                let below = Builder {
+                    depth: b.depth + negs.len(),
+                };
+                let mut e = below.expr(primary.ok_or_else(|| internal(span))?)?;
+                for (minus, s) in negs.into_iter().rev() {
+                    if minus {
+                        e = Expr {
+                            span: s.to(e.span),
+                            kind: ExprKind::Neg(Box::new(e)),
+                        };
+                    }
+                }
+                Ok(e)
+            }
+            _ => Err(internal(span)),
+        }
+    }
+
+    /// `if`, `band`, `match`, `cases`, `steps`, `scale`, `distribute`.
+    #[inline(never)]
+    fn compound(&self, p: Pair<Rule>, span: Span) -> PResult<Expr> {
+        let b = self;
+        match p.as_rule() {
+            Rule::if_expr => {
+                let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
+                let cond = b.boxed(next_f(&mut it, span)?)?;
+                let then = b.boxed(next_f(&mut it, span)?)?;
+                let otherwise = b.boxed(next_f(&mut it, span)?)?;
+                Ok(Expr {
+                    kind: ExprKind::If {
+                        cond,
+                        then,
+                        otherwise,
+                    },
+                    span,
+                })
+            }
             Rule::band_expr => {
                 let mut it = p.into_inner().filter(|x| x.as_rule() != Rule::kw_band);
                 let subject = b.boxed(next_f(&mut it, span)?)?;

@@ -6,7 +6,7 @@
     clippy::match_wildcard_for_single_variants
 )]
 
-use super::interval::Interval;
+use super::interval::{End, Interval};
 use super::ranges::Ranges;
 use super::show::{show_interval, show_value};
 use crate::check::lint::Lint;
@@ -71,17 +71,9 @@ pub fn check_bands(typical: &Ranges, certain: &Ranges, lints: &mut Vec<Lint>) {
                     lints,
                 );
             }
-            IKind::Match { table, values, .. } => {
-                for (i, v) in values.iter().enumerate() {
-                    if !table.contains(&Some(i)) {
-                        lints.push(Lint::DeadArm {
-                            span: v.span,
-                            shadow: None,
-                            is_else: false,
-                        });
-                    }
-                }
-            }
+            // Arms a match never takes are found by the checker, which
+            // has the arms' spans.
+            IKind::Match { .. } => {}
             // not a table
             IKind::Const(_)
             | IKind::Read(_)
@@ -129,6 +121,7 @@ fn band(t: &Table, dom: Interval, hard: Interval, r: &Ranges, lints: &mut Vec<Li
     // What earlier arms took, on certain and on typical values.
     let mut seen: Vec<(Interval, Span)> = Vec::new();
     let mut typical_cover: Vec<Interval> = Vec::new();
+    let mut cover_spans: Vec<(Interval, Span)> = Vec::new();
     let mut has_else = false;
     for (arm, raw) in t.arms.iter().zip(&raws) {
         let covered: Vec<Interval> = seen.iter().map(|(iv, _)| *iv).collect();
@@ -195,14 +188,30 @@ fn band(t: &Table, dom: Interval, hard: Interval, r: &Ranges, lints: &mut Vec<Li
         }
         seen.push((eff, arm.span));
         typical_cover.push(raw.intersect(&dom));
+        cover_spans.push((*raw, arm.span));
     }
     if !has_else {
         for gap in dom.minus(&typical_cover) {
             if let Some(w) = gap.witness() {
+                // §3.1: the two arms around the gap, not the whole table.
+                let meets = |a: Option<End>, b: Option<End>| match (a, b) {
+                    (Some(a), Some(b)) => a.v.exact_cmp(b.v).is_ok_and(|o| o.is_eq()),
+                    _ => false,
+                };
+                let below = cover_spans
+                    .iter()
+                    .find(|(iv, _)| meets(iv.hi, gap.lo))
+                    .map(|(_, s)| *s);
+                let above = cover_spans
+                    .iter()
+                    .find(|(iv, _)| meets(iv.lo, gap.hi))
+                    .map(|(_, s)| *s);
                 lints.push(Lint::BandGap {
                     witness: show_value(w, sty),
                     interval: show_interval(&gap, sty),
                     span: t.span,
+                    below,
+                    above,
                     grade: t.is_grade,
                 });
             }

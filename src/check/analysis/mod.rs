@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 mod bands;
+mod branches;
 pub mod interval;
 mod payout;
 pub mod ranges;
@@ -20,6 +21,7 @@ pub fn analyze(program: &Program) -> Vec<Lint> {
     let certain = Ranges::certain(program);
     let mut lints = Vec::new();
     bands::check_bands(&ranges, &certain, &mut lints);
+    branches::check_branches(&certain, &mut lints);
     payout::check_weights(program, &mut lints);
     payout::check_payouts(&ranges, &mut lints);
     lints.sort_by_key(|l| l.span().start);

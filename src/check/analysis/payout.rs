@@ -11,9 +11,10 @@ use super::interval::Interval;
 use super::ranges::Ranges;
 use super::show::show_value;
 use crate::check::lint::Lint;
-use crate::eval::expr::{eval, Env};
+use crate::eval::expr::{eval, Env, Trace, TraceEvent};
 use crate::eval::num::Num;
 use crate::ir::*;
+use crate::syntax::ast::Span;
 use crate::types::{NumKind, Ty};
 use std::cmp::Ordering;
 
@@ -54,6 +55,8 @@ struct Probe<'p> {
     inputs: Vec<Value>,
     context: Vec<Value>,
     slots: Vec<Option<Value>>,
+    /// The rules the last run took (band and `cases` arms).
+    taken: Vec<TraceEvent>,
 }
 
 impl Env for Probe<'_> {
@@ -72,11 +75,12 @@ impl Probe<'_> {
         for v in self.slots.iter_mut() {
             *v = None;
         }
+        let mut trace: Trace = Some(Vec::new());
         for &s in &self.program.order {
             let value = match forced {
                 Some((fs, fv)) if fs == s => Some(fv.clone()),
                 _ => match self.program.slots.get(s).map(|slot| &slot.compute) {
-                    Some(Compute::Expr(e)) => eval(e, self, &mut None).ok(),
+                    Some(Compute::Expr(e)) => eval(e, self, &mut trace).ok(),
                     Some(Compute::Team(_) | Compute::History(_)) | None => continue,
                 },
             };
@@ -84,7 +88,44 @@ impl Probe<'_> {
                 *v = value;
             }
         }
+        self.taken = trace.unwrap_or_default();
     }
+}
+
+/// The last decision (the nearest to the payout) that went another way in
+/// `high` than in `low`: the arm taken at each (band arms, `cases` rules,
+/// match arms).
+fn switched(program: &Program, low: &[TraceEvent], high: &[TraceEvent]) -> Option<(Span, Span)> {
+    let arm = |e: &TraceEvent| match e {
+        TraceEvent::Band { span, arm_span, .. } | TraceEvent::Case { span, arm_span, .. } => {
+            Some((*span, *arm_span))
+        }
+        TraceEvent::Match { span, arm } => match_arm(program, *span, *arm).map(|a| (*span, a)),
+        TraceEvent::If { .. } | TraceEvent::Step { .. } => None,
+    };
+    low.iter().rev().filter_map(arm).find_map(|(at, a)| {
+        high.iter()
+            .filter_map(arm)
+            .find(|(h, b)| *h == at && *b != a)
+            .map(|(_, b)| (a, b))
+    })
+}
+
+/// The span of arm `arm`'s result in the match at `span`.
+fn match_arm(program: &Program, span: Span, arm: usize) -> Option<Span> {
+    let mut found = None;
+    for slot in &program.slots {
+        if let Compute::Expr(e) = &slot.compute {
+            e.walk(&mut |x| {
+                if let IKind::Match { values, .. } = &x.kind {
+                    if x.span == span && found.is_none() {
+                        found = values.get(arm).map(|v| v.span);
+                    }
+                }
+            });
+        }
+    }
+    found
 }
 
 /// Typical values of a field for probing: low end, middle, high end.
@@ -293,6 +334,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
             inputs: Vec::new(),
             context: Vec::new(),
             slots: vec![None; program.slots.len()],
+            taken: Vec::new(),
         };
         let pay = |p: &Probe| match p.slots.get(out.slot).cloned().flatten() {
             Some(Value::Num(n)) => Some(n),
@@ -324,6 +366,32 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                 });
             }
         }
+        // §3.1: a salary of ¥0 is the edge of money's default domain, not
+        // a case HR must handle. Negative pay is looked for with amounts
+        // of undeclared range at a typical level or above (¥10000), so
+        // `salary - 2元 + bonus` is no false alarm; a declared range is
+        // probed in full.
+        let floors = |fields: &[Field], samples: &[Vec<Value>]| -> Vec<Option<Num>> {
+            fields
+                .iter()
+                .zip(samples)
+                .map(|(f, s)| match (&f.ty, f.range, s.first()) {
+                    (Ty::Money, None, Some(Value::Num(mid))) => Some(*mid),
+                    _ => None,
+                })
+                .collect()
+        };
+        let input_floors = floors(&program.inputs, &input_samples);
+        let context_floors = floors(&program.context, &context_samples);
+        let realistic = |p: &Probe| {
+            let above = |values: &[Value], floors: &[Option<Num>]| {
+                values.iter().zip(floors).all(|(v, f)| match (v, f) {
+                    (Value::Num(v), Some(f)) => v.exact_cmp(*f).is_ok_and(|o| o.is_ge()),
+                    _ => true,
+                })
+            };
+            above(&p.inputs, &input_floors) && above(&p.context, &context_floors)
+        };
         let mut negative: Option<Lint> = None;
         let mut falls: Option<Lint> = None;
         'bases: for (inputs, context) in &bases {
@@ -336,6 +404,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
             } in &vars
             {
                 let mut prev: Option<(Num, Num)> = None;
+                let mut prev_taken: Vec<TraceEvent> = Vec::new();
                 // Along this variable: did pay ever rise, and where did it first fall?
                 let mut rose = false;
                 let mut fall: Option<Lint> = None;
@@ -348,7 +417,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                     }
                     probe.run(forced_slot.map(|s| (s, &value)));
                     let Some(p) = pay(&probe) else { continue };
-                    if negative.is_none() && p.signum() < 0 {
+                    if negative.is_none() && p.signum() < 0 && realistic(&probe) {
                         negative = Some(Lint::PayoutNegative {
                             output: out.name.clone(),
                             value: show_value(p.round(2).unwrap_or(p), &Ty::Money),
@@ -373,6 +442,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                                 var: name.clone(),
                                 low: show_value(pv, ty),
                                 high: show_value(v, ty),
+                                arms: switched(program, &prev_taken, &probe.taken),
                                 pay_low: show_value(pp.round(2).unwrap_or(pp), &Ty::Money),
                                 pay_high: show_value(p.round(2).unwrap_or(p), &Ty::Money),
                                 span: slot.span,
@@ -380,6 +450,7 @@ pub fn check_payouts(r: &Ranges, lints: &mut Vec<Lint>) {
                         }
                     }
                     prev = Some((v, p));
+                    prev_taken = std::mem::take(&mut probe.taken);
                 }
                 // A score (an item, a total) must never lower pay. A points
                 // input may be a deduction that lowers pay throughout; it is

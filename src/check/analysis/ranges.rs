@@ -21,15 +21,21 @@ use crate::types::{NumKind, Ty};
 /// when no value the data layer accepts can reach it.
 pub fn field_range(f: &Field, defaults: bool) -> Option<Interval> {
     if let Some((lo, hi)) = f.range {
-        let iv = Interval::closed(Num::from_decimal(lo), Num::from_decimal(hi));
+        let iv = if hi == rust_decimal::Decimal::MAX {
+            // `in 0..`: open above
+            Interval::at_least(Num::from_decimal(lo))
+        } else {
+            Interval::closed(Num::from_decimal(lo), Num::from_decimal(hi))
+        };
         return Some(iv.integral(f.ty == Ty::Number(NumKind::Count)));
     }
     Some(match (&f.ty, defaults) {
         (Ty::Number(NumKind::Count), _) => Interval::at_least(Num::ZERO).integral(true),
         (Ty::Number(NumKind::Percent), true) => Interval::closed(Num::ZERO, Num::ONE),
-        (Ty::Duration(_) | Ty::Money | Ty::Number(NumKind::Points), true) => {
-            Interval::at_least(Num::ZERO)
-        }
+        // Money and points may be negative (a loss in a gross-margin
+        // column, a deduction): the data reader accepts them, so gaps are
+        // looked for below 0 too. Durations are refused below 0.
+        (Ty::Duration(_), true) => Interval::at_least(Num::ZERO),
         (Ty::Number(_) | Ty::Duration(_) | Ty::Money, _) => Interval::ALL,
         _ => return None,
     })
@@ -149,6 +155,7 @@ impl<'p> Ranges<'p> {
                     .unwrap_or(Interval::ALL);
                 Some(a.hull(&d))
             }
+            Compute::History(HistoryFn::HasPrev { .. }) => None,
             Compute::History(HistoryFn::Streak { .. }) => {
                 Some(Interval::at_least(Num::ZERO).integral(true))
             }

@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{width, Line};
+use crate::syntax::ast::Span;
 
 /// A `#` or `//` comment.
 #[derive(Debug, Clone)]
@@ -39,6 +40,125 @@ fn is_space(c: char) -> bool {
 }
 
 impl<'a> Scan<'a> {
+    /// Whether the expression at `span` is written in brackets of its own.
+    /// The span of an operator expression leaves out its operands'
+    /// brackets (`(a + b) * (c + d)` spans `a + b) * (c + d`), so: walk
+    /// left over the `(` before it to the first whose matching `)` comes at
+    /// or after its end with only `)` in between; that is the group, unless
+    /// it is a call's (`streak(level == "差")`).
+    pub fn parenthesized(&self, span: Span) -> bool {
+        let mut at = span.start;
+        loop {
+            let before = self.src.get(..at).unwrap_or("").trim_end_matches(is_space);
+            let Some(open) = before.strip_suffix(['(', '（']) else {
+                return false;
+            };
+            let open_at = open.len();
+            let Some(close) = self.matching(open_at) else {
+                return false;
+            };
+            if close >= span.end {
+                let between = self.src.get(span.end..close).unwrap_or("");
+                if !between
+                    .chars()
+                    .all(|c| is_space(c) || c == ')' || c == '）')
+                {
+                    return false;
+                }
+                return !self.is_call(open) && !self.is_whole_value(open);
+            }
+            // this `(` is an operand's own: look further left
+            at = open_at;
+        }
+    }
+
+    /// Whether the `(` after `before` opens a call's arguments: a name
+    /// (not a keyword such as `band` or `if`) stands right before it.
+    fn is_call(&self, before: &str) -> bool {
+        let word: String = before
+            .trim_end_matches(is_space)
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        const KEYWORDS: [&str; 22] = [
+            "if",
+            "then",
+            "else",
+            "and",
+            "or",
+            "not",
+            "band",
+            "match",
+            "steps",
+            "scale",
+            "from",
+            "to",
+            "distribute",
+            "by",
+            "above",
+            "below",
+            "each",
+            "cap",
+            "weight",
+            "default",
+            "且",
+            "或",
+        ];
+        !word.is_empty() && !KEYWORDS.contains(&word.as_str())
+    }
+
+    /// Whether the `(` after `before` starts a whole value: a
+    /// declaration's (`item x = (…`), an arm's (`-> (…`) or an argument's
+    /// (`, (…`). Brackets there are not kept: the printer lays such values
+    /// out on lines of its own. (Decided on what comes before only, which
+    /// the printer reproduces, so formatting stays idempotent.)
+    fn is_whole_value(&self, before: &str) -> bool {
+        // `= ((a + b) + c)`: the outer group is a whole value, dropped,
+        // so the inner one starts the value once printed.
+        let mut b = before.trim_end_matches(is_space);
+        while let Some(rest) = b.strip_suffix(['(', '（']) {
+            if self.is_call(rest) {
+                // a call's first argument: `max((a + b), c)`
+                return true;
+            }
+            b = rest.trim_end_matches(is_space);
+        }
+        let arrow = b.ends_with("->") || b.ends_with("=>") || b.ends_with('→');
+        let comparison = ["==", "!=", ">=", "<="].iter().any(|op| b.ends_with(op));
+        let assign = (b.ends_with('=') && !comparison) || b.ends_with('＝');
+        let separator = b.ends_with([',', '，', ':', '：']);
+        arrow || assign || separator
+    }
+
+    /// The offset of the bracket that closes the one at `open`, counting
+    /// every kind together (an interval opens with one and closes with
+    /// another: `(42.8, 67.5]`), strings and comments skipped.
+    fn matching(&self, open: usize) -> Option<usize> {
+        let mut depth: i64 = 0;
+        for (i, c) in self.src.get(open..)?.char_indices() {
+            let at = open + i;
+            let k = self.skips.partition_point(|(a, _)| *a <= at);
+            if k > 0 && self.skips.get(k - 1).is_some_and(|(_, b)| at < *b) {
+                continue; // in a string or a comment
+            }
+            match c {
+                '(' | '（' | '[' | '【' | '［' | '{' | '｛' => depth += 1,
+                ')' | '）' | ']' | '】' | '］' | '}' | '｝' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(at);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     pub fn new(src: &'a str) -> Scan<'a> {
         let mut skips = Vec::new();
         let mut spans = Vec::new();

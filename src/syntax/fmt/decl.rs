@@ -94,7 +94,9 @@ impl Printer<'_> {
                     h.write(" in ");
                     h.auto(&r.lo, operand_min(&r.lo, 7));
                     h.write("..");
-                    h.auto(&r.hi, operand_min(&r.hi, 7));
+                    if let Some(hi) = &r.hi {
+                        h.auto(hi, operand_min(hi, 7));
+                    }
                 }
                 if let Some(v) = &d.default {
                     h.write(" default ");
@@ -108,6 +110,7 @@ impl Printer<'_> {
             }
             Decl::Let(d) => {
                 h.write(&format!("let {}", d.name.name));
+                label(&mut h, &d.label);
                 if let Some(t) = &d.ty {
                     h.write(&format!(" : {}", type_text(t)));
                 }

@@ -46,7 +46,7 @@ fn decl(d: &mut Decl) {
             ty(&mut d.ty);
             if let Some(r) = &mut d.range {
                 expr(&mut r.lo);
-                expr(&mut r.hi);
+                r.hi.iter_mut().for_each(expr);
                 r.span = Z;
             }
             d.default.iter_mut().for_each(expr);
@@ -58,6 +58,7 @@ fn decl(d: &mut Decl) {
         }
         Decl::Let(d) => {
             ident(&mut d.name);
+            d.label.iter_mut().for_each(text);
             d.ty.iter_mut().for_each(ty);
             expr(&mut d.expr);
         }

@@ -147,7 +147,11 @@ impl Printer<'_> {
         let open_scale = matches!(e.kind, ExprKind::Scale { .. })
             && self.scan.minimal
             && self.scan.before_arithmetic.get();
-        let paren = prec(e) < min || open_scale;
+        // Brackets the author wrote around an operator expression aid
+        // reading (`band (dsr / prev_dsr - 1) {`): kept, unless only what
+        // the grammar needs is printed.
+        let written = !self.scan.minimal && prec(e) < 7 && self.scan.parenthesized(e.span);
+        let paren = prec(e) < min || open_scale || written;
         if !paren {
             return self.kind(e, flat);
         }

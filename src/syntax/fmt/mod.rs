@@ -73,6 +73,10 @@ const INDENT: usize = 2;
 /// with `kpi::fmt_too_large` if the result would be over the size limit,
 /// or with an internal error if the result would not mean the same.
 pub fn format_policy(src: &str) -> Result<String, SyntaxError> {
+    crate::stack::on_big_stack(|| format_here(src))
+}
+
+fn format_here(src: &str) -> Result<String, SyntaxError> {
     let policy = super::parse(src)?;
     let internal = || SyntaxError::Internal {
         span: Span::new(0, 0),
