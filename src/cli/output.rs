@@ -68,13 +68,15 @@ fn render_rows(
 ) -> String {
     let mut out = String::with_capacity(order.len() * 64 * (program.outputs.len() + 3));
     let mut cell = String::new();
+    let mut values = Vec::new();
     for (k, &r) in order.iter().enumerate() {
         // `order` is a permutation of row indices; skip rather than panic.
         let Some(row) = rows.get(r) else { continue };
         if json {
             out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
         }
-        render_row(program, row, &ev.row(r), json, &mut out, &mut cell);
+        ev.row_into(r, &mut values);
+        render_row(program, row, &values, json, &mut out, &mut cell);
     }
     out
 }

@@ -59,6 +59,19 @@ impl Chunk {
         }
     }
 
+    /// Packs a value read from a row, copying only what goes aside.
+    fn pack_ref(&mut self, v: &Value) -> Packed {
+        match v {
+            Value::Num(Num::Dec { m, s }) => match i64::try_from(*m) {
+                Ok(m) => Packed::Dec { m, s: *s },
+                Err(_) => self.keep_aside(v.clone()),
+            },
+            Value::Bool(b) => Packed::Bool(*b),
+            Value::Level(l) => Packed::Level(*l),
+            Value::Num(Num::Frac { .. }) | Value::Text(_) => self.keep_aside(v.clone()),
+        }
+    }
+
     fn pack(&mut self, v: Value) -> Packed {
         match v {
             Value::Num(Num::Dec { m, s }) => match i64::try_from(m) {
@@ -103,8 +116,35 @@ impl Chunk {
         }
     }
 
+    /// Stores `cells[s]` (a row's values) for each slot `s` of `slots`.
+    pub(super) fn store(&mut self, row: usize, cells: &[Value], slots: &[usize]) {
+        let start = row.saturating_mul(self.width);
+        for &s in slots {
+            if let Some(v) = cells.get(s).filter(|_| s < self.width) {
+                let p = self.pack_ref(v);
+                if let Some(cell) = self.cells.get_mut(start.saturating_add(s)) {
+                    *cell = p;
+                }
+            }
+        }
+    }
+
+    /// Row `row`'s values of `slots` into `out` (which has `width` values).
+    pub(super) fn load(&self, row: usize, out: &mut [Value], slots: &[usize]) {
+        let start = row.saturating_mul(self.width);
+        let cells = self
+            .cells
+            .get(start..start.saturating_add(self.width))
+            .unwrap_or_default();
+        for &s in slots {
+            if let (Some(o), Some(&p)) = (out.get_mut(s), cells.get(s)) {
+                *o = self.unpack(p);
+            }
+        }
+    }
+
     /// Row `row`'s values into `out` (which has `width` values).
-    pub(super) fn load(&self, row: usize, out: &mut [Value]) {
+    fn load_all(&self, row: usize, out: &mut [Value]) {
         let start = row.saturating_mul(self.width);
         let cells = self
             .cells
@@ -168,13 +208,19 @@ impl Matrix {
 
     /// All values of one row (empty for a row out of range).
     pub fn row(&self, row: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        self.row_into(row, &mut out);
+        out
+    }
+
+    /// [`Matrix::row`] into `out`, reusing its allocation.
+    pub fn row_into(&self, row: usize, out: &mut Vec<Value>) {
         match self.chunks.get(row / self.per) {
             Some(c) if row % self.per < c.cells.len() / self.width.max(1) => {
-                let mut out = vec![UNSET; self.width];
-                c.load(row % self.per, &mut out);
-                out
+                out.resize(self.width, UNSET);
+                c.load_all(row % self.per, out);
             }
-            _ => Vec::new(),
+            _ => out.clear(),
         }
     }
 

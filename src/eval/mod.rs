@@ -76,6 +76,11 @@ impl Evaluated {
     pub fn row(&self, row: usize) -> Vec<Value> {
         self.values.row(row)
     }
+
+    /// [`Evaluated::row`] into a buffer that is reused row after row.
+    pub fn row_into(&self, row: usize, out: &mut Vec<Value>) {
+        self.values.row_into(row, out);
+    }
 }
 
 struct RowEnv<'a> {
@@ -110,6 +115,9 @@ struct StagePass<'a> {
     context: &'a BTreeMap<Period, Vec<Value>>,
     /// The stage's slots in evaluation order, with their indices.
     slots: &'a [(usize, &'a Slot)],
+    /// The slots the stage may read that are already in the matrix:
+    /// those of earlier stages and its own team and history figures.
+    known: &'a [usize],
     width: usize,
     trace_row: Option<usize>,
 }
@@ -127,15 +135,17 @@ impl StagePass<'_> {
         let mut trace = Vec::new();
         // each row is evaluated unpacked, then its new values packed
         let mut cells = vec![matrix::UNSET; self.width];
+        let computed: Vec<usize> = self
+            .slots
+            .iter()
+            .filter(|(_, slot)| matches!(slot.compute, Compute::Expr(_)))
+            .map(|&(s, _)| s)
+            .collect();
         for (k, row) in rows.iter().enumerate() {
-            values.load(k, &mut cells);
+            values.load(k, &mut cells, self.known);
             let tracing = self.trace_row == Some(first + k);
             if self.row(row, &mut cells, tracing, &mut errors, &mut trace) {
-                for &(s, _) in self.slots {
-                    if let Some(v) = cells.get(s) {
-                        values.set(k, s, v.clone());
-                    }
-                }
+                values.store(k, &cells, &computed);
             }
         }
         (errors, trace)
@@ -243,6 +253,7 @@ impl<'a> RowEvaluator<'a> {
             program: self.program,
             context,
             slots: &self.slots,
+            known: &[],
             width: self.values.len(),
             trace_row: None,
         };
@@ -373,10 +384,28 @@ pub fn evaluate_with_threads(
         if !errors.is_empty() {
             return Err(errors);
         }
+        if !stage_slots
+            .iter()
+            .any(|(_, slot)| matches!(slot.compute, Compute::Expr(_)))
+        {
+            // a stage of team and history figures only: no per-record pass
+            continue;
+        }
+        let known: Vec<usize> = program
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| {
+                slot.stage < stage
+                    || (slot.stage == stage && !matches!(slot.compute, Compute::Expr(_)))
+            })
+            .map(|(s, _)| s)
+            .collect();
         let pass = StagePass {
             program,
             context,
             slots: &stage_slots,
+            known: &known,
             width,
             trace_row,
         };
