@@ -148,13 +148,21 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
     std::thread::scope(|scope| {
         for (t, (group, group_chunks)) in parts.chunks_mut(per).zip(chunks.chunks(per)).enumerate()
         {
-            scope.spawn(move || {
+            let render = move || {
                 for (k, (part, chunk)) in group.iter_mut().zip(group_chunks).enumerate() {
                     *part = render_rows(program, rows, ev, chunk, json, t == 0 && k == 0);
                 }
-            });
+            };
+            // (no thread to be had: the parts stay empty and are rendered below)
+            let _ = std::thread::Builder::new().spawn_scoped(scope, render);
         }
     });
+    // a part whose thread could not start is rendered here
+    for (i, (part, chunk)) in parts.iter_mut().zip(&chunks).enumerate() {
+        if part.is_empty() && !chunk.is_empty() {
+            *part = render_rows(program, rows, ev, chunk, json, i == 0);
+        }
+    }
     parts.concat()
 }
 

@@ -307,18 +307,32 @@ pub(crate) fn run(
         .max(1);
     let context: OnceLock<ContextValues> = OnceLock::new();
     let (tx, rx) = sync_channel::<Job>(workers * 2);
-    let jobs = Mutex::new(rx);
+    // The workers share the receiving end; when the last of them ends, for
+    // whatever reason, it goes and the reader's sends fail instead of block.
+    let jobs = std::sync::Arc::new(Mutex::new(rx));
     let (read, collected, lost) = std::thread::scope(|scope| {
         let (done_tx, done_rx) = sync_channel(workers * 2);
         let spill_bytes = args.spill_bytes.unwrap_or(SPILL_BYTES);
-        let collector = scope.spawn(move || collect(done_rx, spill_bytes));
+        let spawn = || std::thread::Builder::new().name("kpi-eval".into());
+        let Ok(collector) = spawn().spawn_scoped(scope, move || collect(done_rx, spill_bytes))
+        else {
+            return (BatchRead::default(), Collected::default(), true);
+        };
         let handles: Vec<_> = (0..workers)
-            .map(|_| {
+            .filter_map(|_| {
                 let done = done_tx.clone();
-                let (jobs, context) = (&jobs, &context);
-                scope.spawn(move || work(program, json, jobs, context, done))
+                let (jobs, context) = (jobs.clone(), &context);
+                spawn()
+                    .spawn_scoped(scope, move || work(program, json, &jobs, context, done))
+                    .ok()
             })
             .collect();
+        drop(jobs);
+        if handles.is_empty() {
+            drop(done_tx);
+            let _ = collector.join();
+            return (BatchRead::default(), Collected::default(), true);
+        }
         drop(done_tx);
         let mut next = 0;
         let read = data::stream_batch(

@@ -178,14 +178,21 @@ impl Matrix {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = sizes
                     .iter()
-                    .map(|&s| scope.spawn(move || Chunk::new(s, width)))
+                    .map(|&s| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(scope, move || Chunk::new(s, width))
+                    })
                     .collect();
                 // A thread that could not allocate takes the process down
-                // like any allocation failure; join only fails then.
+                // like any allocation failure; join only fails then. Without
+                // a thread, the chunk is allocated here.
                 handles
                     .into_iter()
                     .zip(&sizes)
-                    .map(|(h, &s)| h.join().unwrap_or_else(|_| Chunk::new(s, width)))
+                    .map(|(h, &s)| match h {
+                        Ok(h) => h.join().unwrap_or_else(|_| Chunk::new(s, width)),
+                        Err(_) => Chunk::new(s, width),
+                    })
                     .collect()
             })
         };
