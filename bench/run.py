@@ -16,7 +16,8 @@ When DuckDB's Python package is installed (`pip install duckdb`) and the
 binary can compile the policy to SQL (`kpi compile --to sql`), the same
 records are also scored by the compiled query in DuckDB, in a separate
 process measured the same way, its output checked against kpi's byte for
-byte, and the ratio printed. Wall-clock figures on a shared machine vary:
+byte, and the ratio printed; `--spark` does the same once in Spark's local
+mode (PyPI `pyspark`, Java 17), the JVM's start included. Wall-clock figures on a shared machine vary:
 run it on an idle one.
 """
 
@@ -104,10 +105,10 @@ def duckdb_available():
     return r.returncode == 0
 
 
-def compile_to(kpi, policy, what, out, extra=()):
+def compile_to(kpi, policy, what, out, extra=(), dialect="duckdb"):
     """`kpi compile --to WHAT` into `out`; False when this kpi cannot."""
     r = subprocess.run(
-        [kpi, "compile", policy, "--to", what, "--dialect", "duckdb", "-o", out, *extra],
+        [kpi, "compile", policy, "--to", what, "--dialect", dialect, "-o", out, *extra],
         capture_output=True,
         text=True,
     )
@@ -127,6 +128,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (best is kept)")
     ap.add_argument("--dir", default="/tmp/kpi-bench", help="where the generated data is kept")
     ap.add_argument("--engine", default="auto", help="kpi eval --engine (auto, batch, stream)")
+    ap.add_argument(
+        "--spark", action="store_true", help="also run the compiled SQL in Spark (local mode; PyPI pyspark)"
+    )
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     kpi, gen = build()
@@ -169,6 +173,25 @@ def main():
                     f"{'':<7}{'':>10}  {'duckdb':<8}{dwall:>8.3f}s{rows / dwall:>12,.0f}"
                     f"{human_bytes(drss):>10}  {digest(duck_out)} ({same}; DuckDB/kpi wall {dwall / wall:.2f})"
                 )
+            if args.spark:
+                # once: a local Spark takes its JVM's memory whatever the size
+                squery = os.path.join(args.dir, f"{which}.spark.sql")
+                sload = os.path.join(args.dir, f"{which}_{rows}.spark-load.sql")
+                ids = data.removesuffix(".csv") + ".ids.csv"
+                ids_ctx = ctx.removesuffix(".csv") + ".ids.csv"
+                ok = compile_to(kpi, policy, "sql", squery, dialect="spark") and compile_to(
+                    kpi, policy, "loader", sload, ["--records-file", ids, "--context-file", ids_ctx], "spark"
+                )
+                if ok:
+                    spark_out = os.path.join(args.dir, f"spark_{which}_{rows}.csv")
+                    runner = os.path.join(ROOT, "bench", "spark_eval.py")
+                    # (the JVM is not this process's child: its memory is not counted)
+                    swall, _ = run_measured([sys.executable, runner, sload, squery, spark_out])
+                    same = "same results" if same_results(out, spark_out) else "DIFFERENT results"
+                    print(
+                        f"{'':<7}{'':>10}  {'spark':<8}{swall:>8.3f}s{rows / swall:>12,.0f}"
+                        f"{'(JVM)':>10}  {digest(spark_out)} ({same}; Spark/kpi wall {swall / wall:.2f})"
+                    )
 
 
 if __name__ == "__main__":
