@@ -25,7 +25,7 @@
 //!     period: Period::parse("2026-10").unwrap(),
 //!     team: None,
 //!     line: 0,
-//!     inputs: vec![Value::Num(Num::int(t))],
+//!     inputs: vec![Value::Num(Num::int(t))].into(),
 //! };
 //! let rows = vec![row("A", 10), row("B", 10), row("C", 10), row("D", 10), row("E", 10),
 //!                 row("F", 10), row("G", 10), row("H", 10), row("I", 20)];

@@ -155,9 +155,19 @@ fn work(
             text: String::with_capacity(records.len() * 64),
             ..Rendered::default()
         };
+        let mut inputs: Vec<crate::ir::Value> = Vec::new();
         for record in records {
-            let row = Row::from(record);
-            match evaluator.eval(&row, context) {
+            // the inputs stay unpacked: this record is evaluated at once
+            inputs.clear();
+            inputs.extend(record.cells.into_iter().map(Cell::into_value));
+            let row = Row {
+                employee: record.employee,
+                period: record.period,
+                team: record.team,
+                line: record.line,
+                inputs: Default::default(),
+            };
+            match evaluator.eval_with(&row, &inputs, context) {
                 Ok(values) => {
                     render_row(program, &row, values, json, &mut out.text, &mut cell);
                     out.names.push_str(&row.employee);

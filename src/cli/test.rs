@@ -98,7 +98,7 @@ pub(crate) fn run_case(program: &Program, t: &TestCase, lang: Lang) -> Result<()
             period: r.period,
             team: r.team.clone(),
             line: 0,
-            inputs: full,
+            inputs: full.into(),
         });
     }
     let context = test_context(program, t, lang, &mut problems);

@@ -1,33 +1,14 @@
 //! The values of a batch: one per (record, slot), stored in row chunks so
 //! that each evaluation thread allocates and touches its own memory.
 //!
-//! Cells are packed in 16 bytes instead of a [`Value`]'s 48: a decimal
-//! whose mantissa fits an `i64` (nearly every score, count, rate and sum
-//! of money), a bool or a grade level is stored in place; anything else (a
-//! fraction like 100/9, a wider decimal, a text) goes to the chunk's side
-//! table and the cell holds its index. Unpacking gives back exactly the
-//! value stored, representation included.
+//! Cells are packed in 16 bytes (see [`super::packed`]).
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+pub(super) use super::packed::UNSET;
+use super::packed::{pack, unpack, Packed};
 use crate::ir::Value;
+#[cfg(test)]
 use crate::num::Num;
-
-/// One cell: 16 bytes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Packed {
-    /// `Num::Dec { m, s }` with `m` in `i64`.
-    Dec {
-        m: i64,
-        s: u8,
-    },
-    Bool(bool),
-    Level(u16),
-    /// Index into the chunk's side table.
-    Side(usize),
-}
-
-/// The value every cell holds before its slot is computed.
-pub(super) const UNSET: Value = Value::Bool(false);
 
 /// The rows of one thread: `width` cells per row, and the side table.
 #[derive(Debug, Default)]
@@ -47,46 +28,7 @@ impl Chunk {
     }
 
     fn unpack(&self, p: Packed) -> Value {
-        match p {
-            Packed::Dec { m, s } => Value::Num(Num::Dec {
-                m: i128::from(m),
-                s,
-            }),
-            Packed::Bool(b) => Value::Bool(b),
-            Packed::Level(l) => Value::Level(l),
-            // an index this chunk handed out
-            Packed::Side(i) => self.side.get(i).cloned().unwrap_or(UNSET),
-        }
-    }
-
-    /// Packs a value read from a row, copying only what goes aside.
-    fn pack_ref(&mut self, v: &Value) -> Packed {
-        match v {
-            Value::Num(Num::Dec { m, s }) => match i64::try_from(*m) {
-                Ok(m) => Packed::Dec { m, s: *s },
-                Err(_) => self.keep_aside(v.clone()),
-            },
-            Value::Bool(b) => Packed::Bool(*b),
-            Value::Level(l) => Packed::Level(*l),
-            Value::Num(Num::Frac { .. }) | Value::Text(_) => self.keep_aside(v.clone()),
-        }
-    }
-
-    fn pack(&mut self, v: Value) -> Packed {
-        match v {
-            Value::Num(Num::Dec { m, s }) => match i64::try_from(m) {
-                Ok(m) => Packed::Dec { m, s },
-                Err(_) => self.keep_aside(v),
-            },
-            Value::Bool(b) => Packed::Bool(b),
-            Value::Level(l) => Packed::Level(l),
-            Value::Num(Num::Frac { .. }) | Value::Text(_) => self.keep_aside(v),
-        }
-    }
-
-    fn keep_aside(&mut self, v: Value) -> Packed {
-        self.side.push(v);
-        Packed::Side(self.side.len() - 1)
+        unpack(p, &self.side)
     }
 
     pub(super) fn get(&self, row: usize, slot: usize) -> Option<Value> {
@@ -110,7 +52,7 @@ impl Chunk {
         else {
             return;
         };
-        let p = self.pack(v);
+        let p = pack(&v, &mut self.side);
         if let Some(cell) = self.cells.get_mut(at) {
             *cell = p;
         }
@@ -121,7 +63,7 @@ impl Chunk {
         let start = row.saturating_mul(self.width);
         for &s in slots {
             if let Some(v) = cells.get(s).filter(|_| s < self.width) {
-                let p = self.pack_ref(v);
+                let p = pack(v, &mut self.side);
                 if let Some(cell) = self.cells.get_mut(start.saturating_add(s)) {
                     *cell = p;
                 }
@@ -269,10 +211,9 @@ mod tests {
         assert!(Matrix::new(0, 5, 2).row(0).is_empty());
     }
 
-    /// Every kind of value comes back exactly as stored, in 16 bytes.
+    /// Every kind of value comes back exactly as stored.
     #[test]
     fn values_round_trip_packed_or_not() {
-        assert_eq!(std::mem::size_of::<Packed>(), 16);
         let values = [
             Value::Num(Num::Dec { m: 12345, s: 2 }),
             Value::Num(Num::Dec { m: -7, s: 0 }),

@@ -15,8 +15,10 @@ pub mod expr;
 pub mod format;
 mod group;
 pub mod matrix;
+mod packed;
 /// Exact numbers live in [`crate::num`], shared with the checker and the data layer.
 pub use crate::num;
+pub use packed::Inputs;
 mod output_order;
 pub use output_order::order_by_keys;
 
@@ -35,7 +37,8 @@ pub struct Row {
     pub team: Option<String>,
     /// Line in the data file (for error messages); 0 when not from a file.
     pub line: usize,
-    pub inputs: Vec<Value>,
+    /// One value per input of the program, packed (16 bytes each).
+    pub inputs: Inputs,
 }
 
 impl From<crate::data::Record> for Row {
@@ -141,21 +144,25 @@ impl StagePass<'_> {
             .filter(|(_, slot)| matches!(slot.compute, Compute::Expr(_)))
             .map(|&(s, _)| s)
             .collect();
+        let mut inputs = Vec::new();
         for (k, row) in rows.iter().enumerate() {
             values.load(k, &mut cells, self.known);
+            row.inputs.unpack_into(&mut inputs);
             let tracing = self.trace_row == Some(first + k);
-            if self.row(row, &mut cells, tracing, &mut errors, &mut trace) {
+            if self.row(row, &inputs, &mut cells, tracing, &mut errors, &mut trace) {
                 values.store(k, &cells, &computed);
             }
         }
         (errors, trace)
     }
 
-    /// Evaluates the stage's slots for one row into `cells` (the row's
-    /// values, one per slot); false after an error (pushed to `errors`).
+    /// Evaluates the stage's slots for one row (its `inputs` unpacked)
+    /// into `cells` (the row's values, one per slot); false after an error
+    /// (pushed to `errors`).
     fn row(
         &self,
         row: &Row,
+        inputs: &[Value],
         cells: &mut [Value],
         tracing: bool,
         errors: &mut Vec<EvalError>,
@@ -178,7 +185,7 @@ impl StagePass<'_> {
             };
             let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
             let env = RowEnv {
-                inputs: &row.inputs,
+                inputs,
                 ctx,
                 slots: cells,
             };
@@ -249,6 +256,18 @@ impl<'a> RowEvaluator<'a> {
         row: &Row,
         context: &BTreeMap<Period, Vec<Value>>,
     ) -> Result<&[Value], EvalError> {
+        let inputs = row.inputs.to_vec();
+        self.eval_with(row, &inputs, context)
+    }
+
+    /// [`RowEvaluator::eval`] with the inputs given unpacked (`row.inputs`
+    /// is not read): for records that were never packed.
+    pub fn eval_with(
+        &mut self,
+        row: &Row,
+        inputs: &[Value],
+        context: &BTreeMap<Period, Vec<Value>>,
+    ) -> Result<&[Value], EvalError> {
         let pass = StagePass {
             program: self.program,
             context,
@@ -258,7 +277,14 @@ impl<'a> RowEvaluator<'a> {
             trace_row: None,
         };
         let mut errors = Vec::new();
-        if pass.row(row, &mut self.values, false, &mut errors, &mut Vec::new()) {
+        if pass.row(
+            row,
+            inputs,
+            &mut self.values,
+            false,
+            &mut errors,
+            &mut Vec::new(),
+        ) {
             return Ok(&self.values);
         }
         Err(errors
@@ -285,10 +311,11 @@ pub fn trace_row(
         return Vec::new();
     };
     let values = values.as_slice();
+    let inputs = r.inputs.to_vec();
     let empty: Vec<Value> = Vec::new();
     let ctx = context.get(&r.period).unwrap_or(&empty);
     let env = RowEnv {
-        inputs: &r.inputs,
+        inputs: &inputs,
         ctx,
         slots: values,
     };
@@ -480,7 +507,7 @@ mod tests {
             period: Period::parse("2026-01").unwrap(),
             team: None,
             line: 2,
-            inputs: vec![num("12000000000000000001"), num("12000000000000000007")],
+            inputs: vec![num("12000000000000000001"), num("12000000000000000007")].into(),
         };
         let ev = evaluate(&program, &[row], &BTreeMap::new(), None).unwrap();
         let o = program.outputs[0].slot;

@@ -99,7 +99,7 @@ mod tests {
             period: Period::parse(p).unwrap(),
             team: t.map(Into::into),
             line: 0,
-            inputs: Vec::new(),
+            inputs: Default::default(),
         }
     }
 

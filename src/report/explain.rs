@@ -165,8 +165,9 @@ fn build_traced(
 ) -> Explanation {
     let r = row_of(rows, row);
     let slots = ev.row(row);
+    let inputs = r.inputs.to_vec();
     let env = RowEnv {
-        inputs: &r.inputs,
+        inputs: &inputs,
         ctx: row_context(program, context, r),
         slots: &slots,
     };

@@ -1023,7 +1023,7 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
             period: Period::parse("2026-10").unwrap(),
             team: Some(team.into()),
             line: 0,
-            inputs: vec![Value::Num(Num::int(score)), Value::Num(Num::int(base))],
+            inputs: vec![Value::Num(Num::int(score)), Value::Num(Num::int(base))].into(),
         }
     }
 
@@ -1121,7 +1121,7 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
             period: Period::parse("2026-10").unwrap(),
             team: None,
             line: 0,
-            inputs: vec![Value::Num(Num::int(3))],
+            inputs: vec![Value::Num(Num::int(3))].into(),
         }];
         let report = report(src, &rows, false);
         assert_eq!((report.grade, report.total), (None, None));
@@ -1141,7 +1141,7 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
                 period: Period::parse("2026-10").unwrap(),
                 team: None,
                 line: 0,
-                inputs: vec![Value::Num(Num::int(41 + 14 * i))],
+                inputs: vec![Value::Num(Num::int(41 + 14 * i))].into(),
             })
             .collect();
         let html = render(&report(src, &rows, false), Lang::En);

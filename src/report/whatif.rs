@@ -223,7 +223,7 @@ pub fn whatif(
     };
     let mut inputs = Vec::new();
     for (i, f) in program.inputs.iter().enumerate() {
-        let x0 = match super::row_of(rows, row).inputs.get(i).cloned() {
+        let x0 = match super::row_of(rows, row).inputs.get(i) {
             Some(Value::Num(x0)) if f.ty.is_numeric() => x0,
             Some(v @ (Value::Level(_) | Value::Bool(_))) => {
                 inputs.push(choice(&mut search, i, f, &v, met, &ty, target));

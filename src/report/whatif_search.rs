@@ -142,17 +142,14 @@ impl<'a> Search<'a> {
     /// Evaluates the target output with input `i` set to `v` (any type:
     /// a grade level, a bool).
     pub(crate) fn verify_value(&mut self, i: usize, v: Value) -> Option<Value> {
-        let cell = self.batch.get_mut(self.at)?.inputs.get_mut(i)?;
-        let old = std::mem::replace(cell, v);
+        let row = self.batch.get_mut(self.at)?;
+        let old = row.inputs.get(i)?;
+        row.inputs.set(i, v);
         let got = evaluate(self.program, &self.batch, self.context, None)
             .ok()
             .and_then(|ev| ev.value(self.at, self.slot));
-        if let Some(cell) = self
-            .batch
-            .get_mut(self.at)
-            .and_then(|r| r.inputs.get_mut(i))
-        {
-            *cell = old;
+        if let Some(row) = self.batch.get_mut(self.at) {
+            row.inputs.set(i, old);
         }
         got
     }
@@ -245,8 +242,9 @@ impl<'a> Search<'a> {
         let Some(r) = self.batch.get(self.at) else {
             return Vec::new();
         };
+        let inputs = r.inputs.to_vec();
         let env = RowEnv {
-            inputs: &r.inputs,
+            inputs: &inputs,
             ctx: row_context(self.program, self.context, r),
             slots: &self.base,
         };
