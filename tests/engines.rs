@@ -120,3 +120,61 @@ fn team_policy_same_bytes_for_every_thread_count() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("`--engine stream` needs a policy without team or history rules"));
 }
+
+/// The batch that keeps only the outputs (and what later stages read)
+/// gives every output the value of the batch that keeps every slot: all
+/// seed policies on their examples and every evaluator case, on 1 and 2
+/// threads.
+#[test]
+fn batch_keeping_outputs_only_gives_the_same_outputs() {
+    use kpi::data::{read_batch, Cell, Layout, ReadOptions};
+    use kpi::eval::{evaluate_outputs, evaluate_with_threads, Row};
+    let mut cases: Vec<(PathBuf, PathBuf, Option<PathBuf>)> = Vec::new();
+    for entry in std::fs::read_dir(format!("{ROOT}/policies")).unwrap() {
+        let policy = entry.unwrap().path();
+        let name = policy.file_stem().unwrap().to_string_lossy().to_string();
+        let dir = PathBuf::from(format!("{ROOT}/examples/{name}"));
+        let ctx = dir.join("context.csv");
+        cases.push((policy, dir.join("records.csv"), ctx.exists().then_some(ctx)));
+    }
+    for entry in std::fs::read_dir(format!("{ROOT}/tests/data/eval")).unwrap() {
+        let dir = entry.unwrap().path();
+        let ctx = dir.join("context.csv");
+        cases.push((dir.join("policy.kpi"), dir.join("records.csv"), ctx.exists().then_some(ctx)));
+    }
+    assert!(cases.len() >= 19);
+    for (policy, records, context) in cases {
+        let text = std::fs::read_to_string(&policy).unwrap();
+        let program = kpi::check::check(&kpi::syntax::parse(&text).unwrap())
+            .unwrap()
+            .program;
+        let bytes = std::fs::read(&records).unwrap();
+        let ctx_bytes = context.as_ref().map(|c| std::fs::read(c).unwrap());
+        let read = read_batch(
+            &program,
+            &[("records.csv".to_string(), bytes.as_slice())],
+            ctx_bytes.as_deref().map(|b| ("context.csv", b)),
+            &ReadOptions::default(),
+            &Layout::default(),
+        );
+        assert!(read.errors.is_empty(), "{}: {:?}", policy.display(), read.errors);
+        let rows: Vec<Row> = read.records.into_iter().map(Row::from).collect();
+        let context = read
+            .context
+            .into_iter()
+            .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
+            .collect();
+        for threads in [1, 2] {
+            let all = evaluate_with_threads(&program, &rows, &context, None, threads).unwrap();
+            let some = evaluate_outputs(&program, &rows, &context, threads).unwrap();
+            assert_eq!(all.order, some.order);
+            for r in 0..rows.len() {
+                for o in &program.outputs {
+                    let (a, b) = (all.value(r, o.slot), some.value(r, o.slot));
+                    assert!(a.is_some(), "{}: no value", policy.display());
+                    assert_eq!(a, b, "{}: row {r}, `{}`", policy.display(), o.name);
+                }
+            }
+        }
+    }
+}

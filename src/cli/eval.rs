@@ -6,7 +6,7 @@
 use super::{load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source};
 use crate::data::{self, BatchRead, Cell, KeyNames, Layout, ReadOptions};
 use crate::diag::Lang;
-use crate::eval::{evaluate, Row};
+use crate::eval::Row;
 use crate::ir::{Program, Value};
 use crate::types::Period;
 use std::collections::BTreeMap;
@@ -322,9 +322,17 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
         Ok(r) => r,
         Err(e) => return e,
     };
-    let evaluated = match args.threads {
-        None => evaluate(&program, &rows, &context, None),
-        Some(n) => crate::eval::evaluate_with_threads(&program, &rows, &context, None, n),
+    let threads = args
+        .threads
+        .unwrap_or_else(|| crate::eval::threads_for(rows.len()));
+    let evaluated = match format {
+        // only written out: the batch keeps the outputs, not every slot
+        OutputFormat::Json | OutputFormat::Csv | OutputFormat::Table => {
+            crate::eval::evaluate_outputs(&program, &rows, &context, threads)
+        }
+        OutputFormat::Xlsx | OutputFormat::Html => {
+            crate::eval::evaluate_with_threads(&program, &rows, &context, None, threads)
+        }
     };
     let evaluated = match evaluated {
         Ok(e) => e,

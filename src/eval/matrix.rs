@@ -1,7 +1,10 @@
-//! The values of a batch: one per (record, slot), stored in row chunks so
-//! that each evaluation thread allocates and touches its own memory.
+//! The values of a batch: one per (record, kept slot), stored in row
+//! chunks so that each evaluation thread allocates and touches its own
+//! memory. Cells are packed in 16 bytes (see [`super::packed`]).
 //!
-//! Cells are packed in 16 bytes (see [`super::packed`]).
+//! A matrix keeps every slot, or only some (the outputs and what later
+//! stages read, when nothing will be explained): a slot that is not kept
+//! has no column, reads as absent, and writes to it are dropped.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub(super) use super::packed::UNSET;
@@ -13,116 +16,131 @@ use crate::num::Num;
 /// The rows of one thread: `width` cells per row, and the side table.
 #[derive(Debug, Default)]
 pub(super) struct Chunk {
+    /// Per slot, its column, if it is kept.
+    columns: Vec<Option<usize>>,
+    /// Columns per row.
     width: usize,
     cells: Vec<Packed>,
     side: Vec<Value>,
 }
 
 impl Chunk {
-    fn new(rows: usize, width: usize) -> Chunk {
+    fn new(rows: usize, columns: Vec<Option<usize>>, width: usize) -> Chunk {
         Chunk {
+            columns,
             width,
             cells: vec![Packed::Bool(false); rows.saturating_mul(width)],
             side: Vec::new(),
         }
     }
 
-    fn unpack(&self, p: Packed) -> Value {
-        unpack(p, &self.side)
+    fn rows(&self) -> usize {
+        self.cells.len() / self.width.max(1)
+    }
+
+    /// Where slot `slot` of row `row` is, if it is kept.
+    fn at(&self, row: usize, slot: usize) -> Option<usize> {
+        let column = (*self.columns.get(slot)?)?;
+        row.checked_mul(self.width)?
+            .checked_add(column)
+            .filter(|&a| a < self.cells.len())
     }
 
     pub(super) fn get(&self, row: usize, slot: usize) -> Option<Value> {
-        if slot >= self.width {
-            return None;
-        }
-        let p = *self
-            .cells
-            .get(row.checked_mul(self.width)?.checked_add(slot)?)?;
-        Some(self.unpack(p))
+        let p = *self.cells.get(self.at(row, slot)?)?;
+        Some(unpack(p, &self.side))
     }
 
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
-        if slot >= self.width {
-            return;
-        }
-        let Some(at) = row
-            .checked_mul(self.width)
-            .and_then(|a| a.checked_add(slot))
-            .filter(|&a| a < self.cells.len())
-        else {
-            return;
-        };
-        let p = pack(&v, &mut self.side);
-        if let Some(cell) = self.cells.get_mut(at) {
-            *cell = p;
+        if let Some(at) = self.at(row, slot) {
+            let p = pack(&v, &mut self.side);
+            if let Some(cell) = self.cells.get_mut(at) {
+                *cell = p;
+            }
         }
     }
 
-    /// Stores `cells[s]` (a row's values) for each slot `s` of `slots`.
+    /// Stores `cells[s]` (a row's values, one per slot) for each kept slot
+    /// `s` of `slots`.
     pub(super) fn store(&mut self, row: usize, cells: &[Value], slots: &[usize]) {
-        let start = row.saturating_mul(self.width);
         for &s in slots {
-            if let Some(v) = cells.get(s).filter(|_| s < self.width) {
+            if let (Some(at), Some(v)) = (self.at(row, s), cells.get(s)) {
                 let p = pack(v, &mut self.side);
-                if let Some(cell) = self.cells.get_mut(start.saturating_add(s)) {
+                if let Some(cell) = self.cells.get_mut(at) {
                     *cell = p;
                 }
             }
         }
     }
 
-    /// Row `row`'s values of `slots` into `out` (which has `width` values).
-    pub(super) fn load(&self, row: usize, out: &mut [Value], slots: &[usize]) {
+    /// Row `row`'s kept values into `out` (one value per slot).
+    fn load_kept(&self, row: usize, out: &mut [Value]) {
         let start = row.saturating_mul(self.width);
-        let cells = self
-            .cells
-            .get(start..start.saturating_add(self.width))
-            .unwrap_or_default();
-        for &s in slots {
-            if let (Some(o), Some(&p)) = (out.get_mut(s), cells.get(s)) {
-                *o = self.unpack(p);
+        for (o, column) in out.iter_mut().zip(&self.columns) {
+            if let Some(&p) = column.and_then(|c| self.cells.get(start.saturating_add(c))) {
+                *o = unpack(p, &self.side);
             }
         }
     }
 
-    /// Row `row`'s values into `out` (which has `width` values).
-    fn load_all(&self, row: usize, out: &mut [Value]) {
-        let start = row.saturating_mul(self.width);
-        let cells = self
-            .cells
-            .get(start..start.saturating_add(self.width))
-            .unwrap_or_default();
-        for (o, &p) in out.iter_mut().zip(cells) {
-            *o = self.unpack(p);
+    /// Row `row`'s values of `slots` into `out` (one value per slot).
+    pub(super) fn load(&self, row: usize, out: &mut [Value], slots: &[usize]) {
+        for &s in slots {
+            if let (Some(o), Some(&p)) = (
+                out.get_mut(s),
+                self.at(row, s).and_then(|a| self.cells.get(a)),
+            ) {
+                *o = unpack(p, &self.side);
+            }
         }
     }
 }
 
 #[derive(Debug)]
 pub struct Matrix {
-    width: usize,
+    /// Slots per row (kept or not).
+    slots: usize,
     /// Rows per chunk (every chunk but the last is full).
     per: usize,
     chunks: Vec<Chunk>,
 }
 
 impl Matrix {
-    /// `rows × width` cells in `parts` chunks, each allocated on its own
-    /// thread when there are several (first touch in parallel).
+    /// `rows × width` cells in `parts` chunks, every slot kept.
+    #[cfg(test)]
     pub(super) fn new(rows: usize, width: usize, parts: usize) -> Matrix {
+        Matrix::keeping(rows, &vec![true; width], parts)
+    }
+
+    /// A matrix for `rows` rows of `keep.len()` slots that keeps the slots
+    /// `keep` marks, in `parts` chunks, each allocated on its own thread
+    /// when there are several (first touch in parallel).
+    pub(super) fn keeping(rows: usize, keep: &[bool], parts: usize) -> Matrix {
+        let mut width = 0;
+        let columns: Vec<Option<usize>> = keep
+            .iter()
+            .map(|&k| {
+                k.then(|| {
+                    width += 1;
+                    width - 1
+                })
+            })
+            .collect();
         let per = rows.div_ceil(parts.max(1)).max(1);
         let sizes: Vec<usize> = (0..rows.div_ceil(per))
             .map(|c| (rows - c * per).min(per))
             .collect();
+        let chunk = |s: usize| Chunk::new(s, columns.clone(), width);
         let chunks = if sizes.len() <= 1 {
-            sizes.iter().map(|&s| Chunk::new(s, width)).collect()
+            sizes.iter().map(|&s| chunk(s)).collect()
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = sizes
                     .iter()
                     .map(|&s| {
+                        let columns = columns.clone();
                         std::thread::Builder::new()
-                            .spawn_scoped(scope, move || Chunk::new(s, width))
+                            .spawn_scoped(scope, move || Chunk::new(s, columns, width))
                     })
                     .collect();
                 // A thread that could not allocate takes the process down
@@ -132,13 +150,17 @@ impl Matrix {
                     .into_iter()
                     .zip(&sizes)
                     .map(|(h, &s)| match h {
-                        Ok(h) => h.join().unwrap_or_else(|_| Chunk::new(s, width)),
-                        Err(_) => Chunk::new(s, width),
+                        Ok(h) => h.join().unwrap_or_else(|_| chunk(s)),
+                        Err(_) => chunk(s),
                     })
                     .collect()
             })
         };
-        Matrix { width, per, chunks }
+        Matrix {
+            slots: keep.len(),
+            per,
+            chunks,
+        }
     }
 
     /// Rows per chunk.
@@ -151,11 +173,13 @@ impl Matrix {
         self.chunks.iter_mut()
     }
 
+    /// Slot `slot` of row `row`; `None` out of range or when not kept.
     pub fn get(&self, row: usize, slot: usize) -> Option<Value> {
         self.chunks.get(row / self.per)?.get(row % self.per, slot)
     }
 
-    /// All values of one row (empty for a row out of range).
+    /// All values of one row (empty for a row out of range; a slot not kept
+    /// reads as `false`).
     pub fn row(&self, row: usize) -> Vec<Value> {
         let mut out = Vec::new();
         self.row_into(row, &mut out);
@@ -165,9 +189,10 @@ impl Matrix {
     /// [`Matrix::row`] into `out`, reusing its allocation.
     pub fn row_into(&self, row: usize, out: &mut Vec<Value>) {
         match self.chunks.get(row / self.per) {
-            Some(c) if row % self.per < c.cells.len() / self.width.max(1) => {
-                out.resize(self.width, UNSET);
-                c.load_all(row % self.per, out);
+            Some(c) if row % self.per < c.rows() => {
+                out.clear();
+                out.resize(self.slots, UNSET);
+                c.load_kept(row % self.per, out);
             }
             _ => out.clear(),
         }
@@ -209,6 +234,20 @@ mod tests {
         }
         assert!(Matrix::new(0, 5, 2).get(0, 0).is_none());
         assert!(Matrix::new(0, 5, 2).row(0).is_empty());
+    }
+
+    /// Slots not kept have no column: absent, and writes are dropped.
+    #[test]
+    fn slots_not_kept_are_absent() {
+        let mut m = Matrix::keeping(4, &[true, false, true], 2);
+        for r in 0..4 {
+            for s in 0..3 {
+                m.set(r, s, Value::Level((r * 3 + s) as u16));
+            }
+        }
+        assert_eq!(m.get(3, 2), Some(Value::Level(11)));
+        assert_eq!(m.get(3, 1), None);
+        assert_eq!(m.row(1), vec![Value::Level(3), UNSET, Value::Level(5)]);
     }
 
     /// Every kind of value comes back exactly as stored.

@@ -346,12 +346,17 @@ pub fn evaluate(
     context: &BTreeMap<Period, Vec<Value>>,
     trace_row: Option<usize>,
 ) -> Result<Evaluated, Vec<EvalError>> {
-    let threads = if rows.len() >= PARALLEL_MIN_ROWS {
+    evaluate_with_threads(program, rows, context, trace_row, threads_for(rows.len()))
+}
+
+/// The threads [`evaluate`] uses for a batch of `rows` records: one below
+/// 20 000, else one per core (at most 8).
+pub fn threads_for(rows: usize) -> usize {
+    if rows >= PARALLEL_MIN_ROWS {
         default_threads()
     } else {
         1
-    };
-    evaluate_with_threads(program, rows, context, trace_row, threads)
+    }
 }
 
 /// Threads for a large batch: one per core, at most 8.
@@ -373,6 +378,66 @@ pub fn evaluate_with_threads(
     trace_row: Option<usize>,
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
+    let keep = vec![true; program.slots.len()];
+    evaluate_keeping(program, rows, context, trace_row, threads, &keep)
+}
+
+/// [`evaluate_with_threads`] for results that are only written out: the
+/// batch keeps the outputs' values and what later stages read, not every
+/// slot, so [`Evaluated::value`] is `None` for the others (nothing can be
+/// explained from it).
+pub fn evaluate_outputs(
+    program: &Program,
+    rows: &[Row],
+    context: &BTreeMap<Period, Vec<Value>>,
+    threads: usize,
+) -> Result<Evaluated, Vec<EvalError>> {
+    evaluate_keeping(
+        program,
+        rows,
+        context,
+        None,
+        threads,
+        &kept_for_output(program),
+    )
+}
+
+/// The slots whose values outlive their stage's pass: the outputs, team
+/// and history figures (a streak reads its own value of the month
+/// before), what those read, and what a later stage reads.
+fn kept_for_output(program: &Program) -> Vec<bool> {
+    let mut keep = vec![false; program.slots.len()];
+    let mut mark = |s: usize| {
+        if let Some(k) = keep.get_mut(s) {
+            *k = true;
+        }
+    };
+    for o in &program.outputs {
+        mark(o.slot);
+    }
+    for (s, slot) in program.slots.iter().enumerate() {
+        let grouped = !matches!(slot.compute, Compute::Expr(_));
+        if grouped {
+            mark(s);
+        }
+        for d in slot.compute.dependencies() {
+            let earlier = program.slots.get(d).is_some_and(|x| x.stage != slot.stage);
+            if grouped || earlier {
+                mark(d);
+            }
+        }
+    }
+    keep
+}
+
+fn evaluate_keeping(
+    program: &Program,
+    rows: &[Row],
+    context: &BTreeMap<Period, Vec<Value>>,
+    trace_row: Option<usize>,
+    threads: usize,
+    keep: &[bool],
+) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
     let order = output_order::output_order(rows);
@@ -389,7 +454,7 @@ pub fn evaluate_with_threads(
         group::Groups::default()
     };
     let threads = threads.clamp(1, n.max(1));
-    let mut values = matrix::Matrix::new(n, width, threads);
+    let mut values = matrix::Matrix::keeping(n, keep, threads);
     for stage in 0..=program.max_stage {
         let mut stage_slots: Vec<(usize, &Slot)> = Vec::new();
         for &s in &program.order {
