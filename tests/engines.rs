@@ -140,7 +140,11 @@ fn batch_keeping_outputs_only_gives_the_same_outputs() {
     for entry in std::fs::read_dir(format!("{ROOT}/tests/data/eval")).unwrap() {
         let dir = entry.unwrap().path();
         let ctx = dir.join("context.csv");
-        cases.push((dir.join("policy.kpi"), dir.join("records.csv"), ctx.exists().then_some(ctx)));
+        cases.push((
+            dir.join("policy.kpi"),
+            dir.join("records.csv"),
+            ctx.exists().then_some(ctx),
+        ));
     }
     assert!(cases.len() >= 19);
     for (policy, records, context) in cases {
@@ -157,7 +161,12 @@ fn batch_keeping_outputs_only_gives_the_same_outputs() {
             &ReadOptions::default(),
             &Layout::default(),
         );
-        assert!(read.errors.is_empty(), "{}: {:?}", policy.display(), read.errors);
+        assert!(
+            read.errors.is_empty(),
+            "{}: {:?}",
+            policy.display(),
+            read.errors
+        );
         let rows: Vec<Row> = read.records.into_iter().map(Row::from).collect();
         let context = read
             .context

@@ -223,20 +223,30 @@ pub(crate) fn load_rows(
         Some(cpath) if !program.context.is_empty() => Some(read(cpath, lang)?),
         _ => None,
     };
-    let borrowed: Vec<(String, &[u8])> = files
+    let inputs: Vec<(String, data::DataInput<'_>)> = files
         .iter()
-        .map(|(name, bytes)| (name.clone(), bytes.as_slice()))
+        .map(|(name, bytes)| (name.clone(), data::DataInput::Bytes(bytes.as_slice())))
         .collect();
     let context_file = context_file
         .as_ref()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
+    // records become rows a chunk at a time: a batch is never held twice
+    let mut rows: Vec<Row> = Vec::new();
     let BatchRead {
-        records,
         context,
         errors,
         notices,
         missing_context,
-    } = data::read_batch(program, &borrowed, context_file, &opts, &layout);
+        ..
+    } = data::stream_batch(
+        program,
+        inputs,
+        context_file,
+        &opts,
+        &layout,
+        8192,
+        &mut |_, records| rows.extend(records.into_iter().map(Row::from)),
+    );
     drop(files);
     if !missing_context.is_empty() {
         report_missing_context(&missing_context, lang);
@@ -249,7 +259,6 @@ pub(crate) fn load_rows(
         report_data(&errors, lang);
         return Err(Exit::Failure);
     }
-    let rows = records.into_iter().map(Row::from).collect();
     let context = context
         .into_iter()
         .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))

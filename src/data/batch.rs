@@ -121,9 +121,10 @@ fn read_batch_context(
 /// handed to `deliver` in chunks of about `chunk_rows`, in file order, as
 /// they are read. The same checks are made as by [`read_batch`] (a
 /// person's month in two files, a period missing from the context) and
-/// reported the same way; `records` in the result is empty. `deliver` gets
+/// reported the same way; `records` in the result is empty (`context` is
+/// the context read). `deliver` gets
 /// the context with each chunk and is not called at all when the context
-/// is missing or bad. Records delivered before an error is found are not
+/// is missing or bad (the records are read for their errors then). Records delivered before an error is found are not
 /// usable for results: look at `errors` at the end.
 pub fn stream_batch(
     program: &Program,
@@ -138,6 +139,7 @@ pub fn stream_batch(
     let mut out = BatchRead::default();
     let mut ctx = BTreeMap::new();
     let mut ctx_name = "";
+    let mut context_bad = false;
     if !program.context.is_empty() {
         let Some((name, bytes)) = context else {
             out.missing_context = program.context.iter().map(|f| f.id.clone()).collect();
@@ -147,9 +149,10 @@ pub fn stream_batch(
         out.notices.extend(notices);
         match read {
             Ok(c) => ctx = c,
+            // the records are still read, for their own errors
             Err(e) => {
                 out.errors.extend(e);
-                return out;
+                context_bad = true;
             }
         }
         ctx_name = name;
@@ -190,6 +193,9 @@ pub fn stream_batch(
                         true
                     }
                 });
+            }
+            if context_bad {
+                return;
             }
             if check_context {
                 for r in &records {
@@ -236,5 +242,6 @@ pub fn stream_batch(
             .collect::<Vec<_>>();
         out.errors.extend(errors);
     }
+    out.context = ctx;
     out
 }
