@@ -352,22 +352,23 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
     };
     let labels = args.headers == HeaderStyle::Labels;
     let bytes = match format {
-        OutputFormat::Json => {
-            output::render(&program, &rows, &evaluated, ResultFormat::Json, labels).into_bytes()
+        OutputFormat::Json | OutputFormat::Csv => {
+            let json = format == OutputFormat::Json;
+            let parts = output::render_parts(&program, &rows, &evaluated, json, labels);
+            let bom = !json && args.output.is_some();
+            let exit = output::emit_with(args.output.as_deref(), |w| {
+                if bom {
+                    // Excel reads a CSV file as UTF-8 only with a BOM
+                    w.write_all("\u{feff}".as_bytes())?;
+                }
+                parts.iter().try_for_each(|p| w.write_all(p.as_bytes()))
+            });
+            // The process ends here: freeing a million rows one by one only costs time.
+            std::mem::forget((rows, evaluated, parts));
+            return exit;
         }
         OutputFormat::Table => {
             output::render(&program, &rows, &evaluated, ResultFormat::Table, labels).into_bytes()
-        }
-        OutputFormat::Csv => {
-            let text = output::render(&program, &rows, &evaluated, ResultFormat::Csv, labels);
-            if args.output.is_some() {
-                // Excel reads a CSV file as UTF-8 only with a BOM
-                let mut b = "\u{feff}".as_bytes().to_vec();
-                b.extend(text.into_bytes());
-                b
-            } else {
-                text.into_bytes()
-            }
         }
         OutputFormat::Xlsx | OutputFormat::Html => {
             let report = people_report(

@@ -133,11 +133,11 @@ pub(crate) fn render_row(
     out.push_str(if json { "}}" } else { "\n" });
 }
 
-/// Renders all rows, chunks in parallel, concatenated in order.
-fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> String {
+/// Renders all rows, chunks in parallel, in order (one part per chunk).
+fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> Vec<String> {
     let chunks: Vec<&[usize]> = ev.order.chunks(CHUNK_ROWS).collect();
     if chunks.len() <= 1 {
-        return render_rows(program, rows, ev, &ev.order, json, true);
+        return vec![render_rows(program, rows, ev, &ev.order, json, true)];
     }
     let threads = std::thread::available_parallelism()
         .map(|p| p.get())
@@ -163,7 +163,7 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> St
             *part = render_rows(program, rows, ev, chunk, json, i == 0);
         }
     }
-    parts.concat()
+    parts
 }
 
 /// The header of output `o`: its label when `labels` and it has one.
@@ -186,59 +186,79 @@ pub fn render(
     format: ResultFormat,
     labels: bool,
 ) -> String {
-    let mut out = String::new();
     match format {
-        ResultFormat::Json => {
-            out.push_str("{\"policy\": ");
-            push_json_str(&mut out, &program.name);
-            out.push_str(", \"results\": [");
-            out.push_str(&render_all(program, rows, ev, true));
-            out.push_str(if ev.order.is_empty() {
+        ResultFormat::Json | ResultFormat::Csv => {
+            render_parts(program, rows, ev, format == ResultFormat::Json, labels).concat()
+        }
+        ResultFormat::Table => render_table(program, rows, ev, labels),
+    }
+}
+
+/// JSON (§4.1) or CSV results as parts to write one after the other (a
+/// large batch is never one string twice).
+pub fn render_parts(
+    program: &Program,
+    rows: &[Row],
+    ev: &Evaluated,
+    json: bool,
+    labels: bool,
+) -> Vec<String> {
+    let mut head = String::new();
+    if json {
+        head.push_str("{\"policy\": ");
+        push_json_str(&mut head, &program.name);
+        head.push_str(", \"results\": [");
+    } else {
+        head.push_str("employee,period,team");
+        for o in &program.outputs {
+            head.push(',');
+            push_csv_field(&mut head, &output_header(program, o, labels));
+        }
+        head.push('\n');
+    }
+    let mut parts = vec![head];
+    parts.extend(render_all(program, rows, ev, json));
+    if json {
+        parts.push(
+            if ev.order.is_empty() {
                 "]}\n"
             } else {
                 "\n]}\n"
-            });
-        }
-        ResultFormat::Csv => {
-            out.push_str("employee,period,team");
-            for o in &program.outputs {
-                out.push(',');
-                push_csv_field(&mut out, &output_header(program, o, labels));
             }
-            out.push('\n');
-            out.push_str(&render_all(program, rows, ev, false));
-        }
-        ResultFormat::Table => {
-            let mut table: Vec<Vec<String>> = Vec::new();
-            let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
-            header.extend(
-                program
-                    .outputs
-                    .iter()
-                    .map(|o| output_header(program, o, labels)),
-            );
-            table.push(header);
-            for &r in &ev.order {
-                let Some(row) = rows.get(r) else { continue };
-                let mut rec = vec![
-                    row.employee.clone(),
-                    row.period.to_string(),
-                    row.team.clone().unwrap_or_default(),
-                ];
-                for o in &program.outputs {
-                    let mut cell = String::new();
-                    if let (Some(v), Some(slot)) = (&ev.value(r, o.slot), program.slots.get(o.slot))
-                    {
-                        write_text(v, &slot.ty, &mut cell);
-                    }
-                    rec.push(cell);
-                }
-                table.push(rec);
-            }
-            out = align(&table);
-        }
+            .to_string(),
+        );
     }
-    out
+    parts
+}
+
+/// The aligned table of results.
+fn render_table(program: &Program, rows: &[Row], ev: &Evaluated, labels: bool) -> String {
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
+    header.extend(
+        program
+            .outputs
+            .iter()
+            .map(|o| output_header(program, o, labels)),
+    );
+    table.push(header);
+    for &r in &ev.order {
+        let Some(row) = rows.get(r) else { continue };
+        let mut rec = vec![
+            row.employee.clone(),
+            row.period.to_string(),
+            row.team.clone().unwrap_or_default(),
+        ];
+        for o in &program.outputs {
+            let mut cell = String::new();
+            if let (Some(v), Some(slot)) = (&ev.value(r, o.slot), program.slots.get(o.slot)) {
+                write_text(v, &slot.ty, &mut cell);
+            }
+            rec.push(cell);
+        }
+        table.push(rec);
+    }
+    align(&table)
 }
 
 /// Display width: CJK and full-width characters take two columns.
