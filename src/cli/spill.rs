@@ -22,13 +22,6 @@ pub(crate) struct Item<'a> {
     pub text: &'a str,
 }
 
-impl Item<'_> {
-    /// The output order.
-    pub fn key(&self) -> (Option<&str>, u32, &str) {
-        (self.team, self.period, self.employee)
-    }
-}
-
 /// The runs written so far, in a temporary directory removed on drop.
 pub(crate) struct Runs {
     dir: tempfile::TempDir,
@@ -54,7 +47,8 @@ impl Runs {
         self.files.is_empty()
     }
 
-    /// Writes one run of `items`, which come sorted by [`Item::key`].
+    /// Writes one run of `items`, which come sorted by (team, period,
+    /// employee).
     pub fn spill<'a>(&mut self, items: impl Iterator<Item = Item<'a>>) -> io::Result<()> {
         let path = self.dir.path().join(format!("run-{}", self.files.len()));
         let mut w = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);

@@ -16,7 +16,7 @@ use super::output::{output_header, push_csv_field, push_json_str, render_row};
 use super::{spill, Exit, Source};
 use crate::data::{self, BatchRead, Cell, DataInput, ReadOptions, Record};
 use crate::diag::Lang;
-use crate::eval::{order_by_keys, EvalError, Row, RowEvaluator};
+use crate::eval::{EvalError, Row, RowEvaluator};
 use crate::ir::Program;
 use crate::types::Period;
 use std::io::Read as _;
@@ -93,10 +93,30 @@ struct Rendered {
     text: String,
     names: String,
     keys: Vec<Key>,
+    /// The results' positions in output order (sorted by the worker).
+    sorted: Vec<usize>,
     errors: Vec<EvalError>,
 }
 
+/// A result's place in the output order: (team, period, employee).
+type OrderKey<'a> = (Option<&'a str>, u32, &'a str);
+
 impl Rendered {
+    fn key(&self, k: usize) -> OrderKey<'_> {
+        (
+            self.team(k),
+            self.keys.get(k).map_or(0, |key| key.period),
+            self.employee(k),
+        )
+    }
+
+    /// Puts `sorted` in output order.
+    fn sort(&mut self) {
+        let mut sorted: Vec<usize> = (0..self.keys.len()).collect();
+        sorted.sort_unstable_by(|&a, &b| self.key(a).cmp(&self.key(b)));
+        self.sorted = sorted;
+    }
+
     fn text(&self, k: usize) -> &str {
         let start = k
             .checked_sub(1)
@@ -190,10 +210,37 @@ fn work(
                 }
             }
         }
+        out.sort();
         if done.send((index, out)).is_err() {
             break;
         }
     }
+}
+
+/// The results of `chunks` (each sorted) in output order, merged:
+/// `each(chunk, position)`. Keys are unique, so the order is total.
+fn merge_sorted<'a>(
+    chunks: &'a [Rendered],
+    mut each: impl FnMut(&'a Rendered, usize) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut heap: BinaryHeap<Reverse<(OrderKey<'a>, usize, usize)>> = BinaryHeap::new();
+    for (c, r) in chunks.iter().enumerate() {
+        if let Some(&k) = r.sorted.first() {
+            heap.push(Reverse((r.key(k), c, 0)));
+        }
+    }
+    while let Some(Reverse((_, c, i))) = heap.pop() {
+        let Some(r) = chunks.get(c) else { continue };
+        if let Some(&k) = r.sorted.get(i) {
+            each(r, k)?;
+        }
+        if let Some(&k) = r.sorted.get(i + 1) {
+            heap.push(Reverse((r.key(k), c, i + 1)));
+        }
+    }
+    Ok(())
 }
 
 /// Results held in memory before a sorted run of them goes to disk.
@@ -221,19 +268,16 @@ impl Collected {
             Some(r) => r,
             None => self.runs.insert(spill::Runs::new()?),
         };
-        let mut items: Vec<spill::Item<'_>> = self
-            .chunks
-            .iter()
-            .flat_map(|r| {
-                (0..r.keys.len()).map(move |k| spill::Item {
-                    team: r.team(k),
-                    period: r.keys.get(k).map_or(0, |key| key.period),
-                    employee: r.employee(k),
-                    text: r.text(k),
-                })
-            })
-            .collect();
-        items.sort_unstable_by(|a, b| a.key().cmp(&b.key()));
+        let mut items: Vec<spill::Item<'_>> = Vec::new();
+        merge_sorted(&self.chunks, |r, k| {
+            items.push(spill::Item {
+                team: r.team(k),
+                period: r.keys.get(k).map_or(0, |key| key.period),
+                employee: r.employee(k),
+                text: r.text(k),
+            });
+            Ok(())
+        })?;
         runs.spill(items.into_iter())?;
         self.chunks.clear();
         Ok(())
@@ -423,23 +467,6 @@ pub(crate) fn run(
         return Exit::Failure;
     }
     let chunks = &collected.chunks;
-    // every result held, as (chunk, index in chunk), then in output order
-    let at: Vec<(usize, usize)> = chunks
-        .iter()
-        .enumerate()
-        .flat_map(|(c, r)| (0..r.keys.len()).map(move |k| (c, k)))
-        .collect();
-    let chunk = |i: usize| at.get(i).and_then(|&(c, k)| Some((chunks.get(c)?, k)));
-    let order = order_by_keys(
-        at.len(),
-        |i| chunk(i).and_then(|(r, k)| r.team(k)),
-        |i| {
-            chunk(i)
-                .and_then(|(r, k)| r.keys.get(k))
-                .map_or(0, |key| key.period)
-        },
-        |i| chunk(i).map_or("", |(r, k)| r.employee(k)),
-    );
     let labels = args.headers == HeaderStyle::Labels;
     let mut head = String::new();
     if json {
@@ -458,7 +485,8 @@ pub(crate) fn run(
         }
         head.push('\n');
     }
-    let empty = order.is_empty() && collected.runs.as_ref().is_none_or(spill::Runs::is_empty);
+    let empty = chunks.iter().all(|r| r.keys.is_empty())
+        && collected.runs.as_ref().is_none_or(spill::Runs::is_empty);
     let tail = match (json, empty) {
         (false, _) => "",
         (true, true) => "]}\n",
@@ -479,12 +507,12 @@ pub(crate) fn run(
                 w.write_all(text.as_bytes())
             })?,
             None => {
-                for (n, &i) in order.iter().enumerate() {
+                let mut n = 0;
+                merge_sorted(chunks, |r, k| {
                     w.write_all(separator(n))?;
-                    if let Some((r, k)) = chunk(i) {
-                        w.write_all(r.text(k).as_bytes())?;
-                    }
-                }
+                    n += 1;
+                    w.write_all(r.text(k).as_bytes())
+                })?;
             }
         }
         w.write_all(tail.as_bytes())

@@ -20,7 +20,6 @@ mod packed;
 pub use crate::num;
 pub use packed::Inputs;
 mod output_order;
-pub use output_order::order_by_keys;
 
 pub use error::EvalError;
 

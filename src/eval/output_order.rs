@@ -48,8 +48,8 @@ pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
 }
 
 /// The indices `0..n` sorted by (team, period, employee), each given by
-/// index: the output order of records held anywhere.
-pub fn order_by_keys<'a>(
+/// index.
+fn order_by_keys<'a>(
     n: usize,
     team: impl Fn(usize) -> Option<&'a str>,
     period: impl Fn(usize) -> u32,
