@@ -250,6 +250,20 @@ pub enum Problem {
     NotTerminating {
         what: ConstUse,
     },
+    /// A `table`/`fn` body reads something other than its parameters,
+    /// constants and other functions.
+    NotPure {
+        func: String,
+        name: String,
+    },
+    /// A `table`/`fn` named like a built-in function.
+    BuiltinName {
+        name: String,
+    },
+    /// A `table`/`fn` used as a value, without arguments.
+    NotCalled {
+        name: String,
+    },
     Internal,
 }
 
@@ -272,6 +286,9 @@ impl Problem {
             Problem::QuotasOver100 => "kpi::quotas_over_100",
             Problem::ConstFault { .. } => "kpi::constant_fault",
             Problem::NotTerminating { .. } => "kpi::not_terminating",
+            Problem::NotPure { .. } => "kpi::function_not_pure",
+            Problem::BuiltinName { .. } => "kpi::builtin_name",
+            Problem::NotCalled { .. } => "kpi::function_not_called",
             Problem::Internal => "kpi::internal",
         }
     }
@@ -1090,6 +1107,36 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
             lang.pick(
                 format!("write `{weight}%`; weights of a weighted sum are percents that add up to 100%"),
                 format!("请写 `{weight}%`；加权求和的权重是百分比，合计应为 100%"),
+            ),
+        ),
+        Problem::NotPure { func, name } => (
+            lang.pick(
+                format!("`{func}` reads `{name}`, which is not one of its parameters"),
+                format!("`{func}` 用到了 `{name}`，它不是 `{func}` 的参数"),
+            ),
+            lang.pick(
+                format!("a table or function sees only its parameters and constants: add a parameter and pass `{name}` where `{func}` is used"),
+                format!("表和函数只能用自己的参数和常量：请加一个参数，在使用 `{func}` 的地方把 `{name}` 传进去"),
+            ),
+        ),
+        Problem::BuiltinName { name } => (
+            lang.pick(
+                format!("`{name}` is a built-in function"),
+                format!("`{name}` 是内置函数的名字"),
+            ),
+            s(
+                "give the table or function another name",
+                "请给这个表或函数另起一个名字",
+            ),
+        ),
+        Problem::NotCalled { name } => (
+            lang.pick(
+                format!("`{name}` is a table or function, not a value"),
+                format!("`{name}` 是表或函数，不是一个值"),
+            ),
+            lang.pick(
+                format!("apply it to a value: `{name}(…)`"),
+                format!("请把它用在一个值上：`{name}(…)`"),
             ),
         ),
         Problem::NoOrder { func } => (

@@ -26,6 +26,8 @@ pub enum Kind {
     Total,
     Grade,
     Output,
+    /// A `table` or `fn` declaration.
+    Function,
     Level,
 }
 
@@ -223,6 +225,7 @@ impl Builder<'_> {
                 Decl::Total(_) => (Kind::Total, self.implicit_total(name.span)),
                 Decl::Grade(g) => (Kind::Grade, g.name.span.start == g.span.start),
                 Decl::Output(_) => (Kind::Output, false),
+                Decl::Fn(_) => (Kind::Function, false),
             };
             let id = self.symbol(Symbol {
                 name: name.name.clone(),
@@ -355,6 +358,17 @@ impl Builder<'_> {
                     }
                 }
                 Decl::Output(x) => self.expr(&x.expr, hint),
+                Decl::Fn(x) => {
+                    for p in &x.params {
+                        if let Some(r) = &p.range {
+                            self.expr(&r.lo, None);
+                            if let Some(hi) = &r.hi {
+                                self.expr(hi, None);
+                            }
+                        }
+                    }
+                    self.expr(&x.body, hint);
+                }
             }
         }
         for t in &policy.tests {
@@ -446,6 +460,10 @@ impl Builder<'_> {
                 } else {
                     None
                 };
+                // A `table` or `fn` of this policy.
+                if let Some(&id) = self.names.get(&func.name) {
+                    self.occurrence(func.span, id);
+                }
                 for a in args {
                     if let Arg::Expr(x) = a {
                         self.expr(x, h);

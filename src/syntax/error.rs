@@ -681,7 +681,9 @@ fn rule_name(r: Rule) -> Option<Expect> {
         | Rule::total_decl
         | Rule::grade_decl
         | Rule::output_decl
+        | Rule::fn_decl
         | Rule::test_decl => Expect::Declaration,
+        Rule::param => Expect::Code("`name: type`"),
         Rule::k_from => Expect::Code("`from`"),
         Rule::k_to => Expect::Code("`to`"),
         Rule::k_by => Expect::Code("`by`"),

@@ -62,6 +62,7 @@ impl Printer<'_> {
         match d {
             Decl::Input(d) => d.span.start,
             Decl::Grade(d) => d.span.start,
+            Decl::Fn(d) => d.span.start,
             Decl::Const(d) => s.kw_start(d.name.span.start, "const"),
             Decl::Let(d) => s.kw_start(d.name.span.start, "let"),
             Decl::Item(d) => s.kw_start(d.name.span.start, "item"),
@@ -181,6 +182,28 @@ impl Printer<'_> {
                 label(&mut h, &d.label);
                 h.write(&format!(" : {}", type_text(&d.ty)));
                 self.unit(h, &d.expr);
+            }
+            Decl::Fn(d) => {
+                h.write(if d.table { "table " } else { "fn " });
+                h.write(&d.name.name);
+                label(&mut h, &d.label);
+                h.write("(");
+                for (i, p) in d.params.iter().enumerate() {
+                    if i > 0 {
+                        h.write(", ");
+                    }
+                    h.write(&format!("{}: {}", p.name.name, type_text(&p.ty)));
+                    if let Some(r) = &p.range {
+                        h.write(" in ");
+                        h.auto(&r.lo, operand_min(&r.lo, 7));
+                        h.write("..");
+                        if let Some(hi) = &r.hi {
+                            h.auto(hi, operand_min(hi, 7));
+                        }
+                    }
+                }
+                h.write(&format!(") : {}", type_text(&d.ty)));
+                self.unit(h, &d.body);
             }
         }
     }
