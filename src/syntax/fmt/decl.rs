@@ -187,7 +187,7 @@ impl Printer<'_> {
                 h.write(if d.table { "table " } else { "fn " });
                 h.write(&d.name.name);
                 label(&mut h, &d.label);
-                h.write("(");
+                h.write(if d.label.is_some() { " (" } else { "(" });
                 for (i, p) in d.params.iter().enumerate() {
                     if i > 0 {
                         h.write(", ");
