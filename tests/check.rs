@@ -517,3 +517,69 @@ fn seed_policies_check_cleanly() {
         assert!(!stderr.contains('×'), "{}:\n{stderr}", file.display());
     }
 }
+
+// ------------------------------------------------------ tables and functions
+
+#[test]
+fn functions_calling_each_other_are_a_cycle() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\nfn f(x: points) : points = g(x) + 1\nfn g(x: points) : points = f(x) - 1\nitem i = f(a)"
+    );
+}
+
+#[test]
+fn a_function_reads_only_its_parameters() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ninput b : points\nfn f(x: points) : points = x + b\nitem i = f(a)"
+    );
+}
+
+#[test]
+fn a_function_has_no_team_figures() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ntable top(x: points) : money = band rank(x, desc) { == 1 -> ¥100, else -> ¥0 }\noutput o : money = top(a)"
+    );
+}
+
+#[test]
+fn a_table_named_like_a_builtin() {
+    assert_diag!("policy \"p\"\ninput a : points\nfn max(x: points) : points = x\nitem i = a");
+}
+
+#[test]
+fn a_table_used_without_arguments() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t + a"
+    );
+}
+
+#[test]
+fn a_table_applied_to_the_wrong_unit() {
+    assert_diag!(
+        "policy \"p\"\ninput a : money\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t(a)"
+    );
+}
+
+#[test]
+fn a_table_applied_to_two_values() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t(a, a)"
+    );
+}
+
+/// An error in a table's body is reported once, however often it is used.
+#[test]
+fn an_error_in_a_table_is_reported_once() {
+    let out = kpi_check(
+        "policy \"p\"\ninput a : points\ninput b : points\ntable t(x: points) : points = band x { >= 1s -> 1, else -> 0 }\nitem i = t(a)\nitem j = t(b)",
+        &["--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["kpi::unit_mismatch"]);
+}

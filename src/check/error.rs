@@ -943,10 +943,16 @@ fn arity_zh(a: Arity) -> &'static str {
 
 /// How to call `func`.
 fn arity_help(func: &str, lang: Lang) -> String {
-    crate::builtins::lookup(func)
-        .map(|b| b.example(lang))
-        .unwrap_or_default()
-        .to_string()
+    match crate::builtins::lookup(func) {
+        Some(b) => b.example(lang).to_string(),
+        // a `table` or `fn` of the policy
+        None => lang
+            .pick(
+                format!("pass `{func}` one value for each parameter it declares"),
+                format!("`{func}` 声明了几个参数，就传几个值"),
+            )
+            .to_string(),
+    }
 }
 
 fn const_use(w: ConstUse, lang: Lang) -> &'static str {
