@@ -367,3 +367,51 @@ fn has_prev_is_explained() {
     );
     assert!(explained_equals_eval(&policy, &data, None) >= 4);
 }
+
+/// Issue 15: each use of a table names the table and the arm it took, in
+/// both languages (the rank shows the argument the use passed).
+#[test]
+fn a_table_used_four_times_is_named_at_each_use() {
+    let args = |lang| {
+        [
+            "explain",
+            "pk_tables.kpi",
+            "--data",
+            "pk_tables_records.csv",
+            "--employee",
+            "A1",
+            "--lang",
+            lang,
+        ]
+    };
+    let en = kpi(&args("en"), None);
+    assert_eq!(en.code, 0, "{}", en.stderr);
+    for line in [
+        "table `place_prize`: band on `rank(amount, desc)` = 1: arm 1 `== 1 -> ¥300` (line 11) → ¥300.00",
+        "table `place_prize`: band on `rank(conversion, desc)` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+        "table `place_prize`: band on `rank(response, asc)` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+        "table `place_prize`: band on `rank(rating, desc)` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+        "table `place_prize`: band on `rank(amount, desc) + 1` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+    ] {
+        assert!(en.stdout.contains(line), "{line}\n{}", en.stdout);
+    }
+    let zh = kpi(&args("zh"), None);
+    assert!(zh.stdout.contains(
+        "表 `place_prize`: 分档 `rank(amount, desc)` = 1: 命中第 1 档 `== 1 -> ¥300` (第 11 行) → ¥300.00"
+    ));
+    let run = kpi(
+        &[
+            "explain",
+            "pk_tables.kpi",
+            "--data",
+            "pk_tables_records.csv",
+            "--employee",
+            "A1",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let v = json(&run.stdout);
+    assert_eq!(v["outputs"][0]["decisions"][0]["table"], "place_prize");
+}

@@ -29,6 +29,9 @@ pub enum Decision {
     /// A band table: the subject's value and the first arm it matched.
     Band {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         subject: String,
         value: String,
@@ -39,6 +42,9 @@ pub enum Decision {
     /// An enum table: the subject's level and its arm.
     Match {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         subject: String,
         value: String,
@@ -48,6 +54,9 @@ pub enum Decision {
     /// A first-match rule list.
     Case {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         arm: usize,
         is_else: bool,
@@ -65,6 +74,9 @@ pub enum Decision {
     /// A step rule: every arm, applied or not.
     Steps {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         subject: String,
         value: String,
         arms: Vec<StepArm>,
@@ -84,6 +96,9 @@ pub enum Decision {
     /// A linear scale.
     Scale {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         subject: String,
         value: String,
@@ -151,6 +166,11 @@ impl Walker<'_> {
 
     fn line(&self, span: Span) -> usize {
         self.text.line(span.start)
+    }
+
+    /// The `table` or `fn` whose body holds `span`: a use inlined here.
+    fn table_of(&self, span: Span) -> Option<String> {
+        self.program.function_at(span).map(|f| f.name.clone())
     }
 
     /// The arm a traced band/match/case node took.
@@ -222,6 +242,7 @@ impl Walker<'_> {
                 let sty = percent_if(subject_ty.clone(), &bounds);
                 let rty = result_ty();
                 self.out.push(Decision::Band {
+                    table: self.table_of(e.span),
                     line: self.line(arm.span),
                     rule: self.text.quote(arm.span),
                     subject: self.text.quote_expr(subject.span),
@@ -244,6 +265,7 @@ impl Walker<'_> {
                 };
                 let rty = result_ty();
                 self.out.push(Decision::Match {
+                    table: self.table_of(e.span),
                     line: self.line(v.span),
                     rule: self.text.quote_expr(v.span),
                     subject: self.text.quote_expr(subject.span),
@@ -280,6 +302,7 @@ impl Walker<'_> {
                 };
                 let rty = result_ty();
                 self.out.push(Decision::Case {
+                    table: self.table_of(e.span),
                     line: self.line(cond.as_ref().map(|c| c.span).unwrap_or(value.span)),
                     rule,
                     arm: k,
@@ -298,6 +321,7 @@ impl Walker<'_> {
                     .map(|a| self.step_arm(e.span, a, value, &sty))
                     .collect();
                 self.out.push(Decision::Steps {
+                    table: self.table_of(e.span),
                     line: self.line(e.span),
                     subject: self.text.quote_expr(subject.span),
                     value: self.show(subject, &sty),
@@ -308,6 +332,7 @@ impl Walker<'_> {
             IKind::Scale { subject, .. } => {
                 self.walk(subject, None);
                 self.out.push(Decision::Scale {
+                    table: self.table_of(e.span),
                     line: self.line(e.span),
                     rule: self.text.quote(e.span),
                     subject: self.text.quote_expr(subject.span),
