@@ -583,3 +583,12 @@ fn an_error_in_a_table_is_reported_once() {
         .collect();
     assert_eq!(codes, ["kpi::unit_mismatch"]);
 }
+
+/// Issue 15 item 3: `1 -> ¥300` in a band gets a help line saying to write
+/// `== 1` (or `>= 1`).
+#[test]
+fn band_arm_without_a_comparison() {
+    assert_diag!(
+        "policy \"p\"\ninput r : count\noutput o : money = band r { == 1 -> ¥300, 2 -> ¥200, else -> ¥0 }"
+    );
+}

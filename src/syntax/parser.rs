@@ -221,11 +221,9 @@ impl Builder {
         let mut grade_arms = Vec::new();
         let mut kw_span = span;
         let mut params = Vec::new();
-        let mut is_table = false;
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::k_total | Rule::k_grade => kw_span = span_of(&q),
-                Rule::k_table => is_table = true,
                 Rule::param => params.push(self.param(q)?),
                 Rule::ident => name = Some(ident(&q)),
                 Rule::label => label = Some(text(next(&mut q.into_inner(), span)?)?),
@@ -338,8 +336,8 @@ impl Builder {
                 ty: ty.ok_or_else(|| internal(span))?,
                 expr: need_expr(expr)?,
             }),
-            Rule::fn_decl => Decl::Fn(FnDecl {
-                table: is_table,
+            Rule::table_decl | Rule::fn_decl => Decl::Fn(FnDecl {
+                table: rule == Rule::table_decl,
                 name: name.ok_or_else(|| internal(span))?,
                 label,
                 params,
