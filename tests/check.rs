@@ -592,3 +592,26 @@ fn band_arm_without_a_comparison() {
         "policy \"p\"\ninput r : count\noutput o : money = band r { == 1 -> ¥300, 2 -> ¥200, else -> ¥0 }"
     );
 }
+
+/// `check --verbose` gives a table's range once, over its parameter's
+/// declared range, beside the ranges of its uses.
+#[test]
+fn verbose_ranges_of_a_table() {
+    let src = "policy \"p\"\ninput a : money\ninput b : money\n\
+        table place_prize(place: count in 1..) : money = band place { == 1 -> ¥300, == 2 -> ¥200, == 3 -> ¥100, else -> ¥0 }\n\
+        output pa : money = place_prize(rank(a, desc))\n\
+        output pb : money = place_prize(rank(b, desc) + 1)";
+    let out = kpi_check(src, &["--verbose"]);
+    let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for want in [
+        "place_prize [¥0.00, ¥300.00]",
+        "pa [¥0.00, ¥300.00]",
+        "pb [¥0.00, ¥200.00]",
+    ] {
+        assert!(lines.iter().any(|l| l == want), "{want}\n{text}");
+    }
+}

@@ -81,11 +81,32 @@ pub(crate) fn inlined(program: &Program, base: usize, slot: usize, span: Span) -
     }
 }
 
+/// Each numeric `table` or `fn`'s reachable range over its parameters'
+/// declared ranges (the same for every use), by name.
+fn function_ranges(program: &Program) -> Vec<(String, String)> {
+    if program.functions.is_empty() {
+        return Vec::new();
+    }
+    let base = program.slots.len();
+    let with_fns = with_functions(program);
+    let ranges = Ranges::new(&with_fns);
+    program
+        .functions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let iv = ranges.slots.get(base + i).and_then(Option::as_ref)?;
+            Some((f.name.clone(), show::show_interval(iv, &f.ty)))
+        })
+        .collect()
+}
+
 /// What `kpi check --verbose` prints: each item's, total's and payout's
 /// reachable range, and the reachable grades.
 pub fn summary(program: &Program) -> Vec<(String, String)> {
     let ranges = Ranges::new(program);
     let mut out = Vec::new();
+    out.extend(function_ranges(program));
     for o in &program.outputs {
         let Some(slot) = program.slots.get(o.slot) else {
             continue;
