@@ -114,6 +114,8 @@ fn symbol(doc: &Document, a: &Analysis, sym: &Symbol, lang: Lang) -> Option<Stri
                 params.join(", "),
                 source(doc, d.ty.span())
             )));
+            // its range, once, over its parameters' declared ranges
+            computed(doc, decl, &sym.name, program, lang, &mut lines);
         }
         Decl::Let(_) | Decl::Item(_) | Decl::Total(_) | Decl::Output(_) | Decl::Grade(_) => {
             computed(doc, decl, &sym.name, program, lang, &mut lines);
@@ -265,6 +267,7 @@ fn computed(
         Decl::Total(d) => (d.label.as_ref(), None),
         Decl::Grade(d) => (d.label.as_ref(), None),
         Decl::Output(d) => (d.label.as_ref(), None),
+        Decl::Fn(d) => (d.label.as_ref(), None),
         _ => (None, None),
     };
     if let Some(l) = label {
