@@ -415,3 +415,45 @@ fn a_table_used_four_times_is_named_at_each_use() {
     let v = json(&run.stdout);
     assert_eq!(v["outputs"][0]["decisions"][0]["table"], "place_prize");
 }
+
+/// One table used twice in one formula: each use shows its own arm (the
+/// uses share the table's spans), and the formula names the table.
+#[test]
+fn a_table_used_twice_in_one_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.kpi"),
+        "policy \"p\"\ninput a : points\ninput b : points\n\
+         table lvl(x: points) : points = band x { >= 90 -> 10, >= 60 -> 5, else -> 0 }\n\
+         item both = lvl(a) + lvl(b)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "employee,period,a,b\nE,2026-10,95,70\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .current_dir(dir.path())
+        .args([
+            "explain",
+            "p.kpi",
+            "--data",
+            "r.csv",
+            "--employee",
+            "E",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "table `lvl`: band on `a` = 95: arm 1 `>= 90 -> 10` (line 4) → 10",
+        "table `lvl`: band on `b` = 70: arm 2 `>= 60 -> 5` (line 4) → 5",
+        "formula: lvl(a) + lvl(b)",
+        "= 10 + 5 = 15",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}

@@ -15,7 +15,7 @@
 
 use super::show::{infer, infer_against, percent_if, plain, signed, with_unit};
 use super::{RowEnv, Text};
-use crate::eval::expr::{eval, TraceEvent};
+use crate::eval::expr::{compare, eval, TraceEvent};
 use crate::eval::num::Num;
 use crate::ir::{IExpr, IKind, IStepArm, Program, Value};
 use crate::syntax::ast::{Direction, Span, StepRounding};
@@ -173,27 +173,57 @@ impl Walker<'_> {
         self.program.function_at(span).map(|f| f.name.clone())
     }
 
-    /// The arm a traced band/match/case node took.
-    pub(crate) fn taken(&self, span: Span) -> Option<usize> {
-        self.events.iter().find_map(|ev| {
-            let (TraceEvent::Band { span: s, arm, .. }
-            | TraceEvent::Match { span: s, arm }
-            | TraceEvent::Case { span: s, arm, .. }) = ev
-            else {
-                return None;
-            };
-            (*s == span).then_some(*arm)
-        })
+    /// The arm a band/match/case node takes for this record. Worked out
+    /// here rather than looked up by span in the trace: a table used twice
+    /// in one slot has the same spans at both uses.
+    pub(crate) fn taken(&self, e: &IExpr) -> Option<usize> {
+        let env = self.env;
+        let value = |x: &IExpr| eval(x, env, &mut None).ok();
+        match &e.kind {
+            IKind::Band { subject, arms, .. } => {
+                let v = value(subject)?;
+                arms.iter().position(|arm| {
+                    arm.tests.iter().all(|(op, b)| {
+                        value(b).is_some_and(|b| compare(*op, &v, &b, e.span).unwrap_or(false))
+                    })
+                })
+            }
+            IKind::Match { subject, table, .. } => {
+                let key = match value(subject)? {
+                    Value::Level(l) => usize::from(l),
+                    Value::Bool(b) => usize::from(b),
+                    Value::Num(_) | Value::Text(_) => return None,
+                };
+                table.get(key).copied().flatten()
+            }
+            IKind::Cases { arms } => arms.iter().position(|(c, _)| match c {
+                None => true,
+                Some(c) => matches!(value(c), Some(Value::Bool(true))),
+            }),
+            IKind::Const(_)
+            | IKind::Read(_)
+            | IKind::Neg(_)
+            | IKind::Not(_)
+            | IKind::Arith(..)
+            | IKind::Cmp(..)
+            | IKind::And(..)
+            | IKind::Or(..)
+            | IKind::If(..)
+            | IKind::Call(..)
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => None,
+        }
     }
 
-    /// The branch a traced `if` took.
-    pub(crate) fn branch(&self, span: Span) -> Option<bool> {
-        self.events.iter().find_map(|ev| {
-            let TraceEvent::If { span: s, taken } = ev else {
-                return None;
-            };
-            (*s == span).then_some(*taken)
-        })
+    /// The branch an `if` node takes for this record (see [`Self::taken`]).
+    pub(crate) fn branch(&self, e: &IExpr) -> Option<bool> {
+        let IKind::If(c, _, _) = &e.kind else {
+            return None;
+        };
+        match eval(c, self.env, &mut None).ok()? {
+            Value::Bool(b) => Some(b),
+            Value::Num(_) | Value::Text(_) | Value::Level(_) => None,
+        }
     }
 
     /// Walks `e`; `ty` is the type of its value when the caller knows it.
@@ -209,7 +239,7 @@ impl Walker<'_> {
             IKind::Call(_, args) => args.iter().for_each(|a| self.walk(a, None)),
             IKind::If(c, t, o) => {
                 self.walk(c, None);
-                let Some(taken) = self.branch(e.span) else {
+                let Some(taken) = self.branch(e) else {
                     return;
                 };
                 let next = if taken { t } else { o };
@@ -229,7 +259,7 @@ impl Walker<'_> {
                 subject_ty,
             } => {
                 self.walk(subject, None);
-                let Some(k) = self.taken(e.span) else {
+                let Some(k) = self.taken(e) else {
                     return;
                 };
                 let Some(arm) = arms.get(k) else {
@@ -257,7 +287,7 @@ impl Walker<'_> {
                 subject, values, ..
             } => {
                 self.walk(subject, None);
-                let Some(k) = self.taken(e.span) else {
+                let Some(k) = self.taken(e) else {
                     return;
                 };
                 let Some(v) = values.get(k) else {
@@ -276,7 +306,7 @@ impl Walker<'_> {
                 self.walk(v, ty);
             }
             IKind::Cases { arms } => {
-                let Some(k) = self.taken(e.span) else {
+                let Some(k) = self.taken(e) else {
                     return;
                 };
                 for (cond, _) in arms.iter().take(k + 1) {
