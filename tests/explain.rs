@@ -457,3 +457,46 @@ fn a_table_used_twice_in_one_formula() {
         assert!(text.contains(line), "{line}\n{text}");
     }
 }
+
+/// A step table used twice in one formula: each use shows its own steps.
+#[test]
+fn a_step_table_used_twice_in_one_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.kpi"),
+        "policy \"p\"\ninput a : percent\ninput b : percent\n\
+         table penalty(rate: percent) : points = steps rate { each 1% below 99%: -1, uncapped }\n\
+         item both = 20 + penalty(a) + penalty(b)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "employee,period,a,b\nE,2026-10,97%,95.5%\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .current_dir(dir.path())
+        .args([
+            "explain",
+            "p.kpi",
+            "--data",
+            "r.csv",
+            "--employee",
+            "E",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "table `penalty`: steps on `a` = 97% (line 4):",
+        "2% below 99% → 2% / 1% = 2 → 2 step(s) (floor: whole steps) × -1 = -2",
+        "table `penalty`: steps on `b` = 95.5% (line 4):",
+        "3.5% below 99% → 3.5% / 1% = 3.5 → 3 step(s) (floor: whole steps) × -1 = -3",
+        "formula: 20 + penalty(a) + penalty(b)",
+        "= 20 + (-2) + (-3) = 15",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}

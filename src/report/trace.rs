@@ -144,7 +144,6 @@ pub(crate) struct Walker<'a> {
     pub program: &'a Program,
     pub text: Text<'a>,
     pub env: &'a RowEnv<'a>,
-    pub events: &'a [TraceEvent],
     pub out: Vec<Decision>,
 }
 
@@ -348,7 +347,7 @@ impl Walker<'_> {
                 let value = self.num(subject);
                 let arms = arms
                     .iter()
-                    .map(|a| self.step_arm(e.span, a, value, &sty))
+                    .map(|a| self.step_arm(e, a, value, &sty))
                     .collect();
                 self.out.push(Decision::Steps {
                     table: self.table_of(e.span),
@@ -471,8 +470,16 @@ impl Walker<'_> {
             .collect()
     }
 
-    fn step_arm(&self, span: Span, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
-        let event = self.events.iter().find_map(|ev| {
+    fn step_arm(&self, node: &IExpr, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
+        let span = node.span;
+        // This node's own events: a table used twice in one slot has the
+        // same spans at both uses, so the slot's trace cannot tell them
+        // apart. The node's last event for an arm is its own (a use of the
+        // same table inside its subject is recorded before it).
+        let mut own: crate::eval::expr::Trace = Some(Vec::new());
+        let _ = eval(node, self.env, &mut own);
+        let own = own.unwrap_or_default();
+        let event = own.iter().rev().find_map(|ev| {
             let TraceEvent::Step {
                 span: s,
                 arm_span,
