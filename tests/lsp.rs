@@ -957,4 +957,12 @@ fn tables_in_the_editor() {
             .any(|s| s["name"] == "place_points" && s["kind"] == 12),
         "{outline}"
     );
+    // A parameter hides an input of the same name inside the body.
+    let text = "policy \"p\"\ninput x : points\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t(x)\n";
+    let uri = "file:///shadow.kpi";
+    c.open(uri, text);
+    let mut p = at(uri, pos(text, "x : points", 0, 0));
+    p["context"] = json!({ "includeDeclaration": true });
+    let refs = c.result("textDocument/references", p);
+    assert_eq!(refs.as_array().map(Vec::len), Some(2), "{refs}");
 }

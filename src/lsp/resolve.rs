@@ -367,7 +367,18 @@ impl Builder<'_> {
                             }
                         }
                     }
+                    // Parameters hide declarations of the same name in the body.
+                    let hidden: Vec<(String, usize)> = x
+                        .params
+                        .iter()
+                        .filter_map(|p| {
+                            self.names
+                                .remove(&p.name.name)
+                                .map(|id| (p.name.name.clone(), id))
+                        })
+                        .collect();
                     self.expr(&x.body, hint);
+                    self.names.extend(hidden);
                 }
             }
         }
