@@ -917,8 +917,12 @@ fn conversion_help(want: &Ty, found: &Ty, lang: Lang) -> String {
     lang.pick(en, zh).into()
 }
 
-fn arity_en(a: Arity) -> &'static str {
-    match a {
+fn arity_en(a: Arity) -> String {
+    let s = match a {
+        Arity::Exactly(1) => "one",
+        Arity::Exactly(2) => "two",
+        Arity::Exactly(3) => "three",
+        Arity::Exactly(n) => return format!("{n}"),
         Arity::None => "no",
         Arity::One => "one",
         Arity::OneOrTwo => "one or two",
@@ -926,11 +930,13 @@ fn arity_en(a: Arity) -> &'static str {
         Arity::Two => "two",
         Arity::Three => "three",
         Arity::ValueAndOrder => "one value and an optional order",
-    }
+    };
+    s.to_string()
 }
 
-fn arity_zh(a: Arity) -> &'static str {
-    match a {
+fn arity_zh(a: Arity) -> String {
+    let s = match a {
+        Arity::Exactly(n) => return format!("需要 {n} 个参数"),
         Arity::None => "不接受参数",
         Arity::One => "需要 1 个参数",
         Arity::OneOrTwo => "需要 1 到 2 个参数",
@@ -938,7 +944,8 @@ fn arity_zh(a: Arity) -> &'static str {
         Arity::Two => "需要 2 个参数",
         Arity::Three => "需要 3 个参数",
         Arity::ValueAndOrder => "需要 1 个值，以及可选的顺序（`asc` 或 `desc`）",
-    }
+    };
+    s.to_string()
 }
 
 /// How to call `func`.

@@ -215,13 +215,7 @@ impl Checker<'_> {
         if args.len() != f.params.len() {
             self.errors.push(CheckError::WrongArity {
                 func: func.name.clone(),
-                expected: match f.params.len() {
-                    0 => Arity::None,
-                    1 => Arity::One,
-                    2 => Arity::Two,
-                    3 => Arity::Three,
-                    _ => Arity::OneOrMore,
-                },
+                expected: Arity::Exactly(f.params.len()),
                 found: args.len(),
                 span,
             });
