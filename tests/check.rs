@@ -615,3 +615,12 @@ fn verbose_ranges_of_a_table() {
         assert!(lines.iter().any(|l| l == want), "{want}\n{text}");
     }
 }
+
+/// A match table missing a level, used for two ratings: one error, at the
+/// table.
+#[test]
+fn a_match_table_missing_a_level_is_reported_once() {
+    assert_diag!(
+        "policy \"p\"\ninput r1 : grade(优, 良, 差)\ninput r2 : grade(优, 良, 差)\ntable pts(r: grade(优, 良, 差)) : points = match r { 优 -> 20, 良 -> 15 }\nitem a = pts(r1)\nitem b = pts(r2)"
+    );
+}
