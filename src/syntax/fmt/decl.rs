@@ -266,6 +266,13 @@ impl Printer<'_> {
             otherwise,
         } = &cur.kind
         {
+            // An `else (if …)` whose brackets the author wrote stays one
+            // bracketed branch: the one-line layout kept them, so dropping
+            // them here would lay the result out differently the next time.
+            let kept = !self.scan.minimal && self.scan.parenthesized(cur.span);
+            if !std::ptr::eq(cur, e) && kept {
+                break;
+            }
             self.write("if ");
             self.auto(cond, 1);
             self.write(" then ");
