@@ -51,6 +51,8 @@ pub enum Arity {
     Three,
     /// One value, and optionally `asc`/`desc`.
     ValueAndOrder,
+    /// Exactly this many (a `table` or `fn` of the policy).
+    Exactly(usize),
 }
 
 impl Arity {
@@ -63,6 +65,7 @@ impl Arity {
             Arity::OneOrMore => n >= 1,
             Arity::Two => n == 2,
             Arity::Three => n == 3,
+            Arity::Exactly(k) => n == k,
         }
     }
 }

@@ -227,6 +227,67 @@ impl IExpr {
         }
     }
 
+    /// The direct sub-expressions, mutably, in source order.
+    pub fn children_mut(&mut self) -> Vec<&mut IExpr> {
+        match &mut self.kind {
+            IKind::Read(_) | IKind::Const(_) => Vec::new(),
+            IKind::Neg(a) | IKind::Not(a) => vec![a],
+            IKind::Arith(_, a, b) | IKind::Cmp(_, a, b) | IKind::And(a, b) | IKind::Or(a, b) => {
+                vec![a, b]
+            }
+            IKind::If(c, t, o) => vec![c, t, o],
+            IKind::Call(_, args) => args.iter_mut().collect(),
+            IKind::Band { subject, arms, .. } => {
+                let mut v: Vec<&mut IExpr> = vec![subject];
+                for a in arms {
+                    v.extend(a.tests.iter_mut().map(|(_, b)| b));
+                    v.push(&mut a.value);
+                }
+                v
+            }
+            IKind::Match {
+                subject, values, ..
+            } => std::iter::once(&mut **subject)
+                .chain(values.iter_mut())
+                .collect(),
+            IKind::Cases { arms } => arms
+                .iter_mut()
+                .flat_map(|(c, v)| c.iter_mut().chain(std::iter::once(v)))
+                .collect(),
+            IKind::Steps { subject, arms } => {
+                let mut v: Vec<&mut IExpr> = vec![subject];
+                for a in arms {
+                    v.push(&mut a.step);
+                    v.push(&mut a.reference);
+                    v.push(&mut a.points);
+                    v.extend(a.cap.iter_mut());
+                }
+                v
+            }
+            IKind::Scale { subject, from, to } => {
+                let (f0, f1) = &mut **from;
+                let (t0, t1) = &mut **to;
+                vec![subject, f0, f1, t0, t1]
+            }
+        }
+    }
+
+    /// A use of a `table` or `fn`: this body with each read of parameter
+    /// `i` (`Source::Input(first + i)`) replaced by `args[i]`. Iterative.
+    pub fn substitute(mut self, first: usize, args: &[IExpr]) -> IExpr {
+        let mut stack: Vec<&mut IExpr> = vec![&mut self];
+        while let Some(e) = stack.pop() {
+            if let IKind::Read(Source::Input(j)) = e.kind {
+                if let Some(arg) = j.checked_sub(first).and_then(|i| args.get(i)) {
+                    *e = arg.clone();
+                }
+                continue;
+            }
+            stack.extend(e.children_mut());
+        }
+        self
+    }
+
     /// Calls `f` on this expression and every sub-expression, parents
     /// before children, in source order. Iterative: the depth of the
     /// expression costs no stack.
@@ -331,4 +392,41 @@ pub struct Program {
     /// Headers of the key columns declared with `key` (tried after the
     /// command line's, before the built-in names).
     pub keys: crate::data::KeyNames,
+    /// The policy's `table`s and `fn`s, checked once. Every use is inlined
+    /// into the slot that makes it (the body with the parameters replaced
+    /// by the arguments), so evaluation and SQL never see these; they are
+    /// kept for analysis (each table is analysed once, over its parameters'
+    /// declared ranges) and for explanations (an arm whose span lies in a
+    /// table's span belongs to that table).
+    pub functions: Vec<UserFn>,
+}
+
+/// A `table` or `fn` declaration, compiled.
+#[derive(Debug, Clone)]
+pub struct UserFn {
+    pub name: String,
+    /// Written `table` (else `fn`).
+    pub table: bool,
+    /// The parameters, as inputs: parameter `i` is read in `body` as
+    /// `Source::Input(first_param + i)` (past the policy's own inputs).
+    pub params: Vec<Field>,
+    pub first_param: usize,
+    pub ty: Ty,
+    pub body: IExpr,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+impl UserFn {
+    /// Whether `span` lies inside this declaration.
+    pub fn contains(&self, span: Span) -> bool {
+        self.span.start <= span.start && span.end <= self.span.end
+    }
+}
+
+impl Program {
+    /// The `table` or `fn` whose declaration holds `span` (an inlined arm).
+    pub fn function_at(&self, span: Span) -> Option<&UserFn> {
+        self.functions.iter().find(|f| f.contains(span))
+    }
 }

@@ -60,3 +60,43 @@ fn planted_defects_are_flagged_where_they_are() {
         );
     }
 }
+
+/// Issue 15: a defect planted in a table used four times is reported once,
+/// at the table, and a table analysed over its parameter's declared range
+/// is clean however its uses' arguments range.
+#[test]
+fn a_defect_in_a_table_is_reported_once() {
+    let src = policy(
+        "input a : money\ninput b : money\ninput c : money\ninput d : money\n\
+         table place_prize(place: count in 1..) : money = band place { == 1 -> ¥300, == 2 -> ¥200, [2, 3] -> ¥100, > 4 -> ¥0 }\n\
+         output pa : money = place_prize(rank(a, desc))\n\
+         output pb : money = place_prize(rank(b, desc))\n\
+         output pc : money = place_prize(rank(c, desc))\n\
+         output pd : money = place_prize(rank(d, desc))",
+    );
+    assert_eq!(
+        warnings(&src),
+        vec![
+            ("kpi::band_overlap", "[2, 3] -> ¥100".to_string()),
+            // the gap at 4, between the arms around it
+            ("kpi::band_gap", "[2, 3] -> ¥100".to_string()),
+        ]
+    );
+    // the same table, fixed: clean
+    let fixed = src.replace("[2, 3] -> ¥100, > 4 -> ¥0", "== 3 -> ¥100, else -> ¥0");
+    assert_eq!(warnings(&fixed), vec![]);
+}
+
+/// A function's `if` that its parameter's range decides is reported once,
+/// at the function, not at each use.
+#[test]
+fn a_function_branch_is_reported_once() {
+    let src = policy(
+        "input a : points in 0..10\ninput b : points in 0..10\n\
+         fn bonus(x: points in 0..10) : points = if x > 20 then 5 else 0\n\
+         item ia = bonus(a)\nitem ib = bonus(b)",
+    );
+    let w = warnings(&src);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].1, "5");
+}

@@ -517,3 +517,110 @@ fn seed_policies_check_cleanly() {
         assert!(!stderr.contains('×'), "{}:\n{stderr}", file.display());
     }
 }
+
+// ------------------------------------------------------ tables and functions
+
+#[test]
+fn functions_calling_each_other_are_a_cycle() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\nfn f(x: points) : points = g(x) + 1\nfn g(x: points) : points = f(x) - 1\nitem i = f(a)"
+    );
+}
+
+#[test]
+fn a_function_reads_only_its_parameters() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ninput b : points\nfn f(x: points) : points = x + b\nitem i = f(a)"
+    );
+}
+
+#[test]
+fn a_function_has_no_team_figures() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ntable top(x: points) : money = band rank(x, desc) { == 1 -> ¥100, else -> ¥0 }\noutput o : money = top(a)"
+    );
+}
+
+#[test]
+fn a_table_named_like_a_builtin() {
+    assert_diag!("policy \"p\"\ninput a : points\nfn max(x: points) : points = x\nitem i = a");
+}
+
+#[test]
+fn a_table_used_without_arguments() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t + a"
+    );
+}
+
+#[test]
+fn a_table_applied_to_the_wrong_unit() {
+    assert_diag!(
+        "policy \"p\"\ninput a : money\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t(a)"
+    );
+}
+
+#[test]
+fn a_table_applied_to_two_values() {
+    assert_diag!(
+        "policy \"p\"\ninput a : points\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t(a, a)"
+    );
+}
+
+/// An error in a table's body is reported once, however often it is used.
+#[test]
+fn an_error_in_a_table_is_reported_once() {
+    let out = kpi_check(
+        "policy \"p\"\ninput a : points\ninput b : points\ntable t(x: points) : points = band x { >= 1s -> 1, else -> 0 }\nitem i = t(a)\nitem j = t(b)",
+        &["--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["kpi::unit_mismatch"]);
+}
+
+/// Issue 15 item 3: `1 -> ¥300` in a band gets a help line saying to write
+/// `== 1` (or `>= 1`).
+#[test]
+fn band_arm_without_a_comparison() {
+    assert_diag!(
+        "policy \"p\"\ninput r : count\noutput o : money = band r { == 1 -> ¥300, 2 -> ¥200, else -> ¥0 }"
+    );
+}
+
+/// `check --verbose` gives a table's range once, over its parameter's
+/// declared range, beside the ranges of its uses.
+#[test]
+fn verbose_ranges_of_a_table() {
+    let src = "policy \"p\"\ninput a : money\ninput b : money\n\
+        table place_prize(place: count in 1..) : money = band place { == 1 -> ¥300, == 2 -> ¥200, == 3 -> ¥100, else -> ¥0 }\n\
+        output pa : money = place_prize(rank(a, desc))\n\
+        output pb : money = place_prize(rank(b, desc) + 1)";
+    let out = kpi_check(src, &["--verbose"]);
+    let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for want in [
+        "place_prize [¥0.00, ¥300.00]",
+        "pa [¥0.00, ¥300.00]",
+        "pb [¥0.00, ¥200.00]",
+    ] {
+        assert!(lines.iter().any(|l| l == want), "{want}\n{text}");
+    }
+}
+
+/// A match table missing a level, used for two ratings: one error, at the
+/// table.
+#[test]
+fn a_match_table_missing_a_level_is_reported_once() {
+    assert_diag!(
+        "policy \"p\"\ninput r1 : grade(优, 良, 差)\ninput r2 : grade(优, 良, 差)\ntable pts(r: grade(优, 良, 差)) : points = match r { 优 -> 20, 良 -> 15 }\nitem a = pts(r1)\nitem b = pts(r2)"
+    );
+}

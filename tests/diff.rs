@@ -310,3 +310,64 @@ fn paths_revisions_and_errors() {
         .stderr
         .contains("the OLD version `broken.kpi` does not check"));
 }
+
+/// Issue 15: S5 written with one table instead of three copies of the band
+/// gives the same outputs on its example data; an edit of the one table
+/// moves every ranking that uses it.
+#[test]
+fn saying_a_table_once_changes_no_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("examples/reward_punish_30/records.csv");
+    let data = data.display().to_string();
+    let old = Path::new(DIR).join("s5_three_bands.kpi");
+    let r = kpi(
+        root,
+        &[
+            "diff",
+            &old.display().to_string(),
+            "policies/reward_punish_30.kpi",
+            "--data",
+            &data,
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("no output changes"), "{}", r.stdout);
+    assert!(r
+        .stdout
+        .contains("payroll (sum of bonus): 21066.00 → 21066.00 (0.00)"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let edited = std::fs::read_to_string(root.join("policies/reward_punish_30.kpi"))
+        .unwrap()
+        .replacen("  == 2 -> 3,", "  == 2 -> 4,", 1);
+    let new = dir.path().join("new.kpi");
+    std::fs::write(&new, edited).unwrap();
+    let r = kpi(
+        root,
+        &[
+            "diff",
+            "policies/reward_punish_30.kpi",
+            &new.display().to_string(),
+            "--data",
+            &data,
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A02 in 2026-10 is second on all three rankings: +1 point each.
+    let a02 = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("A02") && l.contains("rank_points"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        a02.contains("9") && a02.contains("12") && a02.contains("+3"),
+        "{a02}"
+    );
+    assert!(r
+        .stdout
+        .contains("payroll (sum of bonus): 21066.00 → 21182.00 (+116.00)"));
+}

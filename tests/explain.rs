@@ -367,3 +367,136 @@ fn has_prev_is_explained() {
     );
     assert!(explained_equals_eval(&policy, &data, None) >= 4);
 }
+
+/// Issue 15: each use of a table names the table and the arm it took, in
+/// both languages (the rank shows the argument the use passed).
+#[test]
+fn a_table_used_four_times_is_named_at_each_use() {
+    let args = |lang| {
+        [
+            "explain",
+            "pk_tables.kpi",
+            "--data",
+            "pk_tables_records.csv",
+            "--employee",
+            "A1",
+            "--lang",
+            lang,
+        ]
+    };
+    let en = kpi(&args("en"), None);
+    assert_eq!(en.code, 0, "{}", en.stderr);
+    for line in [
+        "table `place_prize`: band on `rank(amount, desc)` = 1: arm 1 `== 1 -> ¥300` (line 11) → ¥300.00",
+        "table `place_prize`: band on `rank(conversion, desc)` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+        "table `place_prize`: band on `rank(response, asc)` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+        "table `place_prize`: band on `rank(rating, desc)` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+        "table `place_prize`: band on `rank(amount, desc) + 1` = 2: arm 2 `== 2 -> ¥200` (line 12) → ¥200.00",
+    ] {
+        assert!(en.stdout.contains(line), "{line}\n{}", en.stdout);
+    }
+    let zh = kpi(&args("zh"), None);
+    assert!(zh.stdout.contains(
+        "表 `place_prize`: 分档 `rank(amount, desc)` = 1: 命中第 1 档 `== 1 -> ¥300` (第 11 行) → ¥300.00"
+    ));
+    let run = kpi(
+        &[
+            "explain",
+            "pk_tables.kpi",
+            "--data",
+            "pk_tables_records.csv",
+            "--employee",
+            "A1",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let v = json(&run.stdout);
+    assert_eq!(v["outputs"][0]["decisions"][0]["table"], "place_prize");
+}
+
+/// One table used twice in one formula: each use shows its own arm (the
+/// uses share the table's spans), and the formula names the table.
+#[test]
+fn a_table_used_twice_in_one_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.kpi"),
+        "policy \"p\"\ninput a : points\ninput b : points\n\
+         table lvl(x: points) : points = band x { >= 90 -> 10, >= 60 -> 5, else -> 0 }\n\
+         item both = lvl(a) + lvl(b)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "employee,period,a,b\nE,2026-10,95,70\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .current_dir(dir.path())
+        .args([
+            "explain",
+            "p.kpi",
+            "--data",
+            "r.csv",
+            "--employee",
+            "E",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "table `lvl`: band on `a` = 95: arm 1 `>= 90 -> 10` (line 4) → 10",
+        "table `lvl`: band on `b` = 70: arm 2 `>= 60 -> 5` (line 4) → 5",
+        "formula: lvl(a) + lvl(b)",
+        "= 10 + 5 = 15",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+/// A step table used twice in one formula: each use shows its own steps.
+#[test]
+fn a_step_table_used_twice_in_one_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.kpi"),
+        "policy \"p\"\ninput a : percent\ninput b : percent\n\
+         table penalty(rate: percent) : points = steps rate { each 1% below 99%: -1, uncapped }\n\
+         item both = 20 + penalty(a) + penalty(b)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "employee,period,a,b\nE,2026-10,97%,95.5%\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .current_dir(dir.path())
+        .args([
+            "explain",
+            "p.kpi",
+            "--data",
+            "r.csv",
+            "--employee",
+            "E",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "table `penalty`: steps on `a` = 97% (line 4):",
+        "2% below 99% → 2% / 1% = 2 → 2 step(s) (floor: whole steps) × -1 = -2",
+        "table `penalty`: steps on `b` = 95.5% (line 4):",
+        "3.5% below 99% → 3.5% / 1% = 3.5 → 3 step(s) (floor: whole steps) × -1 = -3",
+        "formula: 20 + penalty(a) + penalty(b)",
+        "= 20 + (-2) + (-3) = 15",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}

@@ -587,6 +587,14 @@ mod every_variant {
                 },
             },
             Problem::NoOrder { func: "max".into() },
+            Problem::NotPure {
+                func: "place_prize".into(),
+                name: "sales".into(),
+            },
+            Problem::BuiltinName { name: "max".into() },
+            Problem::NotCalled {
+                name: "place_prize".into(),
+            },
             Problem::BadPlaces,
             Problem::QuotasOver100,
             Problem::Internal,

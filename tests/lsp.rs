@@ -914,3 +914,55 @@ fn unknown_requests_get_an_error_and_exit_without_shutdown_is_a_failure() {
     };
     assert_eq!(code, Some(1));
 }
+
+/// Issue 15: a table is a symbol of the outline, its uses find it (go to
+/// definition, references), and hovering a use shows its signature and its
+/// range (once, over its parameter's range).
+#[test]
+fn tables_in_the_editor() {
+    let s5 = seed("reward_punish_30.kpi");
+    let uri = "file:///policies/reward_punish_30.kpi";
+    let mut c = Client::start(Some("en"));
+    c.open(uri, &s5);
+    // a use → the declaration's name
+    let r = c.result(
+        "textDocument/definition",
+        at(uri, pos(&s5, "place_points(rank(churn", 0, 2)),
+    );
+    assert_eq!(r["range"]["start"], pos(&s5, "place_points \"", 0, 0));
+    let mut p = at(uri, pos(&s5, "place_points \"", 0, 0));
+    p["context"] = json!({ "includeDeclaration": true });
+    let refs = c.result("textDocument/references", p);
+    assert_eq!(refs.as_array().map(Vec::len), Some(4), "{refs}");
+    let hover = c.result(
+        "textDocument/hover",
+        at(uri, pos(&s5, "place_points(rank(order", 0, 0)),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("table / function"), "{text}");
+    assert!(
+        text.contains("place_points(place: count in 1..) : points"),
+        "{text}"
+    );
+    assert!(text.contains("[0, 5]"), "{text}");
+    let outline = c.result(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert!(
+        outline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "place_points" && s["kind"] == 12),
+        "{outline}"
+    );
+    // A parameter hides an input of the same name inside the body.
+    let text = "policy \"p\"\ninput x : points\ntable t(x: points) : points = band x { >= 1 -> 1, else -> 0 }\nitem i = t(x)\n";
+    let uri = "file:///shadow.kpi";
+    c.open(uri, text);
+    let mut p = at(uri, pos(text, "x : points", 0, 0));
+    p["context"] = json!({ "includeDeclaration": true });
+    let refs = c.result("textDocument/references", p);
+    assert_eq!(refs.as_array().map(Vec::len), Some(2), "{refs}");
+}

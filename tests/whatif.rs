@@ -423,3 +423,32 @@ fn human_report_and_usage_errors() {
     args.extend(["--target", "total 90"]);
     assert_eq!(kpi(&args, dir).code, 2);
 }
+
+/// Issue 15: what-if through a table used four times (the PK sheet): a tie
+/// for first place on any one metric lifts A2 from ¥600 to ¥800.
+#[test]
+fn through_a_table_used_four_times() {
+    let case = Case { name: "pk" };
+    let w = case.whatif("A2", "2026-10", "pk_total >= 800");
+    assert_eq!(w["current"], "¥600.00");
+    let best = |id: &str| input(&w, id)["best"].clone();
+    assert_eq!(best("amount")["needed"], "¥900.00");
+    assert_eq!(best("response")["needed"], "15s");
+    assert_eq!(best("rating")["needed"], "99.5%");
+    for id in ["amount", "response", "rating"] {
+        assert_eq!(best(id)["result"], "¥800.00");
+        assert_eq!(best(id)["verified"], true);
+    }
+    // first on conversion already: nothing to gain there
+    assert_eq!(input(&w, "conversion")["outcome"], "unreachable");
+    check(
+        &case,
+        "A2",
+        "2026-10",
+        "成交金额",
+        "900",
+        "899.99",
+        "pk_total",
+        |v| v == "800.00",
+    );
+}

@@ -41,6 +41,9 @@ impl Checker<'_> {
         expect: Option<&Ty>,
     ) -> Lowered {
         let name = func.name.as_str();
+        if let Some(super::Def::Fn(fi)) = self.names.get(name).copied() {
+            return self.user_call(fi, func, args, span);
+        }
         let Some(builtin) = builtins::lookup(name) else {
             self.errors.push(CheckError::UnknownFunction {
                 name: name.to_string(),
@@ -49,6 +52,11 @@ impl Checker<'_> {
             });
             return None;
         };
+        // Team and history figures read other records: not in a function.
+        let neighbours = builtin.figure.is_some() || builtin.name().starts_with("team.");
+        if neighbours && !self.pure_call(name, func.span) {
+            return None;
+        }
         let exprs: Vec<&Expr> = args
             .iter()
             .filter_map(|a| if let Arg::Expr(e) = a { Some(e) } else { None })

@@ -250,6 +250,20 @@ pub enum Problem {
     NotTerminating {
         what: ConstUse,
     },
+    /// A `table`/`fn` body reads something other than its parameters,
+    /// constants and other functions.
+    NotPure {
+        func: String,
+        name: String,
+    },
+    /// A `table`/`fn` named like a built-in function.
+    BuiltinName {
+        name: String,
+    },
+    /// A `table`/`fn` used as a value, without arguments.
+    NotCalled {
+        name: String,
+    },
     Internal,
 }
 
@@ -272,6 +286,9 @@ impl Problem {
             Problem::QuotasOver100 => "kpi::quotas_over_100",
             Problem::ConstFault { .. } => "kpi::constant_fault",
             Problem::NotTerminating { .. } => "kpi::not_terminating",
+            Problem::NotPure { .. } => "kpi::function_not_pure",
+            Problem::BuiltinName { .. } => "kpi::builtin_name",
+            Problem::NotCalled { .. } => "kpi::function_not_called",
             Problem::Internal => "kpi::internal",
         }
     }
@@ -900,8 +917,12 @@ fn conversion_help(want: &Ty, found: &Ty, lang: Lang) -> String {
     lang.pick(en, zh).into()
 }
 
-fn arity_en(a: Arity) -> &'static str {
-    match a {
+fn arity_en(a: Arity) -> String {
+    let s = match a {
+        Arity::Exactly(1) => "one",
+        Arity::Exactly(2) => "two",
+        Arity::Exactly(3) => "three",
+        Arity::Exactly(n) => return format!("{n}"),
         Arity::None => "no",
         Arity::One => "one",
         Arity::OneOrTwo => "one or two",
@@ -909,11 +930,13 @@ fn arity_en(a: Arity) -> &'static str {
         Arity::Two => "two",
         Arity::Three => "three",
         Arity::ValueAndOrder => "one value and an optional order",
-    }
+    };
+    s.to_string()
 }
 
-fn arity_zh(a: Arity) -> &'static str {
-    match a {
+fn arity_zh(a: Arity) -> String {
+    let s = match a {
+        Arity::Exactly(n) => return format!("需要 {n} 个参数"),
         Arity::None => "不接受参数",
         Arity::One => "需要 1 个参数",
         Arity::OneOrTwo => "需要 1 到 2 个参数",
@@ -921,15 +944,22 @@ fn arity_zh(a: Arity) -> &'static str {
         Arity::Two => "需要 2 个参数",
         Arity::Three => "需要 3 个参数",
         Arity::ValueAndOrder => "需要 1 个值，以及可选的顺序（`asc` 或 `desc`）",
-    }
+    };
+    s.to_string()
 }
 
 /// How to call `func`.
 fn arity_help(func: &str, lang: Lang) -> String {
-    crate::builtins::lookup(func)
-        .map(|b| b.example(lang))
-        .unwrap_or_default()
-        .to_string()
+    match crate::builtins::lookup(func) {
+        Some(b) => b.example(lang).to_string(),
+        // a `table` or `fn` of the policy
+        None => lang
+            .pick(
+                format!("pass `{func}` one value for each parameter it declares"),
+                format!("`{func}` 声明了几个参数，就传几个值"),
+            )
+            .to_string(),
+    }
 }
 
 fn const_use(w: ConstUse, lang: Lang) -> &'static str {
@@ -1090,6 +1120,36 @@ fn problem_text(p: &Problem, lang: Lang) -> (String, String) {
             lang.pick(
                 format!("write `{weight}%`; weights of a weighted sum are percents that add up to 100%"),
                 format!("请写 `{weight}%`；加权求和的权重是百分比，合计应为 100%"),
+            ),
+        ),
+        Problem::NotPure { func, name } => (
+            lang.pick(
+                format!("`{func}` reads `{name}`, which is not one of its parameters"),
+                format!("`{func}` 用到了 `{name}`，它不是 `{func}` 的参数"),
+            ),
+            lang.pick(
+                format!("a table or function sees only its parameters and constants: add a parameter and pass `{name}` where `{func}` is used"),
+                format!("表和函数只能用自己的参数和常量：请加一个参数，在使用 `{func}` 的地方把 `{name}` 传进去"),
+            ),
+        ),
+        Problem::BuiltinName { name } => (
+            lang.pick(
+                format!("`{name}` is a built-in function"),
+                format!("`{name}` 是内置函数的名字"),
+            ),
+            s(
+                "give the table or function another name",
+                "请给这个表或函数另起一个名字",
+            ),
+        ),
+        Problem::NotCalled { name } => (
+            lang.pick(
+                format!("`{name}` is a table or function, not a value"),
+                format!("`{name}` 是表或函数，不是一个值"),
+            ),
+            lang.pick(
+                format!("apply it to a value: `{name}(…)`"),
+                format!("请把它用在一个值上：`{name}(…)`"),
             ),
         ),
         Problem::NoOrder { func } => (

@@ -217,12 +217,26 @@ impl<'a> Checker<'a> {
                 subject,
                 order,
                 arms,
-            } => self.distribute(subject, *order, arms, span, expect),
+            } => {
+                if !self.pure_call("distribute", span) {
+                    return None;
+                }
+                self.distribute(subject, *order, arms, span, expect)
+            }
         }
     }
 
     pub(super) fn name(&mut self, n: &str, span: Span, expect: Option<&Ty>) -> Lowered {
+        if let Some((i, ty)) = self.param(n) {
+            return Some((mk(IKind::Read(Source::Input(i)), span), ty));
+        }
+        if let Some(def) = self.names.get(n).copied() {
+            if !self.pure_read(def, n, span) {
+                return None;
+            }
+        }
         match self.names.get(n).copied() {
+            Some(Def::Fn(_)) => self.fn_as_value(n, span),
             Some(Def::Input(i)) => {
                 let ty = self.inputs.get(i)?.ty.clone();
                 Some((mk(IKind::Read(Source::Input(i)), span), ty))

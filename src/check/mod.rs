@@ -10,6 +10,7 @@ mod calls;
 mod error;
 mod expr;
 mod fold;
+mod functions;
 pub mod lint;
 // Not yet free of indexing: to be cleaned with the IR traversal API
 // (issue 11, deliverable 4), then this allow goes.
@@ -82,6 +83,27 @@ enum Def {
     Input(usize),
     Context(usize),
     Slot(usize),
+    /// A `table` or `fn`: its index in `Checker::functions`.
+    Fn(usize),
+}
+
+/// The lowering state of a `table` or `fn`.
+#[derive(Debug, Clone)]
+pub(crate) enum FnState {
+    /// Not lowered yet: the index of its declaration.
+    Pending(usize),
+    /// Being lowered: meeting it again is a cycle.
+    InProgress(usize),
+    Done(UserFn),
+    Failed,
+}
+
+/// The parameters in scope while a `table` or `fn` body is lowered.
+#[derive(Debug, Clone)]
+pub(crate) struct FnScope {
+    pub(crate) name: String,
+    /// (name, input index it is read as, type)
+    pub(crate) params: Vec<(String, usize, Ty)>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +133,14 @@ pub(crate) struct Checker<'a> {
     consts: HashMap<usize, Value>,
     /// The declaration being lowered, to name hidden slots after it.
     current: Vec<usize>,
+    /// `table` and `fn` declarations, by index.
+    functions: Vec<FnState>,
+    /// Where each function's parameters start, past the policy's inputs.
+    fn_offsets: Vec<usize>,
+    /// The functions being lowered, for cycles.
+    fn_stack: Vec<usize>,
+    /// The parameters of the function body being lowered.
+    scopes: Vec<FnScope>,
     pub(crate) errors: Vec<CheckError>,
     pub(crate) warnings: Vec<Lint>,
 }
@@ -130,6 +160,10 @@ impl<'a> Checker<'a> {
             tests: Vec::new(),
             consts: HashMap::new(),
             current: Vec::new(),
+            functions: Vec::new(),
+            fn_offsets: Vec::new(),
+            fn_stack: Vec::new(),
+            scopes: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -138,6 +172,7 @@ impl<'a> Checker<'a> {
     fn run(&mut self) {
         let policy = self.policy;
         let mut first_span: HashMap<String, Span> = HashMap::new();
+        let mut n_params = 0;
         // 1. Declare every name, so uses may come before declarations.
         for (di, decl) in policy.decls.iter().enumerate() {
             let name = decl.name();
@@ -151,6 +186,20 @@ impl<'a> Checker<'a> {
             }
             first_span.insert(name.name.clone(), name.span);
             let def = match decl {
+                Decl::Fn(d) => {
+                    if crate::builtins::lookup(&d.name.name).is_some() {
+                        self.errors.push(CheckError::Invalid {
+                            problem: Problem::BuiltinName {
+                                name: d.name.name.clone(),
+                            },
+                            span: d.name.span,
+                        });
+                    }
+                    self.functions.push(FnState::Pending(di));
+                    self.fn_offsets.push(n_params);
+                    n_params += d.params.len();
+                    Def::Fn(self.functions.len() - 1)
+                }
                 Decl::Input(d) => {
                     let field = self.field(d);
                     if d.context {
@@ -195,7 +244,11 @@ impl<'a> Checker<'a> {
                 self.field_values(d);
             }
         }
-        // 3. Lower every computed declaration.
+        // 3. Lower every table and function (once), then every computed
+        // declaration.
+        for fi in 0..self.functions.len() {
+            self.resolve_fn(fi);
+        }
         for slot in 0..self.states.len() {
             self.resolve_slot(slot, Span::default());
         }
@@ -224,7 +277,8 @@ impl<'a> Checker<'a> {
                 | Decl::Const(_)
                 | Decl::Let(_)
                 | Decl::Grade(_)
-                | Decl::Output(_) => {}
+                | Decl::Output(_)
+                | Decl::Fn(_) => {}
             }
         }
         if !weighted && !spans.is_empty() {
@@ -272,32 +326,10 @@ impl<'a> Checker<'a> {
                 self.bare_number_lint(e, d.ty.span());
             }
         }
-        let range = d.range.as_ref().and_then(|r| {
-            if !ty.is_numeric() {
-                self.errors.push(CheckError::Invalid {
-                    problem: Problem::RangeNotNumeric {
-                        name: d.name.name.clone(),
-                        ty: ty.clone(),
-                    },
-                    span: r.span,
-                });
-                return None;
-            }
-            let lo = self.fold_bound(&r.lo, &ty)?;
-            // open above: the largest decimal stands for "no bound"
-            let hi = match &r.hi {
-                Some(h) => self.fold_bound(h, &ty)?,
-                None => rust_decimal::Decimal::MAX,
-            };
-            if lo > hi {
-                self.errors.push(CheckError::Invalid {
-                    problem: Problem::EmptyRange,
-                    span: r.span,
-                });
-                return None;
-            }
-            Some((lo, hi))
-        });
+        let range = d
+            .range
+            .as_ref()
+            .and_then(|r| self.declared_range(&d.name.name, &ty, r));
         let default = d
             .default
             .as_ref()
@@ -321,6 +353,39 @@ impl<'a> Checker<'a> {
             field.range = range;
             field.default = default;
         }
+    }
+
+    /// `in LO..HI` of an input or parameter, in base units.
+    pub(crate) fn declared_range(
+        &mut self,
+        name: &str,
+        ty: &Ty,
+        r: &ast::RangeExpr,
+    ) -> Option<(rust_decimal::Decimal, rust_decimal::Decimal)> {
+        if !ty.is_numeric() {
+            self.errors.push(CheckError::Invalid {
+                problem: Problem::RangeNotNumeric {
+                    name: name.to_string(),
+                    ty: ty.clone(),
+                },
+                span: r.span,
+            });
+            return None;
+        }
+        let lo = self.fold_bound(&r.lo, ty)?;
+        // open above: the largest decimal stands for "no bound"
+        let hi = match &r.hi {
+            Some(h) => self.fold_bound(h, ty)?,
+            None => rust_decimal::Decimal::MAX,
+        };
+        if lo > hi {
+            self.errors.push(CheckError::Invalid {
+                problem: Problem::EmptyRange,
+                span: r.span,
+            });
+            return None;
+        }
+        Some((lo, hi))
     }
 
     /// §3.1: a default or test value obeys its input's type and range, as
@@ -441,7 +506,10 @@ impl<'a> Checker<'a> {
             Some(SlotState::Pending(di)) => {
                 self.set_state(slot, SlotState::InProgress(di));
                 self.current.push(slot);
+                // A constant read from a function body sees no parameters.
+                let scopes = std::mem::take(&mut self.scopes);
                 let built = self.lower_decl(slot, di);
+                self.scopes = scopes;
                 self.current.pop();
                 if matches!(self.states.get(slot), Some(SlotState::Failed)) {
                     return None;
@@ -517,7 +585,7 @@ impl<'a> Checker<'a> {
             weight: None,
         };
         match decl {
-            Decl::Input(_) => None,
+            Decl::Input(_) | Decl::Fn(_) => None,
             Decl::Const(d) => {
                 let (e, ty) = self.expr(&d.expr, None)?;
                 let v = self.const_value(&e, ConstUse::Const)?;

@@ -1,7 +1,7 @@
 //! Evaluation order: each slot's stage, dependencies first (the
 //! dependencies come from the IR's traversal, [`Compute::dependencies`]).
 
-use super::Checker;
+use super::{Checker, FnState};
 use crate::ir::*;
 
 impl Checker<'_> {
@@ -70,6 +70,13 @@ impl Checker<'_> {
             order,
             max_stage,
             keys: key_names(&self.policy.keys),
+            functions: std::mem::take(&mut self.functions)
+                .into_iter()
+                .filter_map(|f| match f {
+                    FnState::Done(f) => Some(f),
+                    FnState::Pending(_) | FnState::InProgress(_) | FnState::Failed => None,
+                })
+                .collect(),
         })
     }
 }

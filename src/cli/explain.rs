@@ -307,7 +307,30 @@ fn checks_lines(o: &mut String, checks: &[Check], ind: &str) {
     }
 }
 
+/// A decision; one taken inside a `table` or `fn` names it first.
 fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
+    let table = match d {
+        Decision::Band { table, .. }
+        | Decision::Match { table, .. }
+        | Decision::Case { table, .. }
+        | Decision::Steps { table, .. }
+        | Decision::Scale { table, .. } => table.as_deref(),
+        Decision::If { .. } | Decision::Condition { .. } => None,
+    };
+    let Some(name) = table else {
+        decision_body(o, d, ind, l);
+        return;
+    };
+    let mut body = String::new();
+    decision_body(&mut body, d, ind, l);
+    let rest = body.strip_prefix(ind).unwrap_or(&body);
+    let _ = match l {
+        Lang::En => write!(o, "{ind}table `{name}`: {rest}"),
+        Lang::Zh => write!(o, "{ind}表 `{name}`: {rest}"),
+    };
+}
+
+fn decision_body(o: &mut String, d: &Decision, ind: &str, l: Lang) {
     let line = |n: &usize| at_line(*n, l);
     let _ = match d {
         Decision::Band {
@@ -397,6 +420,7 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             value,
             arms,
             points,
+            table: _,
         } => {
             let head = match l {
                 Lang::En => format!("steps on `{subject}` = {value} ({}):", line(n)),
@@ -443,6 +467,7 @@ fn decision(o: &mut String, d: &Decision, ind: &str, l: Lang) {
             subject,
             value,
             result,
+            table: _,
         } => match l {
             Lang::En => writeln!(
                 o,

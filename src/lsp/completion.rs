@@ -291,6 +291,10 @@ fn names(index: &Index, lang: Lang) -> Vec<CompletionItem> {
                 Kind::Total => (CompletionItemKind::PROPERTY, lang.pick("total", "总分")),
                 Kind::Grade => (CompletionItemKind::ENUM, lang.pick("grade", "等级")),
                 Kind::Output => (CompletionItemKind::PROPERTY, lang.pick("output", "输出")),
+                Kind::Function => (
+                    CompletionItemKind::FUNCTION,
+                    lang.pick("table / function", "表 / 函数"),
+                ),
                 Kind::Level => (
                     CompletionItemKind::ENUM_MEMBER,
                     lang.pick("level", "等级档"),

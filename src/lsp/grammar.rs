@@ -202,8 +202,8 @@ mod tests {
         assert_eq!(
             w.declarations,
             [
-                "const", "context", "grade", "input", "item", "key", "let", "output", "test",
-                "total"
+                "const", "context", "fn", "grade", "input", "item", "key", "let", "output",
+                "table", "test", "total"
             ]
         );
     }

@@ -94,6 +94,7 @@ fn symbol(doc: &Document, a: &Analysis, sym: &Symbol, lang: Lang) -> Option<Stri
         Kind::Total => lang.pick("total", "总分"),
         Kind::Grade => lang.pick("grade", "等级"),
         Kind::Output => lang.pick("output", "输出"),
+        Kind::Function => lang.pick("table / function", "表 / 函数"),
         Kind::Level => lang.pick("level", "等级档"),
     };
     lines.push(format!("**{what}** {}", code(&sym.name)));
@@ -104,6 +105,17 @@ fn symbol(doc: &Document, a: &Analysis, sym: &Symbol, lang: Lang) -> Option<Stri
             if let Some(v) = program.and_then(|p| const_value(p, &sym.name)) {
                 lines.push(format!("{}{}", lang.pick("value: ", "值："), code(&v)));
             }
+        }
+        Decl::Fn(d) => {
+            let params: Vec<String> = d.params.iter().map(|p| source(doc, p.span)).collect();
+            lines.push(code(&format!(
+                "{}({}) : {}",
+                d.name.name,
+                params.join(", "),
+                source(doc, d.ty.span())
+            )));
+            // its range, once, over its parameters' declared ranges
+            computed(doc, decl, &sym.name, program, lang, &mut lines);
         }
         Decl::Let(_) | Decl::Item(_) | Decl::Total(_) | Decl::Output(_) | Decl::Grade(_) => {
             computed(doc, decl, &sym.name, program, lang, &mut lines);
@@ -255,6 +267,7 @@ fn computed(
         Decl::Total(d) => (d.label.as_ref(), None),
         Decl::Grade(d) => (d.label.as_ref(), None),
         Decl::Output(d) => (d.label.as_ref(), None),
+        Decl::Fn(d) => (d.label.as_ref(), None),
         _ => (None, None),
     };
     if let Some(l) = label {

@@ -26,6 +26,8 @@ pub enum Kind {
     Total,
     Grade,
     Output,
+    /// A `table` or `fn` declaration.
+    Function,
     Level,
 }
 
@@ -223,6 +225,7 @@ impl Builder<'_> {
                 Decl::Total(_) => (Kind::Total, self.implicit_total(name.span)),
                 Decl::Grade(g) => (Kind::Grade, g.name.span.start == g.span.start),
                 Decl::Output(_) => (Kind::Output, false),
+                Decl::Fn(_) => (Kind::Function, false),
             };
             let id = self.symbol(Symbol {
                 name: name.name.clone(),
@@ -355,6 +358,28 @@ impl Builder<'_> {
                     }
                 }
                 Decl::Output(x) => self.expr(&x.expr, hint),
+                Decl::Fn(x) => {
+                    for p in &x.params {
+                        if let Some(r) = &p.range {
+                            self.expr(&r.lo, None);
+                            if let Some(hi) = &r.hi {
+                                self.expr(hi, None);
+                            }
+                        }
+                    }
+                    // Parameters hide declarations of the same name in the body.
+                    let hidden: Vec<(String, usize)> = x
+                        .params
+                        .iter()
+                        .filter_map(|p| {
+                            self.names
+                                .remove(&p.name.name)
+                                .map(|id| (p.name.name.clone(), id))
+                        })
+                        .collect();
+                    self.expr(&x.body, hint);
+                    self.names.extend(hidden);
+                }
             }
         }
         for t in &policy.tests {
@@ -446,6 +471,10 @@ impl Builder<'_> {
                 } else {
                     None
                 };
+                // A `table` or `fn` of this policy.
+                if let Some(&id) = self.names.get(&func.name) {
+                    self.occurrence(func.span, id);
+                }
                 for a in args {
                     if let Arg::Expr(x) = a {
                         self.expr(x, h);

@@ -48,6 +48,14 @@ pub fn outline(doc: &Document, a: &Analysis) -> Vec<DocumentSymbol> {
                 x.label.as_ref().map(|l| l.value.clone()),
             ),
             Decl::Grade(x) => (SymbolKind::ENUM, x.label.as_ref().map(|l| l.value.clone())),
+            Decl::Fn(x) => (
+                SymbolKind::FUNCTION,
+                Some(describe(
+                    doc,
+                    x.label.as_ref().map(|l| l.value.as_str()),
+                    Some(x.ty.span()),
+                )),
+            ),
             Decl::Output(x) => (
                 SymbolKind::EVENT,
                 Some(describe(
@@ -152,6 +160,7 @@ pub fn decl_span(doc: &Document, d: &Decl) -> Span {
     let end = match d {
         Decl::Input(x) => return x.span,
         Decl::Grade(x) => return x.span,
+        Decl::Fn(x) => return x.span,
         Decl::Const(x) => x.expr.span.end,
         Decl::Let(x) => x.expr.span.end,
         Decl::Item(x) => x.expr.span.end,

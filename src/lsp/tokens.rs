@@ -204,6 +204,7 @@ fn symbol_type(kind: Kind) -> (SemanticTokenType, u32) {
         Kind::Let => (SemanticTokenType::VARIABLE, 0),
         Kind::Item | Kind::Total | Kind::Grade | Kind::Output => (SemanticTokenType::PROPERTY, 0),
         Kind::Level => (SemanticTokenType::ENUM_MEMBER, 0),
+        Kind::Function => (SemanticTokenType::FUNCTION, 0),
     }
 }
 

@@ -23,7 +23,7 @@ use crate::ir::{Compute, HistoryFn, IExpr, IKind, Program, SlotKind, Source, Tea
 use crate::syntax::ast::Order;
 use crate::types::Ty;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// The score sheet of one record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,15 +171,15 @@ fn build_traced(
         ctx: row_context(program, context, r),
         slots: &slots,
     };
-    let traces: HashMap<usize, &[TraceEvent]> =
-        trace.iter().map(|(s, t)| (*s, t.as_slice())).collect();
+    // The evaluator's trace is no longer read here: each decision is worked
+    // out for its node (a table used twice in a slot shares its spans).
+    let _ = trace;
     let b = Builder {
         program,
         text: Text(source),
         rows,
         row,
         env: &env,
-        traces,
     };
     let mut summary = Summary {
         total: None,
@@ -214,7 +214,6 @@ struct Builder<'a> {
     rows: &'a [Row],
     row: usize,
     env: &'a RowEnv<'a>,
-    traces: HashMap<usize, &'a [TraceEvent]>,
 }
 
 /// What an output's expression reaches, gathered once.
@@ -227,12 +226,11 @@ struct Reach {
 }
 
 impl Builder<'_> {
-    fn walker(&self, slot: usize) -> Walker<'_> {
+    fn walker(&self) -> Walker<'_> {
         Walker {
             program: self.program,
             text: self.text,
             env: self.env,
-            events: self.traces.get(&slot).copied().unwrap_or(&[]),
             out: Vec::new(),
         }
     }
@@ -251,7 +249,7 @@ impl Builder<'_> {
         let Compute::Expr(e) = &s.compute else {
             return (Vec::new(), None);
         };
-        let mut w = self.walker(slot);
+        let mut w = self.walker();
         w.walk(e, Some(&s.ty));
         let f = formula(&w, e, value);
         let last = resolve(&w, e);

@@ -30,14 +30,14 @@ pub struct Formula {
 pub(crate) fn resolve<'e>(w: &Walker<'_>, mut e: &'e IExpr) -> &'e IExpr {
     loop {
         let next = match &e.kind {
-            IKind::If(_, t, o) => match w.branch(e.span) {
+            IKind::If(_, t, o) => match w.branch(e) {
                 Some(true) => Some(&**t),
                 Some(false) => Some(&**o),
                 None => None,
             },
-            IKind::Band { arms, .. } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.value),
-            IKind::Match { values, .. } => w.taken(e.span).and_then(|k| values.get(k)),
-            IKind::Cases { arms } => w.taken(e.span).and_then(|k| arms.get(k)).map(|a| &a.1),
+            IKind::Band { arms, .. } => w.taken(e).and_then(|k| arms.get(k)).map(|a| &a.value),
+            IKind::Match { values, .. } => w.taken(e).and_then(|k| values.get(k)),
+            IKind::Cases { arms } => w.taken(e).and_then(|k| arms.get(k)).map(|a| &a.1),
             IKind::Const(_)
             | IKind::Read(_)
             | IKind::Neg(_)
@@ -214,6 +214,9 @@ fn leaf(w: &Walker<'_>, e: &IExpr) -> String {
 /// table (`steps refund_dispute_rate {…}`).
 pub(crate) fn name(w: &Walker<'_>, e: &IExpr) -> String {
     let subject = |s: &IExpr| name(w, s);
+    if let Some(call) = table_use(w, e) {
+        return call;
+    }
     match &e.kind {
         IKind::Read(Source::Input(i)) => w.program.inputs.get(*i).map(|f| f.id.clone()),
         IKind::Read(Source::Context(i)) => w.program.context.get(*i).map(|f| f.id.clone()),
@@ -239,4 +242,30 @@ pub(crate) fn name(w: &Walker<'_>, e: &IExpr) -> String {
         | IKind::Call(..) => None,
     }
     .unwrap_or_else(|| w.text.quote_expr(e.span))
+}
+
+/// A use of a `table` or `fn` (the root of its inlined body) as written at
+/// the use: `place_prize(rank(amount, desc))` when the body is a table over
+/// its one parameter, else `place_prize(…)`.
+fn table_use(w: &Walker<'_>, e: &IExpr) -> Option<String> {
+    let f = w.program.function_at(e.span)?;
+    if f.body.span != e.span {
+        return None;
+    }
+    let over_param = |declared: &IExpr| {
+        f.params.len() == 1
+            && matches!(declared.kind, IKind::Read(Source::Input(i)) if i == f.first_param)
+    };
+    let arg = match (&f.body.kind, &e.kind) {
+        (IKind::Band { subject: d, .. }, IKind::Band { subject: s, .. })
+        | (IKind::Match { subject: d, .. }, IKind::Match { subject: s, .. })
+        | (IKind::Steps { subject: d, .. }, IKind::Steps { subject: s, .. })
+        | (IKind::Scale { subject: d, .. }, IKind::Scale { subject: s, .. })
+            if over_param(d) =>
+        {
+            name(w, s)
+        }
+        _ => "…".to_string(),
+    };
+    Some(format!("{}({arg})", f.name))
 }

@@ -15,7 +15,7 @@
 
 use super::show::{infer, infer_against, percent_if, plain, signed, with_unit};
 use super::{RowEnv, Text};
-use crate::eval::expr::{eval, TraceEvent};
+use crate::eval::expr::{compare, eval, TraceEvent};
 use crate::eval::num::Num;
 use crate::ir::{IExpr, IKind, IStepArm, Program, Value};
 use crate::syntax::ast::{Direction, Span, StepRounding};
@@ -29,6 +29,9 @@ pub enum Decision {
     /// A band table: the subject's value and the first arm it matched.
     Band {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         subject: String,
         value: String,
@@ -39,6 +42,9 @@ pub enum Decision {
     /// An enum table: the subject's level and its arm.
     Match {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         subject: String,
         value: String,
@@ -48,6 +54,9 @@ pub enum Decision {
     /// A first-match rule list.
     Case {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         arm: usize,
         is_else: bool,
@@ -65,6 +74,9 @@ pub enum Decision {
     /// A step rule: every arm, applied or not.
     Steps {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         subject: String,
         value: String,
         arms: Vec<StepArm>,
@@ -84,6 +96,9 @@ pub enum Decision {
     /// A linear scale.
     Scale {
         line: usize,
+        /// The `table`/`fn` this rule belongs to, when it is a use of one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
         rule: String,
         subject: String,
         value: String,
@@ -129,7 +144,6 @@ pub(crate) struct Walker<'a> {
     pub program: &'a Program,
     pub text: Text<'a>,
     pub env: &'a RowEnv<'a>,
-    pub events: &'a [TraceEvent],
     pub out: Vec<Decision>,
 }
 
@@ -153,27 +167,62 @@ impl Walker<'_> {
         self.text.line(span.start)
     }
 
-    /// The arm a traced band/match/case node took.
-    pub(crate) fn taken(&self, span: Span) -> Option<usize> {
-        self.events.iter().find_map(|ev| {
-            let (TraceEvent::Band { span: s, arm, .. }
-            | TraceEvent::Match { span: s, arm }
-            | TraceEvent::Case { span: s, arm, .. }) = ev
-            else {
-                return None;
-            };
-            (*s == span).then_some(*arm)
-        })
+    /// The `table` or `fn` whose body holds `span`: a use inlined here.
+    fn table_of(&self, span: Span) -> Option<String> {
+        self.program.function_at(span).map(|f| f.name.clone())
     }
 
-    /// The branch a traced `if` took.
-    pub(crate) fn branch(&self, span: Span) -> Option<bool> {
-        self.events.iter().find_map(|ev| {
-            let TraceEvent::If { span: s, taken } = ev else {
-                return None;
-            };
-            (*s == span).then_some(*taken)
-        })
+    /// The arm a band/match/case node takes for this record. Worked out
+    /// here rather than looked up by span in the trace: a table used twice
+    /// in one slot has the same spans at both uses.
+    pub(crate) fn taken(&self, e: &IExpr) -> Option<usize> {
+        let env = self.env;
+        let value = |x: &IExpr| eval(x, env, &mut None).ok();
+        match &e.kind {
+            IKind::Band { subject, arms, .. } => {
+                let v = value(subject)?;
+                arms.iter().position(|arm| {
+                    arm.tests.iter().all(|(op, b)| {
+                        value(b).is_some_and(|b| compare(*op, &v, &b, e.span).unwrap_or(false))
+                    })
+                })
+            }
+            IKind::Match { subject, table, .. } => {
+                let key = match value(subject)? {
+                    Value::Level(l) => usize::from(l),
+                    Value::Bool(b) => usize::from(b),
+                    Value::Num(_) | Value::Text(_) => return None,
+                };
+                table.get(key).copied().flatten()
+            }
+            IKind::Cases { arms } => arms.iter().position(|(c, _)| match c {
+                None => true,
+                Some(c) => matches!(value(c), Some(Value::Bool(true))),
+            }),
+            IKind::Const(_)
+            | IKind::Read(_)
+            | IKind::Neg(_)
+            | IKind::Not(_)
+            | IKind::Arith(..)
+            | IKind::Cmp(..)
+            | IKind::And(..)
+            | IKind::Or(..)
+            | IKind::If(..)
+            | IKind::Call(..)
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => None,
+        }
+    }
+
+    /// The branch an `if` node takes for this record (see [`Self::taken`]).
+    pub(crate) fn branch(&self, e: &IExpr) -> Option<bool> {
+        let IKind::If(c, _, _) = &e.kind else {
+            return None;
+        };
+        match eval(c, self.env, &mut None).ok()? {
+            Value::Bool(b) => Some(b),
+            Value::Num(_) | Value::Text(_) | Value::Level(_) => None,
+        }
     }
 
     /// Walks `e`; `ty` is the type of its value when the caller knows it.
@@ -189,7 +238,7 @@ impl Walker<'_> {
             IKind::Call(_, args) => args.iter().for_each(|a| self.walk(a, None)),
             IKind::If(c, t, o) => {
                 self.walk(c, None);
-                let Some(taken) = self.branch(e.span) else {
+                let Some(taken) = self.branch(e) else {
                     return;
                 };
                 let next = if taken { t } else { o };
@@ -209,7 +258,7 @@ impl Walker<'_> {
                 subject_ty,
             } => {
                 self.walk(subject, None);
-                let Some(k) = self.taken(e.span) else {
+                let Some(k) = self.taken(e) else {
                     return;
                 };
                 let Some(arm) = arms.get(k) else {
@@ -222,6 +271,7 @@ impl Walker<'_> {
                 let sty = percent_if(subject_ty.clone(), &bounds);
                 let rty = result_ty();
                 self.out.push(Decision::Band {
+                    table: self.table_of(e.span),
                     line: self.line(arm.span),
                     rule: self.text.quote(arm.span),
                     subject: self.text.quote_expr(subject.span),
@@ -236,7 +286,7 @@ impl Walker<'_> {
                 subject, values, ..
             } => {
                 self.walk(subject, None);
-                let Some(k) = self.taken(e.span) else {
+                let Some(k) = self.taken(e) else {
                     return;
                 };
                 let Some(v) = values.get(k) else {
@@ -244,6 +294,7 @@ impl Walker<'_> {
                 };
                 let rty = result_ty();
                 self.out.push(Decision::Match {
+                    table: self.table_of(e.span),
                     line: self.line(v.span),
                     rule: self.text.quote_expr(v.span),
                     subject: self.text.quote_expr(subject.span),
@@ -254,7 +305,7 @@ impl Walker<'_> {
                 self.walk(v, ty);
             }
             IKind::Cases { arms } => {
-                let Some(k) = self.taken(e.span) else {
+                let Some(k) = self.taken(e) else {
                     return;
                 };
                 for (cond, _) in arms.iter().take(k + 1) {
@@ -280,6 +331,7 @@ impl Walker<'_> {
                 };
                 let rty = result_ty();
                 self.out.push(Decision::Case {
+                    table: self.table_of(e.span),
                     line: self.line(cond.as_ref().map(|c| c.span).unwrap_or(value.span)),
                     rule,
                     arm: k,
@@ -295,9 +347,10 @@ impl Walker<'_> {
                 let value = self.num(subject);
                 let arms = arms
                     .iter()
-                    .map(|a| self.step_arm(e.span, a, value, &sty))
+                    .map(|a| self.step_arm(e, a, value, &sty))
                     .collect();
                 self.out.push(Decision::Steps {
+                    table: self.table_of(e.span),
                     line: self.line(e.span),
                     subject: self.text.quote_expr(subject.span),
                     value: self.show(subject, &sty),
@@ -308,6 +361,7 @@ impl Walker<'_> {
             IKind::Scale { subject, .. } => {
                 self.walk(subject, None);
                 self.out.push(Decision::Scale {
+                    table: self.table_of(e.span),
                     line: self.line(e.span),
                     rule: self.text.quote(e.span),
                     subject: self.text.quote_expr(subject.span),
@@ -416,8 +470,16 @@ impl Walker<'_> {
             .collect()
     }
 
-    fn step_arm(&self, span: Span, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
-        let event = self.events.iter().find_map(|ev| {
+    fn step_arm(&self, node: &IExpr, arm: &IStepArm, value: Option<Num>, sty: &Ty) -> StepArm {
+        let span = node.span;
+        // This node's own events: a table used twice in one slot has the
+        // same spans at both uses, so the slot's trace cannot tell them
+        // apart. The node's last event for an arm is its own (a use of the
+        // same table inside its subject is recorded before it).
+        let mut own: crate::eval::expr::Trace = Some(Vec::new());
+        let _ = eval(node, self.env, &mut own);
+        let own = own.unwrap_or_default();
+        let event = own.iter().rev().find_map(|ev| {
             let TraceEvent::Step {
                 span: s,
                 arm_span,

@@ -55,6 +55,8 @@ pub enum Decl {
     Total(TotalDecl),
     Grade(GradeDecl),
     Output(OutputDecl),
+    /// `table name(p: type) : type = …` / `fn name(…) : type = …`.
+    Fn(FnDecl),
 }
 
 impl Decl {
@@ -68,6 +70,7 @@ impl Decl {
             Decl::Total(d) => &d.name,
             Decl::Grade(d) => &d.name,
             Decl::Output(d) => &d.name,
+            Decl::Fn(d) => &d.name,
         }
     }
 }
@@ -176,6 +179,30 @@ pub struct OutputDecl {
     pub label: Option<Text>,
     pub ty: TypeExpr,
     pub expr: Expr,
+}
+
+/// `table place_prize(place: number) : money = band place { … }`: a named
+/// pure function of its parameters, declared once and applied like a
+/// built-in function (`place_prize(rank_amount)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnDecl {
+    /// Written `table` (true) or `fn` (false); the meaning is the same.
+    pub table: bool,
+    pub name: Ident,
+    pub label: Option<Text>,
+    pub params: Vec<Param>,
+    pub ty: TypeExpr,
+    pub body: Expr,
+    pub span: Span,
+}
+
+/// `place: number in 1..`: a parameter, its type and optional range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub range: Option<RangeExpr>,
+    pub span: Span,
 }
 
 /// The unit written on a number literal.

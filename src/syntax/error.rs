@@ -78,6 +78,8 @@ pub enum SyntaxHint {
     MissingElse,
     /// A reserved word where a name is expected.
     ReservedWord(String),
+    /// `1 -> ¥300` in a band: a bare value where a condition is expected.
+    ArmShorthand(String),
 }
 
 /// Something the grammar would accept, in readable terms.
@@ -274,7 +276,7 @@ impl SyntaxError {
                 Some(c) => Span::new(trimmed.len() - c.len_utf8(), trimmed.len()),
                 None => Span::new(src.len(), src.len()),
             };
-            let hint = hint(rest, &found, &expected);
+            let hint = hint(src.get(..span.start).unwrap_or(""), rest, &found, &expected);
             return SyntaxError::Unexpected {
                 expected,
                 found,
@@ -283,7 +285,7 @@ impl SyntaxError {
                 hint,
             };
         }
-        let hint = hint(rest, &found, &expected);
+        let hint = hint(src.get(..span.start).unwrap_or(""), rest, &found, &expected);
         SyntaxError::Unexpected {
             expected,
             found,
@@ -497,6 +499,10 @@ fn hint_text(h: &SyntaxHint, lang: Lang) -> String {
             format!("`{w}` is a reserved word; choose another name"),
             format!("`{w}` 是保留字，请换一个名字"),
         ),
+        SyntaxHint::ArmShorthand(v) => lang.pick(
+            format!("a band arm is a condition on the value: write `== {v} -> …` for exactly {v}, or `>= {v} -> …` for {v} and above"),
+            format!("分档的每一档是对取值的条件：恰好等于 {v} 请写 `== {v} -> …`，{v} 及以上请写 `>= {v} -> …`"),
+        ),
     }
 }
 
@@ -568,7 +574,27 @@ fn unclosed_brace(src: &str) -> Option<Span> {
     open.first().map(|&i| Span::new(i, i + 1))
 }
 
-fn hint(rest: &str, found: &Found, expected: &[Expect]) -> Option<SyntaxHint> {
+fn hint(before: &str, rest: &str, found: &Found, expected: &[Expect]) -> Option<SyntaxHint> {
+    // `band r { 1 -> ¥300 }`: the arm is a value, not a condition.
+    let arrow = ["->", "→", "=>"].iter().any(|a| rest.starts_with(a));
+    if arrow && expected.contains(&Expect::Comparison) {
+        let t = before.trim_end();
+        let start = t
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| !c.is_whitespace() && !matches!(c, '{' | ',' | '，'))
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(t.len());
+        let value = t.get(start..).unwrap_or("").to_string();
+        let numeric = value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '¥' | '￥' | '-'));
+        if numeric {
+            return Some(SyntaxHint::ArmShorthand(value));
+        }
+    }
     if let Found::Token(word) = found {
         if expected.contains(&Expect::Name) && is_keyword(word) {
             return Some(SyntaxHint::ReservedWord(word.clone()));
@@ -607,8 +633,9 @@ fn hint(rest: &str, found: &Found, expected: &[Expect]) -> Option<SyntaxHint> {
 }
 
 /// The words that start a declaration.
-const DECLARATION_WORDS: [&str; 10] = [
-    "input", "context", "const", "let", "item", "total", "grade", "output", "test", "key",
+const DECLARATION_WORDS: [&str; 12] = [
+    "input", "context", "const", "let", "item", "total", "grade", "output", "test", "key", "table",
+    "fn",
 ];
 
 /// Literal punctuation of the grammar, as a message names it.
@@ -681,7 +708,10 @@ fn rule_name(r: Rule) -> Option<Expect> {
         | Rule::total_decl
         | Rule::grade_decl
         | Rule::output_decl
+        | Rule::table_decl
+        | Rule::fn_decl
         | Rule::test_decl => Expect::Declaration,
+        Rule::param => Expect::Code("`name: type`"),
         Rule::k_from => Expect::Code("`from`"),
         Rule::k_to => Expect::Code("`to`"),
         Rule::k_by => Expect::Code("`by`"),

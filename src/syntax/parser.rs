@@ -220,9 +220,11 @@ impl Builder {
         let mut total_body = None;
         let mut grade_arms = Vec::new();
         let mut kw_span = span;
+        let mut params = Vec::new();
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::k_total | Rule::k_grade => kw_span = span_of(&q),
+                Rule::param => params.push(self.param(q)?),
                 Rule::ident => name = Some(ident(&q)),
                 Rule::label => label = Some(text(next(&mut q.into_inner(), span)?)?),
                 Rule::alias => aliases.push(text(next(&mut q.into_inner(), span)?)?),
@@ -334,7 +336,44 @@ impl Builder {
                 ty: ty.ok_or_else(|| internal(span))?,
                 expr: need_expr(expr)?,
             }),
+            Rule::table_decl | Rule::fn_decl => Decl::Fn(FnDecl {
+                table: rule == Rule::table_decl,
+                name: name.ok_or_else(|| internal(span))?,
+                label,
+                params,
+                ty: ty.ok_or_else(|| internal(span))?,
+                body: need_expr(expr)?,
+                span,
+            }),
             _ => return Err(internal(span)),
+        })
+    }
+
+    /// `place: number in 1..`.
+    fn param(&self, p: Pair<Rule>) -> PResult<Param> {
+        let span = span_of(&p);
+        let mut name = None;
+        let mut ty = None;
+        let mut range = None;
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => name = Some(ident(&q)),
+                Rule::type_expr => ty = Some(self.type_expr(q)?),
+                Rule::range => {
+                    let rs = span_of(&q);
+                    let mut it = q.into_inner().filter(|x| x.as_rule() == Rule::unary);
+                    let lo = self.expr(next_f(&mut it, rs)?)?;
+                    let hi = it.next().map(|h| self.expr(h)).transpose()?;
+                    range = Some(RangeExpr { lo, hi, span: rs });
+                }
+                _ => {}
+            }
+        }
+        Ok(Param {
+            name: name.ok_or_else(|| internal(span))?,
+            ty: ty.ok_or_else(|| internal(span))?,
+            range,
+            span,
         })
     }
 

@@ -18,13 +18,15 @@ use crate::types::Ty;
 /// the typical values (`typical`); arms are called empty, overlapping or
 /// unreachable only on values the data layer accepts (`certain`), so a
 /// defensive arm for unusual data is never a false alarm.
-pub fn check_bands(typical: &Ranges, certain: &Ranges, lints: &mut Vec<Lint>) {
-    for slot in &typical.program.slots {
+pub fn check_bands(typical: &Ranges, certain: &Ranges, base: usize, lints: &mut Vec<Lint>) {
+    for (si, slot) in typical.program.slots.iter().enumerate() {
         let Compute::Expr(e) = &slot.compute else {
             continue;
         };
         let grade_slot = slot.kind == SlotKind::Grade;
         e.walk(&mut |x| match &x.kind {
+            // a table's use: analysed once, at the table
+            IKind::Band { .. } if super::inlined(typical.program, base, si, x.span) => {}
             IKind::Band {
                 subject,
                 subject_ty,

@@ -18,12 +18,24 @@ use crate::syntax::ast::CmpOp;
 /// Looks at every `if`, `cases`, step rule, scale and division. Branches
 /// are judged on `certain` ranges (what the data layer accepts), like
 /// unreachable band arms.
-pub fn check_branches(certain: &Ranges, lints: &mut Vec<Lint>) {
-    for slot in &certain.program.slots {
+pub fn check_branches(certain: &Ranges, base: usize, lints: &mut Vec<Lint>) {
+    for (si, slot) in certain.program.slots.iter().enumerate() {
         let Compute::Expr(e) = &slot.compute else {
             continue;
         };
-        e.walk(&mut |x| match &x.kind {
+        e.walk(&mut |x| {
+            // a function's use: analysed once, at the function
+            if super::inlined(certain.program, base, si, x.span) {
+                return;
+            }
+            branch(certain, x, lints)
+        });
+    }
+}
+
+fn branch(certain: &Ranges, x: &IExpr, lints: &mut Vec<Lint>) {
+    {
+        match &x.kind {
             IKind::If(c, t, o) => match truth(certain, c) {
                 Some(false) => lints.push(Lint::Unreached {
                     span: t.span,
@@ -105,7 +117,7 @@ pub fn check_branches(certain: &Ranges, lints: &mut Vec<Lint>) {
             | IKind::Call(..)
             | IKind::Band { .. }
             | IKind::Match { .. } => {}
-        });
+        }
     }
 }
 

@@ -62,6 +62,7 @@ impl Printer<'_> {
         match d {
             Decl::Input(d) => d.span.start,
             Decl::Grade(d) => d.span.start,
+            Decl::Fn(d) => d.span.start,
             Decl::Const(d) => s.kw_start(d.name.span.start, "const"),
             Decl::Let(d) => s.kw_start(d.name.span.start, "let"),
             Decl::Item(d) => s.kw_start(d.name.span.start, "item"),
@@ -182,6 +183,28 @@ impl Printer<'_> {
                 h.write(&format!(" : {}", type_text(&d.ty)));
                 self.unit(h, &d.expr);
             }
+            Decl::Fn(d) => {
+                h.write(if d.table { "table " } else { "fn " });
+                h.write(&d.name.name);
+                label(&mut h, &d.label);
+                h.write(if d.label.is_some() { " (" } else { "(" });
+                for (i, p) in d.params.iter().enumerate() {
+                    if i > 0 {
+                        h.write(", ");
+                    }
+                    h.write(&format!("{}: {}", p.name.name, type_text(&p.ty)));
+                    if let Some(r) = &p.range {
+                        h.write(" in ");
+                        h.auto(&r.lo, operand_min(&r.lo, 7));
+                        h.write("..");
+                        if let Some(hi) = &r.hi {
+                            h.auto(hi, operand_min(hi, 7));
+                        }
+                    }
+                }
+                h.write(&format!(") : {}", type_text(&d.ty)));
+                self.unit(h, &d.body);
+            }
         }
     }
 
@@ -243,6 +266,13 @@ impl Printer<'_> {
             otherwise,
         } = &cur.kind
         {
+            // An `else (if …)` whose brackets the author wrote stays one
+            // bracketed branch: the one-line layout kept them, so dropping
+            // them here would lay the result out differently the next time.
+            let kept = !self.scan.minimal && self.scan.parenthesized(cur.span);
+            if !std::ptr::eq(cur, e) && kept {
+                break;
+            }
             self.write("if ");
             self.auto(cond, 1);
             self.write(" then ");

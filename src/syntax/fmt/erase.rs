@@ -39,6 +39,23 @@ fn ty(t: &mut TypeExpr) {
 
 fn decl(d: &mut Decl) {
     match d {
+        Decl::Fn(d) => {
+            ident(&mut d.name);
+            d.label.iter_mut().for_each(text);
+            for p in &mut d.params {
+                ident(&mut p.name);
+                ty(&mut p.ty);
+                if let Some(r) = &mut p.range {
+                    expr(&mut r.lo);
+                    r.hi.iter_mut().for_each(expr);
+                    r.span = Z;
+                }
+                p.span = Z;
+            }
+            ty(&mut d.ty);
+            expr(&mut d.body);
+            d.span = Z;
+        }
         Decl::Input(d) => {
             ident(&mut d.name);
             d.label.iter_mut().for_each(text);

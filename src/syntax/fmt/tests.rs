@@ -581,3 +581,17 @@ fn display_width_counts_cjk_twice() {
     assert_eq!(width("４５％"), 6);
     assert_eq!(pad("优秀", 6), "优秀  ");
 }
+
+/// An `else (if …)` with the author's brackets, too long for one line:
+/// split into `if`/`else` lines keeping the brackets, so the next run lays
+/// it out the same (found by the property tests).
+#[test]
+fn bracketed_else_if_keeps_its_brackets_when_split() {
+    let src = "policy \"p\"\ninput a0 : number\ninput a1 : number\nitem i0 = a0\nitem i2 = (if not (5 - 83.73 >= 10.0 - i0) then i0 - a1 else (if 17 == i0 or (61.7 * a1) < a1 then i0 else a0))   # trailing\n";
+    let once = fmt(src);
+    assert!(
+        once.contains("\n  else (if 17 == i0 or (61.7 * a1) < a1 then i0 else a0)  # trailing\n"),
+        "{once}"
+    );
+    assert_eq!(fmt(&once), once);
+}
