@@ -8,6 +8,11 @@ use clap::Parser;
 use kpi::cli::{run, Cli, Exit};
 use std::process::ExitCode;
 
+/// Records cross threads (read on one, evaluated and freed on another):
+/// mimalloc frees them without the locking glibc's malloc needs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
