@@ -5,18 +5,14 @@ writes its rows as CSV (the way `kpi eval --format csv` writes them).
 
     python3 bench/duckdb_eval.py LOAD.sql QUERY.sql OUT.csv
 """
+import os
 import sys
 
+# the loader's statements are split as the SQL tests split them
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "sql"))
+from run import statements  # noqa: E402
+
 import duckdb
-
-
-def statements(text):
-    """The loader's statements: each ends with ";" at the end of a line."""
-    for part in text.split(";\n"):
-        lines = [l for l in part.splitlines() if not l.strip().startswith("--")]
-        stmt = "\n".join(lines).strip()
-        if stmt:
-            yield stmt
 
 
 def main():

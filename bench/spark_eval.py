@@ -11,15 +11,11 @@ import csv
 import os
 import sys
 
+# the loader's statements are split as the SQL tests split them
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "sql"))
+from run import statements  # noqa: E402
+
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-
-
-def statements(text):
-    for part in text.split(";\n"):
-        lines = [l for l in part.splitlines() if not l.strip().startswith("--")]
-        stmt = "\n".join(lines).strip()
-        if stmt:
-            yield stmt
 
 
 def main():

@@ -72,9 +72,7 @@ fn render_rows(
     for (k, &r) in order.iter().enumerate() {
         // `order` is a permutation of row indices; skip rather than panic.
         let Some(row) = rows.get(r) else { continue };
-        if json {
-            out.push_str(if k == 0 && first { "\n  " } else { ",\n  " });
-        }
+        out.push_str(results_separator(json, if first { k } else { k + 1 }));
         ev.row_into(r, &mut values);
         render_row(program, row, &values, json, &mut out, &mut cell);
     }
@@ -203,6 +201,14 @@ pub fn render_parts(
     json: bool,
     labels: bool,
 ) -> Vec<String> {
+    let mut parts = vec![results_head(program, json, labels)];
+    parts.extend(render_all(program, rows, ev, json));
+    parts.push(results_tail(json, ev.order.is_empty()).to_string());
+    parts
+}
+
+/// What comes before the results: JSON's opening, or the CSV header line.
+pub(crate) fn results_head(program: &Program, json: bool, labels: bool) -> String {
     let mut head = String::new();
     if json {
         head.push_str("{\"policy\": ");
@@ -216,19 +222,26 @@ pub fn render_parts(
         }
         head.push('\n');
     }
-    let mut parts = vec![head];
-    parts.extend(render_all(program, rows, ev, json));
-    if json {
-        parts.push(
-            if ev.order.is_empty() {
-                "]}\n"
-            } else {
-                "\n]}\n"
-            }
-            .to_string(),
-        );
+    head
+}
+
+/// What comes after the results (JSON's closing); results are separated
+/// by [`results_separator`].
+pub(crate) fn results_tail(json: bool, empty: bool) -> &'static str {
+    match (json, empty) {
+        (false, _) => "",
+        (true, true) => "]}\n",
+        (true, false) => "\n]}\n",
     }
-    parts
+}
+
+/// What goes before the `n`-th result.
+pub(crate) fn results_separator(json: bool, n: usize) -> &'static str {
+    match (json, n) {
+        (false, _) => "",
+        (true, 0) => "\n  ",
+        (true, _) => ",\n  ",
+    }
 }
 
 /// The aligned table of results.

@@ -12,7 +12,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::eval::{read, report_data, report_eval, Args, ContextValues, HeaderStyle, OutputFormat};
-use super::output::{output_header, push_csv_field, push_json_str, render_row};
+use super::output::{render_row, results_head, results_separator, results_tail};
 use super::{spill, Exit, Source};
 use crate::data::{self, BatchRead, Cell, DataInput, ReadOptions, Record};
 use crate::diag::Lang;
@@ -468,37 +468,15 @@ pub(crate) fn run(
     }
     let chunks = &collected.chunks;
     let labels = args.headers == HeaderStyle::Labels;
-    let mut head = String::new();
-    if json {
-        head.push_str("{\"policy\": ");
-        push_json_str(&mut head, &program.name);
-        head.push_str(", \"results\": [");
-    } else {
-        if args.output.is_some() {
-            // Excel reads a CSV file as UTF-8 only with a BOM
-            head.push('\u{feff}');
-        }
-        head.push_str("employee,period,team");
-        for o in &program.outputs {
-            head.push(',');
-            push_csv_field(&mut head, &output_header(program, o, labels));
-        }
-        head.push('\n');
+    let mut head = results_head(program, json, labels);
+    if !json && args.output.is_some() {
+        // Excel reads a CSV file as UTF-8 only with a BOM
+        head.insert(0, '\u{feff}');
     }
     let empty = chunks.iter().all(|r| r.keys.is_empty())
         && collected.runs.as_ref().is_none_or(spill::Runs::is_empty);
-    let tail = match (json, empty) {
-        (false, _) => "",
-        (true, true) => "]}\n",
-        (true, false) => "\n]}\n",
-    };
-    let separator = |n: usize| -> &[u8] {
-        match (json, n) {
-            (false, _) => b"",
-            (true, 0) => b"\n  ",
-            (true, _) => b",\n  ",
-        }
-    };
+    let tail = results_tail(json, empty);
+    let separator = |n: usize| results_separator(json, n).as_bytes();
     super::output::emit_with(args.output.as_deref(), |w| {
         w.write_all(head.as_bytes())?;
         match &collected.runs {

@@ -7,8 +7,7 @@ use super::context::ContextCells;
 use super::error::DataErrorKind;
 use super::records::{stream_records_file, stream_records_reader, ChunkSink, DataInput};
 use super::{
-    check_context_periods, merge_files, read_context_file, read_records_file, Cell, DataError,
-    DataNotice, FieldSpec, Layout, ReadOptions, Record, RecordsRead,
+    read_context_file, Cell, DataError, DataNotice, FieldSpec, Layout, ReadOptions, Record,
 };
 use crate::ir::Program;
 use crate::types::Period;
@@ -35,7 +34,7 @@ pub struct BatchRead {
 
 /// Reads records files (`(name, bytes)`, any format of §5.3) and the
 /// context file for `program`: the layout's key names first, then the
-/// policy's `key` declarations.
+/// policy's `key` declarations. [`stream_batch`] with the records kept.
 pub fn read_batch(
     program: &Program,
     files: &[(String, &[u8])],
@@ -43,46 +42,22 @@ pub fn read_batch(
     opts: &ReadOptions,
     layout: &Layout,
 ) -> BatchRead {
-    let layout = batch_layout(program, layout);
-    if !program.context.is_empty() && context.is_none() {
-        return BatchRead {
-            missing_context: program.context.iter().map(|f| f.id.clone()).collect(),
-            ..BatchRead::default()
-        };
-    }
-    let specs: Vec<FieldSpec> = program.inputs.iter().map(FieldSpec::of).collect();
-    let read: Vec<(String, RecordsRead)> = files
+    let inputs = files
         .iter()
-        .map(|(name, bytes)| {
-            let r = read_records_file(name, bytes, &specs, opts, &layout);
-            (name.clone(), r)
-        })
+        .map(|(name, bytes)| (name.clone(), DataInput::Bytes(bytes)))
         .collect();
-    let first_name = files.first().map(|(n, _)| n.clone()).unwrap_or_default();
-    let RecordsRead {
-        records,
-        mut errors,
-        mut notices,
-    } = merge_files(read);
-    let mut out_context = BTreeMap::new();
-    if let (false, Some((ctx_name, ctx_bytes))) = (program.context.is_empty(), context) {
-        let (read, ctx_notices) = read_batch_context(program, ctx_name, ctx_bytes, opts, &layout);
-        notices.extend(ctx_notices);
-        match read {
-            Ok(c) => {
-                errors.extend(check_context_periods(&first_name, &records, &c, ctx_name));
-                out_context = c;
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
-    BatchRead {
-        records,
-        context: out_context,
-        errors,
-        notices,
-        missing_context: Vec::new(),
-    }
+    let mut records = Vec::new();
+    let mut read = stream_batch(
+        program,
+        inputs,
+        context,
+        opts,
+        layout,
+        8192,
+        &mut |_, chunk| records.extend(chunk),
+    );
+    read.records = records;
+    read
 }
 
 /// The layout's key names first, then the policy's `key` declarations.

@@ -47,7 +47,7 @@ pub use error::{
 pub use guess::{guess_columns, Guess};
 pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
 pub use records::{
-    merge_files, read_records, read_records_file, read_records_partial, stream_records_file,
+    read_records, read_records_file, read_records_partial, stream_records_file,
     stream_records_reader, ChunkSink, DataInput, RecordsRead,
 };
 pub use sample::{sample_file, Sample};

@@ -1,9 +1,6 @@
 //! Reading per-employee metric records.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use foldhash::fast::FixedState;
-use std::collections::HashMap;
-
 use super::error::{DataError, DataErrorKind, DataNotice};
 use super::first_rows::FirstLines;
 use super::layout::Key;
@@ -12,7 +9,6 @@ use super::table::{
     Columns, RowRef, RowSink,
 };
 use super::{FieldSpec, Layout, ReadOptions, Record};
-use crate::types::Period;
 
 /// What reading records gave. When `errors` is not empty, `records` holds
 /// the good rows only: use them for further checks (a period missing from
@@ -109,41 +105,6 @@ pub fn read_records_partial(
 ) -> (Vec<Record>, Vec<DataError>) {
     let read = read_records_file(file_name, text.as_bytes(), fields, opts, &Layout::default());
     (read.records, read.errors)
-}
-
-/// The records of several files as one batch, in file order. A person's
-/// month in two files is an error on the second, naming the first.
-pub fn merge_files(files: Vec<(String, RecordsRead)>) -> RecordsRead {
-    let mut merged = RecordsRead::default();
-    let mut first: HashMap<(String, Period), (usize, usize), FixedState> = HashMap::default();
-    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    for (i, (name, read)) in files.into_iter().enumerate() {
-        merged.errors.extend(read.errors);
-        merged.notices.extend(read.notices);
-        for r in read.records {
-            let key = (r.employee.clone(), r.period);
-            match first.get(&key) {
-                Some(&(file, line)) if file != i => {
-                    merged.errors.push(DataError::new(
-                        &name,
-                        r.line,
-                        None,
-                        DataErrorKind::DuplicateAcrossFiles {
-                            employee: r.employee.clone(),
-                            period: r.period.to_string(),
-                            first_file: names.get(file).cloned().unwrap_or_default(),
-                            first_line: line,
-                        },
-                    ));
-                }
-                _ => {
-                    first.insert(key, (i, r.line));
-                    merged.records.push(r);
-                }
-            }
-        }
-    }
-    merged
 }
 
 /// [`stream_records_file`] for a delimited UTF-8 file too large to hold
