@@ -564,31 +564,17 @@ impl Num {
 /// Appends `m × 10^-s`. With `fixed`, pads or cuts to exactly that many
 /// decimals; without, strips trailing zeros. Never prints `-0`.
 fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
-    // Digits of |m| (at most 39), filled from the end of a stack buffer.
-    let mut buf = [b'0'; 40];
-    let mut start = buf.len();
-    let mut v = m.unsigned_abs();
-    for (at, slot) in buf.iter_mut().enumerate().rev() {
-        // 64-bit digit steps when it fits: 128-bit division is slow.
-        let digit = match u64::try_from(v) {
-            Ok(small) => {
-                v = u128::from(small / 10);
-                small % 10
-            }
-            Err(_) => {
-                let d = (v % 10) as u64;
-                v /= 10;
-                d
-            }
-        };
-        // a digit below 10: the sum is an ASCII digit
-        *slot = b'0'.wrapping_add(digit as u8);
-        start = at;
-        if v == 0 {
-            break;
+    let mut buf = itoa::Buffer::new();
+    let text = buf.format(m.unsigned_abs());
+    if s == 0 && fixed.is_none() {
+        // a whole number (most scores): its digits, signed unless zero
+        if m < 0 {
+            out.push('-');
         }
+        out.push_str(text);
+        return;
     }
-    let digits = buf.get(start..).unwrap_or_default();
+    let digits = text.as_bytes();
     let s = usize::from(s);
     // Integer part and fraction digits (left-padded with zeros).
     let (int, frac_zeros, frac) = match digits.len().checked_sub(s) {
@@ -620,6 +606,112 @@ fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
     if shown > 0 {
         out.push('.');
         out.extend((0..shown).map(|i| char::from(frac_at(i))));
+    }
+}
+
+/// [`Num`]'s arithmetic for two decimals `(mantissa, scale)` whose
+/// mantissas fit an `i64` (nearly every score, count, rate and sum of
+/// money), without 128-bit arithmetic: the same result, in the same
+/// representation, as the `Num` operation gives, or `None` when the result
+/// needs more (a mantissa past `i64`, a scale at which `Num` starts
+/// trimming zeros); the caller then uses `Num`. For the compiled per-record
+/// code (`eval::compiled`).
+pub mod small {
+    use super::MAX_SCALE;
+    use std::cmp::Ordering;
+
+    /// A decimal `m × 10^-s`.
+    pub type Dec = (i64, u8);
+
+    /// Past this scale `Num` trims trailing zeros (see `Num::keep`).
+    const KEPT: u8 = MAX_SCALE / 2;
+
+    /// 10^0 ..= 10^18, every power of ten an i64 holds.
+    const POW10: [i64; 19] = {
+        let mut t = [1i64; 19];
+        let mut i = 1;
+        while i < 19 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+
+    /// Both mantissas at the larger scale, as `Num::align` does.
+    #[inline(always)]
+    fn align((m1, s1): Dec, (m2, s2): Dec) -> Option<(i64, i64, u8)> {
+        match s1.cmp(&s2) {
+            Ordering::Equal => Some((m1, m2, s1)),
+            Ordering::Less => Some((
+                m1.checked_mul(*POW10.get(usize::from(s2.abs_diff(s1)))?)?,
+                m2,
+                s2,
+            )),
+            Ordering::Greater => Some((
+                m1,
+                m2.checked_mul(*POW10.get(usize::from(s1.abs_diff(s2)))?)?,
+                s1,
+            )),
+        }
+    }
+
+    /// `Num::plus`.
+    #[inline(always)]
+    pub fn plus(a: Dec, b: Dec) -> Option<Dec> {
+        let (x, y, s) = align(a, b)?;
+        let m = x.checked_add(y)?;
+        (s <= KEPT).then_some((m, s))
+    }
+
+    /// `Num::minus`: `a` plus the negation of `b`.
+    #[inline(always)]
+    pub fn minus(a: Dec, (m, s): Dec) -> Option<Dec> {
+        plus(a, (m.checked_neg()?, s))
+    }
+
+    /// `Num::times`.
+    #[inline(always)]
+    pub fn times((m1, s1): Dec, (m2, s2): Dec) -> Option<Dec> {
+        let m = m1.checked_mul(m2)?;
+        let s = s1.checked_add(s2)?;
+        (s <= KEPT).then_some((m, s))
+    }
+
+    /// `Num::negate`.
+    #[inline(always)]
+    pub fn negate((m, s): Dec) -> Option<Dec> {
+        Some((m.checked_neg()?, s))
+    }
+
+    /// `Num::exact_cmp`.
+    #[inline(always)]
+    pub fn cmp(a: Dec, b: Dec) -> Option<Ordering> {
+        let (x, y, _) = align(a, b)?;
+        Some(x.cmp(&y))
+    }
+
+    /// `Num::abs`.
+    #[inline(always)]
+    pub fn abs(a: Dec) -> Option<Dec> {
+        if a.0 < 0 {
+            negate(a)
+        } else {
+            Some(a)
+        }
+    }
+
+    /// `Num::quotient`: `floor(a / b)` (or `ceil`) as a whole number; `None`
+    /// for a zero `b`, as for anything that does not fit.
+    #[inline(always)]
+    pub fn quotient(a: Dec, b: Dec, ceil: bool) -> Option<Dec> {
+        let (mut x, mut y, _) = align(a, b)?;
+        if y < 0 {
+            (x, y) = (x.checked_neg()?, y.checked_neg()?);
+        }
+        let q = x.checked_div_euclid(y)?;
+        let exact = x.checked_rem_euclid(y)? == 0;
+        let q = if ceil && !exact { q.checked_add(1)? } else { q };
+        Some((q, 0))
     }
 }
 
@@ -894,5 +986,88 @@ mod quotient_tests {
         assert_eq!(zero.plus(x).unwrap(), x);
         assert_eq!(x.plus(zero).unwrap(), x);
         assert_eq!(x.minus(zero).unwrap(), x);
+    }
+}
+
+#[cfg(test)]
+mod small_tests {
+    use super::*;
+
+    /// Every fast path gives exactly `Num`'s result, representation
+    /// included, or declines; near the edges of `i64` and of the scale
+    /// at which `Num` trims, and at ordinary values.
+    #[test]
+    fn small_agrees_with_num() {
+        let ms = [
+            0i64,
+            1,
+            -1,
+            7,
+            10,
+            -25,
+            100,
+            995,
+            123_456_789,
+            i64::MAX / 10,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+            3_037_000_499,
+            -3_037_000_500,
+        ];
+        let mut declined = 0;
+        let mut agreed = 0;
+        for &m1 in &ms {
+            for s1 in [0u8, 1, 2, 4, 8, 15, 18] {
+                for &m2 in &ms {
+                    for s2 in [0u8, 1, 3, 7, 15] {
+                        let (a, b) = ((m1, s1), (m2, s2));
+                        let (x, y) = (
+                            Num::Dec {
+                                m: i128::from(m1),
+                                s: s1,
+                            },
+                            Num::Dec {
+                                m: i128::from(m2),
+                                s: s2,
+                            },
+                        );
+                        let dec = |r: Option<small::Dec>| {
+                            r.map(|(m, s)| Num::Dec {
+                                m: i128::from(m),
+                                s,
+                            })
+                        };
+                        for (fast, slow) in [
+                            (dec(small::plus(a, b)), x.plus(y)),
+                            (dec(small::minus(a, b)), x.minus(y)),
+                            (dec(small::times(a, b)), x.times(y)),
+                            (dec(small::negate(a)), x.negate()),
+                        ] {
+                            match fast {
+                                Some(f) => {
+                                    assert_eq!(Ok(f), slow, "{a:?} {b:?}");
+                                    agreed += 1;
+                                }
+                                None => declined += 1,
+                            }
+                        }
+                        if let Some(o) = small::cmp(a, b) {
+                            assert_eq!(Ok(o), x.exact_cmp(y), "{a:?} {b:?}");
+                        }
+                        if let Some(f) = small::abs(a) {
+                            assert_eq!(Ok(dec(Some(f)).unwrap()), x.abs());
+                        }
+                        for ceil in [false, true] {
+                            if let Some(q) = small::quotient(a, b, ceil) {
+                                let slow = x.quotient(y, ceil);
+                                assert_eq!(Ok(dec(Some(q)).unwrap()), slow, "{a:?} {b:?} {ceil}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(agreed > 10_000 && declined > 1_000, "{agreed} {declined}");
     }
 }

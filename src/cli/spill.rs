@@ -28,6 +28,29 @@ pub(crate) struct Runs {
     files: Vec<PathBuf>,
 }
 
+/// A run being written (see [`Runs::start`]).
+pub(crate) struct Run {
+    path: PathBuf,
+    w: BufWriter<std::fs::File>,
+}
+
+impl Run {
+    /// Writes the next result; results come in key order.
+    pub fn push(&mut self, item: &Item<'_>) -> io::Result<()> {
+        let w = &mut self.w;
+        match item.team {
+            Some(t) => {
+                w.write_all(&[1])?;
+                put(w, t)?;
+            }
+            None => w.write_all(&[0])?,
+        }
+        w.write_all(&item.period.to_le_bytes())?;
+        put(w, item.employee)?;
+        put(w, item.text)
+    }
+}
+
 fn put(w: &mut impl Write, s: &str) -> io::Result<()> {
     let len =
         u32::try_from(s.len()).map_err(|_| io::Error::other("a result of more than 4 GiB"))?;
@@ -49,23 +72,27 @@ impl Runs {
 
     /// Writes one run of `items`, which come sorted by (team, period,
     /// employee).
+    #[cfg(test)]
     pub fn spill<'a>(&mut self, items: impl Iterator<Item = Item<'a>>) -> io::Result<()> {
-        let path = self.dir.path().join(format!("run-{}", self.files.len()));
-        let mut w = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
+        let mut run = self.start()?;
         for item in items {
-            match item.team {
-                Some(t) => {
-                    w.write_all(&[1])?;
-                    put(&mut w, t)?;
-                }
-                None => w.write_all(&[0])?,
-            }
-            w.write_all(&item.period.to_le_bytes())?;
-            put(&mut w, item.employee)?;
-            put(&mut w, item.text)?;
+            run.push(&item)?;
         }
-        w.flush()?;
-        self.files.push(path);
+        self.finish(run)
+    }
+
+    /// A new run, to be given its results in key order and then to
+    /// [`Runs::finish`]: nothing of it is held in memory but its buffer.
+    pub fn start(&self) -> io::Result<Run> {
+        let path = self.dir.path().join(format!("run-{}", self.files.len()));
+        let w = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
+        Ok(Run { path, w })
+    }
+
+    /// Adds a run whose results are all written.
+    pub fn finish(&mut self, mut run: Run) -> io::Result<()> {
+        run.w.flush()?;
+        self.files.push(run.path);
         Ok(())
     }
 

@@ -112,9 +112,11 @@ impl Rendered {
 
     /// Puts `sorted` in output order.
     fn sort(&mut self) {
-        let mut sorted: Vec<usize> = (0..self.keys.len()).collect();
-        sorted.sort_unstable_by(|&a, &b| self.key(a).cmp(&self.key(b)));
-        self.sorted = sorted;
+        // Each key is worked out once, not twice per comparison.
+        let mut keyed: Vec<(OrderKey<'_>, usize)> =
+            (0..self.keys.len()).map(|k| (self.key(k), k)).collect();
+        keyed.sort_unstable();
+        self.sorted = keyed.into_iter().map(|(_, k)| k).collect();
     }
 
     fn text(&self, k: usize) -> &str {
@@ -244,7 +246,7 @@ fn merge_sorted<'a>(
 }
 
 /// Results held in memory before a sorted run of them goes to disk.
-const SPILL_BYTES: usize = 128 << 20;
+const SPILL_BYTES: usize = 64 << 20;
 
 /// What the collector kept: results in memory, the runs on disk, and the
 /// evaluation errors with their chunk numbers.
@@ -258,8 +260,12 @@ struct Collected {
 }
 
 impl Collected {
+    /// What a chunk's results take in memory, allocations included.
     fn bytes(r: &Rendered) -> usize {
-        r.text.len() + r.names.len() + r.keys.len() * std::mem::size_of::<Key>()
+        r.text.capacity()
+            + r.names.capacity()
+            + r.keys.capacity() * std::mem::size_of::<Key>()
+            + r.sorted.capacity() * std::mem::size_of::<usize>()
     }
 
     /// The results held, sorted, as one run on disk.
@@ -268,17 +274,17 @@ impl Collected {
             Some(r) => r,
             None => self.runs.insert(spill::Runs::new()?),
         };
-        let mut items: Vec<spill::Item<'_>> = Vec::new();
+        // straight from the merge into the file
+        let mut run = runs.start()?;
         merge_sorted(&self.chunks, |r, k| {
-            items.push(spill::Item {
+            run.push(&spill::Item {
                 team: r.team(k),
                 period: r.keys.get(k).map_or(0, |key| key.period),
                 employee: r.employee(k),
                 text: r.text(k),
-            });
-            Ok(())
+            })
         })?;
-        runs.spill(items.into_iter())?;
+        runs.finish(run)?;
         self.chunks.clear();
         Ok(())
     }

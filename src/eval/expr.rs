@@ -7,7 +7,7 @@
     clippy::match_wildcard_for_single_variants
 )]
 
-use crate::eval::num::{Num, NumError};
+use crate::eval::num::{small, Num, NumError};
 use crate::ir::*;
 use crate::syntax::ast::{CmpOp, Direction, Span, StepRounding};
 use std::cmp::Ordering;
@@ -422,34 +422,13 @@ fn steps<E: Env>(
         let step = operand(&arm.step, env, trace)?;
         let reference = operand(&arm.reference, env, trace)?;
         let points = operand(&arm.points, env, trace)?;
-        let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, arm.span)));
-        if step.signum() <= 0 {
-            return Err(Fault {
-                kind: FaultKind::ZeroStep,
-                span: arm.step.span,
-            });
-        }
-        let diff = match arm.direction {
-            Direction::Above => ne(v.minus(reference))?,
-            Direction::Below => ne(reference.minus(v))?,
+        let cap = || match &arm.cap {
+            Some(cap) => num_of(cap, env, trace).map(Some),
+            None => Ok(None),
         };
-        if diff.signum() <= 0 {
+        let Some((steps, got, capped)) = step_arm(v, step, reference, points, cap, arm)? else {
             continue;
-        }
-        let steps = ne(diff.quotient(step, arm.rounding == StepRounding::Ceil))?;
-        let mut got = ne(steps.times(points))?;
-        let mut capped = false;
-        if let Some(cap) = &arm.cap {
-            let cap = ne(num_of(cap, env, trace)?.abs())?;
-            if cmp_num(ne(got.abs())?, cap, arm.span)? == Ordering::Greater {
-                got = if got.signum() < 0 {
-                    ne(cap.negate())?
-                } else {
-                    cap
-                };
-                capped = true;
-            }
-        }
+        };
         record(trace, || TraceEvent::Step {
             span,
             arm_span: arm.span,
@@ -457,9 +436,88 @@ fn steps<E: Env>(
             points: got,
             capped,
         });
-        total = ne(total.plus(got))?;
+        total = total
+            .plus(got)
+            .map_err(|err| Fault::from((err, arm.span)))?;
     }
     Ok(total)
+}
+
+/// [`step_arm`] for operands that are decimals held in an `i64`
+/// ([`small`]): the same result, in the same representation, or `None`
+/// when anything needs more (or fails); then `step_arm` decides.
+#[inline]
+pub(super) fn step_arm_small(
+    v: small::Dec,
+    step: small::Dec,
+    reference: small::Dec,
+    points: small::Dec,
+    cap: Option<small::Dec>,
+    arm: &IStepArm,
+) -> Option<Option<small::Dec>> {
+    if step.0 <= 0 {
+        return None;
+    }
+    let diff = match arm.direction {
+        Direction::Above => small::minus(v, reference)?,
+        Direction::Below => small::minus(reference, v)?,
+    };
+    if diff.0 <= 0 {
+        return Some(None);
+    }
+    let steps = small::quotient(diff, step, arm.rounding == StepRounding::Ceil)?;
+    let mut got = small::times(steps, points)?;
+    if let Some(cap) = cap {
+        let cap = small::abs(cap)?;
+        if small::cmp(small::abs(got)?, cap)? == Ordering::Greater {
+            got = if got.0 < 0 { small::negate(cap)? } else { cap };
+        }
+    }
+    Some(Some(got))
+}
+
+/// One arm of `steps` over its evaluated operands: `(whole steps, points,
+/// capped)`, or `None` when `v` is not past the reference in the arm's
+/// direction. `cap` gives the arm's cap, if it has one; it is asked for
+/// only when the points could be capped. Shared by the tree walker and
+/// the compiled code ([`super::compiled`]).
+pub(super) fn step_arm(
+    v: Num,
+    step: Num,
+    reference: Num,
+    points: Num,
+    cap: impl FnOnce() -> Result<Option<Num>, Fault>,
+    arm: &IStepArm,
+) -> Result<Option<(Num, Num, bool)>, Fault> {
+    let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, arm.span)));
+    if step.signum() <= 0 {
+        return Err(Fault {
+            kind: FaultKind::ZeroStep,
+            span: arm.step.span,
+        });
+    }
+    let diff = match arm.direction {
+        Direction::Above => ne(v.minus(reference))?,
+        Direction::Below => ne(reference.minus(v))?,
+    };
+    if diff.signum() <= 0 {
+        return Ok(None);
+    }
+    let steps = ne(diff.quotient(step, arm.rounding == StepRounding::Ceil))?;
+    let mut got = ne(steps.times(points))?;
+    let mut capped = false;
+    if let Some(cap) = cap()? {
+        let cap = ne(cap.abs())?;
+        if cmp_num(ne(got.abs())?, cap, arm.span)? == Ordering::Greater {
+            got = if got.signum() < 0 {
+                ne(cap.negate())?
+            } else {
+                cap
+            };
+            capped = true;
+        }
+    }
+    Ok(Some((steps, got, capped)))
 }
 
 #[inline(never)]
@@ -476,6 +534,17 @@ fn scale<E: Env>(
     let b = num_of(&from.1, env, trace)?;
     let c = num_of(&to.0, env, trace)?;
     let d = num_of(&to.1, env, trace)?;
+    scale_of(v, [a, b], [c, d], span)
+}
+
+/// `scale v from a..b to c..d` over evaluated operands (shared by the tree
+/// walker and the compiled code).
+pub(super) fn scale_of(
+    v: Num,
+    [a, b]: [Num; 2],
+    [c, d]: [Num; 2],
+    span: Span,
+) -> Result<Num, Fault> {
     let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
     let width = ne(b.minus(a))?;
     if width.is_zero() {
@@ -502,11 +571,17 @@ fn call<E: Env>(
     trace: &mut Trace,
     span: Span,
 ) -> Result<Num, Fault> {
-    let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
     let mut nums = Vec::with_capacity(args.len());
     for a in args {
         nums.push(num_of(a, env, trace)?);
     }
+    apply(f, &nums, span)
+}
+
+/// A builtin function over its evaluated arguments (shared by the tree
+/// walker and the compiled code).
+pub(super) fn apply(f: Func, nums: &[Num], span: Span) -> Result<Num, Fault> {
+    let ne = |r: Result<Num, NumError>| r.map_err(|err| Fault::from((err, span)));
     let Some((&first, rest)) = nums.split_first() else {
         return Err(Fault {
             kind: FaultKind::Internal,

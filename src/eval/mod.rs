@@ -10,6 +10,7 @@
     clippy::match_wildcard_for_single_variants
 )]
 
+mod compiled;
 pub mod error;
 pub mod expr;
 pub mod format;
@@ -117,6 +118,9 @@ struct StagePass<'a> {
     context: &'a BTreeMap<Period, Vec<Value>>,
     /// The stage's slots in evaluation order, with their indices.
     slots: &'a [(usize, &'a Slot)],
+    /// Each of `slots`' expression compiled (`None`: the walker evaluates
+    /// it); empty to walk every slot.
+    codes: &'a [Option<compiled::Code>],
     /// The slots the stage may read that are already in the matrix:
     /// those of earlier stages and its own team and history figures.
     known: &'a [usize],
@@ -144,11 +148,20 @@ impl StagePass<'_> {
             .map(|&(s, _)| s)
             .collect();
         let mut inputs = Vec::new();
+        let mut scratch = compiled::Scratch::default();
         for (k, row) in rows.iter().enumerate() {
             values.load(k, &mut cells, self.known);
             row.inputs.unpack_into(&mut inputs);
             let tracing = self.trace_row == Some(first + k);
-            if self.row(row, &inputs, &mut cells, tracing, &mut errors, &mut trace) {
+            if self.row(
+                row,
+                &inputs,
+                &mut cells,
+                tracing,
+                &mut scratch,
+                &mut errors,
+                &mut trace,
+            ) {
                 values.store(k, &cells, &computed);
             }
         }
@@ -164,6 +177,7 @@ impl StagePass<'_> {
         inputs: &[Value],
         cells: &mut [Value],
         tracing: bool,
+        scratch: &mut compiled::Scratch,
         errors: &mut Vec<EvalError>,
         trace: &mut Vec<(usize, Vec<TraceEvent>)>,
     ) -> bool {
@@ -178,16 +192,30 @@ impl StagePass<'_> {
             }
             return false;
         };
-        for &(s, slot) in self.slots {
+        for (i, &(s, slot)) in self.slots.iter().enumerate() {
             let Compute::Expr(e) = &slot.compute else {
                 continue;
             };
-            let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
             let env = RowEnv {
                 inputs,
                 ctx,
                 slots: cells,
             };
+            // The compiled code when it gives a value; else the walker,
+            // which explains, and reports any error with its span.
+            let code = self.codes.get(i).and_then(Option::as_ref);
+            if let Some(v) = code.filter(|_| !tracing).and_then(|c| c.run(&env, scratch)) {
+                if let Some(cell) = cells.get_mut(s) {
+                    *cell = v;
+                    continue;
+                }
+            }
+            let env = RowEnv {
+                inputs,
+                ctx,
+                slots: cells,
+            };
+            let mut t: Trace = if tracing { Some(Vec::new()) } else { None };
             match (eval(e, &env, &mut t), cells.get_mut(s)) {
                 // (`s` indexes `program.slots`, as many as a row's cells)
                 (Ok(v), Some(cell)) => *cell = v,
@@ -212,6 +240,17 @@ impl StagePass<'_> {
     }
 }
 
+/// Each slot's expression compiled, in the order of `slots`.
+fn compile(slots: &[(usize, &Slot)]) -> Vec<Option<compiled::Code>> {
+    slots
+        .iter()
+        .map(|(_, slot)| match &slot.compute {
+            Compute::Expr(e) => compiled::Code::new(e),
+            Compute::Team(_) | Compute::History(_) => None,
+        })
+        .collect()
+}
+
 /// Whether every slot of `program` is computed from its own record alone
 /// (no team or history figures): then records can be evaluated one at a
 /// time, in any grouping, with [`RowEvaluator`].
@@ -228,6 +267,8 @@ pub fn per_record(program: &Program) -> bool {
 pub struct RowEvaluator<'a> {
     program: &'a Program,
     slots: Vec<(usize, &'a Slot)>,
+    codes: Vec<Option<compiled::Code>>,
+    scratch: compiled::Scratch,
     values: Vec<Value>,
 }
 
@@ -243,9 +284,20 @@ impl<'a> RowEvaluator<'a> {
         }
         Some(RowEvaluator {
             program,
+            codes: compile(&slots),
             slots,
+            scratch: compiled::Scratch::default(),
             values: vec![matrix::UNSET; program.slots.len()],
         })
+    }
+
+    /// [`RowEvaluator::new`] evaluating every slot with the tree walker
+    /// alone: the reference the compiled code is tested against.
+    #[doc(hidden)]
+    pub fn walking(program: &'a Program) -> Option<RowEvaluator<'a>> {
+        let mut e = RowEvaluator::new(program)?;
+        e.codes.clear();
+        Some(e)
     }
 
     /// Every slot's value for `row` (valid until the next call), or the
@@ -271,6 +323,7 @@ impl<'a> RowEvaluator<'a> {
             program: self.program,
             context,
             slots: &self.slots,
+            codes: &self.codes,
             known: &[],
             width: self.values.len(),
             trace_row: None,
@@ -281,6 +334,7 @@ impl<'a> RowEvaluator<'a> {
             inputs,
             &mut self.values,
             false,
+            &mut self.scratch,
             &mut errors,
             &mut Vec::new(),
         ) {
@@ -378,7 +432,7 @@ pub fn evaluate_with_threads(
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let keep = vec![true; program.slots.len()];
-    evaluate_keeping(program, rows, context, trace_row, threads, &keep)
+    evaluate_keeping(program, rows, context, trace_row, threads, &keep, true)
 }
 
 /// [`evaluate_with_threads`] for results that are only written out: the
@@ -398,7 +452,21 @@ pub fn evaluate_outputs(
         None,
         threads,
         &kept_for_output(program),
+        true,
     )
+}
+
+/// [`evaluate_with_threads`] evaluating every slot with the tree walker
+/// alone: the reference the compiled code is tested against.
+#[doc(hidden)]
+pub fn evaluate_walking(
+    program: &Program,
+    rows: &[Row],
+    context: &BTreeMap<Period, Vec<Value>>,
+    threads: usize,
+) -> Result<Evaluated, Vec<EvalError>> {
+    let keep = vec![true; program.slots.len()];
+    evaluate_keeping(program, rows, context, None, threads, &keep, false)
 }
 
 /// The slots whose values outlive their stage's pass: the outputs, team
@@ -436,6 +504,7 @@ fn evaluate_keeping(
     trace_row: Option<usize>,
     threads: usize,
     keep: &[bool],
+    compiled: bool,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
@@ -492,10 +561,16 @@ fn evaluate_keeping(
             })
             .map(|(s, _)| s)
             .collect();
+        let codes = if compiled {
+            compile(&stage_slots)
+        } else {
+            Vec::new()
+        };
         let pass = StagePass {
             program,
             context,
             slots: &stage_slots,
+            codes: &codes,
             known: &known,
             width,
             trace_row,

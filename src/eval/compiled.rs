@@ -1,0 +1,698 @@
+//! A slot's expression compiled to straight-line code over registers, for
+//! the per-record passes: what the tree walker ([`super::expr::eval`])
+//! computes, without its recursion, its `Result` at every node and its
+//! `Value` wrapping of every intermediate number.
+//!
+//! Invariant (what makes this safe to use): when [`Code::run`] gives a
+//! value, the walker gives the same value for the same record. Every
+//! operation calls the walker's own arithmetic ([`Num`], [`step_arm`],
+//! [`scale_of`], [`apply`], [`compare`]), in an order whose results do not
+//! depend on it. Code may evaluate more than the walker would (all of a
+//! `steps` table's operands before its arms, a cap that the walker skips),
+//! so it may fail where the walker does not, but never succeed where the
+//! walker fails: any failure here gives `None`, and the caller then
+//! evaluates the slot with the walker, which reports the error (with its
+//! span) or the value. Explanations (traces) always use the walker.
+//! tests/engines.rs checks the two agree on every seed and evaluator case.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![deny(
+    clippy::wildcard_enum_match_arm,
+    clippy::match_wildcard_for_single_variants
+)]
+
+use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env};
+use super::packed::{pack, unpack, Packed};
+use crate::ir::*;
+use crate::num::{small, Num};
+use crate::syntax::ast::CmpOp;
+use crate::syntax::ast::Span;
+
+/// Where an operation reads a value.
+#[derive(Debug, Clone, Copy)]
+enum Arg {
+    Reg(u32),
+    /// A literal held in 16 bytes: an index into `Code::consts`.
+    Const(u32),
+    /// Any other literal (a fraction, a text): an index into `Code::bigs`.
+    Big(u32),
+    Read(Source),
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Neg {
+        dst: u32,
+        a: Arg,
+    },
+    Not {
+        dst: u32,
+        a: Arg,
+    },
+    Arith {
+        op: ArithOp,
+        dst: u32,
+        a: Arg,
+        b: Arg,
+    },
+    Cmp {
+        op: CmpOp,
+        dst: u32,
+        a: Arg,
+        b: Arg,
+    },
+    Move {
+        dst: u32,
+        a: Arg,
+    },
+    /// Continue at `to` when `cond` is `when`.
+    Branch {
+        cond: Arg,
+        when: bool,
+        to: u32,
+    },
+    /// Continue at `to` when `a op b` is `when` (a condition's comparison).
+    CmpBranch {
+        op: CmpOp,
+        a: Arg,
+        b: Arg,
+        when: bool,
+        to: u32,
+    },
+    Jump {
+        to: u32,
+    },
+    /// Continue at `targets[level]` (a bool counts as 0 or 1).
+    Switch {
+        subject: Arg,
+        targets: Box<[Option<u32>]>,
+    },
+    Call {
+        f: Func,
+        dst: u32,
+        args: Box<[Arg]>,
+    },
+    Steps {
+        dst: u32,
+        subject: Arg,
+        arms: Box<[StepArgs]>,
+    },
+    Scale {
+        dst: u32,
+        args: Box<[Arg; 5]>,
+    },
+    /// No band arm or case matched: the walker reports it.
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+struct StepArgs {
+    /// The arm as written (direction, rounding, spans).
+    arm: IStepArm,
+    step: Arg,
+    reference: Arg,
+    points: Arg,
+    cap: Option<Arg>,
+}
+
+/// One slot's compiled expression.
+#[derive(Debug, Clone)]
+pub(super) struct Code {
+    ops: Vec<Op>,
+    consts: Vec<Packed>,
+    bigs: Vec<Value>,
+    regs: usize,
+    result: Arg,
+}
+
+/// Registers (values packed in 16 bytes, as the matrix holds them) and
+/// their side table, reused from one run to the next.
+#[derive(Debug, Default)]
+pub(super) struct Scratch {
+    regs: Vec<Packed>,
+    side: Vec<Value>,
+    nums: Vec<Num>,
+}
+
+/// A decimal held in place, for [`small`]'s fast paths.
+#[inline(always)]
+fn dec(p: Packed) -> Option<small::Dec> {
+    match p {
+        Packed::Dec { m, s } => Some((m, s)),
+        Packed::Bool(_) | Packed::Level(_) | Packed::Side(_) => None,
+    }
+}
+
+/// A number, wherever it is held.
+#[inline(always)]
+fn num(p: Packed, side: &[Value]) -> Option<Num> {
+    match p {
+        Packed::Dec { m, s } => Some(Num::Dec {
+            m: i128::from(m),
+            s,
+        }),
+        Packed::Side(i) => match side.get(i)? {
+            Value::Num(n) => Some(*n),
+            Value::Bool(_) | Value::Text(_) | Value::Level(_) => None,
+        },
+        Packed::Bool(_) | Packed::Level(_) => None,
+    }
+}
+
+#[inline(always)]
+fn boolean(p: Packed) -> Option<bool> {
+    match p {
+        Packed::Bool(b) => Some(b),
+        Packed::Dec { .. } | Packed::Level(_) | Packed::Side(_) => None,
+    }
+}
+
+impl Code {
+    /// Compiles `e`; `None` when the code would be too large to index
+    /// (the walker then evaluates the slot).
+    pub(super) fn new(e: &IExpr) -> Option<Code> {
+        let mut c = Compiler::default();
+        let result = c.expr(e)?;
+        Some(Code {
+            ops: c.ops,
+            consts: c.consts,
+            bigs: c.bigs,
+            regs: c.regs as usize,
+            result,
+        })
+    }
+
+    /// The expression's value for the record `env` reads, or `None` when
+    /// anything failed (see the module's invariant).
+    pub(super) fn run<E: Env>(&self, env: &E, scratch: &mut Scratch) -> Option<Value> {
+        let Scratch { regs, side, nums } = scratch;
+        if regs.len() < self.regs {
+            regs.resize(self.regs, Packed::Bool(false));
+        }
+        side.clear();
+        let mut pc = 0usize;
+        while let Some(op) = self.ops.get(pc) {
+            pc += 1;
+            match op {
+                Op::Arith { op, dst, a, b } => {
+                    let (x, y) = (
+                        self.fetch(*a, env, regs, side)?,
+                        self.fetch(*b, env, regs, side)?,
+                    );
+                    let fast = match (dec(x), dec(y), op) {
+                        (Some(x), Some(y), ArithOp::Add) => small::plus(x, y),
+                        (Some(x), Some(y), ArithOp::Sub) => small::minus(x, y),
+                        (Some(x), Some(y), ArithOp::Mul) => small::times(x, y),
+                        _ => None,
+                    };
+                    let r = match fast {
+                        Some((m, s)) => Packed::Dec { m, s },
+                        None => {
+                            let (x, y) = (num(x, side)?, num(y, side)?);
+                            let r = match op {
+                                ArithOp::Add => x.plus(y),
+                                ArithOp::Sub => x.minus(y),
+                                ArithOp::Mul => x.times(y),
+                                ArithOp::Div => x.over(y),
+                            };
+                            pack(&Value::Num(r.ok()?), side)
+                        }
+                    };
+                    *regs.get_mut(*dst as usize)? = r;
+                }
+                Op::Cmp { op, dst, a, b } => {
+                    let holds = self.holds(*op, *a, *b, env, regs, side)?;
+                    *regs.get_mut(*dst as usize)? = Packed::Bool(holds);
+                }
+                Op::CmpBranch { op, a, b, when, to } => {
+                    if self.holds(*op, *a, *b, env, regs, side)? == *when {
+                        pc = *to as usize;
+                    }
+                }
+                Op::Branch { cond, when, to } => {
+                    if boolean(self.fetch(*cond, env, regs, side)?)? == *when {
+                        pc = *to as usize;
+                    }
+                }
+                Op::Jump { to } => pc = *to as usize,
+                Op::Move { dst, a } => {
+                    let v = self.fetch(*a, env, regs, side)?;
+                    *regs.get_mut(*dst as usize)? = v;
+                }
+                Op::Neg { dst, a } => {
+                    let x = self.fetch(*a, env, regs, side)?;
+                    let r = match dec(x).and_then(small::negate) {
+                        Some((m, s)) => Packed::Dec { m, s },
+                        None => pack(&Value::Num(num(x, side)?.negate().ok()?), side),
+                    };
+                    *regs.get_mut(*dst as usize)? = r;
+                }
+                Op::Not { dst, a } => {
+                    let v = !boolean(self.fetch(*a, env, regs, side)?)?;
+                    *regs.get_mut(*dst as usize)? = Packed::Bool(v);
+                }
+                Op::Switch { subject, targets } => {
+                    let key = match self.fetch(*subject, env, regs, side)? {
+                        Packed::Level(l) => usize::from(l),
+                        Packed::Bool(b) => usize::from(b),
+                        Packed::Dec { .. } | Packed::Side(_) => return None,
+                    };
+                    pc = (*targets.get(key)?)? as usize;
+                }
+                Op::Call { f, dst, args } => {
+                    nums.clear();
+                    for a in args.iter() {
+                        let x = self.fetch(*a, env, regs, side)?;
+                        nums.push(num(x, side)?);
+                    }
+                    let v = apply(*f, nums, Span::default()).ok()?;
+                    *regs.get_mut(*dst as usize)? = pack(&Value::Num(v), side);
+                }
+                Op::Steps { dst, subject, arms } => {
+                    if let Some((m, s)) = self.steps_small(*subject, arms, env, regs) {
+                        *regs.get_mut(*dst as usize)? = Packed::Dec { m, s };
+                        continue;
+                    }
+                    let n = |a: Arg, side: &mut Vec<Value>| {
+                        let x = self.fetch(a, env, regs, side)?;
+                        num(x, side)
+                    };
+                    let v = n(*subject, side)?;
+                    let mut total = Num::ZERO;
+                    for a in arms.iter() {
+                        let (step, reference, points) =
+                            (n(a.step, side)?, n(a.reference, side)?, n(a.points, side)?);
+                        let cap = match a.cap {
+                            Some(c) => Some(n(c, side)?),
+                            None => None,
+                        };
+                        let arm = step_arm(v, step, reference, points, || Ok(cap), &a.arm).ok()?;
+                        if let Some((_, got, _)) = arm {
+                            total = total.plus(got).ok()?;
+                        }
+                    }
+                    *regs.get_mut(*dst as usize)? = pack(&Value::Num(total), side);
+                }
+                Op::Scale { dst, args } => {
+                    let mut v = [Num::ZERO; 5];
+                    for (o, a) in v.iter_mut().zip(args.iter()) {
+                        let x = self.fetch(*a, env, regs, side)?;
+                        *o = num(x, side)?;
+                    }
+                    let [x, a, b, c, d] = v;
+                    let out = scale_of(x, [a, b], [c, d], Span::default()).ok()?;
+                    *regs.get_mut(*dst as usize)? = pack(&Value::Num(out), side);
+                }
+                Op::Fail => return None,
+            }
+        }
+        match self.result {
+            // a read or a literal: as it is, like the walker's
+            Arg::Read(s) => env.read(s).cloned(),
+            Arg::Big(b) => self.bigs.get(b as usize).cloned(),
+            Arg::Reg(_) | Arg::Const(_) => {
+                let p = self.fetch(self.result, env, regs, side)?;
+                Some(unpack(p, side))
+            }
+        }
+    }
+
+    /// Whether `a op b` holds, compared as the walker compares.
+    #[inline(always)]
+    fn holds<E: Env>(
+        &self,
+        op: CmpOp,
+        a: Arg,
+        b: Arg,
+        env: &E,
+        regs: &[Packed],
+        side: &mut Vec<Value>,
+    ) -> Option<bool> {
+        let (x, y) = (
+            self.fetch(a, env, regs, side)?,
+            self.fetch(b, env, regs, side)?,
+        );
+        Some(match (dec(x), dec(y)) {
+            (Some(dx), Some(dy)) => match small::cmp(dx, dy) {
+                Some(o) => op.holds(o),
+                None => op.holds(cmp_num(num(x, side)?, num(y, side)?, Span::default()).ok()?),
+            },
+            _ => compare(op, &unpack(x, side), &unpack(y, side), Span::default()).ok()?,
+        })
+    }
+
+    /// `steps` when every operand is a decimal held in place and the
+    /// fast paths suffice ([`step_arm_small`]); else `None`.
+    #[inline]
+    fn steps_small<E: Env>(
+        &self,
+        subject: Arg,
+        arms: &[StepArgs],
+        env: &E,
+        regs: &[Packed],
+    ) -> Option<small::Dec> {
+        let mut none = Vec::new();
+        let mut d = |a: Arg| dec(self.fetch(a, env, regs, &mut none)?);
+        let v = d(subject)?;
+        let mut total: small::Dec = (0, 0);
+        for a in arms {
+            let cap = match a.cap {
+                Some(c) => Some(d(c)?),
+                None => None,
+            };
+            let got = step_arm_small(v, d(a.step)?, d(a.reference)?, d(a.points)?, cap, &a.arm)?;
+            if let Some(got) = got {
+                total = small::plus(total, got)?;
+            }
+        }
+        Some(total)
+    }
+
+    /// The value `a` names, packed; what does not fit goes to `side`.
+    #[inline(always)]
+    fn fetch<E: Env>(
+        &self,
+        a: Arg,
+        env: &E,
+        regs: &[Packed],
+        side: &mut Vec<Value>,
+    ) -> Option<Packed> {
+        match a {
+            Arg::Reg(r) => regs.get(r as usize).copied(),
+            Arg::Const(c) => self.consts.get(c as usize).copied(),
+            Arg::Read(s) => match env.read(s)? {
+                // the usual input, straight
+                Value::Num(Num::Dec { m, s }) if i64::try_from(*m).is_ok() => Some(Packed::Dec {
+                    m: *m as i64,
+                    s: *s,
+                }),
+                v => Some(pack(v, side)),
+            },
+            Arg::Big(b) => Some(pack(self.bigs.get(b as usize)?, side)),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Compiler {
+    ops: Vec<Op>,
+    consts: Vec<Packed>,
+    bigs: Vec<Value>,
+    regs: u32,
+}
+
+impl Compiler {
+    fn reg(&mut self) -> Option<u32> {
+        let r = self.regs;
+        self.regs = r.checked_add(1)?;
+        Some(r)
+    }
+
+    fn here(&self) -> Option<u32> {
+        u32::try_from(self.ops.len()).ok()
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.ops.push(op);
+        self.ops.len() - 1
+    }
+
+    /// Points the jump or branch at `at` to the next operation.
+    fn land(&mut self, at: usize) -> Option<()> {
+        let next = self.here()?;
+        match self.ops.get_mut(at)? {
+            Op::Jump { to } | Op::Branch { to, .. } | Op::CmpBranch { to, .. } => *to = next,
+            Op::Neg { .. }
+            | Op::Not { .. }
+            | Op::Arith { .. }
+            | Op::Cmp { .. }
+            | Op::Move { .. }
+            | Op::Switch { .. }
+            | Op::Call { .. }
+            | Op::Steps { .. }
+            | Op::Scale { .. }
+            | Op::Fail => return None,
+        }
+        Some(())
+    }
+
+    /// Emits the code of condition `e` that jumps when it is `when` and
+    /// goes on when it is not; gives the jumps, to be landed. Evaluates
+    /// what the walker's `bool_of` evaluates, in its order: `a and b`
+    /// reads `b` only when `a` holds.
+    fn cond(&mut self, e: &IExpr, when: bool) -> Option<Vec<usize>> {
+        Some(match &e.kind {
+            IKind::Not(a) => self.cond(a, !when)?,
+            IKind::Cmp(op, a, b) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                vec![self.emit(Op::CmpBranch {
+                    op: *op,
+                    a,
+                    b,
+                    when,
+                    to: 0,
+                })]
+            }
+            // `a and b` is false as soon as `a` is (`a or b` true as soon
+            // as `a` is): then jump; else it is what `b` is.
+            IKind::And(a, b) | IKind::Or(a, b) if matches!(e.kind, IKind::Or(..)) == when => {
+                let mut jumps = self.cond(a, when)?;
+                jumps.extend(self.cond(b, when)?);
+                jumps
+            }
+            // `a and b` is true only when both are: past `b` when `a` is not
+            IKind::And(a, b) | IKind::Or(a, b) => {
+                let past = self.cond(a, !when)?;
+                let jumps = self.cond(b, when)?;
+                for at in past {
+                    self.land(at)?;
+                }
+                jumps
+            }
+            IKind::Const(_)
+            | IKind::Read(_)
+            | IKind::Neg(_)
+            | IKind::Arith(..)
+            | IKind::If(..)
+            | IKind::Call(..)
+            | IKind::Band { .. }
+            | IKind::Match { .. }
+            | IKind::Cases { .. }
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => {
+                let cond = self.expr(e)?;
+                vec![self.emit(Op::Branch { cond, when, to: 0 })]
+            }
+        })
+    }
+
+    /// Emits the code of `e`; gives where its value is.
+    fn expr(&mut self, e: &IExpr) -> Option<Arg> {
+        Some(match &e.kind {
+            IKind::Const(v) => {
+                let mut side = Vec::new();
+                match pack(v, &mut side) {
+                    Packed::Side(_) => {
+                        self.bigs.push(v.clone());
+                        Arg::Big(u32::try_from(self.bigs.len() - 1).ok()?)
+                    }
+                    p => {
+                        self.consts.push(p);
+                        Arg::Const(u32::try_from(self.consts.len() - 1).ok()?)
+                    }
+                }
+            }
+            IKind::Read(s) => Arg::Read(*s),
+            IKind::Neg(a) => {
+                let a = self.expr(a)?;
+                let dst = self.reg()?;
+                self.emit(Op::Neg { dst, a });
+                Arg::Reg(dst)
+            }
+            IKind::Not(a) => {
+                let a = self.expr(a)?;
+                let dst = self.reg()?;
+                self.emit(Op::Not { dst, a });
+                Arg::Reg(dst)
+            }
+            IKind::Arith(op, a, b) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                let dst = self.reg()?;
+                self.emit(Op::Arith { op: *op, dst, a, b });
+                Arg::Reg(dst)
+            }
+            IKind::Cmp(op, a, b) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                let dst = self.reg()?;
+                self.emit(Op::Cmp { op: *op, dst, a, b });
+                Arg::Reg(dst)
+            }
+            // `a and b`: b only when a holds (`a or b`: when it does not).
+            IKind::And(a, b) | IKind::Or(a, b) => {
+                let when = matches!(e.kind, IKind::Or(..));
+                let dst = self.reg()?;
+                let a = self.expr(a)?;
+                self.emit(Op::Move { dst, a });
+                let skip = self.emit(Op::Branch {
+                    cond: Arg::Reg(dst),
+                    when,
+                    to: 0,
+                });
+                let b = self.expr(b)?;
+                self.emit(Op::Move { dst, a: b });
+                // goes on either way, after checking that `b` is a bool
+                let check = self.emit(Op::Branch {
+                    cond: Arg::Reg(dst),
+                    when: false,
+                    to: 0,
+                });
+                self.land(check)?;
+                self.land(skip)?;
+                Arg::Reg(dst)
+            }
+            IKind::If(c, t, o) => {
+                let dst = self.reg()?;
+                let other = self.cond(c, false)?;
+                let t = self.expr(t)?;
+                self.emit(Op::Move { dst, a: t });
+                let end = self.emit(Op::Jump { to: 0 });
+                for at in other {
+                    self.land(at)?;
+                }
+                let o = self.expr(o)?;
+                self.emit(Op::Move { dst, a: o });
+                self.land(end)?;
+                Arg::Reg(dst)
+            }
+            IKind::Call(f, args) => {
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Option<Box<[Arg]>>>()?;
+                let dst = self.reg()?;
+                self.emit(Op::Call { f: *f, dst, args });
+                Arg::Reg(dst)
+            }
+            IKind::Band { subject, arms, .. } => {
+                let dst = self.reg()?;
+                let subject = self.expr(subject)?;
+                let mut ends = Vec::new();
+                for arm in arms {
+                    let mut misses = Vec::new();
+                    for (op, bound) in &arm.tests {
+                        let b = self.expr(bound)?;
+                        misses.push(self.emit(Op::CmpBranch {
+                            op: *op,
+                            a: subject,
+                            b,
+                            when: false,
+                            to: 0,
+                        }));
+                    }
+                    let v = self.expr(&arm.value)?;
+                    self.emit(Op::Move { dst, a: v });
+                    ends.push(self.emit(Op::Jump { to: 0 }));
+                    for m in misses {
+                        self.land(m)?;
+                    }
+                }
+                self.emit(Op::Fail);
+                for end in ends {
+                    self.land(end)?;
+                }
+                Arg::Reg(dst)
+            }
+            IKind::Match {
+                subject,
+                table,
+                values,
+            } => {
+                let dst = self.reg()?;
+                let subject = self.expr(subject)?;
+                let switch = self.emit(Op::Switch {
+                    subject,
+                    targets: Box::new([]),
+                });
+                let mut starts = Vec::with_capacity(values.len());
+                let mut ends = Vec::with_capacity(values.len());
+                for v in values {
+                    starts.push(self.here()?);
+                    let v = self.expr(v)?;
+                    self.emit(Op::Move { dst, a: v });
+                    ends.push(self.emit(Op::Jump { to: 0 }));
+                }
+                for end in ends {
+                    self.land(end)?;
+                }
+                let targets: Box<[Option<u32>]> = table
+                    .iter()
+                    .map(|arm| arm.and_then(|a| starts.get(a).copied()))
+                    .collect();
+                if let Some(Op::Switch { targets: t, .. }) = self.ops.get_mut(switch) {
+                    *t = targets;
+                }
+                Arg::Reg(dst)
+            }
+            IKind::Cases { arms } => {
+                let dst = self.reg()?;
+                let mut ends = Vec::new();
+                for (cond, value) in arms {
+                    let misses = match cond {
+                        Some(c) => self.cond(c, false)?,
+                        None => Vec::new(),
+                    };
+                    let v = self.expr(value)?;
+                    self.emit(Op::Move { dst, a: v });
+                    ends.push(self.emit(Op::Jump { to: 0 }));
+                    for m in misses {
+                        self.land(m)?;
+                    }
+                }
+                self.emit(Op::Fail);
+                for end in ends {
+                    self.land(end)?;
+                }
+                Arg::Reg(dst)
+            }
+            IKind::Steps { subject, arms } => {
+                let subject = self.expr(subject)?;
+                let mut args = Vec::with_capacity(arms.len());
+                for arm in arms {
+                    let step = self.expr(&arm.step)?;
+                    let reference = self.expr(&arm.reference)?;
+                    let points = self.expr(&arm.points)?;
+                    let cap = match &arm.cap {
+                        Some(c) => Some(self.expr(c)?),
+                        None => None,
+                    };
+                    args.push(StepArgs {
+                        arm: arm.clone(),
+                        step,
+                        reference,
+                        points,
+                        cap,
+                    });
+                }
+                let dst = self.reg()?;
+                self.emit(Op::Steps {
+                    dst,
+                    subject,
+                    arms: args.into(),
+                });
+                Arg::Reg(dst)
+            }
+            IKind::Scale { subject, from, to } => {
+                let args = [subject, &from.0, &from.1, &to.0, &to.1];
+                let mut out = [Arg::Reg(0); 5];
+                for (o, a) in out.iter_mut().zip(args) {
+                    *o = self.expr(a)?;
+                }
+                let dst = self.reg()?;
+                self.emit(Op::Scale {
+                    dst,
+                    args: Box::new(out),
+                });
+                Arg::Reg(dst)
+            }
+        })
+    }
+}
