@@ -16,6 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 use std::collections::HashMap;
 
 use crate::types::Period;
@@ -28,16 +29,23 @@ pub(crate) struct FirstLines {
     ids: String,
     /// Per employee number.
     employees: Vec<Employee>,
-    /// Employee id → number, for when the guesses miss.
-    numbers: FastMap<String, usize>,
+    /// Employee numbers, found by their ids' fingerprints and ids (no copy
+    /// of the id is kept here), for when the guesses miss.
+    numbers: HashTable<usize>,
     /// The number of the previous call's employee.
     last: Option<usize>,
     /// (employee number, year) → index into `blocks`, for every block.
     block_index: FastMap<(usize, u16), usize>,
     /// One block per (employee, year): per month (January first), 1 + the
-    /// line of the first row, or 0 while there is none.
-    blocks: Vec<[usize; 12]>,
+    /// line of the first row, or 0 while there is none; [`FAR`] when that
+    /// does not fit in 32 bits, and then the line is in `far`.
+    blocks: Vec<[u32; 12]>,
+    /// (block, month index) → line, for lines past 32 bits.
+    far: FastMap<(usize, usize), usize>,
 }
+
+/// In a block: the line is in `FirstLines::far`.
+const FAR: u32 = u32::MAX;
 
 struct Employee {
     /// A hash of its id, to turn down most wrong guesses without reading
@@ -77,15 +85,21 @@ impl FirstLines {
         };
         // `Period::parse` makes every month 1..=12, and `block` is an index
         // `block_index` handed out: the slot is always there.
-        let slot = usize::from(period.month)
-            .checked_sub(1)
-            .and_then(|month| self.blocks.get_mut(block)?.get_mut(month))?;
+        let month = usize::from(period.month).checked_sub(1)?;
+        let slot = self.blocks.get_mut(block)?.get_mut(month)?;
         match *slot {
             0 => {
-                *slot = line + 1;
+                match u32::try_from(line + 1) {
+                    Ok(l) if l != FAR => *slot = l,
+                    _ => {
+                        *slot = FAR;
+                        self.far.insert((block, month), line);
+                    }
+                }
                 None
             }
-            first => Some(first - 1),
+            FAR => self.far.get(&(block, month)).copied(),
+            first => Some(first as usize - 1),
         }
     }
 
@@ -101,7 +115,13 @@ impl FirstLines {
                 return guess;
             }
         }
-        let number = match self.numbers.get(employee) {
+        let (ids, employees) = (&self.ids, &self.employees);
+        let found = self.numbers.find(fingerprint, |&n| {
+            employees
+                .get(n)
+                .is_some_and(|e| ids.get(e.start..e.end) == Some(employee))
+        });
+        let number = match found {
             Some(&number) => number,
             None => {
                 let number = self.employees.len();
@@ -113,7 +133,10 @@ impl FirstLines {
                     end: self.ids.len(),
                     current: None,
                 });
-                self.numbers.insert(employee.to_string(), number);
+                let employees = &self.employees;
+                self.numbers.insert_unique(fingerprint, number, |&n| {
+                    employees.get(n).map_or(0, |e| e.fingerprint)
+                });
                 number
             }
         };
@@ -154,6 +177,25 @@ mod tests {
         // line 0 (no position) is a line like any other
         assert_eq!(seen.first("E3", p("2026-03"), 0), None);
         assert_eq!(seen.first("E3", p("2026-03"), 14), Some(0));
+    }
+
+    /// Lines past 32 bits are kept exactly too.
+    #[test]
+    fn lines_past_32_bits() {
+        let mut seen = FirstLines::default();
+        let far = u32::MAX as usize + 5;
+        assert_eq!(seen.first("E1", p("2026-01"), far), None);
+        assert_eq!(seen.first("E1", p("2026-02"), u32::MAX as usize - 1), None);
+        assert_eq!(seen.first("E1", p("2026-03"), u32::MAX as usize - 2), None);
+        assert_eq!(seen.first("E1", p("2026-01"), far + 1), Some(far));
+        assert_eq!(
+            seen.first("E1", p("2026-02"), far + 2),
+            Some(u32::MAX as usize - 1)
+        );
+        assert_eq!(
+            seen.first("E1", p("2026-03"), far + 3),
+            Some(u32::MAX as usize - 2)
+        );
     }
 
     /// Same answers as the obvious map, over rows in no particular order
