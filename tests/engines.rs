@@ -122,13 +122,16 @@ fn team_policy_same_bytes_for_every_thread_count() {
 }
 
 /// The batch that keeps only the outputs (and what later stages read)
-/// gives every output the value of the batch that keeps every slot: all
+/// gives every output the value of the batch that keeps every slot, and so
+/// does the batch that computes each row again as it is written: all
 /// seed policies on their examples and every evaluator case, on 1 and 2
 /// threads.
 #[test]
 fn batch_keeping_outputs_only_gives_the_same_outputs() {
     use kpi::data::{read_batch, Cell, Layout, ReadOptions};
-    use kpi::eval::{evaluate_outputs, evaluate_with_threads, Row};
+    use kpi::eval::{
+        evaluate_outputs, evaluate_replayed, evaluate_with_threads, Results, Row, RowScratch,
+    };
     for (policy, records, context) in policies_with_data() {
         let text = std::fs::read_to_string(&policy).unwrap();
         let program = kpi::check::check(&kpi::syntax::parse(&text).unwrap())
@@ -158,12 +161,22 @@ fn batch_keeping_outputs_only_gives_the_same_outputs() {
         for threads in [1, 2] {
             let all = evaluate_with_threads(&program, &rows, &context, None, threads).unwrap();
             let some = evaluate_outputs(&program, &rows, &context, threads).unwrap();
+            let replay = evaluate_replayed(&program, &rows, &context, threads).unwrap();
             assert_eq!(all.order, some.order);
+            assert_eq!(all.order, replay.order());
+            let (mut replayed, mut scratch) = (Vec::new(), RowScratch::default());
             for r in 0..rows.len() {
+                assert!(replay.row_into(r, &mut replayed, &mut scratch));
                 for o in &program.outputs {
                     let (a, b) = (all.value(r, o.slot), some.value(r, o.slot));
                     assert!(a.is_some(), "{}: no value", policy.display());
                     assert_eq!(a, b, "{}: row {r}, `{}`", policy.display(), o.name);
+                    assert_eq!(
+                        a.as_ref(),
+                        replayed.get(o.slot),
+                        "{}: row {r}",
+                        policy.display()
+                    );
                 }
             }
         }

@@ -334,56 +334,98 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
     let threads = args
         .threads
         .unwrap_or_else(|| crate::eval::threads_for(rows.len()));
-    let evaluated = match format {
-        // only written out: the batch keeps the outputs, not every slot
-        OutputFormat::Json | OutputFormat::Csv | OutputFormat::Table => {
-            crate::eval::evaluate_outputs(&program, &rows, &context, threads)
-        }
-        OutputFormat::Xlsx | OutputFormat::Html => {
-            crate::eval::evaluate_with_threads(&program, &rows, &context, None, threads)
-        }
-    };
-    let evaluated = match evaluated {
-        Ok(e) => e,
-        Err(errors) => {
-            report_eval(&errors, &src, lang);
-            return Exit::Failure;
-        }
-    };
     let labels = args.headers == HeaderStyle::Labels;
-    let bytes = match format {
-        OutputFormat::Json | OutputFormat::Csv => {
-            let json = format == OutputFormat::Json;
-            let parts = output::render_parts(&program, &rows, &evaluated, json, labels);
-            let bom = !json && args.output.is_some();
-            let exit = output::emit_with(args.output.as_deref(), |w| {
-                if bom {
-                    // Excel reads a CSV file as UTF-8 only with a BOM
-                    w.write_all("\u{feff}".as_bytes())?;
-                }
-                parts.iter().try_for_each(|p| w.write_all(p.as_bytes()))
-            });
-            // The process ends here: freeing a million rows one by one only costs time.
-            std::mem::forget((rows, evaluated, parts));
-            return exit;
-        }
-        OutputFormat::Table => {
-            output::render(&program, &rows, &evaluated, ResultFormat::Table, labels).into_bytes()
-        }
-        OutputFormat::Xlsx | OutputFormat::Html => {
-            let report = people_report(
-                args, &src, &program, &rows, &context, &evaluated, warnings, lang,
-            );
-            match report_bytes(format, &report, lang) {
-                Ok(b) => b,
-                Err(e) => return e,
+    if let OutputFormat::Json | OutputFormat::Csv | OutputFormat::Table = format {
+        return write_results(
+            args, &src, &program, rows, &context, threads, format, labels, lang,
+        );
+    }
+    let evaluated =
+        match crate::eval::evaluate_with_threads(&program, &rows, &context, None, threads) {
+            Ok(e) => e,
+            Err(errors) => {
+                report_eval(&errors, &src, lang);
+                return Exit::Failure;
             }
-        }
+        };
+    let report = people_report(
+        args, &src, &program, &rows, &context, &evaluated, warnings, lang,
+    );
+    let bytes = match report_bytes(format, &report, lang) {
+        Ok(b) => b,
+        Err(e) => return e,
     };
     let exit = output::emit(&bytes, args.output.as_deref());
     // The process ends here: freeing a million rows one by one only costs time.
     std::mem::forget((rows, evaluated, bytes));
     exit
+}
+
+/// JSON, CSV or table results, written out. The batch holds only its team
+/// and history figures; each row's values are computed as it is written
+/// ([`crate::eval::Replay`]). When any row cannot be evaluated, nothing
+/// is written and the batch's errors are reported as the batch that keeps
+/// its values finds them ([`crate::eval::evaluate_outputs`]).
+#[allow(clippy::too_many_arguments)]
+fn write_results(
+    args: &Args,
+    src: &Source,
+    program: &Program,
+    rows: Vec<Row>,
+    context: &BTreeMap<Period, Vec<Value>>,
+    threads: usize,
+    format: OutputFormat,
+    labels: bool,
+    lang: Lang,
+) -> Exit {
+    let written = crate::eval::evaluate_replayed(program, &rows, context, threads)
+        .ok()
+        .and_then(|replay| render_as(program, &rows, &replay, format, labels));
+    let parts = match written {
+        Some(parts) => parts,
+        // A row could not be evaluated: the batch that keeps its values
+        // finds the errors (and, were the replay ever wrong, the results).
+        None => match crate::eval::evaluate_outputs(program, &rows, context, threads) {
+            Ok(ev) => match render_as(program, &rows, &ev, format, labels) {
+                Some(parts) => parts,
+                None => {
+                    report_eval(&[crate::eval::EvalError::internal()], src, lang);
+                    return Exit::Failure;
+                }
+            },
+            Err(errors) => {
+                report_eval(&errors, src, lang);
+                return Exit::Failure;
+            }
+        },
+    };
+    let bom = format == OutputFormat::Csv && args.output.is_some();
+    let exit = output::emit_with(args.output.as_deref(), |w| {
+        if bom {
+            // Excel reads a CSV file as UTF-8 only with a BOM
+            w.write_all("\u{feff}".as_bytes())?;
+        }
+        parts.iter().try_for_each(|p| w.write_all(p.as_bytes()))
+    });
+    // The process ends here: freeing a million rows one by one only costs time.
+    std::mem::forget((rows, parts));
+    exit
+}
+
+/// JSON or CSV results as parts, or the table as one.
+fn render_as(
+    program: &Program,
+    rows: &[Row],
+    ev: &impl crate::eval::Results,
+    format: OutputFormat,
+    labels: bool,
+) -> Option<Vec<String>> {
+    match format {
+        OutputFormat::Table => {
+            output::render(program, rows, ev, ResultFormat::Table, labels).map(|t| vec![t])
+        }
+        _ => output::render_parts(program, rows, ev, format == OutputFormat::Json, labels),
+    }
 }
 
 /// The results model behind the xlsx and HTML outputs, with provenance and

@@ -3,7 +3,7 @@
 
 use super::{Exit, ResultFormat};
 use crate::eval::format::write_text;
-use crate::eval::{Evaluated, Row};
+use crate::eval::{Results, Row, RowScratch};
 use crate::ir::Program;
 use crate::ir::Value;
 use std::fmt::Write as _;
@@ -61,22 +61,25 @@ const CHUNK_ROWS: usize = 50_000;
 fn render_rows(
     program: &Program,
     rows: &[Row],
-    ev: &Evaluated,
+    ev: &impl Results,
     order: &[usize],
     json: bool,
     first: bool,
-) -> String {
+) -> Option<String> {
     let mut out = String::with_capacity(order.len() * 64 * (program.outputs.len() + 3));
     let mut cell = String::new();
     let mut values = Vec::new();
+    let mut scratch = RowScratch::default();
     for (k, &r) in order.iter().enumerate() {
         // `order` is a permutation of row indices; skip rather than panic.
         let Some(row) = rows.get(r) else { continue };
         out.push_str(results_separator(json, if first { k } else { k + 1 }));
-        ev.row_into(r, &mut values);
+        if !ev.row_into(r, &mut values, &mut scratch) {
+            return None;
+        }
         render_row(program, row, &values, json, &mut out, &mut cell);
     }
-    out
+    Some(out)
 }
 
 /// Appends one result: a JSON object (without separator) or a CSV record
@@ -131,24 +134,38 @@ pub(crate) fn render_row(
     out.push_str(if json { "}}" } else { "\n" });
 }
 
-/// Renders all rows, chunks in parallel, in order (one part per chunk).
-fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> Vec<String> {
-    let chunks: Vec<&[usize]> = ev.order.chunks(CHUNK_ROWS).collect();
+/// Renders all rows, chunks in parallel, in order (one part per chunk);
+/// `None` when a row cannot be evaluated.
+fn render_all(
+    program: &Program,
+    rows: &[Row],
+    ev: &impl Results,
+    json: bool,
+) -> Option<Vec<String>> {
+    let order = ev.order();
+    let chunks: Vec<&[usize]> = order.chunks(CHUNK_ROWS).collect();
     if chunks.len() <= 1 {
-        return vec![render_rows(program, rows, ev, &ev.order, json, true)];
+        return Some(vec![render_rows(program, rows, ev, order, json, true)?]);
     }
     let threads = std::thread::available_parallelism()
         .map(|p| p.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    let mut parts = vec![String::new(); chunks.len()];
+    let mut parts: Vec<Option<Option<String>>> = vec![None; chunks.len()];
     let per = chunks.len().div_ceil(threads);
     std::thread::scope(|scope| {
         for (t, (group, group_chunks)) in parts.chunks_mut(per).zip(chunks.chunks(per)).enumerate()
         {
             let render = move || {
                 for (k, (part, chunk)) in group.iter_mut().zip(group_chunks).enumerate() {
-                    *part = render_rows(program, rows, ev, chunk, json, t == 0 && k == 0);
+                    *part = Some(render_rows(
+                        program,
+                        rows,
+                        ev,
+                        chunk,
+                        json,
+                        t == 0 && k == 0,
+                    ));
                 }
             };
             // (no thread to be had: the parts stay empty and are rendered below)
@@ -156,12 +173,15 @@ fn render_all(program: &Program, rows: &[Row], ev: &Evaluated, json: bool) -> Ve
         }
     });
     // a part whose thread could not start is rendered here
-    for (i, (part, chunk)) in parts.iter_mut().zip(&chunks).enumerate() {
-        if part.is_empty() && !chunk.is_empty() {
-            *part = render_rows(program, rows, ev, chunk, json, i == 0);
-        }
+    let mut out = Vec::with_capacity(chunks.len());
+    for (i, (part, chunk)) in parts.into_iter().zip(&chunks).enumerate() {
+        let part = match part {
+            Some(p) => p,
+            None => render_rows(program, rows, ev, chunk, json, i == 0),
+        };
+        out.push(part?);
     }
-    parts
+    Some(out)
 }
 
 /// The header of output `o`: its label when `labels` and it has one.
@@ -180,13 +200,13 @@ pub(crate) fn output_header(program: &Program, o: &crate::ir::Output, labels: bo
 pub fn render(
     program: &Program,
     rows: &[Row],
-    ev: &Evaluated,
+    ev: &impl Results,
     format: ResultFormat,
     labels: bool,
-) -> String {
+) -> Option<String> {
     match format {
         ResultFormat::Json | ResultFormat::Csv => {
-            render_parts(program, rows, ev, format == ResultFormat::Json, labels).concat()
+            Some(render_parts(program, rows, ev, format == ResultFormat::Json, labels)?.concat())
         }
         ResultFormat::Table => render_table(program, rows, ev, labels),
     }
@@ -197,14 +217,14 @@ pub fn render(
 pub fn render_parts(
     program: &Program,
     rows: &[Row],
-    ev: &Evaluated,
+    ev: &impl Results,
     json: bool,
     labels: bool,
-) -> Vec<String> {
+) -> Option<Vec<String>> {
     let mut parts = vec![results_head(program, json, labels)];
-    parts.extend(render_all(program, rows, ev, json));
-    parts.push(results_tail(json, ev.order.is_empty()).to_string());
-    parts
+    parts.extend(render_all(program, rows, ev, json)?);
+    parts.push(results_tail(json, ev.order().is_empty()).to_string());
+    Some(parts)
 }
 
 /// What comes before the results: JSON's opening, or the CSV header line.
@@ -245,7 +265,12 @@ pub(crate) fn results_separator(json: bool, n: usize) -> &'static str {
 }
 
 /// The aligned table of results.
-fn render_table(program: &Program, rows: &[Row], ev: &Evaluated, labels: bool) -> String {
+fn render_table(
+    program: &Program,
+    rows: &[Row],
+    ev: &impl Results,
+    labels: bool,
+) -> Option<String> {
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
     header.extend(
@@ -255,8 +280,12 @@ fn render_table(program: &Program, rows: &[Row], ev: &Evaluated, labels: bool) -
             .map(|o| output_header(program, o, labels)),
     );
     table.push(header);
-    for &r in &ev.order {
+    let (mut values, mut scratch) = (Vec::new(), RowScratch::default());
+    for &r in ev.order() {
         let Some(row) = rows.get(r) else { continue };
+        if !ev.row_into(r, &mut values, &mut scratch) {
+            return None;
+        }
         let mut rec = vec![
             row.employee.clone(),
             row.period.to_string(),
@@ -264,14 +293,14 @@ fn render_table(program: &Program, rows: &[Row], ev: &Evaluated, labels: bool) -
         ];
         for o in &program.outputs {
             let mut cell = String::new();
-            if let (Some(v), Some(slot)) = (&ev.value(r, o.slot), program.slots.get(o.slot)) {
+            if let (Some(v), Some(slot)) = (values.get(o.slot), program.slots.get(o.slot)) {
                 write_text(v, &slot.ty, &mut cell);
             }
             rec.push(cell);
         }
         table.push(rec);
     }
-    align(&table)
+    Some(align(&table))
 }
 
 /// Display width: CJK and full-width characters take two columns.

@@ -432,7 +432,9 @@ pub fn evaluate_with_threads(
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let keep = vec![true; program.slots.len()];
-    evaluate_keeping(program, rows, context, trace_row, threads, &keep, true)
+    evaluate_keeping(
+        program, rows, context, trace_row, threads, &keep, true, None,
+    )
 }
 
 /// [`evaluate_with_threads`] for results that are only written out: the
@@ -453,6 +455,7 @@ pub fn evaluate_outputs(
         threads,
         &kept_for_output(program),
         true,
+        None,
     )
 }
 
@@ -466,7 +469,168 @@ pub fn evaluate_walking(
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let keep = vec![true; program.slots.len()];
-    evaluate_keeping(program, rows, context, None, threads, &keep, false)
+    evaluate_keeping(program, rows, context, None, threads, &keep, false, None)
+}
+
+/// A row's slot values, however a batch holds them: all stored
+/// ([`Evaluated`]) or computed when the row is written ([`Replay`]).
+pub trait Results: Sync {
+    /// Row indices in output order: by team, period, employee.
+    fn order(&self) -> &[usize];
+    /// Every slot's value for row `row` into `out`; false when the row
+    /// cannot be evaluated (the batch's errors are then what
+    /// [`evaluate_outputs`] reports).
+    fn row_into(&self, row: usize, out: &mut Vec<Value>, scratch: &mut RowScratch) -> bool;
+}
+
+/// What computing a row reuses from one row to the next.
+#[derive(Default)]
+pub struct RowScratch {
+    inputs: Vec<Value>,
+    code: compiled::Scratch,
+    errors: Vec<EvalError>,
+}
+
+impl Results for Evaluated {
+    fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    fn row_into(&self, row: usize, out: &mut Vec<Value>, _: &mut RowScratch) -> bool {
+        Evaluated::row_into(self, row, out);
+        true
+    }
+}
+
+/// A batch for writing out in memory that does not hold its results: only
+/// the team and history figures and what they are computed from are kept,
+/// and each row's other values are computed again, with the compiled code,
+/// when the row is written (the rows are independent, given those
+/// figures). The values are those of [`evaluate_outputs`].
+pub struct Replay<'a> {
+    program: &'a Program,
+    rows: &'a [Row],
+    context: &'a BTreeMap<Period, Vec<Value>>,
+    groups: Evaluated,
+    /// Every per-record slot, in evaluation order.
+    slots: Vec<(usize, &'a Slot)>,
+    codes: Vec<Option<compiled::Code>>,
+}
+
+impl Results for Replay<'_> {
+    fn order(&self) -> &[usize] {
+        &self.groups.order
+    }
+
+    fn row_into(&self, row: usize, out: &mut Vec<Value>, scratch: &mut RowScratch) -> bool {
+        let Some(r) = self.rows.get(row) else {
+            return false;
+        };
+        self.groups.row_into(row, out);
+        out.resize(self.program.slots.len(), matrix::UNSET);
+        r.inputs.unpack_into(&mut scratch.inputs);
+        let pass = StagePass {
+            program: self.program,
+            context: self.context,
+            slots: &self.slots,
+            codes: &self.codes,
+            known: &[],
+            width: out.len(),
+            trace_row: None,
+        };
+        scratch.errors.clear();
+        pass.row(
+            r,
+            &scratch.inputs,
+            out,
+            false,
+            &mut scratch.code,
+            &mut scratch.errors,
+            &mut Vec::new(),
+        )
+    }
+}
+
+/// The batch as [`Replay`] holds it: its team and history figures, with
+/// what they read; `Err` when those cannot be computed (then
+/// [`evaluate_outputs`] reports the batch's errors).
+pub fn evaluate_replayed<'a>(
+    program: &'a Program,
+    rows: &'a [Row],
+    context: &'a BTreeMap<Period, Vec<Value>>,
+    threads: usize,
+) -> Result<Replay<'a>, Vec<EvalError>> {
+    let (keep, needed) = kept_for_groups(program);
+    let groups = evaluate_keeping(
+        program,
+        rows,
+        context,
+        None,
+        threads,
+        &keep,
+        true,
+        Some(&needed),
+    )?;
+    let mut slots = Vec::with_capacity(program.order.len());
+    for &s in &program.order {
+        match program.slots.get(s) {
+            Some(slot) if matches!(slot.compute, Compute::Expr(_)) => slots.push((s, slot)),
+            Some(_) => {}
+            None => return Err(vec![EvalError::internal()]),
+        }
+    }
+    Ok(Replay {
+        program,
+        rows,
+        context,
+        groups,
+        codes: compile(&slots),
+        slots,
+    })
+}
+
+/// What a batch must hold to compute its team and history figures: the
+/// per-record slots the stage passes must compute for them (`needed`: what
+/// they read, directly or through other per-record slots), and what is
+/// kept from pass to pass (`keep`: those figures, what they read, and the
+/// needed slots).
+fn kept_for_groups(program: &Program) -> (Vec<bool>, Vec<bool>) {
+    let n = program.slots.len();
+    let mut keep = vec![false; n];
+    let mut needed = vec![false; n];
+    let mut todo = Vec::new();
+    for (s, slot) in program.slots.iter().enumerate() {
+        if !matches!(slot.compute, Compute::Expr(_)) {
+            if let Some(k) = keep.get_mut(s) {
+                *k = true;
+            }
+            for d in slot.compute.dependencies() {
+                if let Some(k) = keep.get_mut(d) {
+                    *k = true;
+                }
+                todo.push(d);
+            }
+        }
+    }
+    while let Some(s) = todo.pop() {
+        let Some(slot) = program.slots.get(s) else {
+            continue;
+        };
+        let Compute::Expr(e) = &slot.compute else {
+            continue; // read from the batch
+        };
+        if needed.get(s) == Some(&false) {
+            if let Some(x) = needed.get_mut(s) {
+                *x = true;
+            }
+            // kept too: a later stage's pass may read it
+            if let Some(k) = keep.get_mut(s) {
+                *k = true;
+            }
+            todo.extend(e.slots_read());
+        }
+    }
+    (keep, needed)
 }
 
 /// The slots whose values outlive their stage's pass: the outputs, team
@@ -505,6 +669,7 @@ fn evaluate_keeping(
     threads: usize,
     keep: &[bool],
     compiled: bool,
+    only: Option<&[bool]>,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
@@ -530,7 +695,10 @@ fn evaluate_keeping(
             let Some(slot) = program.slots.get(s) else {
                 return Err(vec![EvalError::internal()]);
             };
-            if slot.stage == stage {
+            // (team and history figures always; per-record slots as asked)
+            let wanted = !matches!(slot.compute, Compute::Expr(_))
+                || only.is_none_or(|o| o.get(s).copied().unwrap_or(true));
+            if slot.stage == stage && wanted {
                 stage_slots.push((s, slot));
             }
         }

@@ -707,14 +707,18 @@ pub async fn export(State(state): Shared, body: Body) -> ApiResult {
         let (p, rows, ev) = (&run.program, &run.rows, &run.ev);
         Ok(match format.as_str() {
             "json" => (
-                render_results(p, rows, ev, ResultFormat::Json, false).into_bytes(),
+                // (an evaluated batch holds every row: always rendered)
+                render_results(p, rows, ev, ResultFormat::Json, false)
+                    .unwrap_or_default()
+                    .into_bytes(),
                 "application/json; charset=utf-8",
                 "json",
             ),
             "csv" => {
                 // Excel reads a CSV file as UTF-8 only with a BOM
                 let mut b = "\u{feff}".as_bytes().to_vec();
-                b.extend(render_results(p, rows, ev, ResultFormat::Csv, labels).into_bytes());
+                let csv = render_results(p, rows, ev, ResultFormat::Csv, labels);
+                b.extend(csv.unwrap_or_default().into_bytes());
                 (b, "text/csv; charset=utf-8", "csv")
             }
             "html" => {
