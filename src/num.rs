@@ -627,6 +627,9 @@ pub mod small {
     const KEPT: u8 = MAX_SCALE / 2;
 
     /// 10^0 ..= 10^18, every power of ten an i64 holds.
+    // invariant: evaluated at compile time, where an index out of range (or
+    // an overflow) is a build error, not a panic.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
     const POW10: [i64; 19] = {
         let mut t = [1i64; 19];
         let mut i = 1;

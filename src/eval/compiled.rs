@@ -385,7 +385,9 @@ impl Code {
                     m: *m as i64,
                     s: *s,
                 }),
-                v => Some(pack(v, side)),
+                v @ (Value::Num(_) | Value::Bool(_) | Value::Text(_) | Value::Level(_)) => {
+                    Some(pack(v, side))
+                }
             },
             Arg::Big(b) => Some(pack(self.bigs.get(b as usize)?, side)),
         }
@@ -495,7 +497,7 @@ impl Compiler {
                         self.bigs.push(v.clone());
                         Arg::Big(u32::try_from(self.bigs.len() - 1).ok()?)
                     }
-                    p => {
+                    p @ (Packed::Dec { .. } | Packed::Bool(_) | Packed::Level(_)) => {
                         self.consts.push(p);
                         Arg::Const(u32::try_from(self.consts.len() - 1).ok()?)
                     }

@@ -171,6 +171,7 @@ impl StagePass<'_> {
     /// Evaluates the stage's slots for one row (its `inputs` unpacked)
     /// into `cells` (the row's values, one per slot); false after an error
     /// (pushed to `errors`).
+    #[allow(clippy::too_many_arguments)]
     fn row(
         &self,
         row: &Row,
@@ -661,6 +662,7 @@ fn kept_for_output(program: &Program) -> Vec<bool> {
     keep
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate_keeping(
     program: &Program,
     rows: &[Row],
