@@ -12,19 +12,16 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::eval::{Args, OutputFormat};
-use super::{render_diagnostic, Exit, Source};
+use super::{Exit, Source};
 use crate::diag::Lang;
 use crate::ir::Program;
-use crate::sql::DuckDbError;
 
 pub fn run(args: &Args, lang: Lang, src: &Source, program: &Program, format: OutputFormat) -> Exit {
     #[cfg(not(feature = "duckdb"))]
     {
         let _ = (args, src, program, format);
-        eprint!(
-            "{}",
-            render_diagnostic(&DuckDbError::NotBuilt.report(lang), None)
-        );
+        let report = crate::sql::DuckDbError::NotBuilt.report(lang);
+        eprint!("{}", super::render_diagnostic(&report, None));
         Exit::Usage
     }
     #[cfg(feature = "duckdb")]
