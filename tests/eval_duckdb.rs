@@ -11,7 +11,7 @@
 //! (`kpi::duckdb::query_stopped`, exit 1, nothing written). Without the
 //! feature, the engine is a diagnostic saying how to build it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -54,6 +54,7 @@ fn without_the_feature_the_engine_says_how_to_build_it() {
 #[cfg(feature = "duckdb")]
 mod engine {
     use super::*;
+    use std::path::PathBuf;
 
     /// A policy and its data: a seed with its example, or a case directory.
     struct Case {
@@ -543,6 +544,12 @@ mod engine {
             String::from_utf8_lossy(&out.stdout),
             "employee,period,team,o,p\nE1,2026-10,,12.3456%,1.50\n"
         );
+    }
+
+    /// The library linked is the DuckDB the duckdb crate was made for.
+    #[test]
+    fn the_engine_is_duckdb_1_5_6() {
+        assert_eq!(kpi::sql::embedded::library_version().unwrap(), "v1.5.6");
     }
 
     #[test]

@@ -354,7 +354,7 @@ mod every_variant {
     use kpi::diag::{Lang, Report};
     use kpi::eval::expr::FaultKind;
     use kpi::eval::EvalError;
-    use kpi::sql::{DuckDbError, SqlError};
+    use kpi::sql::{DuckDbError, NotHeld, SqlError};
     use kpi::syntax::ast::Span;
     use kpi::syntax::{Expect, Found, Nesting, SyntaxError, SyntaxHint};
     use kpi::types::{Dim, DurUnit, NumKind, Ty};
@@ -721,22 +721,22 @@ mod every_variant {
     fn duckdb_errors() -> Vec<DuckDbError> {
         vec![
             DuckDbError::NotBuilt,
-            DuckDbError::Unrepresentable {
+            DuckDbError::Unrepresentable(Box::new(NotHeld {
                 line: Some(3),
                 employee: Some("E2".into()),
                 period: "2026-10".into(),
                 input: "refund_rate".into(),
                 value: "0.1234567".into(),
                 column: "DECIMAL(18,6)".into(),
-            },
-            DuckDbError::Unrepresentable {
+            })),
+            DuckDbError::Unrepresentable(Box::new(NotHeld {
                 line: None,
                 employee: None,
                 period: "2026-10".into(),
                 input: "industry_rate".into(),
                 value: "0.1234567".into(),
                 column: "DECIMAL(18,6)".into(),
-            },
+            })),
             DuckDbError::QueryStopped {
                 message: "kpi: division by zero".into(),
             },

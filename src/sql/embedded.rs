@@ -11,7 +11,7 @@
 //! it returns, spelled like `kpi eval --format csv`.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::error::DuckDbError;
+use super::error::{DuckDbError, NotHeld};
 use super::{column_type, decimal_type, Dialect};
 use crate::data::{Cell, Record};
 use crate::ir::{Field, Program};
@@ -198,14 +198,14 @@ impl<'p> Database<'p> {
                         Ok(v) => row.push(v),
                         Err(value) => {
                             fits = false;
-                            refused.push(DuckDbError::Unrepresentable {
+                            refused.push(DuckDbError::Unrepresentable(Box::new(NotHeld {
                                 line: Some(r.line),
                                 employee: Some(r.employee.clone()),
                                 period: r.period.to_string(),
                                 input: c.id.to_string(),
                                 value,
                                 column: c.sql_type.clone(),
-                            });
+                            })));
                         }
                     }
                 }
@@ -241,14 +241,14 @@ impl<'p> Database<'p> {
                         Ok(v) => row.push(v),
                         Err(value) => {
                             fits = false;
-                            refused.push(DuckDbError::Unrepresentable {
+                            refused.push(DuckDbError::Unrepresentable(Box::new(NotHeld {
                                 line: None,
                                 employee: None,
                                 period: period.to_string(),
                                 input: c.id.to_string(),
                                 value,
                                 column: c.sql_type.clone(),
-                            });
+                            })));
                         }
                     }
                 }
@@ -296,6 +296,9 @@ impl<'p> Database<'p> {
         while let Some(row) = rows.next().map_err(stopped)? {
             let mut texts: Vec<Option<&str>> = Vec::with_capacity(columns);
             for i in 0..columns {
+                // DuckDB's value types grow with its versions: anything but
+                // text or NULL is an error
+                #[allow(clippy::wildcard_enum_match_arm)]
                 let text = match row.get_ref(i).map_err(engine)? {
                     ValueRef::Null => None,
                     ValueRef::Text(bytes) => {

@@ -112,15 +112,8 @@ pub enum DuckDbError {
     NotBuilt,
     /// A value kpi reads exactly does not fit the SQL column the compiled
     /// query reads it from: more decimal places (or digits) than the column
-    /// keeps. `employee` and `line` are `None` for a context value.
-    Unrepresentable {
-        line: Option<usize>,
-        employee: Option<String>,
-        period: String,
-        input: String,
-        value: String,
-        column: String,
-    },
+    /// keeps.
+    Unrepresentable(Box<NotHeld>),
     /// The query stopped with an error: one the compiled query raises
     /// (`kpi: division by zero`) or DuckDB's own (an overflow).
     QueryStopped { message: String },
@@ -129,12 +122,27 @@ pub enum DuckDbError {
     Engine { message: String },
 }
 
+/// A value and the SQL column that cannot hold it exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotHeld {
+    /// The record's line and employee; `None` for a context value.
+    pub line: Option<usize>,
+    pub employee: Option<String>,
+    pub period: String,
+    /// The input's id.
+    pub input: String,
+    /// The value, exactly.
+    pub value: String,
+    /// The column's SQL type (`DECIMAL(18,6)`).
+    pub column: String,
+}
+
 impl DuckDbError {
     /// The stable code of the problem.
     pub fn code(&self) -> &'static str {
         match self {
             DuckDbError::NotBuilt => "kpi::duckdb::not_built",
-            DuckDbError::Unrepresentable { .. } => "kpi::duckdb::unrepresentable",
+            DuckDbError::Unrepresentable(_) => "kpi::duckdb::unrepresentable",
             DuckDbError::QueryStopped { .. } => "kpi::duckdb::query_stopped",
             DuckDbError::Engine { .. } => "kpi::duckdb::engine",
         }
@@ -153,14 +161,15 @@ impl DuckDbError {
                     "请用 `cargo build --release --features duckdb` 重新构建（从 `DUCKDB_LIB_DIR` 链接 libduckdb 1.5.6），或用 `--features duckdb-bundled`（编译 DuckDB，较慢）；也可改用 `--engine batch`".to_string(),
                 ),
             ),
-            DuckDbError::Unrepresentable {
-                line,
-                employee,
-                period,
-                input,
-                value,
-                column,
-            } => {
+            DuckDbError::Unrepresentable(v) => {
+                let NotHeld {
+                    line,
+                    employee,
+                    period,
+                    input,
+                    value,
+                    column,
+                } = v.as_ref();
                 let place = match (lang, line, employee) {
                     (Lang::En, Some(l), Some(e)) => format!("line {l}, employee `{e}`, {period}"),
                     (Lang::Zh, Some(l), Some(e)) => format!("第 {l} 行，员工 `{e}`，{period}"),

@@ -30,7 +30,7 @@ mod expr;
 mod loader;
 mod num;
 
-pub use error::{DuckDbError, SqlError};
+pub use error::{DuckDbError, NotHeld, SqlError};
 pub use loader::{loader, FileFormat};
 
 use crate::ir::*;
