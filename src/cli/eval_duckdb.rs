@@ -4,7 +4,7 @@
 //! The records and context are read by kpi's own data layer, so encodings,
 //! spreadsheets, header names and every validation (all bad rows reported,
 //! exit 1, nothing written) are those of the other engines; the validated
-//! values go into DuckDB exactly ([`crate::sql::embedded`]), the query
+//! values go into DuckDB exactly (`crate::sql::embedded`), the query
 //! runs, and its rows are written as `kpi eval` writes results: CSV and
 //! JSON byte for byte as the native engines write them, or the table.
 //! xlsx and HTML reports need every person's figures, which the query does
