@@ -17,7 +17,10 @@ binary can compile the policy to SQL (`kpi compile --to sql`), the same
 records are also scored by the compiled query in DuckDB, in a separate
 process measured the same way, its output checked against kpi's byte for
 byte, and the ratio printed; `--spark` does the same once in Spark's local
-mode (PyPI `pyspark`, Java 17), the JVM's start included. Wall-clock figures on a shared machine vary:
+mode (PyPI `pyspark`, Java 17), the JVM's start included. `--features duckdb`
+builds the binary with `kpi eval --engine duckdb` (the same query in DuckDB
+embedded in kpi, on the CSV files kpi reads; DUCKDB_LIB_DIR and
+LD_LIBRARY_PATH as the README says) and measures that engine too. Wall-clock figures on a shared machine vary:
 run it on an idle one.
 """
 
@@ -77,9 +80,10 @@ def human_bytes(n):
     return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
 
 
-def build():
+def build(features):
+    extra = ["--features", features] if features else []
     subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "--bin", "kpi", "--example", "bench_data"],
+        ["cargo", "build", "--release", "--quiet", "--bin", "kpi", "--example", "bench_data", *extra],
         cwd=ROOT,
         check=True,
     )
@@ -103,6 +107,18 @@ def duckdb_available():
     # (not imported here: this process stays small, see GNU_TIME)
     r = subprocess.run([sys.executable, "-c", "import duckdb"], capture_output=True)
     return r.returncode == 0
+
+
+def duckdb_engine(kpi, policy):
+    """Whether this kpi has `--engine duckdb` (the cargo feature `duckdb`)."""
+    r = subprocess.run(
+        [kpi, "eval", policy, "--data", os.devnull, "--engine", "duckdb"],
+        capture_output=True,
+        text=True,
+    )
+    if "error while loading shared libraries" in r.stderr:
+        sys.exit(f"{kpi} cannot start: {r.stderr.strip()} (set LD_LIBRARY_PATH, see the README)")
+    return "kpi::duckdb::not_built" not in r.stderr
 
 
 def compile_to(kpi, policy, what, out, extra=(), dialect="duckdb"):
@@ -129,16 +145,21 @@ def main():
     ap.add_argument("--dir", default="/tmp/kpi-bench", help="where the generated data is kept")
     ap.add_argument("--engine", default="auto", help="kpi eval --engine (auto, batch, stream)")
     ap.add_argument(
+        "--features", default="", help="cargo features of the binary: `duckdb` measures kpi eval --engine duckdb too"
+    )
+    ap.add_argument(
         "--spark", action="store_true", help="also run the compiled SQL in Spark (local mode; PyPI pyspark)"
     )
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    kpi, gen = build()
+    kpi, gen = build(args.features)
     duck = duckdb_available()
+    engine = duckdb_engine(kpi, os.path.join(ROOT, POLICIES["s1"]))
     cpu = platform.processor() or platform.machine()
     print(
         f"kpi eval, CSV in and out, best of {args.runs}; {os.cpu_count()} cores ({cpu}); "
-        f"DuckDB: {'yes' if duck else 'not installed (pip install duckdb)'}"
+        f"DuckDB: {'yes' if duck else 'not installed (pip install duckdb)'}; "
+        f"kpi eval --engine duckdb: {'yes' if engine else 'no (--features duckdb)'}"
     )
     print(f"{'policy':<7}{'rows':>10}  {'engine':<8}{'wall':>9}{'rows/s':>12}{'peak RSS':>10}  output")
     for which in args.policies.split(","):
@@ -158,6 +179,16 @@ def main():
                 f"{which:<7}{rows:>10}  {'kpi':<8}{wall:>8.3f}s{rows / wall:>12,.0f}"
                 f"{human_bytes(rss):>10}  {digest(out)}"
             )
+            if engine:
+                # the compiled query in the DuckDB embedded in kpi, on the same files
+                eout = os.path.join(args.dir, f"engine_{which}_{rows}.csv")
+                eargv = argv[: argv.index("--output")] + ["--output", eout, "--engine", "duckdb"]
+                ewall, erss = min(run_measured(eargv) for _ in range(args.runs))
+                same = "same results" if digest(eout) == digest(out) else "DIFFERENT results"
+                print(
+                    f"{'':<7}{'':>10}  {'kpi+duck':<8}{ewall:>8.3f}s{rows / ewall:>12,.0f}"
+                    f"{human_bytes(erss):>10}  {digest(eout)} ({same}; --engine duckdb/kpi wall {ewall / wall:.2f})"
+                )
             if sql:
                 # the same records with input ids and base units (the loader's columns)
                 load = os.path.join(args.dir, f"{which}_{rows}.load.sql")

@@ -354,7 +354,7 @@ mod every_variant {
     use kpi::diag::{Lang, Report};
     use kpi::eval::expr::FaultKind;
     use kpi::eval::EvalError;
-    use kpi::sql::SqlError;
+    use kpi::sql::{DuckDbError, NotHeld, SqlError};
     use kpi::syntax::ast::Span;
     use kpi::syntax::{Expect, Found, Nesting, SyntaxError, SyntaxHint};
     use kpi::types::{Dim, DurUnit, NumKind, Ty};
@@ -718,6 +718,34 @@ mod every_variant {
         ]
     }
 
+    fn duckdb_errors() -> Vec<DuckDbError> {
+        vec![
+            DuckDbError::NotBuilt,
+            DuckDbError::Unrepresentable(Box::new(NotHeld {
+                line: Some(3),
+                employee: Some("E2".into()),
+                period: "2026-10".into(),
+                input: "refund_rate".into(),
+                value: "0.1234567".into(),
+                column: "DECIMAL(18,6)".into(),
+            })),
+            DuckDbError::Unrepresentable(Box::new(NotHeld {
+                line: None,
+                employee: None,
+                period: "2026-10".into(),
+                input: "industry_rate".into(),
+                value: "0.1234567".into(),
+                column: "DECIMAL(18,6)".into(),
+            })),
+            DuckDbError::QueryStopped {
+                message: "kpi: division by zero".into(),
+            },
+            DuckDbError::Engine {
+                message: "Out of Memory Error: failed to allocate".into(),
+            },
+        ]
+    }
+
     fn eval_errors() -> Vec<EvalError> {
         let mut v = vec![
             EvalError::MissingContext {
@@ -989,6 +1017,11 @@ mod every_variant {
                 .iter()
                 .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
         );
+        all.extend(
+            duckdb_errors()
+                .iter()
+                .map(|e| (e.report(Lang::En), e.report(Lang::Zh))),
+        );
         all.extend(lint_reports());
         let mut seen = std::collections::BTreeMap::new();
         for (en, zh) in all {
@@ -1067,6 +1100,9 @@ mod every_variant {
             add(e.report(Lang::En), e.report(Lang::Zh));
         }
         for e in sql_errors() {
+            add(e.report(Lang::En), e.report(Lang::Zh));
+        }
+        for e in duckdb_errors() {
             add(e.report(Lang::En), e.report(Lang::Zh));
         }
         if std::env::var_os("KPI_SHOW_ZH").is_some() {

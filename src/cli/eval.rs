@@ -41,6 +41,9 @@ pub enum Engine {
     /// One pass, a chunk of records at a time: policies without team or
     /// history rules, CSV or JSON out.
     Stream,
+    /// The compiled SQL query (`kpi compile --to sql`) in embedded DuckDB
+    /// (a build with the cargo feature `duckdb`); CSV, JSON or table out.
+    Duckdb,
 }
 
 /// Where the records and context come from, and how to read them: shared
@@ -210,6 +213,28 @@ pub(crate) fn load_rows(
     period: Option<&str>,
     lang: Lang,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
+    // records become rows a chunk at a time: a batch is never held twice
+    let mut rows: Vec<Row> = Vec::new();
+    let context = read_data(program, args, period, lang, &mut |records| {
+        rows.extend(records.into_iter().map(Row::from))
+    })?;
+    let context = context
+        .into_iter()
+        .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
+        .collect();
+    Ok((rows, context))
+}
+
+/// [`load_rows`]'s reading: the good records are handed to `on_records` a
+/// chunk at a time as they are read (usable only when this returns `Ok`),
+/// the context cells are returned; errors and notices are reported.
+pub(crate) fn read_data(
+    program: &Program,
+    args: &DataArgs,
+    period: Option<&str>,
+    lang: Lang,
+    on_records: &mut dyn FnMut(Vec<data::Record>),
+) -> Result<BTreeMap<Period, Vec<Cell>>, Exit> {
     // the command line's key names; the policy's `key` declarations follow
     let layout = args.read.layout(period)?;
     let opts = ReadOptions {
@@ -230,8 +255,6 @@ pub(crate) fn load_rows(
     let context_file = context_file
         .as_ref()
         .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
-    // records become rows a chunk at a time: a batch is never held twice
-    let mut rows: Vec<Row> = Vec::new();
     let BatchRead {
         context,
         errors,
@@ -245,7 +268,7 @@ pub(crate) fn load_rows(
         &opts,
         &layout,
         8192,
-        &mut |_, records| rows.extend(records.into_iter().map(Row::from)),
+        &mut |_, records| on_records(records),
     );
     drop(files);
     if !missing_context.is_empty() {
@@ -259,11 +282,7 @@ pub(crate) fn load_rows(
         report_data(&errors, lang);
         return Err(Exit::Failure);
     }
-    let context = context
-        .into_iter()
-        .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
-        .collect();
-    Ok((rows, context))
+    Ok(context)
 }
 
 /// Says that the policy's context inputs `ids` need `--context`.
@@ -315,6 +334,9 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
         Ok(p) => p,
         Err(e) => return e,
     };
+    if args.engine == Engine::Duckdb {
+        return super::eval_duckdb::run(args, lang, &src, &program, format);
+    }
     if args.engine != Engine::Batch {
         if super::stream::eligible(&program, format) {
             return super::stream::run(args, lang, &src, &program, format);

@@ -6,6 +6,7 @@ mod compile;
 mod diagnostics;
 mod diff;
 mod eval;
+mod eval_duckdb;
 mod explain;
 mod files;
 mod fmt;
@@ -139,7 +140,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = eval::HeaderStyle::Ids)]
         headers: eval::HeaderStyle,
         /// How to evaluate: `auto` streams policies without team or
-        /// history rules (CSV and JSON out) and holds the batch otherwise.
+        /// history rules (CSV and JSON out) and holds the batch otherwise;
+        /// `duckdb` runs the compiled SQL in embedded DuckDB.
         #[arg(long, value_enum, default_value_t = eval::Engine::Auto)]
         engine: eval::Engine,
         /// Threads to evaluate on (default: one per core, at most 8). The

@@ -101,3 +101,115 @@ impl SqlError {
         }
     }
 }
+
+/// Why `kpi eval --engine duckdb` gives no results. (The type exists in
+/// every build: without the `duckdb` feature the engine is [`NotBuilt`].)
+///
+/// [`NotBuilt`]: DuckDbError::NotBuilt
+#[derive(Debug, Clone, PartialEq)]
+pub enum DuckDbError {
+    /// This kpi was built without the cargo feature `duckdb`.
+    NotBuilt,
+    /// A value kpi reads exactly does not fit the SQL column the compiled
+    /// query reads it from: more decimal places (or digits) than the column
+    /// keeps.
+    Unrepresentable(Box<NotHeld>),
+    /// The query stopped with an error: one the compiled query raises
+    /// (`kpi: division by zero`) or DuckDB's own (an overflow).
+    QueryStopped { message: String },
+    /// DuckDB failed otherwise: opening the database, creating or filling
+    /// the tables, reading the results.
+    Engine { message: String },
+}
+
+/// A value and the SQL column that cannot hold it exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotHeld {
+    /// The record's line and employee; `None` for a context value.
+    pub line: Option<usize>,
+    pub employee: Option<String>,
+    pub period: String,
+    /// The input's id.
+    pub input: String,
+    /// The value, exactly.
+    pub value: String,
+    /// The column's SQL type (`DECIMAL(18,6)`).
+    pub column: String,
+}
+
+impl DuckDbError {
+    /// The stable code of the problem.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DuckDbError::NotBuilt => "kpi::duckdb::not_built",
+            DuckDbError::Unrepresentable(_) => "kpi::duckdb::unrepresentable",
+            DuckDbError::QueryStopped { .. } => "kpi::duckdb::query_stopped",
+            DuckDbError::Engine { .. } => "kpi::duckdb::engine",
+        }
+    }
+
+    /// The diagnostic in `lang` (no spans: it is about data or the engine).
+    pub fn report(&self, lang: Lang) -> Report {
+        let (message, help) = match self {
+            DuckDbError::NotBuilt => (
+                lang.pick(
+                    "this kpi was built without DuckDB: `--engine duckdb` needs the cargo feature `duckdb`".to_string(),
+                    "此 kpi 构建时未包含 DuckDB：`--engine duckdb` 需要 cargo 特性 `duckdb`".to_string(),
+                ),
+                lang.pick(
+                    "rebuild with `cargo build --release --features duckdb` (links libduckdb 1.5.6 from `DUCKDB_LIB_DIR`) or `--features duckdb-bundled` (compiles DuckDB, slow); or use `--engine batch`".to_string(),
+                    "请用 `cargo build --release --features duckdb` 重新构建（从 `DUCKDB_LIB_DIR` 链接 libduckdb 1.5.6），或用 `--features duckdb-bundled`（编译 DuckDB，较慢）；也可改用 `--engine batch`".to_string(),
+                ),
+            ),
+            DuckDbError::Unrepresentable(v) => {
+                let NotHeld {
+                    line,
+                    employee,
+                    period,
+                    input,
+                    value,
+                    column,
+                } = v.as_ref();
+                let place = match (lang, line, employee) {
+                    (Lang::En, Some(l), Some(e)) => format!("line {l}, employee `{e}`, {period}"),
+                    (Lang::Zh, Some(l), Some(e)) => format!("第 {l} 行，员工 `{e}`，{period}"),
+                    (Lang::En, _, _) => format!("context of {period}"),
+                    (Lang::Zh, _, _) => format!("{period} 的 context"),
+                };
+                (
+                    lang.pick(
+                        format!("{place}: `{input}` is `{value}`, which its SQL column `{column}` cannot hold exactly"),
+                        format!("{place}：`{input}` 的值 `{value}` 无法在其 SQL 列 `{column}` 中精确保存"),
+                    ),
+                    lang.pick(
+                        "the query's columns keep 6 decimal places for numbers and percents (as fractions), 4 for money (yuan), 3 for durations (seconds): round the value in the file, or use `--engine batch`".to_string(),
+                        "查询的列对数值和百分比（按小数）保留 6 位小数，金额（元）4 位，时长（秒）3 位：请在文件中舍入该值，或改用 `--engine batch`".to_string(),
+                    ),
+                )
+            }
+            DuckDbError::QueryStopped { message } => (
+                lang.pick(
+                    format!("the compiled query stopped in DuckDB: `{message}`"),
+                    format!("编译出的查询在 DuckDB 中中止：`{message}`"),
+                ),
+                lang.pick(
+                    "`kpi eval --engine batch` on the same files names the employee, period and rule".to_string(),
+                    "对同样的文件运行 `kpi eval --engine batch` 可看到是哪位员工、哪个月份和哪条规则".to_string(),
+                ),
+            ),
+            DuckDbError::Engine { message } => (
+                lang.pick(
+                    format!("DuckDB failed: `{message}`"),
+                    format!("DuckDB 出错：`{message}`"),
+                ),
+                lang.pick(
+                    "`--engine batch` evaluates without DuckDB".to_string(),
+                    "`--engine batch` 不经 DuckDB 计算".to_string(),
+                ),
+            ),
+        };
+        Report::error(self.code(), message, Vec::new(), Some(help))
+    }
+}
+
+crate::diag::english_diagnostic!(DuckDbError);

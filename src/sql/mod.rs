@@ -23,12 +23,14 @@
     clippy::match_wildcard_for_single_variants
 )]
 
+#[cfg(feature = "duckdb")]
+pub mod embedded;
 pub mod error;
 mod expr;
 mod loader;
 mod num;
 
-pub use error::SqlError;
+pub use error::{DuckDbError, NotHeld, SqlError};
 pub use loader::{loader, FileFormat};
 
 use crate::ir::*;
@@ -97,6 +99,20 @@ pub fn column_type(f: &Field, dialect: Dialect) -> String {
     match &f.ty {
         Ty::Number(NumKind::Count) => "BIGINT".into(),
         Ty::Number(_) | Ty::Money | Ty::Duration(_) => {
+            let (p, s) = decimal_type(f).unwrap_or((38, column_scale(&f.ty).0));
+            format!("DECIMAL({p},{s})")
+        }
+        Ty::Bool => "BOOLEAN".into(),
+        Ty::Text | Ty::Grade(_) => text.into(),
+    }
+}
+
+/// The `(precision, scale)` of a decimal input column ([`column_type`]);
+/// `None` for counts and the other types.
+pub fn decimal_type(f: &Field) -> Option<(u32, u32)> {
+    match &f.ty {
+        Ty::Number(NumKind::Count) | Ty::Bool | Ty::Text | Ty::Grade(_) => None,
+        Ty::Number(_) | Ty::Money | Ty::Duration(_) => {
             let (s, bound) = column_scale(&f.ty);
             let mag = match f.range {
                 Some((lo, hi)) => lo.abs().max(hi.abs()),
@@ -104,10 +120,8 @@ pub fn column_type(f: &Field, dialect: Dialect) -> String {
             };
             let digits = mag.trunc().to_string().trim_start_matches('-').len();
             let p = if digits + s as usize <= 18 { 18 } else { 38 };
-            format!("DECIMAL({p},{s})")
+            Some((p, s))
         }
-        Ty::Bool => "BOOLEAN".into(),
-        Ty::Text | Ty::Grade(_) => text.into(),
     }
 }
 
