@@ -128,36 +128,11 @@ fn team_policy_same_bytes_for_every_thread_count() {
 /// threads.
 #[test]
 fn batch_keeping_outputs_only_gives_the_same_outputs() {
-    use kpi::data::{read_batch, Cell, Layout, ReadOptions};
     use kpi::eval::{
-        evaluate_outputs, evaluate_replayed, evaluate_with_threads, Results, Row, RowScratch,
+        evaluate_outputs, evaluate_replayed, evaluate_with_threads, Results, RowScratch,
     };
     for (policy, records, context) in policies_with_data() {
-        let text = std::fs::read_to_string(&policy).unwrap();
-        let program = kpi::check::check(&kpi::syntax::parse(&text).unwrap())
-            .unwrap()
-            .program;
-        let bytes = std::fs::read(&records).unwrap();
-        let ctx_bytes = context.as_ref().map(|c| std::fs::read(c).unwrap());
-        let read = read_batch(
-            &program,
-            &[("records.csv".to_string(), bytes.as_slice())],
-            ctx_bytes.as_deref().map(|b| ("context.csv", b)),
-            &ReadOptions::default(),
-            &Layout::default(),
-        );
-        assert!(
-            read.errors.is_empty(),
-            "{}: {:?}",
-            policy.display(),
-            read.errors
-        );
-        let rows: Vec<Row> = read.records.into_iter().map(Row::from).collect();
-        let context = read
-            .context
-            .into_iter()
-            .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
-            .collect();
+        let (program, rows, context) = example_batch(&policy, &records, context.as_deref());
         for threads in [1, 2] {
             let all = evaluate_with_threads(&program, &rows, &context, None, threads).unwrap();
             let some = evaluate_outputs(&program, &rows, &context, threads).unwrap();
@@ -205,6 +180,46 @@ fn policies_with_data() -> Vec<(PathBuf, PathBuf, Option<PathBuf>)> {
     }
     assert!(cases.len() >= 19);
     cases
+}
+
+/// A policy checked, with its records and context read as `kpi eval`
+/// reads them (no errors allowed).
+fn example_batch(
+    policy: &Path,
+    records: &Path,
+    context: Option<&Path>,
+) -> (
+    kpi::ir::Program,
+    Vec<kpi::eval::Row>,
+    std::collections::BTreeMap<kpi::types::Period, Vec<kpi::ir::Value>>,
+) {
+    use kpi::data::{read_batch, Cell, Layout, ReadOptions};
+    let text = std::fs::read_to_string(policy).unwrap();
+    let program = kpi::check::check(&kpi::syntax::parse(&text).unwrap())
+        .unwrap()
+        .program;
+    let bytes = std::fs::read(records).unwrap();
+    let ctx_bytes = context.map(|c| std::fs::read(c).unwrap());
+    let read = read_batch(
+        &program,
+        &[("records.csv".to_string(), bytes.as_slice())],
+        ctx_bytes.as_deref().map(|b| ("context.csv", b)),
+        &ReadOptions::default(),
+        &Layout::default(),
+    );
+    assert!(
+        read.errors.is_empty(),
+        "{}: {:?}",
+        policy.display(),
+        read.errors
+    );
+    let rows = read.records.into_iter().map(kpi::eval::Row::from).collect();
+    let context = read
+        .context
+        .into_iter()
+        .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
+        .collect();
+    (program, rows, context)
 }
 
 /// A small deterministic generator (xorshift), so a failure reproduces.
@@ -259,32 +274,13 @@ fn random_value(field: &kpi::ir::Field, rng: &mut Rng) -> kpi::ir::Value {
 /// (team and history figures included) and one record at a time.
 #[test]
 fn compiled_code_agrees_with_the_tree_walker() {
-    use kpi::data::{read_batch, Cell, Layout, ReadOptions};
     use kpi::eval::{evaluate_walking, evaluate_with_threads, Row, RowEvaluator};
     use kpi::types::Period;
     use std::collections::BTreeMap;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (mut values_compared, mut errors_compared) = (0usize, 0usize);
     for (policy, records, context) in policies_with_data() {
-        let text = std::fs::read_to_string(&policy).unwrap();
-        let program = kpi::check::check(&kpi::syntax::parse(&text).unwrap())
-            .unwrap()
-            .program;
-        let bytes = std::fs::read(&records).unwrap();
-        let ctx_bytes = context.as_ref().map(|c| std::fs::read(c).unwrap());
-        let read = read_batch(
-            &program,
-            &[("records.csv".to_string(), bytes.as_slice())],
-            ctx_bytes.as_deref().map(|b| ("context.csv", b)),
-            &ReadOptions::default(),
-            &Layout::default(),
-        );
-        let example: Vec<Row> = read.records.into_iter().map(Row::from).collect();
-        let example_ctx: BTreeMap<Period, Vec<kpi::ir::Value>> = read
-            .context
-            .into_iter()
-            .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
-            .collect();
+        let (program, example, example_ctx) = example_batch(&policy, &records, context.as_deref());
         // random records: 40 employees × 3 months × 5 draws, 3 teams
         let periods: Vec<Period> = ["2025-12", "2026-01", "2026-02"]
             .iter()

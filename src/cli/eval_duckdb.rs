@@ -41,8 +41,8 @@ pub fn run(args: &Args, lang: Lang, src: &Source, program: &Program, format: Out
 mod embedded {
     use super::super::eval::{read_data, Args, HeaderStyle, OutputFormat};
     use super::super::output::{
-        align, emit, emit_with, output_header, push_csv_field, push_json_str, results_head,
-        results_separator, results_tail,
+        align, emit, emit_with, push_csv_field, push_json_str, results_head, results_separator,
+        results_tail, table_header,
     };
     use super::super::{render_diagnostic, Exit, Source};
     use crate::diag::Lang;
@@ -124,14 +124,7 @@ mod embedded {
         let want = 3 + program.outputs.len();
         let rendered = match format {
             OutputFormat::Table => {
-                let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
-                header.extend(
-                    program
-                        .outputs
-                        .iter()
-                        .map(|o| output_header(program, o, labels)),
-                );
-                let mut table = vec![header];
+                let mut table = vec![table_header(program, labels)];
                 let ran = db.query(&sql, &mut |cells| {
                     table.push(cells.iter().map(|c| c.unwrap_or("").to_string()).collect())
                 });

@@ -184,6 +184,18 @@ fn render_all(
     Some(out)
 }
 
+/// The first line of the results table: the keys, then each output's header.
+pub(crate) fn table_header(program: &Program, labels: bool) -> Vec<String> {
+    let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
+    header.extend(
+        program
+            .outputs
+            .iter()
+            .map(|o| output_header(program, o, labels)),
+    );
+    header
+}
+
 /// The header of output `o`: its label when `labels` and it has one.
 pub(crate) fn output_header(program: &Program, o: &crate::ir::Output, labels: bool) -> String {
     match (
@@ -271,15 +283,7 @@ fn render_table(
     ev: &impl Results,
     labels: bool,
 ) -> Option<String> {
-    let mut table: Vec<Vec<String>> = Vec::new();
-    let mut header = vec!["employee".to_string(), "period".into(), "team".into()];
-    header.extend(
-        program
-            .outputs
-            .iter()
-            .map(|o| output_header(program, o, labels)),
-    );
-    table.push(header);
+    let mut table: Vec<Vec<String>> = vec![table_header(program, labels)];
     let (mut values, mut scratch) = (Vec::new(), RowScratch::default());
     for &r in ev.order() {
         let Some(row) = rows.get(r) else { continue };

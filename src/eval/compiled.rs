@@ -437,6 +437,34 @@ impl Compiler {
         Some(())
     }
 
+    /// An arm of a band or `cases`: its value into `dst`, then a jump to
+    /// the end (put in `ends`); the arm's `misses` land after it.
+    fn arm(
+        &mut self,
+        dst: u32,
+        value: &IExpr,
+        misses: Vec<usize>,
+        ends: &mut Vec<usize>,
+    ) -> Option<()> {
+        let v = self.expr(value)?;
+        self.emit(Op::Move { dst, a: v });
+        ends.push(self.emit(Op::Jump { to: 0 }));
+        for m in misses {
+            self.land(m)?;
+        }
+        Some(())
+    }
+
+    /// After the last arm: no arm matched (the walker reports it); every
+    /// arm's jump lands past this.
+    fn no_arm_matched(&mut self, ends: Vec<usize>) -> Option<()> {
+        self.emit(Op::Fail);
+        for end in ends {
+            self.land(end)?;
+        }
+        Some(())
+    }
+
     /// Emits the code of condition `e` that jumps when it is `when` and
     /// goes on when it is not; gives the jumps, to be landed. Evaluates
     /// what the walker's `bool_of` evaluates, in its order: `a and b`
@@ -590,17 +618,9 @@ impl Compiler {
                             to: 0,
                         }));
                     }
-                    let v = self.expr(&arm.value)?;
-                    self.emit(Op::Move { dst, a: v });
-                    ends.push(self.emit(Op::Jump { to: 0 }));
-                    for m in misses {
-                        self.land(m)?;
-                    }
+                    self.arm(dst, &arm.value, misses, &mut ends)?;
                 }
-                self.emit(Op::Fail);
-                for end in ends {
-                    self.land(end)?;
-                }
+                self.no_arm_matched(ends)?;
                 Arg::Reg(dst)
             }
             IKind::Match {
@@ -642,17 +662,9 @@ impl Compiler {
                         Some(c) => self.cond(c, false)?,
                         None => Vec::new(),
                     };
-                    let v = self.expr(value)?;
-                    self.emit(Op::Move { dst, a: v });
-                    ends.push(self.emit(Op::Jump { to: 0 }));
-                    for m in misses {
-                        self.land(m)?;
-                    }
+                    self.arm(dst, value, misses, &mut ends)?;
                 }
-                self.emit(Op::Fail);
-                for end in ends {
-                    self.land(end)?;
-                }
+                self.no_arm_matched(ends)?;
                 Arg::Reg(dst)
             }
             IKind::Steps { subject, arms } => {
