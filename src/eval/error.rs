@@ -24,7 +24,8 @@ pub enum EvalError {
         period: String,
         line: usize,
     },
-    /// An evaluation thread stopped unexpectedly.
+    /// The evaluator contradicted itself (a thread stopped, a value it
+    /// holds is missing): a bug in kpi.
     Internal,
     /// A team rule (`team.avg`, `rank`, `distribute`, …) could not be evaluated.
     TeamFault {
@@ -167,8 +168,8 @@ impl EvalError {
             ),
             EvalError::Internal => (
                 lang.pick(
-                    "internal error: an evaluation thread stopped unexpectedly",
-                    "内部错误：一个计算线程意外停止",
+                    "internal error: the evaluation stopped unexpectedly",
+                    "内部错误：计算意外中止",
                 )
                 .to_string(),
                 Vec::new(),

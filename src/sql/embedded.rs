@@ -45,6 +45,36 @@ struct Column<'p> {
     sql_type: String,
 }
 
+/// Appends to `row` each cell as its column holds it; a value that does
+/// not fit is refused (with whose it is: line, employee, period) and the
+/// row is then not to be appended (false).
+fn push_values(
+    columns: &[Column<'_>],
+    cells: &[Cell],
+    (line, employee, period): (Option<usize>, Option<&str>, Period),
+    row: &mut Vec<Value>,
+    refused: &mut Vec<DuckDbError>,
+) -> bool {
+    let mut fits = true;
+    for (c, cell) in columns.iter().zip(cells) {
+        match c.value(cell) {
+            Ok(v) => row.push(v),
+            Err(value) => {
+                fits = false;
+                refused.push(DuckDbError::Unrepresentable(Box::new(NotHeld {
+                    line,
+                    employee: employee.map(str::to_string),
+                    period: period.to_string(),
+                    input: c.id.to_string(),
+                    value,
+                    column: c.sql_type.clone(),
+                })));
+            }
+        }
+    }
+    fits
+}
+
 impl<'p> Column<'p> {
     fn of(f: &'p Field) -> Column<'p> {
         let kind = match &f.ty {
@@ -192,24 +222,8 @@ impl<'p> Database<'p> {
                 row.push(Value::Text(r.employee.clone()));
                 row.push(Value::Text(r.period.to_string()));
                 row.push(r.team.clone().map_or(Value::Null, Value::Text));
-                let mut fits = true;
-                for (c, cell) in self.inputs.iter().zip(&r.cells) {
-                    match c.value(cell) {
-                        Ok(v) => row.push(v),
-                        Err(value) => {
-                            fits = false;
-                            refused.push(DuckDbError::Unrepresentable(Box::new(NotHeld {
-                                line: Some(r.line),
-                                employee: Some(r.employee.clone()),
-                                period: r.period.to_string(),
-                                input: c.id.to_string(),
-                                value,
-                                column: c.sql_type.clone(),
-                            })));
-                        }
-                    }
-                }
-                if fits {
+                let whose = (Some(r.line), Some(r.employee.as_str()), r.period);
+                if push_values(&self.inputs, &r.cells, whose, &mut row, &mut refused) {
                     app.append_row(duckdb::appender_params_from_iter(row.iter()))?;
                 }
             }
@@ -235,24 +249,13 @@ impl<'p> Database<'p> {
             for (period, cells) in context {
                 row.clear();
                 row.push(Value::Text(period.to_string()));
-                let mut fits = true;
-                for (c, cell) in self.context.iter().zip(cells) {
-                    match c.value(cell) {
-                        Ok(v) => row.push(v),
-                        Err(value) => {
-                            fits = false;
-                            refused.push(DuckDbError::Unrepresentable(Box::new(NotHeld {
-                                line: None,
-                                employee: None,
-                                period: period.to_string(),
-                                input: c.id.to_string(),
-                                value,
-                                column: c.sql_type.clone(),
-                            })));
-                        }
-                    }
-                }
-                if fits {
+                if push_values(
+                    &self.context,
+                    cells,
+                    (None, None, *period),
+                    &mut row,
+                    &mut refused,
+                ) {
                     app.append_row(duckdb::appender_params_from_iter(row.iter()))?;
                 }
             }
