@@ -133,6 +133,10 @@ pub(crate) struct Checker<'a> {
     consts: HashMap<usize, Value>,
     /// The declaration being lowered, to name hidden slots after it.
     current: Vec<usize>,
+    /// Hidden slots computed the same way, shared: a team figure over one
+    /// slot (`team.first(x)` and `team.last(x)` both need `x`'s count, max
+    /// and min), and the argument slot of one input or context value.
+    shared: HashMap<String, usize>,
     /// `table` and `fn` declarations, by index.
     functions: Vec<FnState>,
     /// Where each function's parameters start, past the policy's inputs.
@@ -160,6 +164,7 @@ impl<'a> Checker<'a> {
             tests: Vec::new(),
             consts: HashMap::new(),
             current: Vec::new(),
+            shared: HashMap::new(),
             functions: Vec::new(),
             fn_offsets: Vec::new(),
             fn_stack: Vec::new(),
@@ -820,8 +825,34 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Adds a compiler-made slot and returns its index.
+    /// Adds a compiler-made slot and returns its index; a team figure
+    /// (an aggregate or a rank) already made the same way is reused.
     pub(crate) fn hidden(&mut self, what: &str, ty: Ty, compute: Compute, span: Span) -> usize {
+        let key = match &compute {
+            Compute::Team(f @ (TeamFn::Agg { .. } | TeamFn::Rank { .. })) => Some(format!("{f:?}")),
+            Compute::Team(TeamFn::Distribute { .. }) | Compute::History(_) => None,
+            // the argument of a team figure that reads one input or context value
+            Compute::Expr(IExpr {
+                kind: IKind::Read(s @ Source::Input(i)),
+                ..
+            }) if *i < self.inputs.len() => Some(format!("{what} {s:?}")),
+            Compute::Expr(IExpr {
+                kind: IKind::Read(s @ Source::Context(_)),
+                ..
+            }) => Some(format!("{what} {s:?}")),
+            Compute::Expr(_) => None,
+        };
+        if let Some(&slot) = key.as_ref().and_then(|k| self.shared.get(k)) {
+            return slot;
+        }
+        let slot = self.new_hidden(what, ty, compute, span);
+        if let Some(k) = key {
+            self.shared.insert(k, slot);
+        }
+        slot
+    }
+
+    fn new_hidden(&mut self, what: &str, ty: Ty, compute: Compute, span: Span) -> usize {
         let owner = self
             .current
             .last()
