@@ -69,7 +69,7 @@ function wordAt(doc, pos) {
   return { from: line.from + start, to: line.from + end, text: text.slice(start, end) };
 }
 
-const KEYWORDS = "policy version description input context const let item weight band match cases steps each above below cap ceil scale from to total weighted sum of items grade by output test given expect row team if then else and or not in default key distribute desc asc number count points percent money seconds minutes hours days bool text true false".split(" ");
+const KEYWORDS = "policy version description input context const let item weight band match cases steps each above below cap ceil scale from to total weighted sum of items grade by output test given expect row team if then else and or not in default key distribute desc asc table fn number count points percent money seconds minutes hours days bool text true false".split(" ");
 
 // options: { check(text) → Promise<{diagnostics, symbols}>, onChange(text) }
 export function createEditor(parent, options) {

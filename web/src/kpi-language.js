@@ -11,7 +11,7 @@ const KEYWORDS = new Set([
   "band", "match", "cases", "steps", "each", "above", "below", "cap", "ceil", "scale", "from",
   "to", "total", "weighted", "sum", "of", "items", "grade", "by", "output", "test", "given",
   "expect", "row", "team", "if", "then", "else", "and", "or", "not", "in", "default", "key",
-  "distribute", "desc", "asc", "employee", "period", "且", "或",
+  "distribute", "desc", "asc", "employee", "period", "table", "fn", "且", "或",
 ]);
 const TYPES = new Set([
   "number", "count", "points", "percent", "money", "seconds", "minutes", "hours", "days",
@@ -19,7 +19,7 @@ const TYPES = new Set([
 ]);
 const ATOMS = new Set(["true", "false", "x"]);
 // Words that introduce a new name.
-const DECLARES = new Set(["input", "context", "const", "let", "item", "output"]);
+const DECLARES = new Set(["input", "context", "const", "let", "item", "output", "table", "fn"]);
 const UNITS = /^(%|‰|％|s\b|min\b|h\b|d\b|秒|分钟|小时|天|元)/u;
 const IDENT = /^[\p{L}_][\p{L}\p{N}_]*/u;
 
