@@ -80,7 +80,7 @@ pub enum Compute {
     History(HistoryFn),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AggKind {
     Avg,
     Sum,
@@ -118,7 +118,7 @@ pub enum HistoryFn {
 }
 
 /// Where an expression reads a value from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
     Input(usize),
     Context(usize),

@@ -416,23 +416,12 @@ fn a_table_used_four_times_is_named_at_each_use() {
     assert_eq!(v["outputs"][0]["decisions"][0]["table"], "place_prize");
 }
 
-/// One table used twice in one formula: each use shows its own arm (the
-/// uses share the table's spans), and the formula names the table.
-#[test]
-fn a_table_used_twice_in_one_formula() {
+/// `kpi explain --lang en` of employee `E` in a policy and records given
+/// as text (written to a temporary directory); its stdout.
+fn explain_inline(policy: &str, records: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("p.kpi"),
-        "policy \"p\"\ninput a : points\ninput b : points\n\
-         table lvl(x: points) : points = band x { >= 90 -> 10, >= 60 -> 5, else -> 0 }\n\
-         item both = lvl(a) + lvl(b)\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("r.csv"),
-        "employee,period,a,b\nE,2026-10,95,70\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("p.kpi"), policy).unwrap();
+    std::fs::write(dir.path().join("r.csv"), records).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
         .current_dir(dir.path())
         .args([
@@ -447,7 +436,19 @@ fn a_table_used_twice_in_one_formula() {
         ])
         .output()
         .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One table used twice in one formula: each use shows its own arm (the
+/// uses share the table's spans), and the formula names the table.
+#[test]
+fn a_table_used_twice_in_one_formula() {
+    let text = explain_inline(
+        "policy \"p\"\ninput a : points\ninput b : points\n\
+         table lvl(x: points) : points = band x { >= 90 -> 10, >= 60 -> 5, else -> 0 }\n\
+         item both = lvl(a) + lvl(b)\n",
+        "employee,period,a,b\nE,2026-10,95,70\n",
+    );
     for line in [
         "table `lvl`: band on `a` = 95: arm 1 `>= 90 -> 10` (line 4) → 10",
         "table `lvl`: band on `b` = 70: arm 2 `>= 60 -> 5` (line 4) → 5",
@@ -461,34 +462,12 @@ fn a_table_used_twice_in_one_formula() {
 /// A step table used twice in one formula: each use shows its own steps.
 #[test]
 fn a_step_table_used_twice_in_one_formula() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("p.kpi"),
+    let text = explain_inline(
         "policy \"p\"\ninput a : percent\ninput b : percent\n\
          table penalty(rate: percent) : points = steps rate { each 1% below 99%: -1, uncapped }\n\
          item both = 20 + penalty(a) + penalty(b)\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("r.csv"),
         "employee,period,a,b\nE,2026-10,97%,95.5%\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kpi"))
-        .current_dir(dir.path())
-        .args([
-            "explain",
-            "p.kpi",
-            "--data",
-            "r.csv",
-            "--employee",
-            "E",
-            "--lang",
-            "en",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    );
     for line in [
         "table `penalty`: steps on `a` = 97% (line 4):",
         "2% below 99% → 2% / 1% = 2 → 2 step(s) (floor: whole steps) × -1 = -2",

@@ -9,7 +9,7 @@
 )]
 
 use super::expr::{join, mk, Lowered};
-use super::Checker;
+use super::{Checker, Shared};
 use crate::builtins::{self, Builtin};
 use crate::check::error::{suggest, CheckError, ConstUse, Expected, Hint, Op, Problem};
 use crate::eval::num::Num;
@@ -361,12 +361,31 @@ impl Checker<'_> {
     }
 
     /// A slot holding `x` per record, reusing an existing slot when `x` is
-    /// just a read of one.
+    /// just a read of one, and one slot per input or context value read
+    /// (not a parameter of a `table` or `fn`, which stands for its argument).
     pub(super) fn arg_slot(&mut self, x: IExpr, ty: Ty, span: Span) -> usize {
-        if let IKind::Read(Source::Slot(s)) = x.kind {
-            return s;
-        }
-        self.hidden("arg", ty, Compute::Expr(x), span)
+        let key = match x.kind {
+            IKind::Read(Source::Slot(s)) => return s,
+            IKind::Read(s @ Source::Input(i)) if i < self.inputs.len() => Some(Shared::Arg(s)),
+            IKind::Read(s @ Source::Context(_)) => Some(Shared::Arg(s)),
+            // a parameter, or a computed argument: a slot of its own
+            IKind::Read(Source::Input(_))
+            | IKind::Const(_)
+            | IKind::Neg(_)
+            | IKind::Not(_)
+            | IKind::Arith(..)
+            | IKind::Cmp(..)
+            | IKind::And(..)
+            | IKind::Or(..)
+            | IKind::If(..)
+            | IKind::Call(..)
+            | IKind::Band { .. }
+            | IKind::Match { .. }
+            | IKind::Cases { .. }
+            | IKind::Steps { .. }
+            | IKind::Scale { .. } => None,
+        };
+        self.shared_slot(key, |c| c.hidden("arg", ty, Compute::Expr(x), span))
     }
 
     pub(super) fn distribute(

@@ -28,7 +28,7 @@ pub use lint::{Branch, Lang, Lint, Mistake, Report};
 use crate::check::analysis::show::show_value;
 use crate::eval::num::Num;
 use crate::ir::*;
-use crate::syntax::ast::{self, Decl, Policy, Span, TypeExpr};
+use crate::syntax::ast::{self, Decl, Order, Policy, Span, TypeExpr};
 use crate::types::{NumKind, Ty};
 use std::collections::HashMap;
 
@@ -117,6 +117,16 @@ enum SlotState {
     Failed,
 }
 
+/// What makes two hidden slots the same slot (see `Checker::shared`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Shared {
+    /// `team.<kind>` over a slot (`usize::MAX` for `team.count`).
+    Agg(AggKind, usize),
+    Rank(usize, Order),
+    /// The per-record argument that is one input or context value.
+    Arg(Source),
+}
+
 pub(crate) struct Checker<'a> {
     policy: &'a Policy,
     names: HashMap<String, Def>,
@@ -136,7 +146,7 @@ pub(crate) struct Checker<'a> {
     /// Hidden slots computed the same way, shared: a team figure over one
     /// slot (`team.first(x)` and `team.last(x)` both need `x`'s count, max
     /// and min), and the argument slot of one input or context value.
-    shared: HashMap<String, usize>,
+    shared: HashMap<Shared, usize>,
     /// `table` and `fn` declarations, by index.
     functions: Vec<FnState>,
     /// Where each function's parameters start, past the policy's inputs.
@@ -829,23 +839,26 @@ impl<'a> Checker<'a> {
     /// (an aggregate or a rank) already made the same way is reused.
     pub(crate) fn hidden(&mut self, what: &str, ty: Ty, compute: Compute, span: Span) -> usize {
         let key = match &compute {
-            Compute::Team(f @ (TeamFn::Agg { .. } | TeamFn::Rank { .. })) => Some(format!("{f:?}")),
-            Compute::Team(TeamFn::Distribute { .. }) | Compute::History(_) => None,
-            // the argument of a team figure that reads one input or context value
-            Compute::Expr(IExpr {
-                kind: IKind::Read(s @ Source::Input(i)),
-                ..
-            }) if *i < self.inputs.len() => Some(format!("{what} {s:?}")),
-            Compute::Expr(IExpr {
-                kind: IKind::Read(s @ Source::Context(_)),
-                ..
-            }) => Some(format!("{what} {s:?}")),
-            Compute::Expr(_) => None,
+            Compute::Team(TeamFn::Agg { kind, arg }) => Some(Shared::Agg(*kind, *arg)),
+            Compute::Team(TeamFn::Rank { arg, order }) => Some(Shared::Rank(*arg, *order)),
+            Compute::Team(TeamFn::Distribute { .. }) | Compute::History(_) | Compute::Expr(_) => {
+                None
+            }
         };
+        self.shared_slot(key, |c| c.new_hidden(what, ty, compute, span))
+    }
+
+    /// The slot already made for `key`, else the one `make` makes (and
+    /// remembers for `key`).
+    pub(crate) fn shared_slot(
+        &mut self,
+        key: Option<Shared>,
+        make: impl FnOnce(&mut Self) -> usize,
+    ) -> usize {
         if let Some(&slot) = key.as_ref().and_then(|k| self.shared.get(k)) {
             return slot;
         }
-        let slot = self.new_hidden(what, ty, compute, span);
+        let slot = make(self);
         if let Some(k) = key {
             self.shared.insert(k, slot);
         }

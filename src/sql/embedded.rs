@@ -45,13 +45,17 @@ struct Column<'p> {
     sql_type: String,
 }
 
+/// Whose values a row holds, for messages: the record's line and employee
+/// (`None` for context), and the period.
+type Whose<'r> = (Option<usize>, Option<&'r str>, Period);
+
 /// Appends to `row` each cell as its column holds it; a value that does
-/// not fit is refused (with whose it is: line, employee, period) and the
-/// row is then not to be appended (false).
+/// not fit is refused (with whose it is) and the row is then not to be
+/// appended (false).
 fn push_values(
     columns: &[Column<'_>],
     cells: &[Cell],
-    (line, employee, period): (Option<usize>, Option<&str>, Period),
+    (line, employee, period): Whose<'_>,
     row: &mut Vec<Value>,
     refused: &mut Vec<DuckDbError>,
 ) -> bool {
@@ -210,52 +214,60 @@ impl<'p> Database<'p> {
     /// Appends validated records to `records`. Problems are kept for
     /// [`Database::load_errors`]; after DuckDB fails, nothing more is appended.
     pub fn append_records(&mut self, records: &[Record]) {
-        if self.failed.is_some() {
-            return;
-        }
-        let mut refused = Vec::new();
-        let result = (|| -> duckdb::Result<()> {
-            let mut app = self.conn.appender(RECORDS)?;
-            let mut row: Vec<Value> = Vec::with_capacity(3 + self.inputs.len());
-            for r in records {
-                row.clear();
-                row.push(Value::Text(r.employee.clone()));
-                row.push(Value::Text(r.period.to_string()));
-                row.push(r.team.clone().map_or(Value::Null, Value::Text));
+        self.append_rows(
+            RECORDS,
+            false,
+            records.iter().map(|r| {
+                let keys = [
+                    Value::Text(r.employee.clone()),
+                    Value::Text(r.period.to_string()),
+                    r.team.clone().map_or(Value::Null, Value::Text),
+                ];
                 let whose = (Some(r.line), Some(r.employee.as_str()), r.period);
-                if push_values(&self.inputs, &r.cells, whose, &mut row, &mut refused) {
-                    app.append_row(duckdb::appender_params_from_iter(row.iter()))?;
-                }
-            }
-            app.flush()
-        })();
-        for e in refused {
-            self.refuse(e);
-        }
-        if let Err(e) = result {
-            self.failed = Some(engine(e));
-        }
+                (keys, r.cells.as_slice(), whose)
+            }),
+        );
     }
 
     /// Fills `context` with one row per period.
     pub fn set_context(&mut self, context: &BTreeMap<Period, Vec<Cell>>) {
-        if self.failed.is_some() || self.context.is_empty() {
+        if self.context.is_empty() {
             return;
         }
+        self.append_rows(
+            CONTEXT,
+            true,
+            context.iter().map(|(p, cells)| {
+                (
+                    [Value::Text(p.to_string())],
+                    cells.as_slice(),
+                    (None, None, *p),
+                )
+            }),
+        );
+    }
+
+    /// Appends to `table` one row per item: its key columns, then its cells
+    /// as the table's columns (the context's, or the records') hold them. A
+    /// row with a value that does not fit is refused; the rest are appended.
+    fn append_rows<'r, K: IntoIterator<Item = Value>>(
+        &mut self,
+        table: &str,
+        context: bool,
+        rows: impl Iterator<Item = (K, &'r [Cell], Whose<'r>)>,
+    ) {
+        if self.failed.is_some() {
+            return;
+        }
+        let columns = if context { &self.context } else { &self.inputs };
         let mut refused = Vec::new();
         let result = (|| -> duckdb::Result<()> {
-            let mut app = self.conn.appender(CONTEXT)?;
-            let mut row: Vec<Value> = Vec::with_capacity(1 + self.context.len());
-            for (period, cells) in context {
+            let mut app = self.conn.appender(table)?;
+            let mut row: Vec<Value> = Vec::with_capacity(3 + columns.len());
+            for (keys, cells, whose) in rows {
                 row.clear();
-                row.push(Value::Text(period.to_string()));
-                if push_values(
-                    &self.context,
-                    cells,
-                    (None, None, *period),
-                    &mut row,
-                    &mut refused,
-                ) {
+                row.extend(keys);
+                if push_values(columns, cells, whose, &mut row, &mut refused) {
                     app.append_row(duckdb::appender_params_from_iter(row.iter()))?;
                 }
             }
