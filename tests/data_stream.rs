@@ -7,7 +7,7 @@
 
 use kpi::data::{
     read_records_file, stream_records_file, stream_records_reader, ChunkSink, FieldSpec, Layout,
-    ReadOptions, Record, RecordsRead,
+    Parallel, ReadOptions, Record, RecordsRead,
 };
 use std::io::Read;
 use std::path::Path;
@@ -41,6 +41,15 @@ fn fields(policy: &Path) -> Option<Vec<FieldSpec>> {
 
 /// The records of a streaming read, gathered from its chunks.
 fn gathered(read: impl FnOnce(ChunkSink<'_>) -> RecordsRead, rows: usize) -> RecordsRead {
+    gathered_in_parts(read, rows, Parallel::threads(1))
+}
+
+/// [`gathered`], with delimited text read in parallel parts.
+fn gathered_in_parts(
+    read: impl FnOnce(ChunkSink<'_>) -> RecordsRead,
+    rows: usize,
+    parallel: Parallel,
+) -> RecordsRead {
     let mut records: Vec<Record> = Vec::new();
     let mut deliver = |chunk: Vec<Record>| {
         assert!(
@@ -52,6 +61,7 @@ fn gathered(read: impl FnOnce(ChunkSink<'_>) -> RecordsRead, rows: usize) -> Rec
     };
     let mut r = read(ChunkSink {
         rows,
+        parallel,
         deliver: &mut deliver,
     });
     assert!(r.records.is_empty());
@@ -81,6 +91,7 @@ fn streamed_reading_equals_whole_reading() {
             ("CR", lf.replace('\n', "\r")),
             ("BOM", format!("\u{feff}{lf}")),
             ("title row", format!("客服绩效 2026年10月\n{lf}")),
+            ("quoted", quoted(&lf)),
         ];
         let opts = ReadOptions::default();
         let layout = Layout::default();
@@ -106,10 +117,40 @@ fn streamed_reading_equals_whole_reading() {
                 );
                 assert_eq!(from_bytes, whole, "{name}, bytes, chunks of {rows}");
             }
+            // in parallel parts of one record and up, on 1 to 3 threads
+            for (threads, part_bytes) in [(3, 1), (2, 40), (1, 1)] {
+                let parallel = Parallel {
+                    threads,
+                    part_bytes,
+                };
+                let in_parts = gathered_in_parts(
+                    |chunk| stream_records_file(&name, bytes, &specs, &opts, &layout, chunk),
+                    3,
+                    parallel,
+                );
+                assert_eq!(in_parts, whole, "{name}, {parallel:?}");
+            }
             compared += 1;
         }
     }
     assert!(compared >= 100, "compared only {compared} files");
+}
+
+/// The text with quotes where a reader of parts must not cut: every
+/// other line's first field quoted (a doubled quote inside), every third
+/// with a line end inside its quotes, every fifth with a bare quote in an
+/// unquoted field.
+fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        match line.split_once(',') {
+            Some((first, rest)) if i % 3 == 2 => out.push_str(&format!("\"{first}\n\",{rest}")),
+            Some((first, rest)) if i % 2 == 1 => out.push_str(&format!("\"{first}\"\"\",{rest}")),
+            Some((first, rest)) if i % 5 == 4 => out.push_str(&format!("{first}\"x,{rest}")),
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// Records far apart in a large file keep their exact line numbers: a
@@ -148,4 +189,15 @@ fn line_numbers_hold_far_into_a_file() {
         8192,
     );
     assert_eq!(streamed, whole);
+    for part_bytes in [4096, 256 << 10] {
+        let in_parts = gathered_in_parts(
+            |chunk| stream_records_file("big.csv", text.as_bytes(), &specs, &opts, &layout, chunk),
+            8192,
+            Parallel {
+                threads: 2,
+                part_bytes,
+            },
+        );
+        assert_eq!(in_parts, whole, "parts of {part_bytes} bytes");
+    }
 }

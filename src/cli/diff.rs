@@ -107,10 +107,16 @@ fn evaluate_version(
     args: &Args,
     lang: Lang,
 ) -> Result<Evaluation, Exit> {
-    let (rows, context) = load_rows(program, &args.data, args.period.as_deref(), lang)
-        .inspect_err(|_| {
-            eprintln!("error: the data does not fit the {which} version `{spec}` (see above)");
-        })?;
+    let (rows, context) = load_rows(
+        program,
+        &args.data,
+        args.period.as_deref(),
+        crate::eval::default_threads(),
+        lang,
+    )
+    .inspect_err(|_| {
+        eprintln!("error: the data does not fit the {which} version `{spec}` (see above)");
+    })?;
     match evaluate(program, &rows, &context, None) {
         Ok(ev) => Ok((rows, context, ev)),
         Err(errors) => {

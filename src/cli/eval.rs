@@ -6,6 +6,7 @@
 use super::{load_program_warned, output, render_diagnostic, Exit, ResultFormat, Source};
 use crate::data::{self, BatchRead, Cell, KeyNames, Layout, ReadOptions};
 use crate::diag::Lang;
+use crate::eval::default_threads;
 use crate::eval::Row;
 use crate::ir::{Program, Value};
 use crate::types::Period;
@@ -211,11 +212,12 @@ pub(crate) fn load_rows(
     program: &Program,
     args: &DataArgs,
     period: Option<&str>,
+    threads: usize,
     lang: Lang,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
     // records become rows a chunk at a time: a batch is never held twice
     let mut rows: Vec<Row> = Vec::new();
-    let context = read_data(program, args, period, lang, &mut |records| {
+    let context = read_data(program, args, period, threads, lang, &mut |records| {
         rows.extend(records.into_iter().map(Row::from))
     })?;
     let context = context
@@ -228,10 +230,12 @@ pub(crate) fn load_rows(
 /// [`load_rows`]'s reading: the good records are handed to `on_records` a
 /// chunk at a time as they are read (usable only when this returns `Ok`),
 /// the context cells are returned; errors and notices are reported.
+/// Large delimited files are read by up to `threads` threads.
 pub(crate) fn read_data(
     program: &Program,
     args: &DataArgs,
     period: Option<&str>,
+    threads: usize,
     lang: Lang,
     on_records: &mut dyn FnMut(Vec<data::Record>),
 ) -> Result<BTreeMap<Period, Vec<Cell>>, Exit> {
@@ -268,6 +272,7 @@ pub(crate) fn read_data(
         &opts,
         &layout,
         8192,
+        threads,
         &mut |_, records| on_records(records),
     );
     drop(files);
@@ -316,7 +321,7 @@ pub(crate) fn load_batch(
     lang: Lang,
 ) -> Result<Batch, Exit> {
     let (src, program, _) = load_program_warned(policy, lang)?;
-    let (rows, context) = load_rows(&program, data, period, lang)?;
+    let (rows, context) = load_rows(&program, data, period, default_threads(), lang)?;
     Ok(Batch {
         src,
         program,
@@ -349,7 +354,14 @@ pub fn run(args: &Args, lang: Lang) -> Exit {
             return Exit::Usage;
         }
     }
-    let (rows, context) = match load_rows(&program, &args.data, args.period.as_deref(), lang) {
+    let reading_threads = args.threads.unwrap_or_else(default_threads);
+    let (rows, context) = match load_rows(
+        &program,
+        &args.data,
+        args.period.as_deref(),
+        reading_threads,
+        lang,
+    ) {
         Ok(r) => r,
         Err(e) => return e,
     };

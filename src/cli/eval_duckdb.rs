@@ -97,6 +97,7 @@ mod embedded {
             program,
             &args.data,
             args.period.as_deref(),
+            args.threads.unwrap_or_else(crate::eval::default_threads),
             lang,
             &mut |records| db.append_records(&records),
         ) {

@@ -76,16 +76,20 @@ pub(crate) fn eligible(program: &Program, format: OutputFormat) -> bool {
     matches!(format, OutputFormat::Csv | OutputFormat::Json) && crate::eval::per_record(program)
 }
 
-/// Where one rendered result is in its [`Rendered`] chunk.
+/// Where one rendered result is in its [`Rendered`] chunk (offsets in 32
+/// bits: a chunk's results are far smaller than 4 GiB).
 struct Key {
     /// End of its text in `text` (it starts where the previous one ends).
-    text_end: usize,
+    text_end: u32,
     /// End of its employee id in `names`; its team follows, up to `name_end`.
-    employee_end: usize,
-    name_end: usize,
-    has_team: bool,
+    employee_end: u32,
+    name_end: u32,
+    /// The period's index, or [`NO_TEAM`] set when there is no team.
     period: u32,
 }
+
+/// In [`Key::period`]: the result has no team.
+const NO_TEAM: u32 = 1 << 31;
 
 /// One chunk's results, rendered, in input order.
 #[derive(Default)]
@@ -94,7 +98,7 @@ struct Rendered {
     names: String,
     keys: Vec<Key>,
     /// The results' positions in output order (sorted by the worker).
-    sorted: Vec<usize>,
+    sorted: Vec<u32>,
     errors: Vec<EvalError>,
 }
 
@@ -103,49 +107,60 @@ type OrderKey<'a> = (Option<&'a str>, u32, &'a str);
 
 impl Rendered {
     fn key(&self, k: usize) -> OrderKey<'_> {
-        (
-            self.team(k),
-            self.keys.get(k).map_or(0, |key| key.period),
-            self.employee(k),
-        )
+        (self.team(k), self.period(k), self.employee(k))
     }
 
     /// Puts `sorted` in output order.
     fn sort(&mut self) {
         // Each key is worked out once, not twice per comparison.
-        let mut keyed: Vec<(OrderKey<'_>, usize)> =
-            (0..self.keys.len()).map(|k| (self.key(k), k)).collect();
+        let mut keyed: Vec<(OrderKey<'_>, u32)> = (0..self.keys.len())
+            .zip(0u32..)
+            .map(|(k, i)| (self.key(k), i))
+            .collect();
         keyed.sort_unstable();
         self.sorted = keyed.into_iter().map(|(_, k)| k).collect();
+    }
+
+    /// The position of the `i`th result in output order.
+    fn sorted(&self, i: usize) -> Option<usize> {
+        self.sorted.get(i).map(|&k| k as usize)
+    }
+
+    fn period(&self, k: usize) -> u32 {
+        self.keys.get(k).map_or(0, |key| key.period & !NO_TEAM)
     }
 
     fn text(&self, k: usize) -> &str {
         let start = k
             .checked_sub(1)
             .and_then(|p| self.keys.get(p))
-            .map_or(0, |p| p.text_end);
-        let end = self.keys.get(k).map_or(start, |key| key.text_end);
+            .map_or(0, |p| p.text_end as usize);
+        let end = self.keys.get(k).map_or(start, |key| key.text_end as usize);
         self.text.get(start..end).unwrap_or("")
     }
 
     fn name_start(&self, k: usize) -> usize {
         k.checked_sub(1)
             .and_then(|p| self.keys.get(p))
-            .map_or(0, |p| p.name_end)
+            .map_or(0, |p| p.name_end as usize)
     }
 
     fn employee(&self, k: usize) -> &str {
         let start = self.name_start(k);
-        let end = self.keys.get(k).map_or(start, |key| key.employee_end);
+        let end = self
+            .keys
+            .get(k)
+            .map_or(start, |key| key.employee_end as usize);
         self.names.get(start..end).unwrap_or("")
     }
 
     fn team(&self, k: usize) -> Option<&str> {
         let key = self.keys.get(k)?;
-        if !key.has_team {
+        if key.period & NO_TEAM != 0 {
             return None;
         }
-        self.names.get(key.employee_end..key.name_end)
+        self.names
+            .get(key.employee_end as usize..key.name_end as usize)
     }
 }
 
@@ -165,6 +180,8 @@ fn work(
     };
     let empty = ContextValues::new();
     let mut cell = String::new();
+    // the text of the chunk before: most chunks' are about as long
+    let mut text_len = 0;
     loop {
         // A poisoned lock means another worker died; stop like at the end.
         let job = match jobs.lock() {
@@ -174,7 +191,8 @@ fn work(
         let Ok((index, records)) = job else { break };
         let context = context.get().unwrap_or(&empty);
         let mut out = Rendered {
-            text: String::with_capacity(records.len() * 64),
+            text: String::with_capacity(text_len + text_len / 16),
+            keys: Vec::with_capacity(records.len()),
             ..Rendered::default()
         };
         let mut inputs: Vec<crate::ir::Value> = Vec::new();
@@ -197,12 +215,24 @@ fn work(
                     if let Some(t) = &row.team {
                         out.names.push_str(t);
                     }
+                    let (Ok(text_end), Ok(employee_end), Ok(name_end), Ok(period)) = (
+                        u32::try_from(out.text.len()),
+                        u32::try_from(employee_end),
+                        u32::try_from(out.names.len()),
+                        u32::try_from(row.period.index()),
+                    ) else {
+                        out.errors.push(EvalError::internal());
+                        break;
+                    };
                     out.keys.push(Key {
-                        text_end: out.text.len(),
+                        text_end,
                         employee_end,
-                        name_end: out.names.len(),
-                        has_team: row.team.is_some(),
-                        period: row.period.index() as u32,
+                        name_end,
+                        period: if row.team.is_some() {
+                            period
+                        } else {
+                            period | NO_TEAM
+                        },
                     });
                 }
                 Err(e) => {
@@ -212,6 +242,7 @@ fn work(
                 }
             }
         }
+        text_len = out.text.len();
         out.sort();
         if done.send((index, out)).is_err() {
             break;
@@ -229,24 +260,25 @@ fn merge_sorted<'a>(
     use std::collections::BinaryHeap;
     let mut heap: BinaryHeap<Reverse<(OrderKey<'a>, usize, usize)>> = BinaryHeap::new();
     for (c, r) in chunks.iter().enumerate() {
-        if let Some(&k) = r.sorted.first() {
+        if let Some(k) = r.sorted(0) {
             heap.push(Reverse((r.key(k), c, 0)));
         }
     }
     while let Some(Reverse((_, c, i))) = heap.pop() {
         let Some(r) = chunks.get(c) else { continue };
-        if let Some(&k) = r.sorted.get(i) {
+        if let Some(k) = r.sorted(i) {
             each(r, k)?;
         }
-        if let Some(&k) = r.sorted.get(i + 1) {
+        if let Some(k) = r.sorted(i + 1) {
             heap.push(Reverse((r.key(k), c, i + 1)));
         }
     }
     Ok(())
 }
 
-/// Results held in memory before a sorted run of them goes to disk.
-const SPILL_BYTES: usize = 64 << 20;
+/// Results held in memory before a sorted run of them goes to disk (about
+/// a million S1 results, ~80 B each).
+const SPILL_BYTES: usize = 128 << 20;
 
 /// What the collector kept: results in memory, the runs on disk, and the
 /// evaluation errors with their chunk numbers.
@@ -265,7 +297,7 @@ impl Collected {
         r.text.capacity()
             + r.names.capacity()
             + r.keys.capacity() * std::mem::size_of::<Key>()
-            + r.sorted.capacity() * std::mem::size_of::<usize>()
+            + r.sorted.capacity() * std::mem::size_of::<u32>()
     }
 
     /// The results held, sorted, as one run on disk.
@@ -279,7 +311,7 @@ impl Collected {
         merge_sorted(&self.chunks, |r, k| {
             run.push(&spill::Item {
                 team: r.team(k),
-                period: r.keys.get(k).map_or(0, |key| key.period),
+                period: r.period(k),
                 employee: r.employee(k),
                 text: r.text(k),
             })
@@ -402,6 +434,7 @@ pub(crate) fn run(
             &opts,
             &layout,
             CHUNK_ROWS,
+            workers,
             &mut |cells: &std::collections::BTreeMap<Period, Vec<Cell>>, records| {
                 context.get_or_init(|| {
                     cells

@@ -54,6 +54,7 @@ pub fn read_batch(
         opts,
         layout,
         8192,
+        1,
         &mut |_, chunk| records.extend(chunk),
     );
     read.records = records;
@@ -97,10 +98,12 @@ fn read_batch_context(
 /// they are read. The same checks are made as by [`read_batch`] (a
 /// person's month in two files, a period missing from the context) and
 /// reported the same way; `records` in the result is empty (`context` is
-/// the context read). `deliver` gets
-/// the context with each chunk and is not called at all when the context
-/// is missing or bad (the records are read for their errors then). Records delivered before an error is found are not
+/// the context read). Delimited text is read by up to `threads` threads.
+/// `deliver` gets the context with each chunk and is not called at all
+/// when the context is missing or bad (the records are read for their
+/// errors then). Records delivered before an error is found are not
 /// usable for results: look at `errors` at the end.
+#[allow(clippy::too_many_arguments)]
 pub fn stream_batch(
     program: &Program,
     files: Vec<(String, DataInput<'_>)>,
@@ -108,6 +111,7 @@ pub fn stream_batch(
     opts: &ReadOptions,
     layout: &Layout,
     chunk_rows: usize,
+    threads: usize,
     deliver: &mut dyn FnMut(&ContextCells, Vec<Record>),
 ) -> BatchRead {
     let layout = batch_layout(program, layout);
@@ -186,6 +190,7 @@ pub fn stream_batch(
         };
         let chunk = ChunkSink {
             rows: chunk_rows.max(1),
+            parallel: super::Parallel::threads(threads),
             deliver: &mut pass_on,
         };
         let read = match input {

@@ -6,8 +6,12 @@
 use super::error::{DataError, DataErrorKind, DataNotice};
 use super::layout::sniff_delimiter;
 use super::rows::RowStream;
-use super::table::{Loaded, RowSink};
+use super::table::{ForkSink, Loaded, RowSink};
+use super::Parallel;
+use std::collections::BTreeMap;
 use std::io::Read as _;
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Arc, Mutex};
 
 /// Reads `text` (already decoded, BOM removed) into `sink` through a
 /// [`RowStream`]: the header is found below any title rows, totals rows
@@ -19,13 +23,353 @@ pub(crate) fn read(
     sink: &mut impl RowSink,
 ) -> (Loaded, Vec<DataNotice>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let reader = csv::ReaderBuilder::new()
+    let reader = reader_of(sniff_delimiter(text), text.as_bytes());
+    let mut lines = Lines::new(text.as_bytes());
+    read_records(file, reader, |p| lines.line(p), errors, sink)
+}
+
+/// The reader of delimited text, every record as it is (the header is
+/// found by [`RowStream`], rows may have any number of fields).
+fn reader_of<R: std::io::Read>(delimiter: u8, input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(sniff_delimiter(text))
-        .from_reader(text.as_bytes());
-    let mut lines = Lines::new(text);
-    read_records(file, reader, |p| lines.line(p), errors, sink)
+        .delimiter(delimiter)
+        .from_reader(input)
+}
+
+/// Below the header, text of more than this many parts is read in
+/// parallel.
+const PARALLEL_MIN_PARTS: usize = 4;
+
+/// Parts read or being read and not yet joined, per thread.
+const PARTS_AHEAD_PER_THREAD: usize = 3;
+
+/// [`read`], with the rows below the header read in parts by up to
+/// `parallel.threads` threads: the text is cut at records' ends (found by the
+/// `csv` crate's own state machine where there are quotes), each part is
+/// read into a fork of `sink` with its true line numbers, and the parts
+/// are joined in file order. Rows, errors and notices are [`read`]'s.
+pub(crate) fn read_parallel<S: ForkSink>(
+    file: &str,
+    text: &str,
+    errors: &mut Vec<DataError>,
+    sink: &mut S,
+    parallel: Parallel,
+) -> (Loaded, Vec<DataNotice>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = sniff_delimiter(text);
+    let bytes = text.as_bytes();
+    let mut reader = reader_of(delimiter, bytes);
+    let mut lines = Lines::new(bytes);
+    let mut record = csv::StringRecord::new();
+    let mut stream = RowStream::new(file, sink);
+    let mut line_of = |p: Option<&csv::Position>| lines.line(p);
+    // the rows down to the header, in order
+    let width = loop {
+        if let Some(width) = stream.width() {
+            break width;
+        }
+        if !next_row(
+            file,
+            &mut reader,
+            &mut record,
+            &mut line_of,
+            errors,
+            &mut stream,
+        ) {
+            return stream.finish(errors);
+        }
+    };
+    let start = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    let Parallel {
+        threads,
+        part_bytes,
+    } = parallel;
+    let part_bytes = part_bytes.max(1);
+    let below = bytes.len().saturating_sub(start);
+    if threads < 2 || below / part_bytes < PARALLEL_MIN_PARTS {
+        // the rest in order, by the same reader
+        while next_row(
+            file,
+            &mut reader,
+            &mut record,
+            &mut line_of,
+            errors,
+            &mut stream,
+        ) {}
+        return stream.finish(errors);
+    }
+    let parts = Parts {
+        file,
+        bytes,
+        delimiter,
+        width,
+        part_bytes,
+    };
+    parts.read(start, threads, errors, &mut stream);
+    stream.finish(errors)
+}
+
+/// The text below the header, read in parts.
+struct Parts<'a> {
+    file: &'a str,
+    bytes: &'a [u8],
+    delimiter: u8,
+    /// The header's number of fields.
+    width: usize,
+    /// About this many bytes per part.
+    part_bytes: usize,
+}
+
+/// A part to read: its number, its bytes and the line it starts on.
+struct PartJob<P> {
+    index: usize,
+    range: std::ops::Range<usize>,
+    line: usize,
+    sink: P,
+}
+
+/// A part read: its sink, with what its rows gave.
+struct PartRead<P> {
+    index: usize,
+    sink: P,
+    errors: Vec<DataError>,
+    notices: Vec<DataNotice>,
+}
+
+impl Parts<'_> {
+    /// Reads the parts from `start` (the end of the header's record) on
+    /// `threads` threads into forks of the stream's sink, and joins them
+    /// into the stream in file order.
+    fn read<S: ForkSink>(
+        &self,
+        start: usize,
+        threads: usize,
+        errors: &mut Vec<DataError>,
+        stream: &mut RowStream<'_, S>,
+    ) {
+        let cuts = Cuts::new(self.bytes, start, self.delimiter, self.part_bytes);
+        let ahead = threads * PARTS_AHEAD_PER_THREAD;
+        std::thread::scope(|scope| {
+            let (jobs, jobs_rx) = sync_channel::<PartJob<S::Part>>(ahead);
+            // the workers share the receiving end: when the last of them
+            // ends, for whatever reason, sending fails instead of blocking
+            let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+            let (done, done_rx) = channel::<PartRead<S::Part>>();
+            for _ in 0..threads {
+                let (jobs_rx, done) = (jobs_rx.clone(), done.clone());
+                let spawned = std::thread::Builder::new()
+                    .name("kpi-read".into())
+                    .spawn_scoped(scope, move || loop {
+                        let job = match jobs_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(job) = job else { break };
+                        if done.send(self.read_part(job)).is_err() {
+                            break;
+                        }
+                    });
+                // (a thread that cannot start leaves its parts to the others,
+                // or to this one)
+                drop(spawned);
+            }
+            drop((jobs_rx, done));
+            let mut joined = Joined::default();
+            let mut unsent: Vec<PartJob<S::Part>> = Vec::new();
+            for (index, (range, line)) in cuts.enumerate() {
+                // at most `ahead` parts out at a time
+                while index >= joined.next + ahead {
+                    match done_rx.recv() {
+                        Ok(read) => joined.take(read, errors, stream),
+                        Err(_) => break,
+                    }
+                }
+                let job = PartJob {
+                    index,
+                    range,
+                    line,
+                    sink: stream.sink().fork(),
+                };
+                if let Err(e) = jobs.send(job) {
+                    // no thread left to read it
+                    unsent.push(e.0);
+                }
+            }
+            drop(jobs);
+            for read in done_rx {
+                joined.take(read, errors, stream);
+            }
+            // Parts no thread was left to read are read here. (A thread
+            // that panics takes the process down when the scope ends.)
+            for job in unsent {
+                let read = self.read_part(job);
+                joined.take(read, errors, stream);
+            }
+        });
+    }
+
+    /// Reads one part into its sink.
+    fn read_part<P: RowSink>(&self, job: PartJob<P>) -> PartRead<P> {
+        let PartJob {
+            index,
+            range,
+            line,
+            mut sink,
+        } = job;
+        let bytes = self.bytes.get(range).unwrap_or_default();
+        let mut reader = reader_of(self.delimiter, bytes);
+        let mut lines = Lines::new(bytes);
+        let mut record = csv::StringRecord::new();
+        let mut errors = Vec::new();
+        let mut line_of = |p: Option<&csv::Position>| match lines.line(p) {
+            0 => 0,
+            l => l + line - 1,
+        };
+        let mut stream = RowStream::after_header(self.file, &mut sink, self.width);
+        while next_row(
+            self.file,
+            &mut reader,
+            &mut record,
+            &mut line_of,
+            &mut errors,
+            &mut stream,
+        ) {}
+        let (_, notices) = stream.finish(&mut errors);
+        PartRead {
+            index,
+            sink,
+            errors,
+            notices,
+        }
+    }
+}
+
+/// The parts read, joined in file order as they come in.
+struct Joined<P> {
+    /// The number of the next part to join.
+    next: usize,
+    waiting: BTreeMap<usize, PartRead<P>>,
+}
+
+impl<P> Default for Joined<P> {
+    fn default() -> Self {
+        Joined {
+            next: 0,
+            waiting: BTreeMap::new(),
+        }
+    }
+}
+
+impl<P: RowSink + Send> Joined<P> {
+    fn take<S: ForkSink<Part = P>>(
+        &mut self,
+        read: PartRead<P>,
+        errors: &mut Vec<DataError>,
+        stream: &mut RowStream<'_, S>,
+    ) {
+        self.waiting.insert(read.index, read);
+        while let Some(read) = self.waiting.remove(&self.next) {
+            errors.extend(read.errors);
+            stream.notices.extend(read.notices);
+            stream.sink().join(read.sink, errors);
+            self.next += 1;
+        }
+    }
+}
+
+/// Cuts text into parts of whole records, each with its first line.
+struct Cuts<'a> {
+    bytes: &'a [u8],
+    /// Where the next part starts (a record's start).
+    at: usize,
+    /// The line of byte `at`.
+    line: usize,
+    part_bytes: usize,
+    core: csv_core::Reader,
+}
+
+impl<'a> Cuts<'a> {
+    fn new(bytes: &'a [u8], start: usize, delimiter: u8, part_bytes: usize) -> Cuts<'a> {
+        Cuts {
+            bytes,
+            at: start,
+            line: 1 + line_ends(bytes, 0, start),
+            part_bytes,
+            core: csv_core::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .terminator(csv_core::Terminator::CRLF)
+                .build(),
+        }
+    }
+
+    /// Where the part from `self.at` ends: at the end of the first record
+    /// that ends `part_bytes` or more past its start, or of the text.
+    fn end(&mut self) -> usize {
+        let (bytes, from) = (self.bytes, self.at);
+        let target = from.saturating_add(self.part_bytes);
+        let Some(past) = bytes.get(target..) else {
+            return bytes.len();
+        };
+        let Some(nl) = memchr::memchr(b'\n', past) else {
+            return bytes.len();
+        };
+        let end = target + nl + 1;
+        if memchr::memchr(b'"', bytes.get(from..end).unwrap_or_default()).is_none() {
+            // no quotes: every line end ends a record
+            return end;
+        }
+        // a line end may be inside a quoted field: records' ends as the
+        // `csv` crate's state machine finds them
+        use csv_core::ReadRecordResult as R;
+        self.core.reset();
+        let (mut out, mut ends) = ([0u8; 4096], [0usize; 256]);
+        let mut at = from;
+        loop {
+            let input = bytes.get(at..).unwrap_or_default();
+            let (result, read, _, _) = self.core.read_record(input, &mut out, &mut ends);
+            at += read;
+            match result {
+                R::Record if at >= target => return at,
+                R::Record | R::OutputFull | R::OutputEndsFull if read > 0 => {}
+                // the last record ends with the text
+                R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty | R::End => {
+                    return bytes.len()
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Cuts<'_> {
+    type Item = (std::ops::Range<usize>, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.bytes.len() {
+            return None;
+        }
+        let (from, line) = (self.at, self.line);
+        let end = self.end().max(from + 1).min(self.bytes.len());
+        self.line += line_ends(self.bytes, from, end);
+        self.at = end;
+        Some((from..end, line))
+    }
+}
+
+/// The line ends in `bytes[from..to]` as [`Lines`] counts them: `\n`, and
+/// `\r` not followed by `\n`.
+fn line_ends(bytes: &[u8], from: usize, to: usize) -> usize {
+    let chunk = bytes.get(from..to).unwrap_or_default();
+    let mut n = chunk.iter().filter(|&&c| c == b'\n').count();
+    if memchr::memchr(b'\r', chunk).is_some() {
+        n += chunk
+            .iter()
+            .enumerate()
+            .filter(|&(k, &c)| c == b'\r' && bytes.get(from + k + 1) != Some(&b'\n'))
+            .count();
+    }
+    n
 }
 
 /// The first bytes of a streamed file, looked at for its BOM and its
@@ -77,11 +421,7 @@ pub(crate) fn read_stream(
         inner: std::io::Cursor::new(head.to_vec()).chain(input),
         window: window.clone(),
     };
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(tap);
+    let reader = reader_of(delimiter, tap);
     let mut lines = StreamLines { window, line: 1 };
     read_records(file, reader, |p| lines.line(p), errors, sink)
 }
@@ -97,27 +437,44 @@ fn read_records<R: std::io::Read>(
 ) -> (Loaded, Vec<DataNotice>) {
     let mut record = csv::StringRecord::new();
     let mut stream = RowStream::new(file, sink);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                errors.push(DataError::new(
-                    file,
-                    line_of(e.position()),
-                    None,
-                    DataErrorKind::Syntax {
-                        format: "CSV",
-                        message: e.to_string(),
-                    },
-                ));
-                continue;
-            }
-        }
-        let line = line_of(record.position());
-        stream.push(line, &record, errors);
-    }
+    while next_row(
+        file,
+        &mut reader,
+        &mut record,
+        &mut line_of,
+        errors,
+        &mut stream,
+    ) {}
     stream.finish(errors)
+}
+
+/// The next record of `reader` into `stream`, or its error into
+/// `errors`; `false` at the end.
+fn next_row<R: std::io::Read, S: RowSink>(
+    file: &str,
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    line_of: &mut impl FnMut(Option<&csv::Position>) -> usize,
+    errors: &mut Vec<DataError>,
+    stream: &mut RowStream<'_, S>,
+) -> bool {
+    match reader.read_record(record) {
+        Ok(true) => {
+            let line = line_of(record.position());
+            stream.push(line, record, errors);
+        }
+        Ok(false) => return false,
+        Err(e) => errors.push(DataError::new(
+            file,
+            line_of(e.position()),
+            None,
+            DataErrorKind::Syntax {
+                format: "CSV",
+                message: e.to_string(),
+            },
+        )),
+    }
+    true
 }
 
 /// The bytes read from a streamed file that have not been counted into
@@ -207,9 +564,9 @@ struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Lines<'a> {
         Lines {
-            bytes: text.as_bytes(),
+            bytes,
             pos: 0,
             line: 1,
         }
@@ -256,14 +613,14 @@ mod tests {
     #[test]
     fn lines_count_every_line_end() {
         let text = "a\nb\r\nc\rd\n\ne";
-        let mut lines = Lines::new(text);
+        let mut lines = Lines::new(text.as_bytes());
         for (byte, line) in [(0, 1), (2, 2), (5, 3), (7, 4), (10, 6)] {
             assert_eq!(lines.line(Some(&position(byte))), line, "byte {byte}");
         }
         // going back recounts from the start
         assert_eq!(lines.line(Some(&position(2))), 2);
         // a position on a terminator belongs to the line after it
-        let mut lines = Lines::new(text);
+        let mut lines = Lines::new(text.as_bytes());
         assert_eq!(lines.line(Some(&position(3))), 3);
         assert_eq!(lines.line(Some(&position(8))), 6);
         assert_eq!(lines.line(None), 0);

@@ -48,7 +48,7 @@ pub use guess::{guess_columns, Guess};
 pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
 pub use records::{
     read_records, read_records_file, read_records_partial, stream_records_file,
-    stream_records_reader, ChunkSink, DataInput, RecordsRead,
+    stream_records_reader, ChunkSink, DataInput, Parallel, RecordsRead,
 };
 pub use sample::{sample_file, Sample};
 

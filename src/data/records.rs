@@ -5,10 +5,11 @@ use super::error::{DataError, DataErrorKind, DataNotice};
 use super::first_rows::FirstLines;
 use super::layout::Key;
 use super::table::{
-    collect_all, collect_stream, match_columns, names_key, row_cells, row_period, row_text,
-    Columns, RowRef, RowSink,
+    collect_all, collect_all_parallel, collect_stream, match_columns, names_key, row_cells,
+    row_period, row_text, Columns, ForkSink, RowRef, RowSink,
 };
 use super::{FieldSpec, Layout, ReadOptions, Record};
+use crate::types::Period;
 
 /// What reading records gave. When `errors` is not empty, `records` holds
 /// the good rows only: use them for further checks (a period missing from
@@ -47,7 +48,29 @@ pub fn read_records_file(
 /// Where [`stream_records_file`] hands records on, and how many at a time.
 pub struct ChunkSink<'a> {
     pub rows: usize,
+    /// How delimited text is read in parallel (the chunks still come in
+    /// file order).
+    pub parallel: Parallel,
     pub deliver: &'a mut dyn FnMut(Vec<Record>),
+}
+
+/// How the rows of a large delimited text are read in parallel: by up to
+/// `threads` threads, in parts of about `part_bytes` bytes, when there
+/// are more than four parts' worth below the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parallel {
+    pub threads: usize,
+    pub part_bytes: usize,
+}
+
+impl Parallel {
+    /// Parts of 256 KiB (a few thousand rows) on up to `threads` threads.
+    pub fn threads(threads: usize) -> Parallel {
+        Parallel {
+            threads,
+            part_bytes: 256 << 10,
+        }
+    }
 }
 
 /// Like [`read_records_file`], but the good records are handed on in
@@ -62,11 +85,13 @@ pub fn stream_records_file(
     layout: &Layout,
     chunk: ChunkSink<'_>,
 ) -> RecordsRead {
-    let c = collect_all(
+    let parallel = chunk.parallel;
+    let c = collect_all_parallel(
         file_name,
         bytes,
         layout,
         sink(file_name, fields, opts, layout, Some(chunk)),
+        parallel,
         (),
         |mut s| s.flush(),
     );
@@ -146,12 +171,14 @@ fn sink<'a, 'c>(
     chunk: Option<ChunkSink<'c>>,
 ) -> Records<'a, 'c> {
     Records {
-        file: file_name,
-        fields,
-        opts,
-        layout,
-        headers: Vec::new(),
-        cols: Columns::default(),
+        rows: RowReader {
+            file: file_name,
+            fields,
+            opts,
+            layout,
+            headers: Vec::new(),
+            cols: Columns::default(),
+        },
         notices: Vec::new(),
         first_lines: FirstLines::default(),
         records: Vec::new(),
@@ -159,66 +186,35 @@ fn sink<'a, 'c>(
     }
 }
 
-/// Turns rows into records as they arrive.
-struct Records<'a, 'c> {
+/// What turns a row into a record: the file, its header and columns,
+/// and the policy's inputs.
+#[derive(Clone)]
+struct RowReader<'a> {
     file: &'a str,
     fields: &'a [FieldSpec],
     opts: &'a ReadOptions,
     layout: &'a Layout,
     headers: Vec<String>,
     cols: Columns,
-    /// Defaults used for text cells.
-    notices: Vec<DataNotice>,
-    /// The line of the first row of each (employee, period).
-    first_lines: FirstLines,
-    records: Vec<Record>,
-    /// Where full chunks of records go (streaming), if anywhere.
-    chunk: Option<ChunkSink<'c>>,
 }
 
-impl Records<'_, '_> {
-    /// Hands the records kept so far on to the chunk sink, if there is one.
-    fn flush(&mut self) {
-        if let Some(chunk) = self.chunk.as_mut() {
-            if !self.records.is_empty() {
-                (chunk.deliver)(std::mem::take(&mut self.records));
-            }
-        }
-    }
+/// A row read: its employee and period, when both are good (for the
+/// duplicate check), and its record when every cell is good.
+struct RowRead<'r> {
+    employee: &'r str,
+    period: Period,
+    record: Option<Record>,
 }
 
-impl RowSink for Records<'_, '_> {
-    fn is_header(&self, fields: &[&str]) -> bool {
-        fields
-            .iter()
-            .any(|f| names_key(f, Key::Employee, &self.layout.keys))
-    }
-
-    fn take_notices(&mut self) -> Vec<DataNotice> {
-        std::mem::take(&mut self.notices)
-    }
-
-    fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>) {
-        self.headers = headers.to_vec();
-        // a file without a period column is one month: `--period`
-        let required: &[Key] = if self.layout.period.is_some() {
-            &[Key::Employee]
-        } else {
-            &[Key::Employee, Key::Period]
-        };
-        self.cols = match_columns(
-            self.file,
-            line,
-            headers,
-            self.fields,
-            &[Key::Employee, Key::Period, Key::Team],
-            required,
-            &self.layout.keys,
-            errors,
-        );
-    }
-
-    fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>) {
+impl RowReader<'_> {
+    /// Reads a row, reporting every bad cell; `None` when its employee or
+    /// period is bad.
+    fn read<'r>(
+        &self,
+        row: RowRef<'r>,
+        errors: &mut Vec<DataError>,
+        notices: &mut Vec<DataNotice>,
+    ) -> Option<RowRead<'r>> {
         let (file, headers) = (self.file, self.headers.as_slice());
         let mut ok = true;
         let employee = match self.cols.employee {
@@ -257,39 +253,195 @@ impl RowSink for Records<'_, '_> {
             self.fields,
             self.opts,
             errors,
-            &mut self.notices,
+            notices,
         );
         let (Some(employee), Some(period)) = (employee, period) else {
-            return;
+            return None;
         };
-        if let Some(first) = self.first_lines.first(employee, period, row.line()) {
-            errors.push(DataError::new(
-                file,
-                row.line(),
-                None,
-                DataErrorKind::DuplicateRow {
-                    employee: employee.to_string(),
-                    period: period.to_string(),
-                    first_line: first,
-                },
-            ));
-            return;
-        }
-        if let (true, Some(cells)) = (ok, cells) {
-            self.records.push(Record {
+        let record = match (ok, cells) {
+            (true, Some(cells)) => Some(Record {
                 employee: employee.to_string(),
                 period,
                 team: team.map(str::to_string),
                 line: row.line(),
                 cells,
-            });
-            if self
-                .chunk
-                .as_ref()
-                .is_some_and(|c| self.records.len() >= c.rows)
-            {
-                self.flush();
+            }),
+            _ => None,
+        };
+        Some(RowRead {
+            employee,
+            period,
+            record,
+        })
+    }
+}
+
+/// Turns rows into records as they arrive.
+struct Records<'a, 'c> {
+    rows: RowReader<'a>,
+    /// Defaults used for text cells.
+    notices: Vec<DataNotice>,
+    /// The line of the first row of each (employee, period).
+    first_lines: FirstLines,
+    records: Vec<Record>,
+    /// Where full chunks of records go (streaming), if anywhere.
+    chunk: Option<ChunkSink<'c>>,
+}
+
+impl Records<'_, '_> {
+    /// Hands the records kept so far on to the chunk sink, if there is one.
+    fn flush(&mut self) {
+        if let Some(chunk) = self.chunk.as_mut() {
+            if !self.records.is_empty() {
+                (chunk.deliver)(std::mem::take(&mut self.records));
             }
+        }
+    }
+
+    /// Whether this is the first row of `employee` in `period`; a row
+    /// that repeats one seen before is an error.
+    fn first(
+        &mut self,
+        employee: &str,
+        period: Period,
+        line: usize,
+        errors: &mut Vec<DataError>,
+    ) -> bool {
+        let Some(first) = self.first_lines.first(employee, period, line) else {
+            return true;
+        };
+        errors.push(DataError::new(
+            self.rows.file,
+            line,
+            None,
+            DataErrorKind::DuplicateRow {
+                employee: employee.to_string(),
+                period: period.to_string(),
+                first_line: first,
+            },
+        ));
+        false
+    }
+
+    /// Keeps a record, handing full chunks on.
+    fn push(&mut self, record: Record) {
+        self.records.push(record);
+        if self
+            .chunk
+            .as_ref()
+            .is_some_and(|c| self.records.len() >= c.rows)
+        {
+            self.flush();
+        }
+    }
+}
+
+impl RowSink for Records<'_, '_> {
+    fn is_header(&self, fields: &[&str]) -> bool {
+        fields
+            .iter()
+            .any(|f| names_key(f, Key::Employee, &self.rows.layout.keys))
+    }
+
+    fn take_notices(&mut self) -> Vec<DataNotice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    fn header(&mut self, line: usize, headers: &[String], errors: &mut Vec<DataError>) {
+        let rows = &mut self.rows;
+        rows.headers = headers.to_vec();
+        // a file without a period column is one month: `--period`
+        let required: &[Key] = if rows.layout.period.is_some() {
+            &[Key::Employee]
+        } else {
+            &[Key::Employee, Key::Period]
+        };
+        rows.cols = match_columns(
+            rows.file,
+            line,
+            headers,
+            rows.fields,
+            &[Key::Employee, Key::Period, Key::Team],
+            required,
+            &rows.layout.keys,
+            errors,
+        );
+    }
+
+    fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>) {
+        let Some(read) = self.rows.read(row, errors, &mut self.notices) else {
+            return;
+        };
+        if self.first(read.employee, read.period, row.line(), errors) {
+            if let Some(record) = read.record {
+                self.push(record);
+            }
+        }
+    }
+}
+
+/// Rows of a part of a file read on another thread: records and the
+/// (employee, period) of bad rows, checked for duplicates when joined.
+struct RecordsPart<'a> {
+    rows: RowReader<'a>,
+    notices: Vec<DataNotice>,
+    records: Vec<Record>,
+    /// (employee, period, line) of the rows with a bad cell.
+    bad: Vec<(String, Period, usize)>,
+}
+
+impl RowSink for RecordsPart<'_> {
+    fn is_header(&self, _: &[&str]) -> bool {
+        false
+    }
+
+    fn header(&mut self, _: usize, _: &[String], _: &mut Vec<DataError>) {}
+
+    fn row(&mut self, row: RowRef<'_>, errors: &mut Vec<DataError>) {
+        let Some(read) = self.rows.read(row, errors, &mut self.notices) else {
+            return;
+        };
+        match read.record {
+            Some(record) => self.records.push(record),
+            None => self
+                .bad
+                .push((read.employee.to_string(), read.period, row.line())),
+        }
+    }
+
+    fn take_notices(&mut self) -> Vec<DataNotice> {
+        std::mem::take(&mut self.notices)
+    }
+}
+
+impl<'a> ForkSink for Records<'a, '_> {
+    type Part = RecordsPart<'a>;
+
+    fn fork(&self) -> RecordsPart<'a> {
+        RecordsPart {
+            rows: self.rows.clone(),
+            notices: Vec::new(),
+            records: Vec::new(),
+            bad: Vec::new(),
+        }
+    }
+
+    fn join(&mut self, mut part: RecordsPart<'a>, errors: &mut Vec<DataError>) {
+        self.notices.append(&mut part.notices);
+        // good and bad rows in line order, as `row` would have seen them
+        let mut bad = part.bad.into_iter().peekable();
+        for record in part.records {
+            while let Some((employee, period, line)) =
+                bad.next_if(|(_, _, line)| *line < record.line)
+            {
+                self.first(&employee, period, line, errors);
+            }
+            if self.first(&record.employee, record.period, record.line, errors) {
+                self.push(record);
+            }
+        }
+        for (employee, period, line) in bad {
+            self.first(&employee, period, line, errors);
         }
     }
 }

@@ -38,6 +38,26 @@ impl<'a, S: RowSink> RowStream<'a, S> {
         }
     }
 
+    /// A stream for rows below a header of `width` fields that was already
+    /// read (by another stream over the same file): a part of the file
+    /// read on its own, in parallel with the rest.
+    pub(crate) fn after_header(file: &'a str, sink: &'a mut S, width: usize) -> RowStream<'a, S> {
+        RowStream {
+            width: Some(width),
+            ..RowStream::new(file, sink)
+        }
+    }
+
+    /// The number of header fields, once the header has been read.
+    pub(crate) fn width(&self) -> Option<usize> {
+        self.width
+    }
+
+    /// The sink the rows go to.
+    pub(crate) fn sink(&mut self) -> &mut S {
+        self.sink
+    }
+
     /// Pads short rows instead of reporting them (worksheets).
     #[cfg(feature = "spreadsheets")]
     pub(crate) fn pad_short_rows(&mut self) {

@@ -105,6 +105,20 @@ pub(crate) trait RowSink {
     }
 }
 
+/// A sink whose rows may be read in parallel: each part of a file (whole
+/// rows below the header) goes to a [`ForkSink::fork`] of it on another
+/// thread, and the parts come back, in file order, to
+/// [`ForkSink::join`]. What the sink ends with, errors and notices
+/// included, is what reading every row in order would give.
+pub(crate) trait ForkSink: RowSink {
+    type Part: RowSink + Send;
+    /// A sink for one part, after the header.
+    fn fork(&self) -> Self::Part;
+    /// Takes a part back, in file order; the part's own errors are
+    /// already in `errors`, and what the join finds goes after them.
+    fn join(&mut self, part: Self::Part, errors: &mut Vec<DataError>);
+}
+
 /// What [`read_rows`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Loaded {
@@ -139,6 +153,24 @@ pub(crate) fn collect_all<S: RowSink, T>(
 ) -> Collected<T> {
     collect_with(file, sink, empty, done, |errors, sink| {
         read_rows(file, bytes, layout, errors, sink)
+    })
+}
+
+/// [`collect_all`] with the rows of delimited text read in parallel
+/// parts (see [`csv_rows::read_parallel`]); the same result.
+pub(crate) fn collect_all_parallel<S: ForkSink, T>(
+    file: &str,
+    bytes: &[u8],
+    layout: &Layout,
+    sink: S,
+    parallel: super::Parallel,
+    empty: T,
+    done: impl FnOnce(S) -> T,
+) -> Collected<T> {
+    collect_with(file, sink, empty, done, |errors, sink| {
+        read_rows_with(file, bytes, layout, errors, sink, |text, errors, sink| {
+            csv_rows::read_parallel(file, text, errors, sink, parallel)
+        })
     })
 }
 
@@ -194,12 +226,26 @@ fn collect_with<S: RowSink, T>(
 /// Reads any data file and feeds it to `sink`. Delimited text is streamed
 /// (never held as a table); JSON is parsed whole first; spreadsheets are
 /// read row by row.
-pub(crate) fn read_rows(
+pub(crate) fn read_rows<S: RowSink>(
     file: &str,
     bytes: &[u8],
     layout: &Layout,
     errors: &mut Vec<DataError>,
-    sink: &mut impl RowSink,
+    sink: &mut S,
+) -> (Loaded, Vec<DataNotice>) {
+    read_rows_with(file, bytes, layout, errors, sink, |text, errors, sink| {
+        csv_rows::read(file, text, errors, sink)
+    })
+}
+
+/// [`read_rows`], with delimited text (decoded) read by `delimited`.
+fn read_rows_with<S: RowSink>(
+    file: &str,
+    bytes: &[u8],
+    layout: &Layout,
+    errors: &mut Vec<DataError>,
+    sink: &mut S,
+    delimited: impl FnOnce(&str, &mut Vec<DataError>, &mut S) -> (Loaded, Vec<DataNotice>),
 ) -> (Loaded, Vec<DataNotice>) {
     let mut notices = Vec::new();
     let loaded = match detect_format(file, bytes) {
@@ -240,7 +286,7 @@ pub(crate) fn read_rows(
                 if format == Format::Json {
                     read_json(file, &decoded.text, errors, sink)
                 } else {
-                    let (loaded, n) = csv_rows::read(file, &decoded.text, errors, sink);
+                    let (loaded, n) = delimited(&decoded.text, errors, sink);
                     notices.extend(n);
                     loaded
                 }
@@ -318,7 +364,7 @@ pub(crate) fn key_column(headers: &[String], key: Key, extra: &KeyNames) -> Opti
 }
 
 /// Which column holds what (indexes into the headers).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Columns {
     pub employee: Option<usize>,
     pub period: Option<usize>,
