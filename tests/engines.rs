@@ -74,9 +74,12 @@ fn per_record_policy_same_bytes_for_every_engine_and_thread_count() {
         args.extend(extra);
         eval("tmall_after_sales", &data, &args)
     };
-    assert!(
-        json(&["--engine", "stream", "--spill-bytes", "100000"]) == json(&["--engine", "batch"])
-    );
+    let batch_json = json(&["--engine", "batch"]);
+    assert!(json(&["--engine", "stream", "--spill-bytes", "100000"]) == batch_json);
+    // merged in ranges on several threads, each range's separators right
+    for threads in ["2", "5"] {
+        assert!(json(&["--engine", "stream", "--threads", threads]) == batch_json);
+    }
     for extra in [
         ["--engine", "batch", "--threads", "2"],
         ["--engine", "stream", "--threads", "1"],

@@ -254,26 +254,183 @@ fn work(
 /// `each(chunk, position)`. Keys are unique, so the order is total.
 fn merge_sorted<'a>(
     chunks: &'a [Rendered],
+    each: impl FnMut(&'a Rendered, usize) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let whole: Vec<(usize, usize)> = chunks.iter().map(|r| (0, r.sorted.len())).collect();
+    merge_range(chunks, &whole, each)
+}
+
+/// [`merge_sorted`] of the results at sorted positions `bounds[c].0 ..
+/// bounds[c].1` of each chunk `c`.
+fn merge_range<'a>(
+    chunks: &'a [Rendered],
+    bounds: &[(usize, usize)],
     mut each: impl FnMut(&'a Rendered, usize) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     let mut heap: BinaryHeap<Reverse<(OrderKey<'a>, usize, usize)>> = BinaryHeap::new();
-    for (c, r) in chunks.iter().enumerate() {
-        if let Some(k) = r.sorted(0) {
-            heap.push(Reverse((r.key(k), c, 0)));
+    for (c, (r, &(from, to))) in chunks.iter().zip(bounds).enumerate() {
+        if let Some(k) = r.sorted(from).filter(|_| from < to) {
+            heap.push(Reverse((r.key(k), c, from)));
         }
     }
     while let Some(Reverse((_, c, i))) = heap.pop() {
-        let Some(r) = chunks.get(c) else { continue };
+        let (Some(r), Some(&(_, to))) = (chunks.get(c), bounds.get(c)) else {
+            continue;
+        };
         if let Some(k) = r.sorted(i) {
             each(r, k)?;
         }
-        if let Some(k) = r.sorted(i + 1) {
+        if let Some(k) = r.sorted(i + 1).filter(|_| i + 1 < to) {
             heap.push(Reverse((r.key(k), c, i + 1)));
         }
     }
     Ok(())
+}
+
+/// Below this many results, they are merged on one thread.
+const PARALLEL_MERGE_MIN: usize = 10_000;
+
+/// Writes the results of `chunks` in output order, each after its
+/// separator (`separator(n)` before the `n`th): the order is cut into
+/// `threads` ranges of keys, the first merged straight into `w` while
+/// the others are merged into buffers on threads of their own, written
+/// after it in turn.
+fn write_merged(
+    chunks: &[Rendered],
+    threads: usize,
+    separator: &(dyn Fn(usize) -> &'static [u8] + Sync),
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let total: usize = chunks.iter().map(|r| r.sorted.len()).sum();
+    let ranges = if threads > 1 && total >= PARALLEL_MERGE_MIN {
+        key_ranges(chunks, threads)
+    } else {
+        vec![chunks.iter().map(|r| (0, r.sorted.len())).collect()]
+    };
+    let mut ranges = ranges.into_iter();
+    let Some(first) = ranges.next() else {
+        return Ok(());
+    };
+    // where each range starts in the output's count of results
+    let mut starts = Vec::new();
+    let mut n = first.iter().map(|(a, b)| b - a).sum::<usize>();
+    let rest: Vec<_> = ranges
+        .map(|bounds| {
+            starts.push(n);
+            n += bounds.iter().map(|(a, b)| b - a).sum::<usize>();
+            bounds
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        let merged: Vec<_> = rest
+            .iter()
+            .zip(&starts)
+            .map(|(bounds, &start)| {
+                let merge = move || {
+                    let mut buf = Vec::new();
+                    let mut n = start;
+                    merge_range(chunks, bounds, |r, k| {
+                        buf.extend_from_slice(separator(n));
+                        n += 1;
+                        buf.extend_from_slice(r.text(k).as_bytes());
+                        Ok(())
+                    })
+                    .map(|()| buf)
+                };
+                match std::thread::Builder::new()
+                    .name("kpi-merge".into())
+                    .spawn_scoped(scope, merge)
+                {
+                    Ok(handle) => Merged::Thread(handle),
+                    Err(_) => Merged::Here(bounds, start),
+                }
+            })
+            .collect();
+        let mut n = 0;
+        merge_range(chunks, &first, |r, k| {
+            w.write_all(separator(n))?;
+            n += 1;
+            w.write_all(r.text(k).as_bytes())
+        })?;
+        for m in merged {
+            match m {
+                Merged::Thread(handle) => {
+                    let buf = handle
+                        .join()
+                        .map_err(|_| std::io::Error::other("a merging thread failed"))??;
+                    w.write_all(&buf)?;
+                }
+                Merged::Here(bounds, start) => {
+                    let mut n = start;
+                    merge_range(chunks, bounds, |r, k| {
+                        w.write_all(separator(n))?;
+                        n += 1;
+                        w.write_all(r.text(k).as_bytes())
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// A range of results merged on another thread, or to merge here.
+enum Merged<'s, 'b> {
+    Thread(std::thread::ScopedJoinHandle<'s, std::io::Result<Vec<u8>>>),
+    Here(&'b [(usize, usize)], usize),
+}
+
+/// The output order cut into about `parts` ranges of keys of about equal
+/// size: per range, the sorted positions of each chunk it holds.
+fn key_ranges(chunks: &[Rendered], parts: usize) -> Vec<Vec<(usize, usize)>> {
+    // pivots: quantiles of a sample of every chunk's keys
+    const SAMPLES: usize = 16;
+    let mut sample: Vec<OrderKey<'_>> = chunks
+        .iter()
+        .flat_map(|r| {
+            let len = r.sorted.len();
+            (0..SAMPLES)
+                .filter_map(move |q| r.sorted(q * len / SAMPLES))
+                .map(|k| r.key(k))
+        })
+        .collect();
+    sample.sort_unstable();
+    let pivots: Vec<OrderKey<'_>> = (1..parts)
+        .filter_map(|p| sample.get(p * sample.len() / parts).copied())
+        .collect();
+    // per chunk, the first position at or past each pivot
+    let cuts: Vec<Vec<usize>> = chunks
+        .iter()
+        .map(|r| {
+            let mut at: Vec<usize> = vec![0];
+            at.extend(pivots.iter().map(|pivot| {
+                let (mut lo, mut hi) = (0, r.sorted.len());
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if r.sorted(mid).is_some_and(|k| r.key(k) < *pivot) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo
+            }));
+            at.push(r.sorted.len());
+            at
+        })
+        .collect();
+    (0..=pivots.len())
+        .map(|p| {
+            cuts.iter()
+                .map(|at| {
+                    let from = at.get(p).copied().unwrap_or(0);
+                    (from, at.get(p + 1).copied().unwrap_or(from).max(from))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Results held in memory before a sorted run of them goes to disk (about
@@ -523,14 +680,7 @@ pub(crate) fn run(
                 w.write_all(separator(n))?;
                 w.write_all(text.as_bytes())
             })?,
-            None => {
-                let mut n = 0;
-                merge_sorted(chunks, |r, k| {
-                    w.write_all(separator(n))?;
-                    n += 1;
-                    w.write_all(r.text(k).as_bytes())
-                })?;
-            }
+            None => write_merged(chunks, workers, &separator, w)?,
         }
         w.write_all(tail.as_bytes())
     })
