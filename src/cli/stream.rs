@@ -317,10 +317,9 @@ fn write_merged(
     let mut starts = Vec::new();
     let mut n = first.iter().map(|(a, b)| b - a).sum::<usize>();
     let rest: Vec<_> = ranges
-        .map(|bounds| {
+        .inspect(|bounds| {
             starts.push(n);
             n += bounds.iter().map(|(a, b)| b - a).sum::<usize>();
-            bounds
         })
         .collect();
     std::thread::scope(|scope| {
