@@ -412,9 +412,16 @@ fn write_results(
     labels: bool,
     lang: Lang,
 ) -> Exit {
-    let written = crate::eval::evaluate_replayed(program, &rows, context, threads)
+    // evaluated and written in output order: each team's month together
+    let (sorted, given) = crate::eval::in_output_order(rows);
+    let written = crate::eval::evaluate_replayed(program, &sorted, context, threads)
         .ok()
-        .and_then(|replay| render_as(program, &rows, &replay, format, labels));
+        .and_then(|replay| render_as(program, &sorted, &replay, format, labels));
+    // (errors come in the order of the rows as given)
+    let rows = match written {
+        Some(_) => sorted,
+        None => crate::eval::in_given_order(sorted, &given),
+    };
     let parts = match written {
         Some(parts) => parts,
         // A row could not be evaluated: the batch that keeps its values

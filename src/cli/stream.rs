@@ -96,9 +96,8 @@ const NO_TEAM: u32 = 1 << 31;
 struct Rendered {
     text: String,
     names: String,
+    /// In input order, then (see [`Rendered::sort`]) in output order.
     keys: Vec<Key>,
-    /// The results' positions in output order (sorted by the worker).
-    sorted: Vec<u32>,
     errors: Vec<EvalError>,
 }
 
@@ -110,20 +109,52 @@ impl Rendered {
         (self.team(k), self.period(k), self.employee(k))
     }
 
-    /// Puts `sorted` in output order.
+    /// Puts the results in output order, in place: the merge then reads
+    /// each chunk from start to end.
     fn sort(&mut self) {
         // Each key is worked out once, not twice per comparison.
-        let mut keyed: Vec<(OrderKey<'_>, u32)> = (0..self.keys.len())
-            .zip(0u32..)
-            .map(|(k, i)| (self.key(k), i))
-            .collect();
+        let mut keyed: Vec<(OrderKey<'_>, usize)> =
+            (0..self.keys.len()).map(|k| (self.key(k), k)).collect();
         keyed.sort_unstable();
-        self.sorted = keyed.into_iter().map(|(_, k)| k).collect();
+        let order: Vec<usize> = keyed.into_iter().map(|(_, k)| k).collect();
+        let mut sorted = Rendered {
+            text: String::with_capacity(self.text.len()),
+            names: String::with_capacity(self.names.len()),
+            keys: Vec::with_capacity(self.keys.len()),
+            errors: std::mem::take(&mut self.errors),
+        };
+        for k in order {
+            let Some(key) = self.keys.get(k) else {
+                continue;
+            };
+            sorted.text.push_str(self.text(k));
+            sorted.names.push_str(self.employee(k));
+            let employee_end = sorted.names.len();
+            if let Some(t) = self.team(k) {
+                sorted.names.push_str(t);
+            }
+            // (no longer than the chunk's texts were, which fit)
+            let (Ok(text_end), Ok(employee_end), Ok(name_end)) = (
+                u32::try_from(sorted.text.len()),
+                u32::try_from(employee_end),
+                u32::try_from(sorted.names.len()),
+            ) else {
+                sorted.errors.push(EvalError::internal());
+                break;
+            };
+            sorted.keys.push(Key {
+                text_end,
+                employee_end,
+                name_end,
+                period: key.period,
+            });
+        }
+        *self = sorted;
     }
 
-    /// The position of the `i`th result in output order.
+    /// The `i`th result in output order, once sorted.
     fn sorted(&self, i: usize) -> Option<usize> {
-        self.sorted.get(i).map(|&k| k as usize)
+        (i < self.keys.len()).then_some(i)
     }
 
     fn period(&self, k: usize) -> u32 {
@@ -256,7 +287,7 @@ fn merge_sorted<'a>(
     chunks: &'a [Rendered],
     each: impl FnMut(&'a Rendered, usize) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let whole: Vec<(usize, usize)> = chunks.iter().map(|r| (0, r.sorted.len())).collect();
+    let whole: Vec<(usize, usize)> = chunks.iter().map(|r| (0, r.keys.len())).collect();
     merge_range(chunks, &whole, each)
 }
 
@@ -303,11 +334,11 @@ fn write_merged(
     separator: &(dyn Fn(usize) -> &'static [u8] + Sync),
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let total: usize = chunks.iter().map(|r| r.sorted.len()).sum();
+    let total: usize = chunks.iter().map(|r| r.keys.len()).sum();
     let ranges = if threads > 1 && total >= PARALLEL_MERGE_MIN {
         key_ranges(chunks, threads)
     } else {
-        vec![chunks.iter().map(|r| (0, r.sorted.len())).collect()]
+        vec![chunks.iter().map(|r| (0, r.keys.len())).collect()]
     };
     let mut ranges = ranges.into_iter();
     let Some(first) = ranges.next() else {
@@ -328,7 +359,7 @@ fn write_merged(
             .zip(&starts)
             .map(|(bounds, &start)| {
                 let merge = move || {
-                    let mut buf = Vec::new();
+                    let mut buf = Vec::with_capacity(range_bytes(chunks, bounds));
                     let mut n = start;
                     merge_range(chunks, bounds, |r, k| {
                         buf.extend_from_slice(separator(n));
@@ -375,6 +406,23 @@ fn write_merged(
     })
 }
 
+/// About how long the results at `bounds` are, written (their texts and a
+/// separator of up to 4 bytes each).
+fn range_bytes(chunks: &[Rendered], bounds: &[(usize, usize)]) -> usize {
+    chunks
+        .iter()
+        .zip(bounds)
+        .map(|(r, &(from, to))| {
+            let start = |i: usize| {
+                i.checked_sub(1)
+                    .and_then(|p| r.keys.get(p))
+                    .map_or(0, |k| k.text_end as usize)
+            };
+            start(to).saturating_sub(start(from)) + 4 * to.saturating_sub(from)
+        })
+        .sum()
+}
+
 /// A range of results merged on another thread, or to merge here.
 enum Merged<'s, 'b> {
     Thread(std::thread::ScopedJoinHandle<'s, std::io::Result<Vec<u8>>>),
@@ -389,7 +437,7 @@ fn key_ranges(chunks: &[Rendered], parts: usize) -> Vec<Vec<(usize, usize)>> {
     let mut sample: Vec<OrderKey<'_>> = chunks
         .iter()
         .flat_map(|r| {
-            let len = r.sorted.len();
+            let len = r.keys.len();
             (0..SAMPLES)
                 .filter_map(move |q| r.sorted(q * len / SAMPLES))
                 .map(|k| r.key(k))
@@ -405,7 +453,7 @@ fn key_ranges(chunks: &[Rendered], parts: usize) -> Vec<Vec<(usize, usize)>> {
         .map(|r| {
             let mut at: Vec<usize> = vec![0];
             at.extend(pivots.iter().map(|pivot| {
-                let (mut lo, mut hi) = (0, r.sorted.len());
+                let (mut lo, mut hi) = (0, r.keys.len());
                 while lo < hi {
                     let mid = lo + (hi - lo) / 2;
                     if r.sorted(mid).is_some_and(|k| r.key(k) < *pivot) {
@@ -416,7 +464,7 @@ fn key_ranges(chunks: &[Rendered], parts: usize) -> Vec<Vec<(usize, usize)>> {
                 }
                 lo
             }));
-            at.push(r.sorted.len());
+            at.push(r.keys.len());
             at
         })
         .collect();
@@ -450,10 +498,7 @@ struct Collected {
 impl Collected {
     /// What a chunk's results take in memory, allocations included.
     fn bytes(r: &Rendered) -> usize {
-        r.text.capacity()
-            + r.names.capacity()
-            + r.keys.capacity() * std::mem::size_of::<Key>()
-            + r.sorted.capacity() * std::mem::size_of::<u32>()
+        r.text.capacity() + r.names.capacity() + r.keys.capacity() * std::mem::size_of::<Key>()
     }
 
     /// The results held, sorted, as one run on disk.

@@ -361,7 +361,7 @@ impl Iterator for Cuts<'_> {
 /// `\r` not followed by `\n`.
 fn line_ends(bytes: &[u8], from: usize, to: usize) -> usize {
     let chunk = bytes.get(from..to).unwrap_or_default();
-    let mut n = chunk.iter().filter(|&&c| c == b'\n').count();
+    let mut n = memchr::memchr_iter(b'\n', chunk).count();
     if memchr::memchr(b'\r', chunk).is_some() {
         n += chunk
             .iter()

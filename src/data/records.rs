@@ -45,7 +45,8 @@ pub fn read_records_file(
     }
 }
 
-/// Where [`stream_records_file`] hands records on, and how many at a time.
+/// Where [`stream_records_file`] hands records on, and how many at a time
+/// (at most `rows`, or one part when read in parallel).
 pub struct ChunkSink<'a> {
     pub rows: usize,
     /// How delimited text is read in parallel (the chunks still come in
@@ -64,11 +65,12 @@ pub struct Parallel {
 }
 
 impl Parallel {
-    /// Parts of 256 KiB (a few thousand rows) on up to `threads` threads.
+    /// Parts of 512 KiB (several thousand rows) on up to `threads`
+    /// threads.
     pub fn threads(threads: usize) -> Parallel {
         Parallel {
             threads,
-            part_bytes: 256 << 10,
+            part_bytes: 512 << 10,
         }
     }
 }
@@ -293,7 +295,8 @@ impl Records<'_, '_> {
     fn flush(&mut self) {
         if let Some(chunk) = self.chunk.as_mut() {
             if !self.records.is_empty() {
-                (chunk.deliver)(std::mem::take(&mut self.records));
+                let next = Vec::with_capacity(chunk.rows.min(self.records.len()));
+                (chunk.deliver)(std::mem::replace(&mut self.records, next));
             }
         }
     }
@@ -430,18 +433,27 @@ impl<'a> ForkSink for Records<'a, '_> {
         self.notices.append(&mut part.notices);
         // good and bad rows in line order, as `row` would have seen them
         let mut bad = part.bad.into_iter().peekable();
-        for record in part.records {
+        let mut records = part.records;
+        records.retain(|record| {
             while let Some((employee, period, line)) =
                 bad.next_if(|(_, _, line)| *line < record.line)
             {
                 self.first(&employee, period, line, errors);
             }
-            if self.first(&record.employee, record.period, record.line, errors) {
-                self.push(record);
-            }
-        }
+            self.first(&record.employee, record.period, record.line, errors)
+        });
         for (employee, period, line) in bad {
             self.first(&employee, period, line, errors);
+        }
+        let rows = self.chunk.as_ref().map_or(usize::MAX, |c| c.rows);
+        if self.records.is_empty() && records.len() >= rows / 2 {
+            // a part about a chunk long is handed on as it is
+            self.records = records;
+            self.flush();
+        } else {
+            for record in records {
+                self.push(record);
+            }
         }
     }
 }

@@ -25,7 +25,9 @@ pub(super) struct Groups {
 }
 
 impl Groups {
-    pub(super) fn new(rows: &[Row], order: &[usize]) -> Groups {
+    /// The groups of a batch whose output order is `order`: the teams'
+    /// months when `teams`, each employee's months when `people`.
+    pub(super) fn new(rows: &[Row], order: &[usize], teams: bool, people: bool) -> Groups {
         // Runs of consecutive indices whose rows agree on `same`.
         let runs = |order: &[usize], same: fn(&Row, &Row) -> bool| -> Vec<Vec<usize>> {
             order
@@ -36,10 +38,16 @@ impl Groups {
                 .map(<[usize]>::to_vec)
                 .collect()
         };
-        let teams = runs(order, |a, b| a.team == b.team && a.period == b.period);
-        let people = runs(&super::output_order::person_order(rows), |a, b| {
-            a.employee == b.employee
-        });
+        let teams = match teams {
+            true => runs(order, |a, b| a.team == b.team && a.period == b.period),
+            false => Vec::new(),
+        };
+        let people = match people {
+            true => runs(&super::output_order::person_order(rows), |a, b| {
+                a.employee == b.employee
+            }),
+            false => Vec::new(),
+        };
         Groups { teams, people }
     }
 }

@@ -39,6 +39,13 @@ fn name_ranks<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone) -> Vec<u
 
 /// Row indices sorted by (team, period, employee).
 pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
+    fn key(r: &Row) -> (Option<&str>, i32, &str) {
+        (r.team.as_deref(), r.period.index(), r.employee.as_str())
+    }
+    if rows.is_sorted_by(|a, b| key(a) < key(b)) {
+        // already in output order (see `super::in_output_order`)
+        return (0..rows.len()).collect();
+    }
     order_by_keys(
         rows.len(),
         |i| rows.get(i).and_then(|r| r.team.as_deref()),
