@@ -43,9 +43,26 @@ pub fn parse_cell(
 pub(crate) fn quick_cell(trimmed: &str, field: &FieldSpec, opts: &ReadOptions) -> Option<Cell> {
     let v = quick_number(trimmed, &field.ty, opts)?;
     match &field.range {
-        Some((lo, hi)) if v < *lo || v > *hi => None,
+        Some((lo, hi)) if fast_cmp(v, *lo).is_lt() || fast_cmp(v, *hi).is_gt() => None,
         None if v.is_sign_negative() && !v.is_zero() && never_negative(&field.ty) => None,
         _ => Some(Cell::Num(v)),
+    }
+}
+
+/// `a.cmp(&b)`, on the mantissas brought to one scale in 128 bits (what
+/// `Decimal`'s own comparison does with 96-bit words, slowly), or by
+/// `Decimal` when that does not fit.
+fn fast_cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
+    let (sa, sb) = (a.scale(), b.scale());
+    let up = |m: i128, by: u32| 10i128.checked_pow(by).and_then(|p| m.checked_mul(p));
+    let aligned = if sa <= sb {
+        up(a.mantissa(), sb.saturating_sub(sa)).map(|x| (x, b.mantissa()))
+    } else {
+        up(b.mantissa(), sa.saturating_sub(sb)).map(|y| (a.mantissa(), y))
+    };
+    match aligned {
+        Some((x, y)) => x.cmp(&y),
+        None => a.cmp(&b),
     }
 }
 
@@ -490,6 +507,36 @@ fn parse_level(s: &str, levels: &[String]) -> Result<u16, CellError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The range check's comparison is `Decimal`'s, at every scale, sign
+    /// and size, the largest and smallest decimals included.
+    #[test]
+    fn fast_cmp_is_decimal_cmp() {
+        let mut values = vec![Decimal::MAX, Decimal::MIN, Decimal::ZERO, -Decimal::ZERO];
+        for m in [
+            0i64,
+            1,
+            -1,
+            5,
+            10,
+            99,
+            100,
+            101,
+            -250,
+            123_456_789,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            for scale in [0u32, 1, 2, 3, 9, 18, 27, 28] {
+                values.push(Decimal::new(m, scale));
+            }
+        }
+        for a in &values {
+            for b in &values {
+                assert_eq!(fast_cmp(*a, *b), a.cmp(b), "{a} vs {b}");
+            }
+        }
+    }
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
