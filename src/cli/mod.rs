@@ -149,7 +149,7 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
         threads: Option<u16>,
         /// Bytes of results the one-pass engine holds before it sorts them
-        /// to disk (default 64 MiB); for tests.
+        /// to disk (default 128 MiB); for tests.
         #[arg(long, hide = true, value_name = "BYTES")]
         spill_bytes: Option<usize>,
     },

@@ -360,14 +360,7 @@ fn write_merged(
             .map(|(bounds, &start)| {
                 let merge = move || {
                     let mut buf = Vec::with_capacity(range_bytes(chunks, bounds));
-                    let mut n = start;
-                    merge_range(chunks, bounds, |r, k| {
-                        buf.extend_from_slice(separator(n));
-                        n += 1;
-                        buf.extend_from_slice(r.text(k).as_bytes());
-                        Ok(())
-                    })
-                    .map(|()| buf)
+                    write_range(chunks, bounds, start, separator, &mut buf).map(|()| buf)
                 };
                 match std::thread::Builder::new()
                     .name("kpi-merge".into())
@@ -378,12 +371,7 @@ fn write_merged(
                 }
             })
             .collect();
-        let mut n = 0;
-        merge_range(chunks, &first, |r, k| {
-            w.write_all(separator(n))?;
-            n += 1;
-            w.write_all(r.text(k).as_bytes())
-        })?;
+        write_range(chunks, &first, 0, separator, w)?;
         for m in merged {
             match m {
                 Merged::Thread(handle) => {
@@ -392,17 +380,27 @@ fn write_merged(
                         .map_err(|_| std::io::Error::other("a merging thread failed"))??;
                     w.write_all(&buf)?;
                 }
-                Merged::Here(bounds, start) => {
-                    let mut n = start;
-                    merge_range(chunks, bounds, |r, k| {
-                        w.write_all(separator(n))?;
-                        n += 1;
-                        w.write_all(r.text(k).as_bytes())
-                    })?;
-                }
+                Merged::Here(bounds, start) => write_range(chunks, bounds, start, separator, w)?,
             }
         }
         Ok(())
+    })
+}
+
+/// Writes the results at `bounds` in output order, each after its
+/// separator; the first of them is the `start`th result of the output.
+fn write_range(
+    chunks: &[Rendered],
+    bounds: &[(usize, usize)],
+    start: usize,
+    separator: &(dyn Fn(usize) -> &'static [u8] + Sync),
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut n = start;
+    merge_range(chunks, bounds, |r, k| {
+        w.write_all(separator(n))?;
+        n += 1;
+        w.write_all(r.text(k).as_bytes())
     })
 }
 

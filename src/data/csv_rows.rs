@@ -60,28 +60,19 @@ pub(crate) fn read_parallel<S: ForkSink>(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = sniff_delimiter(text);
     let bytes = text.as_bytes();
-    let mut reader = reader_of(delimiter, bytes);
     let mut lines = Lines::new(bytes);
-    let mut record = csv::StringRecord::new();
+    let mut rows = CsvRows::new(reader_of(delimiter, bytes), |p| lines.line(p));
     let mut stream = RowStream::new(file, sink);
-    let mut line_of = |p: Option<&csv::Position>| lines.line(p);
     // the rows down to the header, in order
     let width = loop {
         if let Some(width) = stream.width() {
             break width;
         }
-        if !next_row(
-            file,
-            &mut reader,
-            &mut record,
-            &mut line_of,
-            errors,
-            &mut stream,
-        ) {
+        if !rows.next_into(file, errors, &mut stream) {
             return stream.finish(errors);
         }
     };
-    let start = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    let start = usize::try_from(rows.reader.position().byte()).unwrap_or(bytes.len());
     let Parallel {
         threads,
         part_bytes,
@@ -90,14 +81,7 @@ pub(crate) fn read_parallel<S: ForkSink>(
     let below = bytes.len().saturating_sub(start);
     if threads < 2 || below / part_bytes < PARALLEL_MIN_PARTS {
         // the rest in order, by the same reader
-        while next_row(
-            file,
-            &mut reader,
-            &mut record,
-            &mut line_of,
-            errors,
-            &mut stream,
-        ) {}
+        while rows.next_into(file, errors, &mut stream) {}
         return stream.finish(errors);
     }
     let parts = Parts {
@@ -219,23 +203,15 @@ impl Parts<'_> {
             mut sink,
         } = job;
         let bytes = self.bytes.get(range).unwrap_or_default();
-        let mut reader = reader_of(self.delimiter, bytes);
         let mut lines = Lines::new(bytes);
-        let mut record = csv::StringRecord::new();
-        let mut errors = Vec::new();
-        let mut line_of = |p: Option<&csv::Position>| match lines.line(p) {
+        // lines counted from the part's first, which is `line`
+        let mut rows = CsvRows::new(reader_of(self.delimiter, bytes), |p| match lines.line(p) {
             0 => 0,
             l => l + line - 1,
-        };
+        });
+        let mut errors = Vec::new();
         let mut stream = RowStream::after_header(self.file, &mut sink, self.width);
-        while next_row(
-            self.file,
-            &mut reader,
-            &mut record,
-            &mut line_of,
-            &mut errors,
-            &mut stream,
-        ) {}
+        while rows.next_into(self.file, &mut errors, &mut stream) {}
         let (_, notices) = stream.finish(&mut errors);
         PartRead {
             index,
@@ -430,51 +406,60 @@ pub(crate) fn read_stream(
 /// for its position.
 fn read_records<R: std::io::Read>(
     file: &str,
-    mut reader: csv::Reader<R>,
-    mut line_of: impl FnMut(Option<&csv::Position>) -> usize,
+    reader: csv::Reader<R>,
+    line_of: impl FnMut(Option<&csv::Position>) -> usize,
     errors: &mut Vec<DataError>,
     sink: &mut impl RowSink,
 ) -> (Loaded, Vec<DataNotice>) {
-    let mut record = csv::StringRecord::new();
+    let mut rows = CsvRows::new(reader, line_of);
     let mut stream = RowStream::new(file, sink);
-    while next_row(
-        file,
-        &mut reader,
-        &mut record,
-        &mut line_of,
-        errors,
-        &mut stream,
-    ) {}
+    while rows.next_into(file, errors, &mut stream) {}
     stream.finish(errors)
 }
 
-/// The next record of `reader` into `stream`, or its error into
-/// `errors`; `false` at the end.
-fn next_row<R: std::io::Read, S: RowSink>(
-    file: &str,
-    reader: &mut csv::Reader<R>,
-    record: &mut csv::StringRecord,
-    line_of: &mut impl FnMut(Option<&csv::Position>) -> usize,
-    errors: &mut Vec<DataError>,
-    stream: &mut RowStream<'_, S>,
-) -> bool {
-    match reader.read_record(record) {
-        Ok(true) => {
-            let line = line_of(record.position());
-            stream.push(line, record, errors);
+/// The records of a CSV reader, one at a time into one buffer, each on the
+/// line `line_of` gives for its position.
+struct CsvRows<R, L> {
+    reader: csv::Reader<R>,
+    record: csv::StringRecord,
+    line_of: L,
+}
+
+impl<R: std::io::Read, L: FnMut(Option<&csv::Position>) -> usize> CsvRows<R, L> {
+    fn new(reader: csv::Reader<R>, line_of: L) -> Self {
+        CsvRows {
+            reader,
+            record: csv::StringRecord::new(),
+            line_of,
         }
-        Ok(false) => return false,
-        Err(e) => errors.push(DataError::new(
-            file,
-            line_of(e.position()),
-            None,
-            DataErrorKind::Syntax {
-                format: "CSV",
-                message: e.to_string(),
-            },
-        )),
     }
-    true
+
+    /// The next record into `stream`, or its error into `errors`; `false`
+    /// at the end.
+    fn next_into<S: RowSink>(
+        &mut self,
+        file: &str,
+        errors: &mut Vec<DataError>,
+        stream: &mut RowStream<'_, S>,
+    ) -> bool {
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {
+                let line = (self.line_of)(self.record.position());
+                stream.push(line, &self.record, errors);
+            }
+            Ok(false) => return false,
+            Err(e) => errors.push(DataError::new(
+                file,
+                (self.line_of)(e.position()),
+                None,
+                DataErrorKind::Syntax {
+                    format: "CSV",
+                    message: e.to_string(),
+                },
+            )),
+        }
+        true
+    }
 }
 
 /// The bytes read from a streamed file that have not been counted into
