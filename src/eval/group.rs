@@ -110,6 +110,9 @@ fn ranks(
     Ok(out)
 }
 
+/// Team figure `f` into slot `slot` of every row, group by group; the
+/// groups are worked out on up to `threads` threads (each a run of them),
+/// then stored in order.
 pub(super) fn team(
     f: &TeamFn,
     slot: usize,
@@ -117,10 +120,50 @@ pub(super) fn team(
     rows: &[Row],
     values: &mut Matrix,
     errors: &mut Vec<EvalError>,
+    threads: usize,
 ) {
     let span = Default::default();
-    for members in &groups.teams {
-        let result = team_group(f, members, values, span);
+    let shared: &Matrix = values;
+    let work = |teams: &[Vec<usize>]| -> Vec<Result<Vec<Value>, Fault>> {
+        teams
+            .iter()
+            .map(|members| team_group(f, members, shared, span))
+            .collect()
+    };
+    let runs = team_runs(&groups.teams, threads);
+    let results: Vec<Result<Vec<Value>, Fault>> = if runs.len() > 1 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = runs
+                .iter()
+                .map(|&run| {
+                    (
+                        run,
+                        std::thread::Builder::new().spawn_scoped(scope, move || work(run)),
+                    )
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|(run, handle)| match handle {
+                    // (a thread that could not start leaves its run to this one)
+                    Ok(h) => h.join().unwrap_or_else(|_| {
+                        run.iter()
+                            .map(|_| {
+                                Err(Fault {
+                                    kind: FaultKind::Internal,
+                                    span,
+                                })
+                            })
+                            .collect()
+                    }),
+                    Err(_) => work(run),
+                })
+                .collect()
+        })
+    } else {
+        work(&groups.teams)
+    };
+    for (members, result) in groups.teams.iter().zip(results) {
         match result {
             Ok(out) => {
                 for (&r, v) in members.iter().zip(out) {
@@ -134,6 +177,30 @@ pub(super) fn team(
             }
         }
     }
+}
+
+/// The groups cut into up to `threads` runs of about as many rows each
+/// (one run when the groups are few or small).
+fn team_runs(teams: &[Vec<usize>], threads: usize) -> Vec<&[Vec<usize>]> {
+    const PARALLEL_MIN_ROWS: usize = 20_000;
+    let total: usize = teams.iter().map(Vec::len).sum();
+    if threads < 2 || teams.len() < 2 || total < PARALLEL_MIN_ROWS {
+        return vec![teams];
+    }
+    let per = total.div_ceil(threads);
+    let mut runs = Vec::with_capacity(threads);
+    let (mut start, mut rows) = (0, 0);
+    for (i, members) in teams.iter().enumerate() {
+        rows += members.len();
+        if rows >= per {
+            runs.push(teams.get(start..=i).unwrap_or_default());
+            (start, rows) = (i + 1, 0);
+        }
+    }
+    if start < teams.len() {
+        runs.push(teams.get(start..).unwrap_or_default());
+    }
+    runs
 }
 
 /// Slot `arg` of `members` folded with `step(acc, value)` from the first

@@ -49,11 +49,7 @@ impl From<crate::data::Record> for Row {
             period: r.period,
             team: r.team,
             line: r.line,
-            inputs: r
-                .cells
-                .into_iter()
-                .map(crate::data::Cell::into_value)
-                .collect(),
+            inputs: Inputs::from_cells(r.cells),
         }
     }
 }
@@ -755,7 +751,9 @@ fn evaluate_keeping(
         for &(s, slot) in &stage_slots {
             match &slot.compute {
                 Compute::Expr(_) => {}
-                Compute::Team(f) => group::team(f, s, &groups, rows, &mut values, &mut errors),
+                Compute::Team(f) => {
+                    group::team(f, s, &groups, rows, &mut values, &mut errors, threads)
+                }
                 Compute::History(f) => group::history(f, s, &groups, rows, &mut values),
             }
         }
