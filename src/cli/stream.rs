@@ -152,11 +152,6 @@ impl Rendered {
         *self = sorted;
     }
 
-    /// The `i`th result in output order, once sorted.
-    fn sorted(&self, i: usize) -> Option<usize> {
-        (i < self.keys.len()).then_some(i)
-    }
-
     fn period(&self, k: usize) -> u32 {
         self.keys.get(k).map_or(0, |key| key.period & !NO_TEAM)
     }
@@ -302,19 +297,17 @@ fn merge_range<'a>(
     use std::collections::BinaryHeap;
     let mut heap: BinaryHeap<Reverse<(OrderKey<'a>, usize, usize)>> = BinaryHeap::new();
     for (c, (r, &(from, to))) in chunks.iter().zip(bounds).enumerate() {
-        if let Some(k) = r.sorted(from).filter(|_| from < to) {
-            heap.push(Reverse((r.key(k), c, from)));
+        if from < to {
+            heap.push(Reverse((r.key(from), c, from)));
         }
     }
     while let Some(Reverse((_, c, i))) = heap.pop() {
         let (Some(r), Some(&(_, to))) = (chunks.get(c), bounds.get(c)) else {
             continue;
         };
-        if let Some(k) = r.sorted(i) {
-            each(r, k)?;
-        }
-        if let Some(k) = r.sorted(i + 1).filter(|_| i + 1 < to) {
-            heap.push(Reverse((r.key(k), c, i + 1)));
+        each(r, i)?;
+        if i + 1 < to {
+            heap.push(Reverse((r.key(i + 1), c, i + 1)));
         }
     }
     Ok(())
@@ -437,7 +430,8 @@ fn key_ranges(chunks: &[Rendered], parts: usize) -> Vec<Vec<(usize, usize)>> {
         .flat_map(|r| {
             let len = r.keys.len();
             (0..SAMPLES)
-                .filter_map(move |q| r.sorted(q * len / SAMPLES))
+                .map(move |q| q * len / SAMPLES)
+                .filter(move |&k| k < len)
                 .map(|k| r.key(k))
         })
         .collect();
@@ -454,7 +448,7 @@ fn key_ranges(chunks: &[Rendered], parts: usize) -> Vec<Vec<(usize, usize)>> {
                 let (mut lo, mut hi) = (0, r.keys.len());
                 while lo < hi {
                     let mid = lo + (hi - lo) / 2;
-                    if r.sorted(mid).is_some_and(|k| r.key(k) < *pivot) {
+                    if r.key(mid) < *pivot {
                         lo = mid + 1;
                     } else {
                         hi = mid;

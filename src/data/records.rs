@@ -411,10 +411,6 @@ impl RowSink for RecordsPart<'_> {
                 .push((read.employee.to_string(), read.period, row.line())),
         }
     }
-
-    fn take_notices(&mut self) -> Vec<DataNotice> {
-        std::mem::take(&mut self.notices)
-    }
 }
 
 impl<'a> ForkSink for Records<'a, '_> {

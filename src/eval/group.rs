@@ -38,17 +38,20 @@ impl Groups {
                 .map(<[usize]>::to_vec)
                 .collect()
         };
-        let teams = match teams {
-            true => runs(order, |a, b| a.team == b.team && a.period == b.period),
-            false => Vec::new(),
-        };
-        let people = match people {
-            true => runs(&super::output_order::person_order(rows), |a, b| {
-                a.employee == b.employee
-            }),
-            false => Vec::new(),
-        };
-        Groups { teams, people }
+        Groups {
+            teams: if teams {
+                runs(order, |a, b| a.team == b.team && a.period == b.period)
+            } else {
+                Vec::new()
+            },
+            people: if people {
+                runs(&super::output_order::person_order(rows), |a, b| {
+                    a.employee == b.employee
+                })
+            } else {
+                Vec::new()
+            },
+        }
     }
 }
 

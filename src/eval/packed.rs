@@ -103,9 +103,7 @@ impl Inputs {
         out.clear();
         out.extend(self.cells.iter().map(|&p| unpack(p, &self.side)));
     }
-}
 
-impl Inputs {
     /// A record's cells, packed as their values would be
     /// (`cell.into_value()`), without making those values first.
     pub fn from_cells(cells: Vec<crate::data::Cell>) -> Inputs {
