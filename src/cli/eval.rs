@@ -216,10 +216,18 @@ pub(crate) fn load_rows(
     lang: Lang,
 ) -> Result<(Vec<Row>, ContextValues), Exit> {
     // records become rows a chunk at a time: a batch is never held twice
-    let mut rows: Vec<Row> = Vec::new();
-    let context = read_data(program, args, period, threads, lang, &mut |records| {
-        rows.extend(records.into_iter().map(Row::from))
-    })?;
+    let rows: std::cell::RefCell<Vec<Row>> = Default::default();
+    let context = read_data(
+        program,
+        args,
+        period,
+        threads,
+        lang,
+        // (room not to be had is no error: the rows grow as they come)
+        &mut |expected| drop(rows.borrow_mut().try_reserve_exact(expected)),
+        &mut |records| rows.borrow_mut().extend(records.into_iter().map(Row::from)),
+    )?;
+    let rows = rows.into_inner();
     let context = context
         .into_iter()
         .map(|(p, cells)| (p, cells.into_iter().map(Cell::into_value).collect()))
@@ -230,13 +238,16 @@ pub(crate) fn load_rows(
 /// [`load_rows`]'s reading: the good records are handed to `on_records` a
 /// chunk at a time as they are read (usable only when this returns `Ok`),
 /// the context cells are returned; errors and notices are reported.
-/// Large delimited files are read by up to `threads` threads.
+/// Large delimited files are read by up to `threads` threads. Before any
+/// record, `expect` is told how many there can be at most, when the files
+/// tell (delimited text: its lines), to reserve room for them.
 pub(crate) fn read_data(
     program: &Program,
     args: &DataArgs,
     period: Option<&str>,
     threads: usize,
     lang: Lang,
+    expect: &mut dyn FnMut(usize),
     on_records: &mut dyn FnMut(Vec<data::Record>),
 ) -> Result<BTreeMap<Period, Vec<Cell>>, Exit> {
     // the command line's key names; the policy's `key` declarations follow
@@ -252,6 +263,13 @@ pub(crate) fn read_data(
         Some(cpath) if !program.context.is_empty() => Some(read(cpath, lang)?),
         _ => None,
     };
+    let at_most: Option<usize> = files
+        .iter()
+        .map(|(name, bytes)| data::records_at_most(name, bytes))
+        .sum();
+    if let Some(n) = at_most {
+        expect(n);
+    }
     let inputs: Vec<(String, data::DataInput<'_>)> = files
         .iter()
         .map(|(name, bytes)| (name.clone(), data::DataInput::Bytes(bytes.as_slice())))

@@ -66,7 +66,7 @@ fn render_rows(
     json: bool,
     first: bool,
 ) -> Option<String> {
-    let mut out = String::with_capacity(order.len() * 64 * (program.outputs.len() + 3));
+    let mut out = String::new();
     let mut cell = String::new();
     let mut values = Vec::new();
     let mut scratch = RowScratch::default();
@@ -78,6 +78,11 @@ fn render_rows(
             return None;
         }
         render_row(program, row, &values, json, &mut out, &mut cell);
+        if k == 0 {
+            // room for the rest, at the first row's length and a little more
+            let rest = (out.len() + 8).saturating_mul(order.len() - 1);
+            out.reserve(rest.saturating_add(rest / 8));
+        }
     }
     Some(out)
 }

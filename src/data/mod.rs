@@ -153,6 +153,14 @@ pub struct Layout {
     pub sheet: Option<String>,
 }
 
+/// At most how many records a delimited text file holds (its line ends,
+/// plus one), for reserving room before reading it; `None` for other
+/// formats, whose bytes tell nothing of it.
+pub fn records_at_most(file_name: &str, bytes: &[u8]) -> Option<usize> {
+    (detect_format(file_name, bytes) == Format::Csv)
+        .then(|| memchr::memchr_iter(b'\n', bytes).count() + 1)
+}
+
 /// The format of a data file, from its name and first bytes: spreadsheets
 /// by extension or signature (zip, OLE), JSON by extension or a leading
 /// `[`/`{`, else delimited text.

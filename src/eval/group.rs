@@ -25,6 +25,11 @@ pub(super) struct Groups {
 }
 
 impl Groups {
+    /// Runs of rows with equal (team, period), in output order.
+    pub(super) fn teams(&self) -> &[Vec<usize>] {
+        &self.teams
+    }
+
     /// The groups of a batch whose output order is `order`: the teams'
     /// months when `teams`, each employee's months when `people`.
     pub(super) fn new(rows: &[Row], order: &[usize], teams: bool, people: bool) -> Groups {
@@ -55,7 +60,27 @@ impl Groups {
     }
 }
 
-fn num_at(values: &Matrix, row: usize, slot: usize) -> Option<Num> {
+/// Where a team or history function reads its argument slots: the
+/// matrix, or, for a slot that only reads an input and that the matrix
+/// does not hold ([`Args::inputs`]), the row's input itself.
+#[derive(Clone, Copy)]
+pub(super) struct Args<'a> {
+    pub values: &'a Matrix,
+    pub rows: &'a [Row],
+    /// Per slot, the input it reads, when it is read from the row.
+    pub inputs: &'a [Option<usize>],
+}
+
+impl Args<'_> {
+    fn get(&self, row: usize, slot: usize) -> Option<Value> {
+        match self.inputs.get(slot).copied().flatten() {
+            Some(i) => self.rows.get(row)?.inputs.get(i),
+            None => self.values.get(row, slot),
+        }
+    }
+}
+
+fn num_at(values: Args<'_>, row: usize, slot: usize) -> Option<Num> {
     match values.get(row, slot) {
         Some(Value::Num(n)) => Some(n),
         _ => None,
@@ -67,7 +92,7 @@ fn ranks(
     members: &[usize],
     arg: usize,
     order: Order,
-    values: &Matrix,
+    values: Args<'_>,
     span: Span,
 ) -> Result<Vec<usize>, Fault> {
     let mut keyed: Vec<(Num, usize)> = Vec::with_capacity(members.len());
@@ -115,26 +140,33 @@ fn ranks(
 
 /// Team figure `f` into slot `slot` of every row, group by group; the
 /// groups are worked out on up to `threads` threads (each a run of them),
-/// then stored in order.
+/// then stored in order. The arguments are read through `inputs` (see
+/// [`Args`]).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn team(
     f: &TeamFn,
     slot: usize,
     groups: &Groups,
     rows: &[Row],
     values: &mut Matrix,
+    inputs: &[Option<usize>],
     errors: &mut Vec<EvalError>,
     threads: usize,
 ) {
     let span = Default::default();
-    let shared: &Matrix = values;
-    let work = |teams: &[Vec<usize>]| -> Vec<Result<Vec<Value>, Fault>> {
+    let args = Args {
+        values,
+        rows,
+        inputs,
+    };
+    let work = |teams: &[Vec<usize>]| -> Vec<Result<Figures, Fault>> {
         teams
             .iter()
-            .map(|members| team_group(f, members, shared, span))
+            .map(|members| team_group(f, members, args, span))
             .collect()
     };
     let runs = team_runs(&groups.teams, threads);
-    let results: Vec<Result<Vec<Value>, Fault>> = if runs.len() > 1 {
+    let results: Vec<Result<Figures, Fault>> = if runs.len() > 1 {
         std::thread::scope(|scope| {
             let handles: Vec<_> = runs
                 .iter()
@@ -168,9 +200,11 @@ pub(super) fn team(
     };
     for (members, result) in groups.teams.iter().zip(results) {
         match result {
-            Ok(out) => {
-                for (&r, v) in members.iter().zip(out) {
-                    values.set(r, slot, v);
+            Ok(figures) => {
+                for (k, &r) in members.iter().enumerate() {
+                    if let Some(v) = figures.value(k) {
+                        values.set(r, slot, v);
+                    }
                 }
             }
             Err(fault) => {
@@ -178,6 +212,27 @@ pub(super) fn team(
                     errors.push(EvalError::team_fault(row, fault));
                 }
             }
+        }
+    }
+}
+
+/// A team figure of one group, per member, held small until stored.
+enum Figures {
+    /// The same number for every member (an aggregate).
+    Same(Num),
+    /// Each member's rank.
+    Ranks(Vec<usize>),
+    /// Each member's level.
+    Levels(Vec<u16>),
+}
+
+impl Figures {
+    /// The `k`th member's value.
+    fn value(&self, k: usize) -> Option<Value> {
+        match self {
+            Figures::Same(n) => Some(Value::Num(*n)),
+            Figures::Ranks(r) => r.get(k).map(|&r| Value::Num(Num::int(r as i64))),
+            Figures::Levels(l) => l.get(k).map(|&l| Value::Level(l)),
         }
     }
 }
@@ -211,7 +266,7 @@ fn team_runs(teams: &[Vec<usize>], threads: usize) -> Vec<&[Vec<usize>]> {
 fn fold(
     members: &[usize],
     arg: usize,
-    values: &Matrix,
+    values: Args<'_>,
     span: Span,
     step: impl Fn(Num, Num) -> Result<Num, Fault>,
 ) -> Result<Num, Fault> {
@@ -232,9 +287,9 @@ fn fold(
 fn team_group(
     f: &TeamFn,
     members: &[usize],
-    values: &Matrix,
+    values: Args<'_>,
     span: Span,
-) -> Result<Vec<Value>, Fault> {
+) -> Result<Figures, Fault> {
     let n = members.len();
     let ne = |r: Result<Num, crate::eval::num::NumError>| r.map_err(|e| Fault::from((e, span)));
     Ok(match f {
@@ -254,12 +309,9 @@ fn team_group(
                 AggKind::Min => fold(members, arg, values, span, pick(Ordering::Less))?,
                 AggKind::Max => fold(members, arg, values, span, pick(Ordering::Greater))?,
             };
-            vec![Value::Num(v); n]
+            Figures::Same(v)
         }
-        TeamFn::Rank { arg, order } => ranks(members, *arg, *order, values, span)?
-            .into_iter()
-            .map(|r| Value::Num(Num::int(r as i64)))
-            .collect(),
+        TeamFn::Rank { arg, order } => Figures::Ranks(ranks(members, *arg, *order, values, span)?),
         TeamFn::Distribute {
             arg,
             order,
@@ -289,12 +341,12 @@ fn team_group(
                         break;
                     }
                 }
-                out.push(Value::Level(level.ok_or(Fault {
+                out.push(level.ok_or(Fault {
                     kind: FaultKind::NoLevel,
                     span,
-                })?));
+                })?);
             }
-            out
+            Figures::Levels(out)
         }
     })
 }
@@ -305,6 +357,7 @@ pub(super) fn history(
     groups: &Groups,
     rows: &[Row],
     values: &mut Matrix,
+    inputs: &[Option<usize>],
 ) {
     for person in &groups.people {
         let mut last: Option<usize> = None;
@@ -315,14 +368,19 @@ pub(super) fn history(
                 _ => false,
             });
             last = Some(r);
+            let args = Args {
+                values,
+                rows,
+                inputs,
+            };
             let v = match f {
                 HistoryFn::Prev { arg, default } => match prev {
-                    Some(p) => values.get(p, *arg).unwrap_or(Value::Bool(false)),
-                    None => values.get(r, *default).unwrap_or(Value::Bool(false)),
+                    Some(p) => args.get(p, *arg).unwrap_or(Value::Bool(false)),
+                    None => args.get(r, *default).unwrap_or(Value::Bool(false)),
                 },
                 HistoryFn::HasPrev { .. } => Value::Bool(prev.is_some()),
                 HistoryFn::Streak { arg } => {
-                    let held = matches!(values.get(r, *arg), Some(Value::Bool(true)));
+                    let held = matches!(args.get(r, *arg), Some(Value::Bool(true)));
                     let before = match prev {
                         Some(p) => match values.get(p, slot) {
                             Some(Value::Num(n)) => n,

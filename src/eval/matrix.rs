@@ -20,6 +20,7 @@ pub(super) struct Chunk {
     columns: Vec<Option<usize>>,
     /// Columns per row.
     width: usize,
+    rows: usize,
     cells: Vec<Packed>,
     side: Vec<Value>,
 }
@@ -29,13 +30,16 @@ impl Chunk {
         Chunk {
             columns,
             width,
+            rows,
             cells: vec![Packed::Bool(false); rows.saturating_mul(width)],
             side: Vec::new(),
         }
     }
 
+    /// Its rows (which have no cells here when every slot kept is held
+    /// per group).
     fn rows(&self) -> usize {
-        self.cells.len() / self.width.max(1)
+        self.rows
     }
 
     /// Where slot `slot` of row `row` is, if it is kept.
@@ -103,6 +107,71 @@ pub struct Matrix {
     /// Rows per chunk (every chunk but the last is full).
     per: usize,
     chunks: Vec<Chunk>,
+    /// The slots held once per group instead of once per row.
+    groups: GroupCells,
+}
+
+/// Slots whose value is the same for every row of a group (a team's
+/// aggregates): one cell per group, found through the row's group.
+#[derive(Debug, Default)]
+pub(super) struct GroupCells {
+    /// Per row, its group.
+    group_of: Vec<u32>,
+    /// Per slot, its column, if it is held here.
+    columns: Vec<Option<usize>>,
+    /// The slots held here.
+    held: Vec<usize>,
+    width: usize,
+    cells: Vec<Packed>,
+    side: Vec<Value>,
+}
+
+impl GroupCells {
+    /// Where slot `slot` of row `row` is, if it is held here.
+    fn at(&self, row: usize, slot: usize) -> Option<usize> {
+        let column = (*self.columns.get(slot)?)?;
+        let group = usize::try_from(*self.group_of.get(row)?).ok()?;
+        group
+            .checked_mul(self.width)?
+            .checked_add(column)
+            .filter(|&a| a < self.cells.len())
+    }
+
+    fn get(&self, row: usize, slot: usize) -> Option<Value> {
+        let p = *self.cells.get(self.at(row, slot)?)?;
+        Some(unpack(p, &self.side))
+    }
+
+    /// Sets the value of row `row`'s group (false when the slot is not
+    /// held here).
+    fn set(&mut self, row: usize, slot: usize, v: &Value) -> bool {
+        let Some(at) = self.at(row, slot) else {
+            return false;
+        };
+        let p = pack(v, &mut self.side);
+        if let Some(cell) = self.cells.get_mut(at) {
+            *cell = p;
+        }
+        true
+    }
+
+    /// Row `row`'s values of the slots `slots` held here into `out` (one
+    /// value per slot).
+    pub(super) fn load(&self, row: usize, out: &mut [Value], slots: &[usize]) {
+        if self.width == 0 {
+            return;
+        }
+        for &s in slots {
+            if let (Some(o), Some(v)) = (out.get_mut(s), self.get(row, s)) {
+                *o = v;
+            }
+        }
+    }
+
+    /// Every slot held here, of row `row`, into `out`.
+    fn load_all(&self, row: usize, out: &mut [Value]) {
+        self.load(row, out, &self.held);
+    }
 }
 
 impl Matrix {
@@ -115,12 +184,53 @@ impl Matrix {
     /// A matrix for `rows` rows of `keep.len()` slots that keeps the slots
     /// `keep` marks, in `parts` chunks, each allocated on its own thread
     /// when there are several (first touch in parallel).
+    #[cfg(test)]
     pub(super) fn keeping(rows: usize, keep: &[bool], parts: usize) -> Matrix {
+        Matrix::grouped(rows, keep, parts, &[], &[])
+    }
+
+    /// [`Matrix::keeping`] with the kept slots `per_group` marks held once
+    /// per group of `groups` (row indices; each row in at most one).
+    /// Rows in no group read those slots as absent.
+    pub(super) fn grouped(
+        rows: usize,
+        keep: &[bool],
+        parts: usize,
+        per_group: &[bool],
+        groups: &[Vec<usize>],
+    ) -> Matrix {
+        let grouped = |s: usize| keep.get(s) == Some(&true) && per_group.get(s) == Some(&true);
+        let mut group_cells = GroupCells::default();
+        if u32::try_from(groups.len()).is_ok() && (0..keep.len()).any(grouped) {
+            let mut group_of = vec![u32::MAX; rows];
+            for (g, members) in groups.iter().enumerate() {
+                for &r in members {
+                    if let (Some(x), Ok(g)) = (group_of.get_mut(r), u32::try_from(g)) {
+                        *x = g;
+                    }
+                }
+            }
+            let mut width = 0;
+            group_cells.columns = (0..keep.len())
+                .map(|s| {
+                    grouped(s).then(|| {
+                        width += 1;
+                        width - 1
+                    })
+                })
+                .collect();
+            group_cells.width = width;
+            group_cells.held = (0..keep.len()).filter(|&s| grouped(s)).collect();
+            group_cells.cells = vec![Packed::Bool(false); groups.len().saturating_mul(width)];
+            group_cells.group_of = group_of;
+        }
+        let held_per_group = |s: usize| group_cells.columns.get(s).copied().flatten().is_some();
         let mut width = 0;
         let columns: Vec<Option<usize>> = keep
             .iter()
-            .map(|&k| {
-                k.then(|| {
+            .enumerate()
+            .map(|(s, &k)| {
+                (k && !held_per_group(s)).then(|| {
                     width += 1;
                     width - 1
                 })
@@ -160,6 +270,7 @@ impl Matrix {
             slots: keep.len(),
             per,
             chunks,
+            groups: group_cells,
         }
     }
 
@@ -168,14 +279,17 @@ impl Matrix {
         self.per
     }
 
-    /// The chunks, for one thread each.
-    pub(super) fn chunks_mut(&mut self) -> impl Iterator<Item = &mut Chunk> {
-        self.chunks.iter_mut()
+    /// The chunks, for one thread each, and the slots held per group
+    /// (which the chunks' rows read too).
+    pub(super) fn chunks_mut(&mut self) -> (impl Iterator<Item = &mut Chunk>, &GroupCells) {
+        (self.chunks.iter_mut(), &self.groups)
     }
 
     /// Slot `slot` of row `row`; `None` out of range or when not kept.
     pub fn get(&self, row: usize, slot: usize) -> Option<Value> {
-        self.chunks.get(row / self.per)?.get(row % self.per, slot)
+        self.groups
+            .get(row, slot)
+            .or_else(|| self.chunks.get(row / self.per)?.get(row % self.per, slot))
     }
 
     /// All values of one row (empty for a row out of range; a slot not kept
@@ -193,12 +307,16 @@ impl Matrix {
                 out.clear();
                 out.resize(self.slots, UNSET);
                 c.load_kept(row % self.per, out);
+                self.groups.load_all(row, out);
             }
             _ => out.clear(),
         }
     }
 
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
+        if self.groups.set(row, slot, &v) {
+            return;
+        }
         if let Some(c) = self.chunks.get_mut(row / self.per) {
             c.set(row % self.per, slot, v);
         }
@@ -248,6 +366,43 @@ mod tests {
         assert_eq!(m.get(3, 2), Some(Value::Level(11)));
         assert_eq!(m.get(3, 1), None);
         assert_eq!(m.row(1), vec![Value::Level(3), UNSET, Value::Level(5)]);
+    }
+
+    /// Slots held per group: one value for all of a group's rows, absent
+    /// for a row in no group; the other slots stay per row.
+    #[test]
+    fn slots_held_per_group() {
+        let groups = vec![vec![0, 3], vec![1], vec![4, 2]];
+        for parts in [1, 2, 3] {
+            let mut m = Matrix::grouped(
+                6,
+                &[true, true, false],
+                parts,
+                &[false, true, true],
+                &groups,
+            );
+            for r in 0..6 {
+                m.set(r, 0, Value::Level(r as u16));
+            }
+            m.set(3, 1, Value::Level(30));
+            m.set(1, 1, Value::Level(10));
+            m.set(2, 1, Value::Text("乙".into()));
+            assert_eq!(m.get(0, 1), Some(Value::Level(30)), "set through row 3");
+            assert_eq!(m.get(4, 1), Some(Value::Text("乙".into())));
+            assert_eq!(m.get(5, 1), None, "row 5 is in no group");
+            assert_eq!(m.get(0, 2), None, "not kept");
+            assert_eq!(m.row(3), vec![Value::Level(3), Value::Level(30), UNSET]);
+            assert_eq!(m.row(5), vec![Value::Level(5), UNSET, UNSET]);
+            let mut only_groups =
+                Matrix::grouped(6, &[false, true], parts, &[false, true], &groups);
+            only_groups.set(0, 1, Value::Level(7));
+            assert_eq!(only_groups.row(3), vec![UNSET, Value::Level(7)], "no cells");
+            assert!(only_groups.row(6).is_empty(), "out of range");
+            let (_, cells) = m.chunks_mut();
+            let mut out = vec![UNSET; 3];
+            cells.load(1, &mut out, &[0, 1]);
+            assert_eq!(out, vec![UNSET, Value::Level(10), UNSET]);
+        }
     }
 
     /// Every kind of value comes back exactly as stored.

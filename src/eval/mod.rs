@@ -132,6 +132,7 @@ impl StagePass<'_> {
         rows: &[Row],
         first: usize,
         values: &mut matrix::Chunk,
+        groups: &matrix::GroupCells,
     ) -> (Vec<EvalError>, Vec<(usize, Vec<TraceEvent>)>) {
         let mut errors = Vec::new();
         let mut trace = Vec::new();
@@ -147,6 +148,7 @@ impl StagePass<'_> {
         let mut scratch = compiled::Scratch::default();
         for (k, row) in rows.iter().enumerate() {
             values.load(k, &mut cells, self.known);
+            groups.load(first + k, &mut cells, self.known);
             row.inputs.unpack_into(&mut inputs);
             let tracing = self.trace_row == Some(first + k);
             if self.row(
@@ -479,7 +481,15 @@ pub fn evaluate_with_threads(
 ) -> Result<Evaluated, Vec<EvalError>> {
     let keep = vec![true; program.slots.len()];
     evaluate_keeping(
-        program, rows, context, trace_row, threads, &keep, true, None,
+        program,
+        rows,
+        context,
+        trace_row,
+        threads,
+        &keep,
+        true,
+        None,
+        &[],
     )
 }
 
@@ -502,6 +512,7 @@ pub fn evaluate_outputs(
         &kept_for_output(program),
         true,
         None,
+        &[],
     )
 }
 
@@ -515,7 +526,17 @@ pub fn evaluate_walking(
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let keep = vec![true; program.slots.len()];
-    evaluate_keeping(program, rows, context, None, threads, &keep, false, None)
+    evaluate_keeping(
+        program,
+        rows,
+        context,
+        None,
+        threads,
+        &keep,
+        false,
+        None,
+        &[],
+    )
 }
 
 /// A row's slot values, however a batch holds them: all stored
@@ -606,16 +627,17 @@ pub fn evaluate_replayed<'a>(
     context: &'a BTreeMap<Period, Vec<Value>>,
     threads: usize,
 ) -> Result<Replay<'a>, Vec<EvalError>> {
-    let (keep, needed) = kept_for_groups(program);
+    let kept = kept_for_groups(program);
     let groups = evaluate_keeping(
         program,
         rows,
         context,
         None,
         threads,
-        &keep,
+        &kept.keep,
         true,
-        Some(&needed),
+        Some(&kept.needed),
+        &kept.inputs,
     )?;
     let mut slots = Vec::with_capacity(program.order.len());
     for &s in &program.order {
@@ -635,22 +657,55 @@ pub fn evaluate_replayed<'a>(
     })
 }
 
-/// What a batch must hold to compute its team and history figures: the
-/// per-record slots the stage passes must compute for them (`needed`: what
-/// they read, directly or through other per-record slots), and what is
-/// kept from pass to pass (`keep`: those figures, what they read, and the
-/// needed slots).
-fn kept_for_groups(program: &Program) -> (Vec<bool>, Vec<bool>) {
+/// What a batch must hold to compute its team and history figures.
+struct KeptForGroups {
+    /// The per-record slots the stage passes must compute for them: what
+    /// they read, directly or through other per-record slots.
+    needed: Vec<bool>,
+    /// What is kept from pass to pass: those figures, what they read, and
+    /// the needed slots.
+    keep: Vec<bool>,
+    /// Per slot, the input it reads, for a slot that only reads an input
+    /// and is read by team and history figures alone: neither computed nor
+    /// kept, the figures read the input instead.
+    inputs: Vec<Option<usize>>,
+}
+
+fn kept_for_groups(program: &Program) -> KeptForGroups {
     let n = program.slots.len();
     let mut keep = vec![false; n];
     let mut needed = vec![false; n];
     let mut todo = Vec::new();
+    // slots that read an input and nothing else, unless an expression reads them
+    let mut inputs: Vec<Option<usize>> = program
+        .slots
+        .iter()
+        .map(|slot| match &slot.compute {
+            Compute::Expr(IExpr {
+                kind: IKind::Read(Source::Input(i)),
+                ..
+            }) => Some(*i),
+            Compute::Expr(_) | Compute::Team(_) | Compute::History(_) => None,
+        })
+        .collect();
+    for slot in &program.slots {
+        if let Compute::Expr(e) = &slot.compute {
+            for d in e.slots_read() {
+                if let Some(i) = inputs.get_mut(d) {
+                    *i = None;
+                }
+            }
+        }
+    }
     for (s, slot) in program.slots.iter().enumerate() {
         if !matches!(slot.compute, Compute::Expr(_)) {
             if let Some(k) = keep.get_mut(s) {
                 *k = true;
             }
             for d in slot.compute.dependencies() {
+                if inputs.get(d).copied().flatten().is_some() {
+                    continue;
+                }
                 if let Some(k) = keep.get_mut(d) {
                     *k = true;
                 }
@@ -676,7 +731,11 @@ fn kept_for_groups(program: &Program) -> (Vec<bool>, Vec<bool>) {
             todo.extend(e.slots_read());
         }
     }
-    (keep, needed)
+    KeptForGroups {
+        needed,
+        keep,
+        inputs,
+    }
 }
 
 /// The slots whose values outlive their stage's pass: the outputs, team
@@ -717,6 +776,7 @@ fn evaluate_keeping(
     keep: &[bool],
     compiled: bool,
     only: Option<&[bool]>,
+    inputs: &[Option<usize>],
 ) -> Result<Evaluated, Vec<EvalError>> {
     let n = rows.len();
     let width = program.slots.len();
@@ -733,7 +793,13 @@ fn evaluate_keeping(
     };
     let groups = group::Groups::new(rows, &order, has(true), has(false));
     let threads = threads.clamp(1, n.max(1));
-    let mut values = matrix::Matrix::keeping(n, keep, threads);
+    // a team's aggregates are held once per team and month
+    let per_group: Vec<bool> = program
+        .slots
+        .iter()
+        .map(|s| matches!(s.compute, Compute::Team(TeamFn::Agg { .. })))
+        .collect();
+    let mut values = matrix::Matrix::grouped(n, keep, threads, &per_group, groups.teams());
     for stage in 0..=program.max_stage {
         let mut stage_slots: Vec<(usize, &Slot)> = Vec::new();
         for &s in &program.order {
@@ -751,10 +817,17 @@ fn evaluate_keeping(
         for &(s, slot) in &stage_slots {
             match &slot.compute {
                 Compute::Expr(_) => {}
-                Compute::Team(f) => {
-                    group::team(f, s, &groups, rows, &mut values, &mut errors, threads)
-                }
-                Compute::History(f) => group::history(f, s, &groups, rows, &mut values),
+                Compute::Team(f) => group::team(
+                    f,
+                    s,
+                    &groups,
+                    rows,
+                    &mut values,
+                    inputs,
+                    &mut errors,
+                    threads,
+                ),
+                Compute::History(f) => group::history(f, s, &groups, rows, &mut values, inputs),
             }
         }
         if !errors.is_empty() {
@@ -792,9 +865,10 @@ fn evaluate_keeping(
             trace_row,
         };
         let per = values.per();
+        let (chunks, group_cells) = values.chunks_mut();
         if threads <= 1 || width == 0 {
-            for (i, (rs, vs)) in rows.chunks(per).zip(values.chunks_mut()).enumerate() {
-                let (e, t) = pass.run(rs, i * per, vs);
+            for (i, (rs, vs)) in rows.chunks(per).zip(chunks).enumerate() {
+                let (e, t) = pass.run(rs, i * per, vs, group_cells);
                 errors.extend(e);
                 trace.extend(t);
             }
@@ -804,7 +878,7 @@ fn evaluate_keeping(
             let results: Vec<_> = std::thread::scope(|scope| {
                 let handles: Vec<_> = rows
                     .chunks(per)
-                    .zip(values.chunks_mut())
+                    .zip(chunks)
                     .enumerate()
                     .map(|(i, (rs, vs))| {
                         let pass = &pass;
@@ -812,7 +886,7 @@ fn evaluate_keeping(
                         // stack is generous anyway, like the main thread's.
                         std::thread::Builder::new()
                             .stack_size(WORKER_STACK_BYTES)
-                            .spawn_scoped(scope, move || pass.run(rs, i * per, vs))
+                            .spawn_scoped(scope, move || pass.run(rs, i * per, vs, group_cells))
                     })
                     .collect();
                 handles

@@ -60,34 +60,121 @@ pub(super) fn pack(v: &Value, side: &mut Vec<Value>) -> Packed {
     }
 }
 
-/// A record's inputs, packed: 16 bytes each.
+/// A record's inputs, packed in one allocation of 9 bytes per input (a
+/// batch holds a million of them): each input's 64-bit word, then its
+/// tag byte, eight tags to a word. A tag is a decimal's scale (its word
+/// the `i64` mantissa), [`BOOL`], [`LEVEL`] or [`SIDE`] (the word an index
+/// into `side`, where what does not fit is kept). Unpacking gives back
+/// exactly the value stored, representation included.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inputs {
-    cells: Vec<Packed>,
-    side: Vec<Value>,
+    /// `len` words, then `len.div_ceil(8)` words of tags.
+    words: Box<[u64]>,
+    side: Box<[Value]>,
+}
+
+/// Tags beyond the scales of a decimal (at most 28).
+const BOOL: u8 = 0x80;
+const LEVEL: u8 = 0x81;
+const SIDE: u8 = 0x82;
+
+/// The word and tag of `p`.
+#[inline]
+fn encode(p: Packed) -> (u64, u8) {
+    match p {
+        Packed::Dec { m, s } => (m as u64, s),
+        Packed::Bool(b) => (u64::from(b), BOOL),
+        Packed::Level(l) => (u64::from(l), LEVEL),
+        Packed::Side(i) => (i as u64, SIDE),
+    }
+}
+
+/// [`encode`] undone (`None` for a tag it never gives).
+#[inline]
+fn decode(word: u64, tag: u8) -> Option<Packed> {
+    Some(match tag {
+        BOOL => Packed::Bool(word != 0),
+        // a level was a `u16`, an index a `usize`
+        LEVEL => Packed::Level(u16::try_from(word).ok()?),
+        SIDE => Packed::Side(usize::try_from(word).ok()?),
+        s if s < BOOL => Packed::Dec { m: word as i64, s },
+        _ => return None,
+    })
 }
 
 impl Inputs {
+    /// `len` inputs, the `i`th packed by `cell(i, side)` (which puts what
+    /// does not fit in `side`).
+    fn build(len: usize, mut cell: impl FnMut(usize, &mut Vec<Value>) -> Packed) -> Inputs {
+        let mut words = vec![0u64; len + len.div_ceil(8)];
+        let (values, tags) = words.split_at_mut(len);
+        let mut side = Vec::new();
+        for (i, word) in values.iter_mut().enumerate() {
+            let (w, tag) = match cell(i, &mut side) {
+                // (no scale comes near the tags; were one to, it is kept aside)
+                Packed::Dec { m, s } if s >= BOOL => {
+                    side.push(Value::Num(Num::Dec {
+                        m: i128::from(m),
+                        s,
+                    }));
+                    encode(Packed::Side(side.len() - 1))
+                }
+                p @ (Packed::Dec { .. } | Packed::Bool(_) | Packed::Level(_) | Packed::Side(_)) => {
+                    encode(p)
+                }
+            };
+            *word = w;
+            if let Some(t) = tags.get_mut(i / 8) {
+                *t |= u64::from(tag) << (8 * (i % 8));
+            }
+        }
+        Inputs {
+            words: words.into_boxed_slice(),
+            side: side.into_boxed_slice(),
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.cells.len()
+        // `len` words and `len.div_ceil(8)` more: 9 of every 8
+        let n = self.words.len();
+        n - n.div_ceil(9)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
+        self.words.is_empty()
+    }
+
+    #[inline]
+    fn packed(&self, i: usize) -> Option<Packed> {
+        let len = self.len();
+        if i >= len {
+            return None;
+        }
+        let word = *self.words.get(i)?;
+        let tags = *self.words.get(len + i / 8)?;
+        decode(word, (tags >> (8 * (i % 8))) as u8)
     }
 
     /// Input `i`'s value.
     pub fn get(&self, i: usize) -> Option<Value> {
-        self.cells.get(i).map(|&p| unpack(p, &self.side))
+        self.packed(i).map(|p| unpack(p, &self.side))
     }
 
     /// Sets input `i` (nothing happens when there is no input `i`).
     pub fn set(&mut self, i: usize, v: Value) {
-        if i < self.cells.len() {
-            let p = pack(&v, &mut self.side);
-            if let Some(cell) = self.cells.get_mut(i) {
-                *cell = p;
-            }
+        let len = self.len();
+        if i >= len {
+            return;
+        }
+        let mut side = std::mem::take(&mut self.side).into_vec();
+        let (word, tag) = encode(pack(&v, &mut side));
+        self.side = side.into_boxed_slice();
+        if let Some(w) = self.words.get_mut(i) {
+            *w = word;
+        }
+        if let Some(t) = self.words.get_mut(len + i / 8) {
+            let shift = 8 * (i % 8);
+            *t = (*t & !(0xff << shift)) | (u64::from(tag) << shift);
         }
     }
 
@@ -101,39 +188,40 @@ impl Inputs {
     /// Every input's value into `out`, reusing its allocation.
     pub fn unpack_into(&self, out: &mut Vec<Value>) {
         out.clear();
-        out.extend(self.cells.iter().map(|&p| unpack(p, &self.side)));
+        out.extend((0..self.len()).map(|i| self.get(i).unwrap_or(UNSET)));
     }
 
     /// A record's cells, packed as their values would be
     /// (`cell.into_value()`), without making those values first.
     pub fn from_cells(cells: Vec<crate::data::Cell>) -> Inputs {
         use crate::data::Cell;
-        let mut side = Vec::new();
-        let cells = cells
-            .into_iter()
-            .map(|c| match c {
-                Cell::Num(d) => match i64::try_from(d.mantissa()) {
-                    // `Num::from_decimal`'s mantissa and scale
-                    Ok(m) => Packed::Dec {
-                        m,
-                        s: d.scale() as u8,
-                    },
-                    Err(_) => pack(&Cell::Num(d).into_value(), &mut side),
+        let len = cells.len();
+        let mut cells = cells.into_iter();
+        Inputs::build(len, |_, side| match cells.next() {
+            Some(Cell::Num(d)) => match i64::try_from(d.mantissa()) {
+                // `Num::from_decimal`'s mantissa and scale
+                Ok(m) => Packed::Dec {
+                    m,
+                    s: d.scale() as u8,
                 },
-                Cell::Bool(b) => Packed::Bool(b),
-                Cell::Level(l) => Packed::Level(l),
-                Cell::Text(_) => pack(&c.into_value(), &mut side),
-            })
-            .collect();
-        Inputs { cells, side }
+                Err(_) => pack(&Cell::Num(d).into_value(), side),
+            },
+            Some(Cell::Bool(b)) => Packed::Bool(b),
+            Some(Cell::Level(l)) => Packed::Level(l),
+            Some(c @ Cell::Text(_)) => pack(&c.into_value(), side),
+            // (there are `len` cells)
+            None => Packed::Bool(false),
+        })
     }
 }
 
 impl FromIterator<Value> for Inputs {
     fn from_iter<I: IntoIterator<Item = Value>>(values: I) -> Inputs {
-        let mut side = Vec::new();
-        let cells = values.into_iter().map(|v| pack(&v, &mut side)).collect();
-        Inputs { cells, side }
+        let values: Vec<Value> = values.into_iter().collect();
+        Inputs::build(values.len(), |i, side| match values.get(i) {
+            Some(v) => pack(v, side),
+            None => Packed::Bool(false),
+        })
     }
 }
 
@@ -185,15 +273,29 @@ mod tests {
             Value::Bool(true),
             Value::Level(3),
             Value::Text("客服".into()),
+            // a scale no number has, where the tags are: kept aside
+            Value::Num(Num::Dec { m: 5, s: 0x80 }),
         ];
         let mut inputs = Inputs::from(values.clone());
         assert_eq!(inputs.to_vec(), values);
-        assert_eq!(inputs.len(), 7);
+        assert_eq!(inputs.len(), 8);
         assert_eq!(inputs.get(3), Some(Value::Num(Num::Frac { n: 100, d: 9 })));
-        assert_eq!(inputs.get(7), None);
+        assert_eq!(inputs.get(8), None);
         inputs.set(0, Value::Text("x".into()));
         inputs.set(9, Value::Bool(true));
         assert_eq!(inputs.get(0), Some(Value::Text("x".into())));
-        assert_eq!(inputs.len(), 7);
+        assert_eq!(inputs.len(), 8);
+    }
+
+    /// Every length is told back, and inputs are small.
+    #[test]
+    fn inputs_lengths() {
+        assert_eq!(std::mem::size_of::<Inputs>(), 32);
+        for len in 0..300 {
+            let values: Vec<Value> = (0..len).map(|i| Value::Level(i as u16)).collect();
+            let inputs = Inputs::from(values.clone());
+            assert_eq!(inputs.len(), len);
+            assert_eq!(inputs.to_vec(), values);
+        }
     }
 }
