@@ -432,9 +432,41 @@ fn write_results(
 ) -> Exit {
     // evaluated and written in output order: each team's month together
     let (sorted, given) = crate::eval::in_output_order(rows);
-    let written = crate::eval::evaluate_replayed(program, &sorted, context, threads)
-        .ok()
-        .and_then(|replay| render_as(program, &sorted, &replay, format, labels));
+    let replay = crate::eval::evaluate_replayed(program, &sorted, context, threads).ok();
+    let bom = format == OutputFormat::Csv && args.output.is_some();
+    if let (Some(replay), Some(path), OutputFormat::Json | OutputFormat::Csv) =
+        (&replay, args.output.as_deref(), format)
+    {
+        // to a file: each part written as soon as it and those before it are
+        // rendered (through a temporary file, so a row that fails leaves none)
+        let json = format == OutputFormat::Json;
+        let mut failed = false;
+        let written = output::write_file(path, |w| {
+            if bom {
+                w.write_all("\u{feff}".as_bytes())?;
+            }
+            w.write_all(output::results_head(program, json, labels).as_bytes())?;
+            let each = &mut |part: String| w.write_all(part.as_bytes());
+            if output::render_each(program, &sorted, replay, json, each)?.is_none() {
+                failed = true;
+                return Err(std::io::Error::other("a row could not be evaluated"));
+            }
+            w.write_all(output::results_tail(json, sorted.is_empty()).as_bytes())
+        });
+        match written {
+            Ok(()) => {
+                // The process ends here: freeing a million rows one by one only costs time.
+                std::mem::forget(sorted);
+                return Exit::Success;
+            }
+            Err(_) if failed => {}
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return Exit::Failure;
+            }
+        }
+    }
+    let written = replay.and_then(|replay| render_as(program, &sorted, &replay, format, labels));
     // (errors come in the order of the rows as given)
     let rows = match written {
         Some(_) => sorted,
@@ -458,7 +490,6 @@ fn write_results(
             }
         },
     };
-    let bom = format == OutputFormat::Csv && args.output.is_some();
     let exit = output::emit_with(args.output.as_deref(), |w| {
         if bom {
             // Excel reads a CSV file as UTF-8 only with a BOM

@@ -147,46 +147,143 @@ fn render_all(
     ev: &impl Results,
     json: bool,
 ) -> Option<Vec<String>> {
-    let order = ev.order();
-    let chunks: Vec<&[usize]> = order.chunks(CHUNK_ROWS).collect();
-    if chunks.len() <= 1 {
-        return Some(vec![render_rows(program, rows, ev, order, json, true)?]);
+    let mut parts = Vec::new();
+    let done = render_each(program, rows, ev, json, &mut |part| {
+        parts.push(part);
+        Ok(())
+    });
+    match done {
+        Ok(Some(())) => Some(parts),
+        Ok(None) | Err(_) => None,
     }
+}
+
+/// Renders all rows a chunk at a time, the chunks on up to one thread per
+/// core (at most a few ahead of the one being handed on), and hands each
+/// part to `each` in order as soon as it and those before it are done.
+/// `Ok(None)` when a row cannot be evaluated (nothing more is handed on);
+/// `each`'s error stops the rendering and is returned.
+pub(crate) fn render_each(
+    program: &Program,
+    rows: &[Row],
+    ev: &impl Results,
+    json: bool,
+    each: &mut dyn FnMut(String) -> std::io::Result<()>,
+) -> std::io::Result<Option<()>> {
     let threads = std::thread::available_parallelism()
         .map(|p| p.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    let mut parts: Vec<Option<Option<String>>> = vec![None; chunks.len()];
-    let per = chunks.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for (t, (group, group_chunks)) in parts.chunks_mut(per).zip(chunks.chunks(per)).enumerate()
+    render_chunks(program, rows, ev, json, CHUNK_ROWS, threads, each)
+}
+
+/// [`render_each`] with `chunk_rows` rows per part, on up to `threads`
+/// threads.
+fn render_chunks(
+    program: &Program,
+    rows: &[Row],
+    ev: &impl Results,
+    json: bool,
+    chunk_rows: usize,
+    threads: usize,
+    each: &mut dyn FnMut(String) -> std::io::Result<()>,
+) -> std::io::Result<Option<()>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, PoisonError};
+    let order = ev.order();
+    let chunks: Vec<&[usize]> = order.chunks(chunk_rows.max(1)).collect();
+    let render = |i: usize| {
+        let chunk = chunks.get(i).copied().unwrap_or_default();
+        render_rows(program, rows, ev, chunk, json, i == 0)
+    };
+    let threads = threads.min(chunks.len());
+    if threads <= 1 {
+        for i in 0..chunks.len() {
+            match render(i) {
+                Some(part) => each(part)?,
+                None => return Ok(None),
+            }
+        }
+        return Ok(Some(()));
+    }
+    // What the renderers and the thread handing parts on share.
+    struct Shared {
+        /// Parts done and not yet handed on, by chunk.
+        done: std::collections::BTreeMap<usize, Option<String>>,
+        /// Chunks handed on so far.
+        handed: usize,
+        stop: bool,
+    }
+    let ahead = threads;
+    let next = AtomicUsize::new(0);
+    let shared = Mutex::new(Shared {
+        done: Default::default(),
+        handed: 0,
+        stop: false,
+    });
+    let changed = Condvar::new();
+    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
+    // Takes chunks in turn until there are none (or it must stop), never
+    // more than `ahead` past the one being handed on.
+    let renderer = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= chunks.len() {
+            return;
+        }
         {
-            let render = move || {
-                for (k, (part, chunk)) in group.iter_mut().zip(group_chunks).enumerate() {
-                    *part = Some(render_rows(
-                        program,
-                        rows,
-                        ev,
-                        chunk,
-                        json,
-                        t == 0 && k == 0,
-                    ));
+            let mut s = lock();
+            while !s.stop && i >= s.handed + ahead {
+                s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            }
+            if s.stop {
+                return;
+            }
+        }
+        // (were rendering ever to panic, the chunk would count as failed:
+        // the caller then reports the batch's errors its own way)
+        let part =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(i))).unwrap_or(None);
+        lock().done.insert(i, part);
+        changed.notify_all();
+    };
+    std::thread::scope(|scope| {
+        let started = (0..threads)
+            .filter(|_| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, renderer)
+                    .is_ok()
+            })
+            .count();
+        let stop = |s: &mut Shared| {
+            s.stop = true;
+            changed.notify_all();
+        };
+        for i in 0..chunks.len() {
+            let part = if started == 0 {
+                // no thread to be had: rendered here
+                render(i)
+            } else {
+                let mut s = lock();
+                loop {
+                    if let Some(part) = s.done.remove(&i) {
+                        break part;
+                    }
+                    s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
                 }
             };
-            // (no thread to be had: the parts stay empty and are rendered below)
-            let _ = std::thread::Builder::new().spawn_scoped(scope, render);
+            let Some(part) = part else {
+                stop(&mut lock());
+                return Ok(None);
+            };
+            if let Err(e) = each(part) {
+                stop(&mut lock());
+                return Err(e);
+            }
+            lock().handed = i + 1;
+            changed.notify_all();
         }
-    });
-    // a part whose thread could not start is rendered here
-    let mut out = Vec::with_capacity(chunks.len());
-    for (i, (part, chunk)) in parts.into_iter().zip(&chunks).enumerate() {
-        let part = match part {
-            Some(p) => p,
-            None => render_rows(program, rows, ev, chunk, json, i == 0),
-        };
-        out.push(part?);
-    }
-    Some(out)
+        Ok(Some(()))
+    })
 }
 
 /// The first line of the results table: the keys, then each output's header.
@@ -387,6 +484,21 @@ pub(crate) fn emit_with(
             }
         };
     };
+    match write_file(path, write) {
+        Ok(()) => Exit::Success,
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            Exit::Failure
+        }
+    }
+}
+
+/// Writes what `write` writes to `path`, through a temporary file renamed
+/// at the end: when `write` fails, nothing is left at `path`.
+pub(crate) fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -403,12 +515,120 @@ pub(crate) fn emit_with(
             w.flush()
         })
         .and_then(|_| std::fs::rename(&tmp, path));
-    match result {
-        Ok(()) => Exit::Success,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            Exit::Failure
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Inputs;
+    use crate::num::Num;
+
+    /// Results whose row `fail` cannot be evaluated.
+    struct Fake {
+        order: Vec<usize>,
+        fail: Option<usize>,
+    }
+
+    impl Results for Fake {
+        fn order(&self) -> &[usize] {
+            &self.order
+        }
+        fn row_into(&self, row: usize, out: &mut Vec<Value>, _: &mut RowScratch) -> bool {
+            out.clear();
+            out.push(Value::Num(Num::int(row as i64)));
+            Some(row) != self.fail
+        }
+    }
+
+    /// Parts come in order, whatever the threads and chunks, and make the
+    /// same text as one pass over the rows; a row that fails stops the
+    /// parts before its chunk, and so does a failed write.
+    #[test]
+    fn parts_in_order_and_stopped_where_they_fail() {
+        let program = crate::check::check(
+            &crate::syntax::parse(
+                "policy \"p\"\ninput x : number\nitem a = x\ntotal = sum of items\n",
+            )
+            .unwrap(),
+        )
+        .unwrap()
+        .program;
+        let n = 23;
+        let rows: Vec<Row> = (0..n)
+            .map(|i| Row {
+                employee: format!("E{i:02}"),
+                period: crate::types::Period::parse("2026-01").unwrap(),
+                team: None,
+                line: i + 2,
+                inputs: Inputs::from(vec![Value::Num(Num::int(i as i64))]),
+            })
+            .collect();
+        // (outputs read the slots the fake fills: slot 0 for every one)
+        let order: Vec<usize> = (0..n).rev().collect();
+        for json in [false, true] {
+            let whole = render_rows(
+                &program,
+                &rows,
+                &Fake {
+                    order: order.clone(),
+                    fail: None,
+                },
+                &order,
+                json,
+                true,
+            )
+            .unwrap();
+            for threads in [1, 2, 3, 5] {
+                for chunk_rows in [1, 3, 7, 50] {
+                    let mut parts = Vec::new();
+                    let ev = Fake {
+                        order: order.clone(),
+                        fail: None,
+                    };
+                    let done =
+                        render_chunks(&program, &rows, &ev, json, chunk_rows, threads, &mut |p| {
+                            parts.push(p);
+                            Ok(())
+                        });
+                    assert_eq!(done.unwrap(), Some(()));
+                    assert_eq!(parts.len(), n.div_ceil(chunk_rows));
+                    assert_eq!(
+                        parts.concat(),
+                        whole,
+                        "{threads} threads, {chunk_rows} rows"
+                    );
+                    // row 9 is the 14th in order: chunks before its own are handed on
+                    let mut parts = Vec::new();
+                    let ev = Fake {
+                        order: order.clone(),
+                        fail: Some(9),
+                    };
+                    let done =
+                        render_chunks(&program, &rows, &ev, json, chunk_rows, threads, &mut |p| {
+                            parts.push(p);
+                            Ok(())
+                        });
+                    assert_eq!(done.unwrap(), None);
+                    assert_eq!(parts.len(), 13 / chunk_rows);
+                    // a write that fails stops it all
+                    let mut writes = 0;
+                    let ev = Fake {
+                        order: order.clone(),
+                        fail: None,
+                    };
+                    let done =
+                        render_chunks(&program, &rows, &ev, json, chunk_rows, threads, &mut |_| {
+                            writes += 1;
+                            Err(std::io::Error::other("disk full"))
+                        });
+                    assert_eq!(done.unwrap_err().to_string(), "disk full");
+                    assert_eq!(writes, 1);
+                }
+            }
         }
     }
 }
