@@ -188,7 +188,11 @@ impl Inputs {
     /// Every input's value into `out`, reusing its allocation.
     pub fn unpack_into(&self, out: &mut Vec<Value>) {
         out.clear();
-        out.extend((0..self.len()).map(|i| self.get(i).unwrap_or(UNSET)));
+        let (words, tags) = self.words.split_at(self.len());
+        out.extend(words.iter().enumerate().map(|(i, &word)| {
+            let tag = tags.get(i / 8).map_or(0, |t| (t >> (8 * (i % 8))) as u8);
+            decode(word, tag).map_or(UNSET, |p| unpack(p, &self.side))
+        }));
     }
 
     /// A record's cells, packed as their values would be
