@@ -565,7 +565,11 @@ impl Num {
 /// decimals; without, strips trailing zeros. Never prints `-0`.
 fn write_dec(m: i128, s: u8, fixed: Option<u8>, out: &mut String) {
     let mut buf = itoa::Buffer::new();
-    let text = buf.format(m.unsigned_abs());
+    // (most mantissas fit 64 bits, whose digits come faster)
+    let text = match u64::try_from(m.unsigned_abs()) {
+        Ok(small) => buf.format(small),
+        Err(_) => buf.format(m.unsigned_abs()),
+    };
     if s == 0 && fixed.is_none() {
         // a whole number (most scores): its digits, signed unless zero
         if m < 0 {

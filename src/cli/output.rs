@@ -44,7 +44,8 @@ fn push_period(out: &mut String, p: crate::types::Period) {
 
 /// Appends one CSV field, quoted only when it must be.
 pub(crate) fn push_csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
+    // (the four are ASCII: a byte scan finds them, never inside a character)
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
         out.push('"');

@@ -964,3 +964,15 @@ fn json_on_one_line_names_the_element() {
         "records.json 第 1 行（第 2 个元素），`平均响应时间` 列：`x` 不是数字"
     );
 }
+
+/// Room for the rows is reserved from delimited text's line ends only:
+/// JSON and spreadsheets tell nothing of their records that way.
+#[test]
+fn records_at_most_counts_lines_of_delimited_text_only() {
+    let csv = "employee,period\nE1,2026-01\r\nE2,2026-01\n";
+    assert_eq!(records_at_most("records.csv", csv.as_bytes()), Some(4));
+    assert_eq!(records_at_most("records.txt", b""), Some(1));
+    assert_eq!(records_at_most("records.json", b"[\n{}\n]"), None);
+    assert_eq!(records_at_most("data", b"  [\n{}\n]"), None);
+    assert_eq!(records_at_most("records.xlsx", b"PK\x03\x04\n\n"), None);
+}

@@ -486,10 +486,7 @@ pub fn evaluate_with_threads(
         context,
         trace_row,
         threads,
-        &keep,
-        true,
-        None,
-        &[],
+        Keeping::compiled(&keep),
     )
 }
 
@@ -503,16 +500,14 @@ pub fn evaluate_outputs(
     context: &BTreeMap<Period, Vec<Value>>,
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
+    let keep = kept_for_output(program);
     evaluate_keeping(
         program,
         rows,
         context,
         None,
         threads,
-        &kept_for_output(program),
-        true,
-        None,
-        &[],
+        Keeping::compiled(&keep),
     )
 }
 
@@ -526,17 +521,11 @@ pub fn evaluate_walking(
     threads: usize,
 ) -> Result<Evaluated, Vec<EvalError>> {
     let keep = vec![true; program.slots.len()];
-    evaluate_keeping(
-        program,
-        rows,
-        context,
-        None,
-        threads,
-        &keep,
-        false,
-        None,
-        &[],
-    )
+    let walking = Keeping {
+        compiled: false,
+        ..Keeping::compiled(&keep)
+    };
+    evaluate_keeping(program, rows, context, None, threads, walking)
 }
 
 /// A row's slot values, however a batch holds them: all stored
@@ -628,17 +617,12 @@ pub fn evaluate_replayed<'a>(
     threads: usize,
 ) -> Result<Replay<'a>, Vec<EvalError>> {
     let kept = kept_for_groups(program);
-    let groups = evaluate_keeping(
-        program,
-        rows,
-        context,
-        None,
-        threads,
-        &kept.keep,
-        true,
-        Some(&kept.needed),
-        &kept.inputs,
-    )?;
+    let keeping = Keeping {
+        only: Some(&kept.needed),
+        inputs: &kept.inputs,
+        ..Keeping::compiled(&kept.keep)
+    };
+    let groups = evaluate_keeping(program, rows, context, None, threads, keeping)?;
     let mut slots = Vec::with_capacity(program.order.len());
     for &s in &program.order {
         match program.slots.get(s) {
@@ -766,18 +750,47 @@ fn kept_for_output(program: &Program) -> Vec<bool> {
     keep
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a batch keeps and computes, and how.
+#[derive(Clone, Copy)]
+struct Keeping<'k> {
+    /// The slots whose values are kept from pass to pass.
+    keep: &'k [bool],
+    /// Compiled code where there is some; else the tree walker alone.
+    compiled: bool,
+    /// The per-record slots computed, when not all (team and history
+    /// figures always are).
+    only: Option<&'k [bool]>,
+    /// Per slot, the input team and history figures read instead of it
+    /// (see [`KeptForGroups::inputs`]).
+    inputs: &'k [Option<usize>],
+}
+
+impl<'k> Keeping<'k> {
+    /// Every slot computed with compiled code, `keep` kept.
+    fn compiled(keep: &'k [bool]) -> Keeping<'k> {
+        Keeping {
+            keep,
+            compiled: true,
+            only: None,
+            inputs: &[],
+        }
+    }
+}
+
 fn evaluate_keeping(
     program: &Program,
     rows: &[Row],
     context: &BTreeMap<Period, Vec<Value>>,
     trace_row: Option<usize>,
     threads: usize,
-    keep: &[bool],
-    compiled: bool,
-    only: Option<&[bool]>,
-    inputs: &[Option<usize>],
+    how: Keeping<'_>,
 ) -> Result<Evaluated, Vec<EvalError>> {
+    let Keeping {
+        keep,
+        compiled,
+        only,
+        inputs,
+    } = how;
     let n = rows.len();
     let width = program.slots.len();
     let order = output_order::output_order(rows);
