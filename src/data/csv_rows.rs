@@ -575,8 +575,8 @@ impl<'a> Lines<'a> {
             self.line = 1;
         }
         let chunk = b.get(self.pos..i).unwrap_or_default();
-        self.line += chunk.iter().filter(|&&c| c == b'\n').count();
-        if chunk.contains(&b'\r') {
+        self.line += memchr::memchr_iter(b'\n', chunk).count();
+        if memchr::memchr(b'\r', chunk).is_some() {
             // lone `\r`s (a `\r\n` is counted at its `\n`)
             let tail = b.get(self.pos..).unwrap_or_default();
             self.line += chunk

@@ -107,12 +107,11 @@ pub const TOTALS_WORDS: &[&str] = &[
 
 /// Whether a row whose first filled cell is `first` is a totals row.
 pub(crate) fn is_totals(first: &str) -> bool {
-    let t = first
-        .trim()
-        .trim_end_matches([':', '：'])
-        .trim()
-        .to_lowercase();
-    TOTALS_WORDS.contains(&t.as_str())
+    let t = first.trim().trim_end_matches([':', '：']).trim();
+    // The words are lowercase ASCII or have no case, so ASCII case folding
+    // is all there is to it (no character lowercases into their letters),
+    // and no string is made for every row.
+    TOTALS_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w))
 }
 
 /// A unit written in a header, `(秒)` in `平均响应(秒)`.
@@ -292,10 +291,19 @@ mod tests {
 
     #[test]
     fn totals_rows() {
-        for t in ["合计", " 汇总 ", "总计：", "Total", "均值", "TOTAL:"] {
+        for t in [
+            "合计",
+            " 汇总 ",
+            "总计：",
+            "Total",
+            "均值",
+            "TOTAL:",
+            "SuM",
+            "Average：",
+        ] {
             assert!(is_totals(t), "{t}");
         }
-        for t in ["合计金额", "E01", "", "平均响应"] {
+        for t in ["合计金额", "E01", "", "平均响应", "totalled", "ＴＯＴＡＬ"] {
             assert!(!is_totals(t), "{t}");
         }
     }

@@ -162,7 +162,10 @@ impl<'a, S: RowSink> RowStream<'a, S> {
             );
             return;
         }
-        let extra_filled = record.iter().skip(n).any(|f| !trim(f).is_empty());
+        // (fields by index: the record's iterator would step through the
+        // first `n` to skip them)
+        let extra_filled =
+            (n..record.len()).any(|i| record.get(i).is_some_and(|f| !trim(f).is_empty()));
         if record.len() < n || extra_filled {
             errors.push(DataError::new(
                 self.file,
