@@ -200,6 +200,9 @@ pub(super) fn team(
     };
     for (members, result) in groups.teams.iter().zip(results) {
         match result {
+            // (an aggregate is stored once for the group: a fraction such as
+            // 100/9 is then one entry of the side table, not one per member)
+            Ok(Figures::Same(n)) => values.set_all(members, slot, Value::Num(n)),
             Ok(figures) => {
                 for (k, &r) in members.iter().enumerate() {
                     if let Some(v) = figures.value(k) {

@@ -313,6 +313,19 @@ impl Matrix {
         }
     }
 
+    /// Sets slot `slot` of every row of `members` to `v`: once, when the
+    /// slot is held per group and `members` are its group.
+    pub(super) fn set_all(&mut self, members: &[usize], slot: usize, v: Value) {
+        if let Some(&first) = members.first() {
+            if self.groups.set(first, slot, &v) {
+                return;
+            }
+        }
+        for &r in members {
+            self.set(r, slot, v.clone());
+        }
+    }
+
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
         if self.groups.set(row, slot, &v) {
             return;
@@ -393,6 +406,23 @@ mod tests {
             assert_eq!(m.get(0, 2), None, "not kept");
             assert_eq!(m.row(3), vec![Value::Level(3), Value::Level(30), UNSET]);
             assert_eq!(m.row(5), vec![Value::Level(5), UNSET, UNSET]);
+            // a fraction set for a whole group: one side entry, read by all
+            let ninth = Value::Num(Num::Frac { n: 100, d: 9 });
+            m.set_all(&[4, 2], 1, ninth.clone());
+            m.set_all(&[4, 2], 0, Value::Level(42));
+            assert_eq!(
+                (m.get(2, 1), m.get(4, 1)),
+                (Some(ninth.clone()), Some(ninth))
+            );
+            assert_eq!(
+                m.groups.side.len(),
+                2,
+                "the text set before, and the fraction"
+            );
+            assert_eq!(
+                (m.get(2, 0), m.get(4, 0)),
+                (Some(Value::Level(42)), Some(Value::Level(42)))
+            );
             let mut only_groups =
                 Matrix::grouped(6, &[false, true], parts, &[false, true], &groups);
             only_groups.set(0, 1, Value::Level(7));
