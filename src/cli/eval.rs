@@ -224,7 +224,7 @@ pub(crate) fn load_rows(
         threads,
         lang,
         // (room not to be had is no error: the rows grow as they come)
-        &mut |expected| drop(rows.borrow_mut().try_reserve_exact(expected)),
+        Some(&mut |expected| drop(rows.borrow_mut().try_reserve_exact(expected))),
         &mut |records| rows.borrow_mut().extend(records.into_iter().map(Row::from)),
     )?;
     let rows = rows.into_inner();
@@ -239,15 +239,15 @@ pub(crate) fn load_rows(
 /// chunk at a time as they are read (usable only when this returns `Ok`),
 /// the context cells are returned; errors and notices are reported.
 /// Large delimited files are read by up to `threads` threads. Before any
-/// record, `expect` is told how many there can be at most, when the files
-/// tell (delimited text: its lines), to reserve room for them.
+/// record, `expect` (if given) is told how many there can be at most, when
+/// the files tell (delimited text: its lines), to reserve room for them.
 pub(crate) fn read_data(
     program: &Program,
     args: &DataArgs,
     period: Option<&str>,
     threads: usize,
     lang: Lang,
-    expect: &mut dyn FnMut(usize),
+    expect: Option<&mut dyn FnMut(usize)>,
     on_records: &mut dyn FnMut(Vec<data::Record>),
 ) -> Result<BTreeMap<Period, Vec<Cell>>, Exit> {
     // the command line's key names; the policy's `key` declarations follow
@@ -263,12 +263,14 @@ pub(crate) fn read_data(
         Some(cpath) if !program.context.is_empty() => Some(read(cpath, lang)?),
         _ => None,
     };
-    let at_most: Option<usize> = files
-        .iter()
-        .map(|(name, bytes)| data::records_at_most(name, bytes))
-        .sum();
-    if let Some(n) = at_most {
-        expect(n);
+    if let Some(expect) = expect {
+        let at_most: Option<usize> = files
+            .iter()
+            .map(|(name, bytes)| data::records_at_most(name, bytes))
+            .sum();
+        if let Some(n) = at_most {
+            expect(n);
+        }
     }
     let inputs: Vec<(String, data::DataInput<'_>)> = files
         .iter()
@@ -434,13 +436,13 @@ fn write_results(
     let (sorted, given) = crate::eval::in_output_order(rows);
     let replay = crate::eval::evaluate_replayed(program, &sorted, context, threads).ok();
     let bom = format == OutputFormat::Csv && args.output.is_some();
+    let mut failed = false;
     if let (Some(replay), Some(path), OutputFormat::Json | OutputFormat::Csv) =
         (&replay, args.output.as_deref(), format)
     {
         // to a file: each part written as soon as it and those before it are
         // rendered (through a temporary file, so a row that fails leaves none)
         let json = format == OutputFormat::Json;
-        let mut failed = false;
         let written = output::write_file(path, |w| {
             if bom {
                 w.write_all("\u{feff}".as_bytes())?;
@@ -466,7 +468,10 @@ fn write_results(
             }
         }
     }
-    let written = replay.and_then(|replay| render_as(program, &sorted, &replay, format, labels));
+    // (a replay that failed writing to a file fails again: not tried twice)
+    let written = replay
+        .filter(|_| !failed)
+        .and_then(|replay| render_as(program, &sorted, &replay, format, labels));
     // (errors come in the order of the rows as given)
     let rows = match written {
         Some(_) => sorted,

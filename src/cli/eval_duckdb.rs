@@ -99,7 +99,7 @@ mod embedded {
             args.period.as_deref(),
             args.threads.unwrap_or_else(crate::eval::default_threads),
             lang,
-            &mut |_| {},
+            None,
             &mut |records| db.append_records(&records),
         ) {
             Ok(c) => c,

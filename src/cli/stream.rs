@@ -128,28 +128,38 @@ impl Rendered {
                 continue;
             };
             sorted.text.push_str(self.text(k));
-            sorted.names.push_str(self.employee(k));
-            let employee_end = sorted.names.len();
-            if let Some(t) = self.team(k) {
-                sorted.names.push_str(t);
-            }
             // (no longer than the chunk's texts were, which fit)
-            let (Ok(text_end), Ok(employee_end), Ok(name_end)) = (
-                u32::try_from(sorted.text.len()),
-                u32::try_from(employee_end),
-                u32::try_from(sorted.names.len()),
-            ) else {
-                sorted.errors.push(EvalError::internal());
+            if !sorted.end_result(self.employee(k), self.team(k), key.period) {
                 break;
-            };
-            sorted.keys.push(Key {
-                text_end,
-                employee_end,
-                name_end,
-                period: key.period,
-            });
+            }
         }
         *self = sorted;
+    }
+
+    /// Ends the result whose text was just pushed: its employee and team
+    /// names and its key (`period` as [`Key::period`] holds it). False,
+    /// with an internal error, when the chunk outgrows 32-bit offsets.
+    fn end_result(&mut self, employee: &str, team: Option<&str>, period: u32) -> bool {
+        self.names.push_str(employee);
+        let employee_end = self.names.len();
+        if let Some(t) = team {
+            self.names.push_str(t);
+        }
+        let (Ok(text_end), Ok(employee_end), Ok(name_end)) = (
+            u32::try_from(self.text.len()),
+            u32::try_from(employee_end),
+            u32::try_from(self.names.len()),
+        ) else {
+            self.errors.push(EvalError::internal());
+            return false;
+        };
+        self.keys.push(Key {
+            text_end,
+            employee_end,
+            name_end,
+            period,
+        });
+        true
     }
 
     fn period(&self, k: usize) -> u32 {
@@ -236,30 +246,18 @@ fn work(
             match evaluator.eval_with(&row, &inputs, context) {
                 Ok(values) => {
                     render_row(program, &row, values, json, &mut out.text, &mut cell);
-                    out.names.push_str(&row.employee);
-                    let employee_end = out.names.len();
-                    if let Some(t) = &row.team {
-                        out.names.push_str(t);
-                    }
-                    let (Ok(text_end), Ok(employee_end), Ok(name_end), Ok(period)) = (
-                        u32::try_from(out.text.len()),
-                        u32::try_from(employee_end),
-                        u32::try_from(out.names.len()),
-                        u32::try_from(row.period.index()),
-                    ) else {
+                    let Ok(period) = u32::try_from(row.period.index()) else {
                         out.errors.push(EvalError::internal());
                         break;
                     };
-                    out.keys.push(Key {
-                        text_end,
-                        employee_end,
-                        name_end,
-                        period: if row.team.is_some() {
-                            period
-                        } else {
-                            period | NO_TEAM
-                        },
-                    });
+                    let period = if row.team.is_some() {
+                        period
+                    } else {
+                        period | NO_TEAM
+                    };
+                    if !out.end_result(&row.employee, row.team.as_deref(), period) {
+                        break;
+                    }
                 }
                 Err(e) => {
                     if out.errors.len() < data::MAX_ERRORS {
