@@ -21,7 +21,7 @@
 )]
 
 use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env};
-use super::packed::{pack, unpack, Packed};
+use super::packed::{pack, unpack, Kind, Packed, Regs};
 use crate::ir::*;
 use crate::num::{small, Num};
 use crate::syntax::ast::CmpOp;
@@ -128,41 +128,57 @@ pub(super) struct Code {
 /// their side table, reused from one run to the next.
 #[derive(Debug, Default)]
 pub(super) struct Scratch {
-    regs: Vec<Packed>,
+    regs: Regs,
     side: Vec<Value>,
     nums: Vec<Num>,
+}
+
+impl Scratch {
+    /// Stores `p`, the value [`Code::run`] gave, in `cell`, written in
+    /// place field by field.
+    #[inline(always)]
+    pub(super) fn store(&self, p: Packed, cell: &mut Value) {
+        match p.kind() {
+            Kind::Dec { m, s } => {
+                *cell = Value::Num(Num::Dec {
+                    m: i128::from(m),
+                    s,
+                })
+            }
+            Kind::Bool(b) => *cell = Value::Bool(b),
+            Kind::Level(l) => *cell = Value::Level(l),
+            Kind::Side(_) => *cell = unpack(p, &self.side),
+        }
+    }
 }
 
 /// A decimal held in place, for [`small`]'s fast paths.
 #[inline(always)]
 fn dec(p: Packed) -> Option<small::Dec> {
-    match p {
-        Packed::Dec { m, s } => Some((m, s)),
-        Packed::Bool(_) | Packed::Level(_) | Packed::Side(_) => None,
-    }
+    p.as_dec()
 }
 
 /// A number, wherever it is held.
 #[inline(always)]
 fn num(p: Packed, side: &[Value]) -> Option<Num> {
-    match p {
-        Packed::Dec { m, s } => Some(Num::Dec {
+    match p.kind() {
+        Kind::Dec { m, s } => Some(Num::Dec {
             m: i128::from(m),
             s,
         }),
-        Packed::Side(i) => match side.get(i)? {
+        Kind::Side(i) => match side.get(i)? {
             Value::Num(n) => Some(*n),
             Value::Bool(_) | Value::Text(_) | Value::Level(_) => None,
         },
-        Packed::Bool(_) | Packed::Level(_) => None,
+        Kind::Bool(_) | Kind::Level(_) => None,
     }
 }
 
 #[inline(always)]
 fn boolean(p: Packed) -> Option<bool> {
-    match p {
-        Packed::Bool(b) => Some(b),
-        Packed::Dec { .. } | Packed::Level(_) | Packed::Side(_) => None,
+    match p.kind() {
+        Kind::Bool(b) => Some(b),
+        Kind::Dec { .. } | Kind::Level(_) | Kind::Side(_) => None,
     }
 }
 
@@ -181,13 +197,14 @@ impl Code {
         })
     }
 
-    /// The expression's value for the record `env` reads, or `None` when
-    /// anything failed (see the module's invariant).
-    pub(super) fn run<E: Env>(&self, env: &E, scratch: &mut Scratch) -> Option<Value> {
+    /// The expression's value for the record `env` reads, packed (read it
+    /// with [`Scratch::store`]), or `None` when anything failed (see the
+    /// module's invariant). (Packed, not a [`Value`]: a value returned
+    /// through memory is written piecewise and read back whole, which
+    /// stalls the processor; two words come back in registers.)
+    pub(super) fn run<E: Env>(&self, env: &E, scratch: &mut Scratch) -> Option<Packed> {
         let Scratch { regs, side, nums } = scratch;
-        if regs.len() < self.regs {
-            regs.resize(self.regs, Packed::Bool(false));
-        }
+        regs.reserve(self.regs);
         side.clear();
         let mut pc = 0usize;
         while let Some(op) = self.ops.get(pc) {
@@ -205,7 +222,7 @@ impl Code {
                         _ => None,
                     };
                     let r = match fast {
-                        Some((m, s)) => Packed::Dec { m, s },
+                        Some((m, s)) => Packed::dec(m, s),
                         None => {
                             let (x, y) = (num(x, side)?, num(y, side)?);
                             let r = match op {
@@ -217,11 +234,11 @@ impl Code {
                             pack(&Value::Num(r.ok()?), side)
                         }
                     };
-                    *regs.get_mut(*dst as usize)? = r;
+                    regs.set(*dst as usize, r)?;
                 }
                 Op::Cmp { op, dst, a, b } => {
                     let holds = self.holds(*op, *a, *b, env, regs, side)?;
-                    *regs.get_mut(*dst as usize)? = Packed::Bool(holds);
+                    regs.set(*dst as usize, Packed::boolean(holds))?;
                 }
                 Op::CmpBranch { op, a, b, when, to } => {
                     if self.holds(*op, *a, *b, env, regs, side)? == *when {
@@ -236,25 +253,25 @@ impl Code {
                 Op::Jump { to } => pc = *to as usize,
                 Op::Move { dst, a } => {
                     let v = self.fetch(*a, env, regs, side)?;
-                    *regs.get_mut(*dst as usize)? = v;
+                    regs.set(*dst as usize, v)?;
                 }
                 Op::Neg { dst, a } => {
                     let x = self.fetch(*a, env, regs, side)?;
                     let r = match dec(x).and_then(small::negate) {
-                        Some((m, s)) => Packed::Dec { m, s },
+                        Some((m, s)) => Packed::dec(m, s),
                         None => pack(&Value::Num(num(x, side)?.negate().ok()?), side),
                     };
-                    *regs.get_mut(*dst as usize)? = r;
+                    regs.set(*dst as usize, r)?;
                 }
                 Op::Not { dst, a } => {
                     let v = !boolean(self.fetch(*a, env, regs, side)?)?;
-                    *regs.get_mut(*dst as usize)? = Packed::Bool(v);
+                    regs.set(*dst as usize, Packed::boolean(v))?;
                 }
                 Op::Switch { subject, targets } => {
-                    let key = match self.fetch(*subject, env, regs, side)? {
-                        Packed::Level(l) => usize::from(l),
-                        Packed::Bool(b) => usize::from(b),
-                        Packed::Dec { .. } | Packed::Side(_) => return None,
+                    let key = match self.fetch(*subject, env, regs, side)?.kind() {
+                        Kind::Level(l) => usize::from(l),
+                        Kind::Bool(b) => usize::from(b),
+                        Kind::Dec { .. } | Kind::Side(_) => return None,
                     };
                     pc = (*targets.get(key)?)? as usize;
                 }
@@ -265,11 +282,11 @@ impl Code {
                         nums.push(num(x, side)?);
                     }
                     let v = apply(*f, nums, Span::default()).ok()?;
-                    *regs.get_mut(*dst as usize)? = pack(&Value::Num(v), side);
+                    regs.set(*dst as usize, pack(&Value::Num(v), side))?;
                 }
                 Op::Steps { dst, subject, arms } => {
                     if let Some((m, s)) = self.steps_small(*subject, arms, env, regs) {
-                        *regs.get_mut(*dst as usize)? = Packed::Dec { m, s };
+                        regs.set(*dst as usize, Packed::dec(m, s))?;
                         continue;
                     }
                     let n = |a: Arg, side: &mut Vec<Value>| {
@@ -290,7 +307,7 @@ impl Code {
                             total = total.plus(got).ok()?;
                         }
                     }
-                    *regs.get_mut(*dst as usize)? = pack(&Value::Num(total), side);
+                    regs.set(*dst as usize, pack(&Value::Num(total), side))?;
                 }
                 Op::Scale { dst, args } => {
                     let mut v = [Num::ZERO; 5];
@@ -300,19 +317,17 @@ impl Code {
                     }
                     let [x, a, b, c, d] = v;
                     let out = scale_of(x, [a, b], [c, d], Span::default()).ok()?;
-                    *regs.get_mut(*dst as usize)? = pack(&Value::Num(out), side);
+                    regs.set(*dst as usize, pack(&Value::Num(out), side))?;
                 }
                 Op::Fail => return None,
             }
         }
         match self.result {
-            // a read or a literal: as it is, like the walker's
-            Arg::Read(s) => env.read(s).cloned(),
-            Arg::Big(b) => self.bigs.get(b as usize).cloned(),
-            Arg::Reg(_) | Arg::Const(_) => {
-                let p = self.fetch(self.result, env, regs, side)?;
-                Some(unpack(p, side))
-            }
+            // a read or a literal: as it is, like the walker's (packing
+            // keeps a value's representation)
+            Arg::Read(s) => Some(pack(env.read(s)?, side)),
+            Arg::Big(b) => Some(pack(self.bigs.get(b as usize)?, side)),
+            Arg::Reg(_) | Arg::Const(_) => self.fetch(self.result, env, regs, side),
         }
     }
 
@@ -324,7 +339,7 @@ impl Code {
         a: Arg,
         b: Arg,
         env: &E,
-        regs: &[Packed],
+        regs: &Regs,
         side: &mut Vec<Value>,
     ) -> Option<bool> {
         let (x, y) = (
@@ -348,7 +363,7 @@ impl Code {
         subject: Arg,
         arms: &[StepArgs],
         env: &E,
-        regs: &[Packed],
+        regs: &Regs,
     ) -> Option<small::Dec> {
         let mut none = Vec::new();
         let mut d = |a: Arg| dec(self.fetch(a, env, regs, &mut none)?);
@@ -369,22 +384,15 @@ impl Code {
 
     /// The value `a` names, packed; what does not fit goes to `side`.
     #[inline(always)]
-    fn fetch<E: Env>(
-        &self,
-        a: Arg,
-        env: &E,
-        regs: &[Packed],
-        side: &mut Vec<Value>,
-    ) -> Option<Packed> {
+    fn fetch<E: Env>(&self, a: Arg, env: &E, regs: &Regs, side: &mut Vec<Value>) -> Option<Packed> {
         match a {
-            Arg::Reg(r) => regs.get(r as usize).copied(),
+            Arg::Reg(r) => regs.get(r as usize),
             Arg::Const(c) => self.consts.get(c as usize).copied(),
             Arg::Read(s) => match env.read(s)? {
                 // the usual input, straight
-                Value::Num(Num::Dec { m, s }) if i64::try_from(*m).is_ok() => Some(Packed::Dec {
-                    m: *m as i64,
-                    s: *s,
-                }),
+                Value::Num(Num::Dec { m, s }) if i64::try_from(*m).is_ok() => {
+                    Some(Packed::dec(*m as i64, *s))
+                }
                 v @ (Value::Num(_) | Value::Bool(_) | Value::Text(_) | Value::Level(_)) => {
                     Some(pack(v, side))
                 }
@@ -520,12 +528,13 @@ impl Compiler {
         Some(match &e.kind {
             IKind::Const(v) => {
                 let mut side = Vec::new();
-                match pack(v, &mut side) {
-                    Packed::Side(_) => {
+                let p = pack(v, &mut side);
+                match p.kind() {
+                    Kind::Side(_) => {
                         self.bigs.push(v.clone());
                         Arg::Big(u32::try_from(self.bigs.len() - 1).ok()?)
                     }
-                    p @ (Packed::Dec { .. } | Packed::Bool(_) | Packed::Level(_)) => {
+                    Kind::Dec { .. } | Kind::Bool(_) | Kind::Level(_) => {
                         self.consts.push(p);
                         Arg::Const(u32::try_from(self.consts.len() - 1).ok()?)
                     }

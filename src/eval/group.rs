@@ -78,13 +78,18 @@ impl Args<'_> {
             None => self.values.get(row, slot),
         }
     }
+
+    /// The number in slot `slot` of row `row` (`None` for anything else).
+    fn num(&self, row: usize, slot: usize) -> Option<Num> {
+        match self.inputs.get(slot).copied().flatten() {
+            Some(i) => self.rows.get(row)?.inputs.num(i),
+            None => self.values.num(row, slot),
+        }
+    }
 }
 
 fn num_at(values: Args<'_>, row: usize, slot: usize) -> Option<Num> {
-    match values.get(row, slot) {
-        Some(Value::Num(n)) => Some(n),
-        _ => None,
-    }
+    values.num(row, slot)
 }
 
 /// Competition ranks (1, 2, 2, 4) of `members` by slot `arg`.

@@ -8,9 +8,8 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub(super) use super::packed::UNSET;
-use super::packed::{pack, unpack, Packed};
+use super::packed::{pack, unpack, unpack_num, Packed};
 use crate::ir::Value;
-#[cfg(test)]
 use crate::num::Num;
 
 /// The rows of one thread: `width` cells per row, and the side table.
@@ -31,7 +30,7 @@ impl Chunk {
             columns,
             width,
             rows,
-            cells: vec![Packed::Bool(false); rows.saturating_mul(width)],
+            cells: vec![Packed::boolean(false); rows.saturating_mul(width)],
             side: Vec::new(),
         }
     }
@@ -53,6 +52,11 @@ impl Chunk {
     pub(super) fn get(&self, row: usize, slot: usize) -> Option<Value> {
         let p = *self.cells.get(self.at(row, slot)?)?;
         Some(unpack(p, &self.side))
+    }
+
+    /// [`Chunk::get`] when the value is a number.
+    pub(super) fn num(&self, row: usize, slot: usize) -> Option<Num> {
+        unpack_num(*self.cells.get(self.at(row, slot)?)?, &self.side)
     }
 
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
@@ -142,6 +146,11 @@ impl GroupCells {
         Some(unpack(p, &self.side))
     }
 
+    fn num(&self, row: usize, slot: usize) -> Option<Option<Num>> {
+        let p = *self.cells.get(self.at(row, slot)?)?;
+        Some(unpack_num(p, &self.side))
+    }
+
     /// Sets the value of row `row`'s group (false when the slot is not
     /// held here).
     fn set(&mut self, row: usize, slot: usize, v: &Value) -> bool {
@@ -221,7 +230,7 @@ impl Matrix {
                 .collect();
             group_cells.width = width;
             group_cells.held = (0..keep.len()).filter(|&s| grouped(s)).collect();
-            group_cells.cells = vec![Packed::Bool(false); groups.len().saturating_mul(width)];
+            group_cells.cells = vec![Packed::boolean(false); groups.len().saturating_mul(width)];
             group_cells.group_of = group_of;
         }
         let held_per_group = |s: usize| group_cells.columns.get(s).copied().flatten().is_some();
@@ -290,6 +299,14 @@ impl Matrix {
         self.groups
             .get(row, slot)
             .or_else(|| self.chunks.get(row / self.per)?.get(row % self.per, slot))
+    }
+
+    /// [`Matrix::get`] when the value is a number (`None` for anything else).
+    pub(super) fn num(&self, row: usize, slot: usize) -> Option<Num> {
+        match self.groups.num(row, slot) {
+            Some(n) => n,
+            None => self.chunks.get(row / self.per)?.num(row % self.per, slot),
+        }
     }
 
     /// All values of one row (empty for a row out of range; a slot not kept

@@ -203,9 +203,9 @@ impl StagePass<'_> {
             // The compiled code when it gives a value; else the walker,
             // which explains, and reports any error with its span.
             let code = self.codes.get(i).and_then(Option::as_ref);
-            if let Some(v) = code.filter(|_| !tracing).and_then(|c| c.run(&env, scratch)) {
+            if let Some(p) = code.filter(|_| !tracing).and_then(|c| c.run(&env, scratch)) {
                 if let Some(cell) = cells.get_mut(s) {
-                    *cell = v;
+                    scratch.store(p, cell);
                     continue;
                 }
             }

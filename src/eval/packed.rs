@@ -10,9 +10,23 @@
 use crate::ir::Value;
 use crate::num::Num;
 
-/// One value: 16 bytes.
+/// One value in two 64-bit words: a decimal's `i64` mantissa and its
+/// scale, a bool, a level, or an index into a side table (where what does
+/// not fit is kept). No byte-sized fields: copying one is two word moves,
+/// so a value just computed and stored is loaded again without a stall
+/// (an enum with a tag byte was written piecewise and read whole, which
+/// the processor cannot forward: that stall was a fifth of the compiled
+/// code's time). Read it with [`Packed::kind`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct Packed {
+    word: u64,
+    /// A decimal's scale (below 256), or [`Packed::BOOL`], [`Packed::LEVEL`], [`Packed::SIDE`].
+    tag: u64,
+}
+
+/// What a [`Packed`] holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Packed {
+pub(super) enum Kind {
     /// `Num::Dec { m, s }` with `m` in `i64`.
     Dec {
         m: i64,
@@ -24,21 +38,139 @@ pub(super) enum Packed {
     Side(usize),
 }
 
+impl Packed {
+    const BOOL: u64 = 0x100;
+    const LEVEL: u64 = 0x101;
+    const SIDE: u64 = 0x102;
+
+    #[inline(always)]
+    pub(super) const fn dec(m: i64, s: u8) -> Packed {
+        Packed {
+            word: m as u64,
+            tag: s as u64,
+        }
+    }
+
+    #[inline(always)]
+    pub(super) const fn boolean(b: bool) -> Packed {
+        Packed {
+            word: b as u64,
+            tag: Packed::BOOL,
+        }
+    }
+
+    #[inline(always)]
+    pub(super) const fn level(l: u16) -> Packed {
+        Packed {
+            word: l as u64,
+            tag: Packed::LEVEL,
+        }
+    }
+
+    #[inline(always)]
+    pub(super) const fn side(i: usize) -> Packed {
+        Packed {
+            word: i as u64,
+            tag: Packed::SIDE,
+        }
+    }
+
+    /// The decimal held in place, if that is what this is.
+    #[inline(always)]
+    pub(super) fn as_dec(self) -> Option<(i64, u8)> {
+        match u8::try_from(self.tag) {
+            Ok(s) => Some((self.word as i64, s)),
+            Err(_) => None,
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn kind(self) -> Kind {
+        match self.tag {
+            Packed::BOOL => Kind::Bool(self.word != 0),
+            // (made from a `u16` and a `usize`)
+            Packed::LEVEL => Kind::Level(self.word as u16),
+            Packed::SIDE => Kind::Side(self.word as usize),
+            s => Kind::Dec {
+                m: self.word as i64,
+                s: s as u8,
+            },
+        }
+    }
+}
+
+/// Registers of packed values, words and tags apart: every access is one
+/// 64-bit move, so a register just written is read back without a stall
+/// (a 16-byte load of what two 8-byte stores wrote is not forwarded).
+#[derive(Debug, Default)]
+pub(super) struct Regs {
+    words: Vec<u64>,
+    tags: Vec<u64>,
+}
+
+impl Regs {
+    /// At least `n` registers.
+    pub(super) fn reserve(&mut self, n: usize) {
+        if self.words.len() < n {
+            self.words.resize(n, 0);
+            self.tags.resize(n, Packed::BOOL);
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn get(&self, i: usize) -> Option<Packed> {
+        Some(Packed {
+            word: *self.words.get(i)?,
+            tag: *self.tags.get(i)?,
+        })
+    }
+
+    #[inline(always)]
+    pub(super) fn set(&mut self, i: usize, p: Packed) -> Option<()> {
+        *self.words.get_mut(i)? = p.word;
+        *self.tags.get_mut(i)? = p.tag;
+        Some(())
+    }
+}
+
+impl std::fmt::Debug for Packed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.kind().fmt(f)
+    }
+}
+
 /// What a cell holds before anything is stored in it.
 pub(super) const UNSET: Value = Value::Bool(false);
 
 /// The value of `p`, whose side table is `side`.
 #[inline]
 pub(super) fn unpack(p: Packed, side: &[Value]) -> Value {
-    match p {
-        Packed::Dec { m, s } => Value::Num(Num::Dec {
+    match p.kind() {
+        Kind::Dec { m, s } => Value::Num(Num::Dec {
             m: i128::from(m),
             s,
         }),
-        Packed::Bool(b) => Value::Bool(b),
-        Packed::Level(l) => Value::Level(l),
+        Kind::Bool(b) => Value::Bool(b),
+        Kind::Level(l) => Value::Level(l),
         // an index the side table handed out
-        Packed::Side(i) => side.get(i).cloned().unwrap_or(UNSET),
+        Kind::Side(i) => side.get(i).cloned().unwrap_or(UNSET),
+    }
+}
+
+/// The number `p` holds, whose side table is `side` (`None` for
+/// anything else): no [`Value`] is made on the way.
+#[inline]
+pub(super) fn unpack_num(p: Packed, side: &[Value]) -> Option<Num> {
+    match p.kind() {
+        Kind::Dec { m, s } => Some(Num::Dec {
+            m: i128::from(m),
+            s,
+        }),
+        Kind::Side(i) => match side.get(i)? {
+            Value::Num(n) => Some(*n),
+            Value::Bool(_) | Value::Text(_) | Value::Level(_) => None,
+        },
+        Kind::Bool(_) | Kind::Level(_) => None,
     }
 }
 
@@ -47,15 +179,15 @@ pub(super) fn unpack(p: Packed, side: &[Value]) -> Value {
 pub(super) fn pack(v: &Value, side: &mut Vec<Value>) -> Packed {
     let aside = |side: &mut Vec<Value>| {
         side.push(v.clone());
-        Packed::Side(side.len() - 1)
+        Packed::side(side.len() - 1)
     };
     match v {
         Value::Num(Num::Dec { m, s }) => match i64::try_from(*m) {
-            Ok(m) => Packed::Dec { m, s: *s },
+            Ok(m) => Packed::dec(m, *s),
             Err(_) => aside(side),
         },
-        Value::Bool(b) => Packed::Bool(*b),
-        Value::Level(l) => Packed::Level(*l),
+        Value::Bool(b) => Packed::boolean(*b),
+        Value::Level(l) => Packed::level(*l),
         Value::Num(Num::Frac { .. }) | Value::Text(_) => aside(side),
     }
 }
@@ -81,11 +213,11 @@ const SIDE: u8 = 0x82;
 /// The word and tag of `p`.
 #[inline]
 fn encode(p: Packed) -> (u64, u8) {
-    match p {
-        Packed::Dec { m, s } => (m as u64, s),
-        Packed::Bool(b) => (u64::from(b), BOOL),
-        Packed::Level(l) => (u64::from(l), LEVEL),
-        Packed::Side(i) => (i as u64, SIDE),
+    match p.kind() {
+        Kind::Dec { m, s } => (m as u64, s),
+        Kind::Bool(b) => (u64::from(b), BOOL),
+        Kind::Level(l) => (u64::from(l), LEVEL),
+        Kind::Side(i) => (i as u64, SIDE),
     }
 }
 
@@ -93,11 +225,11 @@ fn encode(p: Packed) -> (u64, u8) {
 #[inline]
 fn decode(word: u64, tag: u8) -> Option<Packed> {
     Some(match tag {
-        BOOL => Packed::Bool(word != 0),
+        BOOL => Packed::boolean(word != 0),
         // a level was a `u16`, an index a `usize`
-        LEVEL => Packed::Level(u16::try_from(word).ok()?),
-        SIDE => Packed::Side(usize::try_from(word).ok()?),
-        s if s < BOOL => Packed::Dec { m: word as i64, s },
+        LEVEL => Packed::level(u16::try_from(word).ok()?),
+        SIDE => Packed::side(usize::try_from(word).ok()?),
+        s if s < BOOL => Packed::dec(word as i64, s),
         _ => return None,
     })
 }
@@ -110,18 +242,17 @@ impl Inputs {
         let (values, tags) = words.split_at_mut(len);
         let mut side = Vec::new();
         for (i, word) in values.iter_mut().enumerate() {
-            let (w, tag) = match cell(i, &mut side) {
+            let p = cell(i, &mut side);
+            let (w, tag) = match p.kind() {
                 // (no scale comes near the tags; were one to, it is kept aside)
-                Packed::Dec { m, s } if s >= BOOL => {
+                Kind::Dec { m, s } if s >= BOOL => {
                     side.push(Value::Num(Num::Dec {
                         m: i128::from(m),
                         s,
                     }));
-                    encode(Packed::Side(side.len() - 1))
+                    encode(Packed::side(side.len() - 1))
                 }
-                p @ (Packed::Dec { .. } | Packed::Bool(_) | Packed::Level(_) | Packed::Side(_)) => {
-                    encode(p)
-                }
+                Kind::Dec { .. } | Kind::Bool(_) | Kind::Level(_) | Kind::Side(_) => encode(p),
             };
             *word = w;
             if let Some(t) = tags.get_mut(i / 8) {
@@ -158,6 +289,12 @@ impl Inputs {
     /// Input `i`'s value.
     pub fn get(&self, i: usize) -> Option<Value> {
         self.packed(i).map(|p| unpack(p, &self.side))
+    }
+
+    /// Input `i`'s value when it is a number.
+    #[inline]
+    pub(super) fn num(&self, i: usize) -> Option<Num> {
+        unpack_num(self.packed(i)?, &self.side)
     }
 
     /// Sets input `i` (nothing happens when there is no input `i`).
@@ -204,17 +341,14 @@ impl Inputs {
         Inputs::build(len, |_, side| match cells.next() {
             Some(Cell::Num(d)) => match i64::try_from(d.mantissa()) {
                 // `Num::from_decimal`'s mantissa and scale
-                Ok(m) => Packed::Dec {
-                    m,
-                    s: d.scale() as u8,
-                },
+                Ok(m) => Packed::dec(m, d.scale() as u8),
                 Err(_) => pack(&Cell::Num(d).into_value(), side),
             },
-            Some(Cell::Bool(b)) => Packed::Bool(b),
-            Some(Cell::Level(l)) => Packed::Level(l),
+            Some(Cell::Bool(b)) => Packed::boolean(b),
+            Some(Cell::Level(l)) => Packed::level(l),
             Some(c @ Cell::Text(_)) => pack(&c.into_value(), side),
             // (there are `len` cells)
-            None => Packed::Bool(false),
+            None => Packed::boolean(false),
         })
     }
 }
@@ -224,7 +358,7 @@ impl FromIterator<Value> for Inputs {
         let values: Vec<Value> = values.into_iter().collect();
         Inputs::build(values.len(), |i, side| match values.get(i) {
             Some(v) => pack(v, side),
-            None => Packed::Bool(false),
+            None => Packed::boolean(false),
         })
     }
 }
