@@ -21,7 +21,7 @@
 )]
 
 use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env};
-use super::packed::{pack, unpack, Kind, Packed, Regs};
+use super::packed::{pack, unpack, unpack_to, Kind, Packed, Regs};
 use crate::ir::*;
 use crate::num::{small, Num};
 use crate::syntax::ast::CmpOp;
@@ -134,21 +134,10 @@ pub(super) struct Scratch {
 }
 
 impl Scratch {
-    /// Stores `p`, the value [`Code::run`] gave, in `cell`, written in
-    /// place field by field.
+    /// Stores `p`, the value [`Code::run`] gave, in `cell`.
     #[inline(always)]
     pub(super) fn store(&self, p: Packed, cell: &mut Value) {
-        match p.kind() {
-            Kind::Dec { m, s } => {
-                *cell = Value::Num(Num::Dec {
-                    m: i128::from(m),
-                    s,
-                })
-            }
-            Kind::Bool(b) => *cell = Value::Bool(b),
-            Kind::Level(l) => *cell = Value::Level(l),
-            Kind::Side(_) => *cell = unpack(p, &self.side),
-        }
+        unpack_to(p, &self.side, cell);
     }
 }
 

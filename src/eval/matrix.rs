@@ -8,7 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub(super) use super::packed::UNSET;
-use super::packed::{pack, unpack, unpack_num, Packed};
+use super::packed::{pack, unpack, unpack_num, unpack_to, Packed};
 use crate::ir::Value;
 use crate::num::Num;
 
@@ -86,7 +86,7 @@ impl Chunk {
         let start = row.saturating_mul(self.width);
         for (o, column) in out.iter_mut().zip(&self.columns) {
             if let Some(&p) = column.and_then(|c| self.cells.get(start.saturating_add(c))) {
-                *o = unpack(p, &self.side);
+                unpack_to(p, &self.side, o);
             }
         }
     }
@@ -98,7 +98,7 @@ impl Chunk {
                 out.get_mut(s),
                 self.at(row, s).and_then(|a| self.cells.get(a)),
             ) {
-                *o = unpack(p, &self.side);
+                unpack_to(p, &self.side, o);
             }
         }
     }
@@ -171,8 +171,11 @@ impl GroupCells {
             return;
         }
         for &s in slots {
-            if let (Some(o), Some(v)) = (out.get_mut(s), self.get(row, s)) {
-                *o = v;
+            if let (Some(o), Some(&p)) = (
+                out.get_mut(s),
+                self.at(row, s).and_then(|a| self.cells.get(a)),
+            ) {
+                unpack_to(p, &self.side, o);
             }
         }
     }

@@ -157,6 +157,24 @@ pub(super) fn unpack(p: Packed, side: &[Value]) -> Value {
     }
 }
 
+/// [`unpack`] into `cell`, written in place field by field. (A value
+/// made elsewhere and then copied is written piecewise and read back
+/// whole, which the processor cannot forward: a stall per value.)
+#[inline(always)]
+pub(super) fn unpack_to(p: Packed, side: &[Value], cell: &mut Value) {
+    match p.kind() {
+        Kind::Dec { m, s } => {
+            *cell = Value::Num(Num::Dec {
+                m: i128::from(m),
+                s,
+            })
+        }
+        Kind::Bool(b) => *cell = Value::Bool(b),
+        Kind::Level(l) => *cell = Value::Level(l),
+        Kind::Side(i) => *cell = side.get(i).cloned().unwrap_or(UNSET),
+    }
+}
+
 /// The number `p` holds, whose side table is `side` (`None` for
 /// anything else): no [`Value`] is made on the way.
 #[inline]
