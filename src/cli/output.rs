@@ -2,7 +2,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{Exit, ResultFormat};
-use crate::eval::format::write_text;
+use crate::eval::format::{write_text, write_whole};
 use crate::eval::{Results, Row, RowScratch};
 use crate::ir::Program;
 use crate::ir::Value;
@@ -117,24 +117,36 @@ pub(crate) fn render_row(
         push_csv_field(out, row.team.as_deref().unwrap_or(""));
     }
     for (i, o) in program.outputs.iter().enumerate() {
-        cell.clear();
         let value = values.get(o.slot);
-        if let (Some(v), Some(slot)) = (value, program.slots.get(o.slot)) {
-            write_text(v, &slot.ty, cell);
-        }
+        let ty = program.slots.get(o.slot).map(|slot| &slot.ty);
         if json {
             if i > 0 {
                 out.push_str(", ");
             }
             push_json_str(out, &o.name);
             out.push_str(": ");
-            match value {
-                Some(Value::Bool(_)) => out.push_str(cell),
-                _ => push_json_str(out, cell),
-            }
         } else {
             out.push(',');
-            push_csv_field(out, cell);
+        }
+        // a whole number straight into the output (no quoting or escaping)
+        if let (Some(v), Some(ty)) = (value, ty) {
+            out.push_str(if json { "\"" } else { "" });
+            if write_whole(v, ty, out) {
+                out.push_str(if json { "\"" } else { "" });
+                continue;
+            }
+            if json {
+                out.pop();
+            }
+        }
+        cell.clear();
+        if let (Some(v), Some(ty)) = (value, ty) {
+            write_text(v, ty, cell);
+        }
+        match (json, value) {
+            (true, Some(Value::Bool(_))) => out.push_str(cell),
+            (true, _) => push_json_str(out, cell),
+            (false, _) => push_csv_field(out, cell),
         }
     }
     out.push_str(if json { "}}" } else { "\n" });

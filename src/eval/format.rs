@@ -63,6 +63,29 @@ pub fn write_text(v: &Value, ty: &Ty, out: &mut String) {
     }
 }
 
+/// [`write_text`]'s text when it is a whole number written plain (most
+/// scores: a plain number, count or points with no decimals), appended to
+/// `out`: true; else nothing is written and false. The text is digits and
+/// perhaps a minus sign, which need no quoting in CSV or escaping in JSON.
+#[inline]
+pub fn write_whole(v: &Value, ty: &Ty, out: &mut String) -> bool {
+    let (
+        Value::Num(Num::Dec { m, s: 0 }),
+        Ty::Number(NumKind::Plain | NumKind::Count | NumKind::Points),
+    ) = (v, ty)
+    else {
+        return false;
+    };
+    let Ok(digits) = u64::try_from(m.unsigned_abs()) else {
+        return false;
+    };
+    if *m < 0 {
+        out.push('-');
+    }
+    out.push_str(itoa::Buffer::new().format(digits));
+    true
+}
+
 /// The value as it will be shown, for exact comparison in tests: money is
 /// rounded to the fen first.
 pub fn displayed_num(v: &Value, ty: &Ty) -> Option<Num> {
@@ -88,5 +111,59 @@ pub fn show_value(v: Num, ty: &Ty) -> String {
         ),
         Ty::Money => format!("¥{}", v.to_fixed_string(2)),
         Ty::Number(_) | Ty::Bool | Ty::Text | Ty::Grade(_) => v.to_plain_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::DurUnit;
+
+    /// The whole-number shortcut writes what `write_text` writes, or nothing.
+    #[test]
+    fn write_whole_is_write_text_or_nothing() {
+        let values = [
+            Value::Num(Num::int(0)),
+            Value::Num(Num::int(-5)),
+            Value::Num(Num::int(106)),
+            Value::Num(Num::Dec { m: 100, s: 1 }),
+            Value::Num(Num::Dec {
+                m: i128::from(u64::MAX) + 1,
+                s: 0,
+            }),
+            Value::Num(Num::Dec {
+                m: -i128::from(u64::MAX),
+                s: 0,
+            }),
+            Value::Num(Num::Frac { n: 100, d: 9 }),
+            Value::Bool(true),
+            Value::Level(1),
+            Value::Text("甲".into()),
+        ];
+        let types = [
+            Ty::Number(NumKind::Plain),
+            Ty::Number(NumKind::Count),
+            Ty::Number(NumKind::Points),
+            Ty::Number(NumKind::Percent),
+            Ty::Money,
+            Ty::Duration(DurUnit::Minutes),
+            Ty::Bool,
+            Ty::Text,
+        ];
+        let mut wrote = 0;
+        for v in &values {
+            for ty in &types {
+                let (mut whole, mut text) = (String::from("x"), String::from("x"));
+                write_text(v, ty, &mut text);
+                if write_whole(v, ty, &mut whole) {
+                    assert_eq!(whole, text, "{v:?} as {ty:?}");
+                    wrote += 1;
+                } else {
+                    assert_eq!(whole, "x", "{v:?} as {ty:?}: nothing written");
+                }
+            }
+        }
+        // 0, -5, 106 and -(2^64 - 1) as plain numbers, counts and points
+        assert_eq!(wrote, 12);
     }
 }
