@@ -827,6 +827,9 @@ fn evaluate_keeping(
                 stage_slots.push((s, slot));
             }
         }
+        let gathered = group::team_inputs(&stage_slots, inputs);
+        let columns = (!gathered.is_empty())
+            .then(|| group::Columns::gather(rows, &gathered, program.slots.len(), threads));
         for &(s, slot) in &stage_slots {
             match &slot.compute {
                 Compute::Expr(_) => {}
@@ -837,6 +840,7 @@ fn evaluate_keeping(
                     rows,
                     &mut values,
                     inputs,
+                    columns.as_ref(),
                     &mut errors,
                     threads,
                 ),

@@ -309,6 +309,16 @@ impl Inputs {
         self.packed(i).map(|p| unpack(p, &self.side))
     }
 
+    /// Input `i` packed, with what does not fit copied to `side`.
+    #[inline]
+    pub(super) fn packed_into(&self, i: usize, side: &mut Vec<Value>) -> Option<Packed> {
+        let p = self.packed(i)?;
+        Some(match p.kind() {
+            Kind::Side(j) => pack(self.side.get(j)?, side),
+            Kind::Dec { .. } | Kind::Bool(_) | Kind::Level(_) => p,
+        })
+    }
+
     /// Input `i`'s value when it is a number.
     #[inline]
     pub(super) fn num(&self, i: usize) -> Option<Num> {
