@@ -532,6 +532,18 @@ impl Compiler {
             IKind::Read(s) => Arg::Read(*s),
             IKind::Neg(a) => {
                 let a = self.expr(a)?;
+                // a negative literal (`-1`): folded with the same arithmetic
+                // the operation would run
+                if let Arg::Const(c) = a {
+                    let folded = self
+                        .consts
+                        .get(c as usize)
+                        .and_then(|p| small::negate(dec(*p)?));
+                    if let Some((m, s)) = folded {
+                        self.consts.push(Packed::dec(m, s));
+                        return Some(Arg::Const(u32::try_from(self.consts.len() - 1).ok()?));
+                    }
+                }
                 let dst = self.reg()?;
                 self.emit(Op::Neg { dst, a });
                 Arg::Reg(dst)

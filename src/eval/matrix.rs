@@ -333,6 +333,22 @@ impl Matrix {
         }
     }
 
+    /// [`Matrix::row_into`] into an `out` that already has a value per
+    /// slot: the held ones are written, the others left as they are (for
+    /// a caller that computes every other slot anyway).
+    pub(super) fn held_into(&self, row: usize, out: &mut Vec<Value>) {
+        if out.len() != self.slots {
+            return self.row_into(row, out);
+        }
+        match self.chunks.get(row / self.per) {
+            Some(c) if row % self.per < c.rows() => {
+                c.load_kept(row % self.per, out);
+                self.groups.load_all(row, out);
+            }
+            _ => out.clear(),
+        }
+    }
+
     /// Sets slot `slot` of every row of `members` to `v`: once, when the
     /// slot is held per group and `members` are its group.
     pub(super) fn set_all(&mut self, members: &[usize], slot: usize, v: Value) {

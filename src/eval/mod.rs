@@ -582,7 +582,8 @@ impl Results for Replay<'_> {
         let Some(r) = self.rows.get(row) else {
             return false;
         };
-        self.groups.row_into(row, out);
+        // (every slot not held is computed below)
+        self.groups.values.held_into(row, out);
         out.resize(self.program.slots.len(), matrix::UNSET);
         r.inputs.unpack_into(&mut scratch.inputs);
         let pass = StagePass {
