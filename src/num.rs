@@ -188,6 +188,7 @@ impl Num {
         }
     }
 
+    #[inline]
     pub fn from_decimal(d: Decimal) -> Num {
         // A Decimal's mantissa is 96 bits and its scale at most 28: always fits.
         Num::Dec {

@@ -97,16 +97,25 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The cell as an evaluation value.
+    /// The cell as an evaluation value. (Inlined, so that the value is
+    /// written where it goes: one returned through memory is written
+    /// piecewise and read back whole, a stall per cell.)
+    #[inline(always)]
     pub fn into_value(self) -> crate::ir::Value {
         use crate::ir::Value;
         match self {
             Cell::Num(d) => Value::Num(crate::eval::num::Num::from_decimal(d)),
             Cell::Bool(b) => Value::Bool(b),
-            Cell::Text(t) => Value::Text(t.into()),
+            Cell::Text(t) => text_value(t),
             Cell::Level(l) => Value::Level(l),
         }
     }
+}
+
+/// A text cell's value (kept out of line: texts are rare among inputs).
+#[inline(never)]
+fn text_value(t: String) -> crate::ir::Value {
+    crate::ir::Value::Text(t.into())
 }
 
 /// One row of the records file.
