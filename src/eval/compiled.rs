@@ -21,7 +21,8 @@
 )]
 
 use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env};
-use super::packed::{pack, unpack, unpack_to, Kind, Packed, Regs};
+// (`num`: a number, wherever it is held)
+use super::packed::{pack, unpack, unpack_num as num, unpack_to, Kind, Packed, Regs};
 use crate::ir::*;
 use crate::num::{small, Num};
 use crate::syntax::ast::CmpOp;
@@ -145,22 +146,6 @@ impl Scratch {
 #[inline(always)]
 fn dec(p: Packed) -> Option<small::Dec> {
     p.as_dec()
-}
-
-/// A number, wherever it is held.
-#[inline(always)]
-fn num(p: Packed, side: &[Value]) -> Option<Num> {
-    match p.kind() {
-        Kind::Dec { m, s } => Some(Num::Dec {
-            m: i128::from(m),
-            s,
-        }),
-        Kind::Side(i) => match side.get(i)? {
-            Value::Num(n) => Some(*n),
-            Value::Bool(_) | Value::Text(_) | Value::Level(_) => None,
-        },
-        Kind::Bool(_) | Kind::Level(_) => None,
-    }
 }
 
 #[inline(always)]

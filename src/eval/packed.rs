@@ -177,7 +177,7 @@ pub(super) fn unpack_to(p: Packed, side: &[Value], cell: &mut Value) {
 
 /// The number `p` holds, whose side table is `side` (`None` for
 /// anything else): no [`Value`] is made on the way.
-#[inline]
+#[inline(always)]
 pub(super) fn unpack_num(p: Packed, side: &[Value]) -> Option<Num> {
     match p.kind() {
         Kind::Dec { m, s } => Some(Num::Dec {
