@@ -424,6 +424,42 @@ mod tests {
         assert_eq!(straight.side.len(), 3, "two wide decimals and a text aside");
     }
 
+    /// Each kind of packed value reads back as what it was made from, and
+    /// registers keep it.
+    #[test]
+    fn packed_kinds_round_trip() {
+        let kinds = [
+            Kind::Dec { m: i64::MIN, s: 0 },
+            Kind::Dec { m: -1, s: 28 },
+            Kind::Dec {
+                m: i64::MAX,
+                s: 255,
+            },
+            Kind::Bool(true),
+            Kind::Bool(false),
+            Kind::Level(u16::MAX),
+            Kind::Side(7),
+        ];
+        let mut regs = Regs::default();
+        regs.reserve(kinds.len());
+        for (r, k) in kinds.into_iter().enumerate() {
+            let p = match k {
+                Kind::Dec { m, s } => Packed::dec(m, s),
+                Kind::Bool(b) => Packed::boolean(b),
+                Kind::Level(l) => Packed::level(l),
+                Kind::Side(i) => Packed::side(i),
+            };
+            assert_eq!(p.kind(), k);
+            assert_eq!(p.as_dec().is_some(), matches!(k, Kind::Dec { .. }));
+            regs.set(r, p).unwrap();
+        }
+        for (r, k) in kinds.into_iter().enumerate() {
+            assert_eq!(regs.get(r).map(Packed::kind), Some(k));
+        }
+        assert_eq!(regs.get(kinds.len()), None);
+        assert_eq!(regs.set(kinds.len(), Packed::boolean(true)), None);
+    }
+
     /// Every kind of value comes back exactly as stored.
     #[test]
     fn inputs_round_trip() {
