@@ -130,14 +130,13 @@ pub(crate) fn render_row(
         }
         // a whole number straight into the output (no quoting or escaping)
         if let (Some(v), Some(ty)) = (value, ty) {
-            out.push_str(if json { "\"" } else { "" });
+            let (mark, quote) = (out.len(), if json { "\"" } else { "" });
+            out.push_str(quote);
             if write_whole(v, ty, out) {
-                out.push_str(if json { "\"" } else { "" });
+                out.push_str(quote);
                 continue;
             }
-            if json {
-                out.pop();
-            }
+            out.truncate(mark);
         }
         cell.clear();
         if let (Some(v), Some(ty)) = (value, ty) {

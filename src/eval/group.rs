@@ -94,10 +94,6 @@ impl Args<'_> {
     }
 }
 
-fn num_at(values: Args<'_>, row: usize, slot: usize) -> Option<Num> {
-    values.num(row, slot)
-}
-
 /// The inputs that a stage's team figures read (slots that only read an
 /// input, see [`Args`]), gathered from the rows into one column each, in
 /// one pass over the batch (in parallel parts): the figures then read
@@ -213,7 +209,7 @@ fn ranks(
 ) -> Result<Vec<usize>, Fault> {
     let mut keyed: Vec<(Num, usize)> = Vec::with_capacity(members.len());
     for (i, &r) in members.iter().enumerate() {
-        let v = num_at(values, r, arg).ok_or(Fault {
+        let v = values.num(r, arg).ok_or(Fault {
             kind: FaultKind::Internal,
             span,
         })?;
@@ -393,7 +389,7 @@ fn fold(
 ) -> Result<Num, Fault> {
     let mut acc: Option<Num> = None;
     for &r in members {
-        let v = num_at(values, r, arg).ok_or(Fault {
+        let v = values.num(r, arg).ok_or(Fault {
             kind: FaultKind::Internal,
             span,
         })?;

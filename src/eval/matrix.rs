@@ -50,13 +50,17 @@ impl Chunk {
     }
 
     pub(super) fn get(&self, row: usize, slot: usize) -> Option<Value> {
-        let p = *self.cells.get(self.at(row, slot)?)?;
-        Some(unpack(p, &self.side))
+        Some(unpack(self.cell(row, slot)?, &self.side))
     }
 
     /// [`Chunk::get`] when the value is a number.
     pub(super) fn num(&self, row: usize, slot: usize) -> Option<Num> {
-        unpack_num(*self.cells.get(self.at(row, slot)?)?, &self.side)
+        unpack_num(self.cell(row, slot)?, &self.side)
+    }
+
+    /// The packed cell of row `row`, slot `slot`, when the slot is kept.
+    fn cell(&self, row: usize, slot: usize) -> Option<Packed> {
+        self.cells.get(self.at(row, slot)?).copied()
     }
 
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
@@ -94,10 +98,7 @@ impl Chunk {
     /// Row `row`'s values of `slots` into `out` (one value per slot).
     pub(super) fn load(&self, row: usize, out: &mut [Value], slots: &[usize]) {
         for &s in slots {
-            if let (Some(o), Some(&p)) = (
-                out.get_mut(s),
-                self.at(row, s).and_then(|a| self.cells.get(a)),
-            ) {
+            if let (Some(o), Some(p)) = (out.get_mut(s), self.cell(row, s)) {
                 unpack_to(p, &self.side, o);
             }
         }
@@ -142,13 +143,16 @@ impl GroupCells {
     }
 
     fn get(&self, row: usize, slot: usize) -> Option<Value> {
-        let p = *self.cells.get(self.at(row, slot)?)?;
-        Some(unpack(p, &self.side))
+        Some(unpack(self.cell(row, slot)?, &self.side))
     }
 
     fn num(&self, row: usize, slot: usize) -> Option<Option<Num>> {
-        let p = *self.cells.get(self.at(row, slot)?)?;
-        Some(unpack_num(p, &self.side))
+        Some(unpack_num(self.cell(row, slot)?, &self.side))
+    }
+
+    /// The packed cell of row `row`'s group, slot `slot`, when held here.
+    fn cell(&self, row: usize, slot: usize) -> Option<Packed> {
+        self.cells.get(self.at(row, slot)?).copied()
     }
 
     /// Sets the value of row `row`'s group (false when the slot is not
@@ -171,10 +175,7 @@ impl GroupCells {
             return;
         }
         for &s in slots {
-            if let (Some(o), Some(&p)) = (
-                out.get_mut(s),
-                self.at(row, s).and_then(|a| self.cells.get(a)),
-            ) {
+            if let (Some(o), Some(p)) = (out.get_mut(s), self.cell(row, s)) {
                 unpack_to(p, &self.side, o);
             }
         }
