@@ -448,7 +448,7 @@ fn write_results(
                 w.write_all("\u{feff}".as_bytes())?;
             }
             w.write_all(output::results_head(program, json, labels).as_bytes())?;
-            let each = &mut |part: String| w.write_all(part.as_bytes());
+            let each = &mut |part: &mut String| w.write_all(part.as_bytes());
             if output::render_each(program, &sorted, replay, json, each)?.is_none() {
                 failed = true;
                 return Err(std::io::Error::other("a row could not be evaluated"));

@@ -58,7 +58,8 @@ pub(crate) fn push_csv_field(out: &mut String, s: &str) {
 const CHUNK_ROWS: usize = 50_000;
 
 /// Renders the rows of `order` (a slice of the output order) as JSON lines
-/// or CSV records, reusing one scratch buffer for every cell.
+/// or CSV records into `out` (emptied first, its room reused), reusing one
+/// scratch buffer for every cell.
 fn render_rows(
     program: &Program,
     rows: &[Row],
@@ -66,8 +67,9 @@ fn render_rows(
     order: &[usize],
     json: bool,
     first: bool,
+    mut out: String,
 ) -> Option<String> {
-    let mut out = String::new();
+    out.clear();
     let mut cell = String::new();
     let mut values = Vec::new();
     let mut scratch = RowScratch::default();
@@ -161,7 +163,7 @@ fn render_all(
 ) -> Option<Vec<String>> {
     let mut parts = Vec::new();
     let done = render_each(program, rows, ev, json, &mut |part| {
-        parts.push(part);
+        parts.push(std::mem::take(part));
         Ok(())
     });
     match done {
@@ -174,13 +176,15 @@ fn render_all(
 /// core (at most a few ahead of the one being handed on), and hands each
 /// part to `each` in order as soon as it and those before it are done.
 /// `Ok(None)` when a row cannot be evaluated (nothing more is handed on);
-/// `each`'s error stops the rendering and is returned.
+/// `each`'s error stops the rendering and is returned. A part `each`
+/// leaves in place is rendered into again (a few buffers in turn, not a
+/// fresh one per chunk that another thread frees).
 pub(crate) fn render_each(
     program: &Program,
     rows: &[Row],
     ev: &impl Results,
     json: bool,
-    each: &mut dyn FnMut(String) -> std::io::Result<()>,
+    each: &mut dyn FnMut(&mut String) -> std::io::Result<()>,
 ) -> std::io::Result<Option<()>> {
     let threads = std::thread::available_parallelism()
         .map(|p| p.get())
@@ -198,21 +202,25 @@ fn render_chunks(
     json: bool,
     chunk_rows: usize,
     threads: usize,
-    each: &mut dyn FnMut(String) -> std::io::Result<()>,
+    each: &mut dyn FnMut(&mut String) -> std::io::Result<()>,
 ) -> std::io::Result<Option<()>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Condvar, Mutex, PoisonError};
     let order = ev.order();
     let chunks: Vec<&[usize]> = order.chunks(chunk_rows.max(1)).collect();
-    let render = |i: usize| {
+    let render = |i: usize, out: String| {
         let chunk = chunks.get(i).copied().unwrap_or_default();
-        render_rows(program, rows, ev, chunk, json, i == 0)
+        render_rows(program, rows, ev, chunk, json, i == 0, out)
     };
     let threads = threads.min(chunks.len());
     if threads <= 1 {
+        let mut out = String::new();
         for i in 0..chunks.len() {
-            match render(i) {
-                Some(part) => each(part)?,
+            match render(i, out) {
+                Some(mut part) => {
+                    each(&mut part)?;
+                    out = part;
+                }
                 None => return Ok(None),
             }
         }
@@ -222,6 +230,8 @@ fn render_chunks(
     struct Shared {
         /// Parts done and not yet handed on, by chunk.
         done: std::collections::BTreeMap<usize, Option<String>>,
+        /// Parts handed on, to render into again.
+        spare: Vec<String>,
         /// Chunks handed on so far.
         handed: usize,
         stop: bool,
@@ -230,6 +240,7 @@ fn render_chunks(
     let next = AtomicUsize::new(0);
     let shared = Mutex::new(Shared {
         done: Default::default(),
+        spare: Vec::new(),
         handed: 0,
         stop: false,
     });
@@ -242,7 +253,7 @@ fn render_chunks(
         if i >= chunks.len() {
             return;
         }
-        {
+        let out = {
             let mut s = lock();
             while !s.stop && i >= s.handed + ahead {
                 s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
@@ -250,11 +261,12 @@ fn render_chunks(
             if s.stop {
                 return;
             }
-        }
+            s.spare.pop().unwrap_or_default()
+        };
         // (were rendering ever to panic, the chunk would count as failed:
         // the caller then reports the batch's errors its own way)
-        let part =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(i))).unwrap_or(None);
+        let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(i, out)))
+            .unwrap_or(None);
         lock().done.insert(i, part);
         changed.notify_all();
     };
@@ -273,7 +285,7 @@ fn render_chunks(
         for i in 0..chunks.len() {
             let part = if started == 0 {
                 // no thread to be had: rendered here
-                render(i)
+                render(i, lock().spare.pop().unwrap_or_default())
             } else {
                 let mut s = lock();
                 loop {
@@ -283,15 +295,20 @@ fn render_chunks(
                     s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
                 }
             };
-            let Some(part) = part else {
+            let Some(mut part) = part else {
                 stop(&mut lock());
                 return Ok(None);
             };
-            if let Err(e) = each(part) {
+            if let Err(e) = each(&mut part) {
                 stop(&mut lock());
                 return Err(e);
             }
-            lock().handed = i + 1;
+            let mut s = lock();
+            s.handed = i + 1;
+            if part.capacity() > 0 {
+                s.spare.push(part);
+            }
+            drop(s);
             changed.notify_all();
         }
         Ok(Some(()))
@@ -592,6 +609,7 @@ mod tests {
                 &order,
                 json,
                 true,
+                String::new(),
             )
             .unwrap();
             for threads in [1, 2, 3, 5] {
@@ -603,7 +621,7 @@ mod tests {
                     };
                     let done =
                         render_chunks(&program, &rows, &ev, json, chunk_rows, threads, &mut |p| {
-                            parts.push(p);
+                            parts.push(std::mem::take(p));
                             Ok(())
                         });
                     assert_eq!(done.unwrap(), Some(()));
@@ -621,7 +639,7 @@ mod tests {
                     };
                     let done =
                         render_chunks(&program, &rows, &ev, json, chunk_rows, threads, &mut |p| {
-                            parts.push(p);
+                            parts.push(std::mem::take(p));
                             Ok(())
                         });
                     assert_eq!(done.unwrap(), None);

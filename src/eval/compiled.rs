@@ -36,7 +36,18 @@ enum Arg {
     Const(u32),
     /// Any other literal (a fraction, a text): an index into `Code::bigs`.
     Big(u32),
+    /// An input of the record, read packed ([`Record::input`]).
+    Input(u32),
+    /// A context value or a slot the code does not compute itself.
     Read(Source),
+}
+
+/// Where compiled code reads a record: what the walker reads ([`Env`]),
+/// and the record's inputs packed, as a batch holds them (no [`Value`]
+/// is made for an input the code reads).
+pub(super) trait Record: Env {
+    /// Input `i`, packed; what does not fit goes to `side`.
+    fn input(&self, i: usize, side: &mut Vec<Value>) -> Option<Packed>;
 }
 
 #[derive(Debug, Clone)]
@@ -162,13 +173,7 @@ impl Code {
     pub(super) fn new(e: &IExpr) -> Option<Code> {
         let mut c = Compiler::default();
         let result = c.expr(e)?;
-        Some(Code {
-            ops: c.ops,
-            consts: c.consts,
-            bigs: c.bigs,
-            regs: c.regs as usize,
-            result,
-        })
+        Some(c.code(result))
     }
 
     /// The expression's value for the record `env` reads, packed (read it
@@ -176,7 +181,21 @@ impl Code {
     /// module's invariant). (Packed, not a [`Value`]: a value returned
     /// through memory is written piecewise and read back whole, which
     /// stalls the processor; two words come back in registers.)
-    pub(super) fn run<E: Env>(&self, env: &E, scratch: &mut Scratch) -> Option<Packed> {
+    pub(super) fn run<E: Record>(&self, env: &E, scratch: &mut Scratch) -> Option<Packed> {
+        self.exec(env, scratch)?;
+        let Scratch { regs, side, .. } = scratch;
+        match self.result {
+            // a read or a literal: as it is, like the walker's (packing
+            // keeps a value's representation)
+            Arg::Read(s) => Some(pack(env.read(s)?, side)),
+            Arg::Big(b) => Some(pack(self.bigs.get(b as usize)?, side)),
+            Arg::Reg(_) | Arg::Const(_) | Arg::Input(_) => self.fetch(self.result, env, regs, side),
+        }
+    }
+
+    /// Runs the operations, leaving their values in `scratch`'s registers;
+    /// `None` when any failed.
+    fn exec<E: Record>(&self, env: &E, scratch: &mut Scratch) -> Option<()> {
         let Scratch { regs, side, nums } = scratch;
         regs.reserve(self.regs);
         side.clear();
@@ -296,18 +315,12 @@ impl Code {
                 Op::Fail => return None,
             }
         }
-        match self.result {
-            // a read or a literal: as it is, like the walker's (packing
-            // keeps a value's representation)
-            Arg::Read(s) => Some(pack(env.read(s)?, side)),
-            Arg::Big(b) => Some(pack(self.bigs.get(b as usize)?, side)),
-            Arg::Reg(_) | Arg::Const(_) => self.fetch(self.result, env, regs, side),
-        }
+        Some(())
     }
 
     /// Whether `a op b` holds, compared as the walker compares.
     #[inline(always)]
-    fn holds<E: Env>(
+    fn holds<E: Record>(
         &self,
         op: CmpOp,
         a: Arg,
@@ -332,7 +345,7 @@ impl Code {
     /// `steps` when every operand is a decimal held in place and the
     /// fast paths suffice ([`step_arm_small`]); else `None`.
     #[inline]
-    fn steps_small<E: Env>(
+    fn steps_small<E: Record>(
         &self,
         subject: Arg,
         arms: &[StepArgs],
@@ -358,7 +371,13 @@ impl Code {
 
     /// The value `a` names, packed; what does not fit goes to `side`.
     #[inline(always)]
-    fn fetch<E: Env>(&self, a: Arg, env: &E, regs: &Regs, side: &mut Vec<Value>) -> Option<Packed> {
+    fn fetch<E: Record>(
+        &self,
+        a: Arg,
+        env: &E,
+        regs: &Regs,
+        side: &mut Vec<Value>,
+    ) -> Option<Packed> {
         match a {
             Arg::Reg(r) => regs.get(r as usize),
             Arg::Const(c) => self.consts.get(c as usize).copied(),
@@ -372,7 +391,70 @@ impl Code {
                 }
             },
             Arg::Big(b) => Some(pack(self.bigs.get(b as usize)?, side)),
+            Arg::Input(i) => env.input(i as usize, side),
         }
+    }
+}
+
+/// Every per-record slot of a pass compiled into one program over one set
+/// of registers: a slot that reads another computed before it reads its
+/// register, and inputs are read packed. The same operations as each
+/// slot's own [`Code`], in the slots' order, so it gives the values they
+/// give (the module's invariant, slot by slot); when anything fails the
+/// caller evaluates the record slot by slot instead.
+#[derive(Debug, Clone)]
+pub(super) struct RowCode {
+    code: Code,
+    /// Each slot computed, with the register that holds its value.
+    slots: Vec<(usize, u32)>,
+}
+
+impl RowCode {
+    /// `slots` (in evaluation order; those not computed from the record
+    /// alone are read as they are) compiled; `None` when one cannot be.
+    pub(super) fn new(slots: &[(usize, &Slot)]) -> Option<RowCode> {
+        let mut c = Compiler::default();
+        let mut out = Vec::new();
+        for &(s, slot) in slots {
+            let Compute::Expr(e) = &slot.compute else {
+                continue;
+            };
+            let a = c.expr(e)?;
+            // every value in a register, so that storing needs no record
+            let r = match a {
+                Arg::Reg(r) => r,
+                Arg::Const(_) | Arg::Big(_) | Arg::Input(_) | Arg::Read(_) => {
+                    let dst = c.reg()?;
+                    c.emit(Op::Move { dst, a });
+                    dst
+                }
+            };
+            if c.slots.len() <= s {
+                c.slots.resize(s + 1, None);
+            }
+            *c.slots.get_mut(s)? = Some(Arg::Reg(r));
+            out.push((s, r));
+        }
+        let result = Arg::Reg(0);
+        Some(RowCode {
+            code: c.code(result),
+            slots: out,
+        })
+    }
+
+    /// Computes the record `env` reads into `scratch`; `None` when
+    /// anything failed (nothing is stored).
+    pub(super) fn run<E: Record>(&self, env: &E, scratch: &mut Scratch) -> Option<()> {
+        self.code.exec(env, scratch)
+    }
+
+    /// The values [`RowCode::run`] computed, into `cells` (one per slot).
+    pub(super) fn store(&self, scratch: &Scratch, cells: &mut [Value]) -> Option<()> {
+        for &(s, r) in &self.slots {
+            let p = scratch.regs.get(r as usize)?;
+            unpack_to(p, &scratch.side, cells.get_mut(s)?);
+        }
+        Some(())
     }
 }
 
@@ -382,9 +464,22 @@ struct Compiler {
     consts: Vec<Packed>,
     bigs: Vec<Value>,
     regs: u32,
+    /// Per slot: where its value is, for the slots computed before.
+    slots: Vec<Option<Arg>>,
 }
 
 impl Compiler {
+    /// The code emitted, giving `result`.
+    fn code(self, result: Arg) -> Code {
+        Code {
+            ops: self.ops,
+            consts: self.consts,
+            bigs: self.bigs,
+            regs: self.regs as usize,
+            result,
+        }
+    }
+
     fn reg(&mut self) -> Option<u32> {
         let r = self.regs;
         self.regs = r.checked_add(1)?;
@@ -514,7 +609,12 @@ impl Compiler {
                     }
                 }
             }
-            IKind::Read(s) => Arg::Read(*s),
+            IKind::Read(Source::Input(i)) => Arg::Input(u32::try_from(*i).ok()?),
+            IKind::Read(Source::Slot(s)) => match self.slots.get(*s) {
+                Some(Some(a)) => *a,
+                Some(None) | None => Arg::Read(Source::Slot(*s)),
+            },
+            IKind::Read(s @ Source::Context(_)) => Arg::Read(*s),
             IKind::Neg(a) => {
                 let a = self.expr(a)?;
                 // a negative literal (`-1`): folded with the same arithmetic

@@ -99,6 +99,48 @@ impl Env for RowEnv<'_> {
     }
 }
 
+impl compiled::Record for RowEnv<'_> {
+    #[inline(always)]
+    fn input(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed> {
+        Some(packed::pack(self.inputs.get(i)?, side))
+    }
+}
+
+/// A record as compiled code reads it, its inputs as the batch holds
+/// them (packed): nothing is unpacked unless the walker must run.
+struct PackedRowEnv<'a> {
+    inputs: &'a Inputs,
+    ctx: &'a [Value],
+    slots: &'a [Value],
+}
+
+impl Env for PackedRowEnv<'_> {
+    /// (inputs are read with [`compiled::Record::input`])
+    #[inline]
+    fn read(&self, s: Source) -> Option<&Value> {
+        match s {
+            Source::Input(_) => None,
+            Source::Context(i) => self.ctx.get(i),
+            Source::Slot(i) => self.slots.get(i),
+        }
+    }
+}
+
+impl compiled::Record for PackedRowEnv<'_> {
+    #[inline(always)]
+    fn input(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed> {
+        self.inputs.packed_into(i, side)
+    }
+}
+
+/// A record's inputs as a pass is given them.
+enum Given<'a> {
+    /// As a batch holds them, with a buffer to unpack them into when the
+    /// walker must run.
+    Packed(&'a Inputs, &'a mut Vec<Value>),
+    Values(&'a [Value]),
+}
+
 /// Stop collecting errors after this many.
 const MAX_ERRORS: usize = 1000;
 
@@ -117,6 +159,9 @@ struct StagePass<'a> {
     /// Each of `slots`' expression compiled (`None`: the walker evaluates
     /// it); empty to walk every slot.
     codes: &'a [Option<compiled::Code>],
+    /// All of the stage's per-record slots compiled as one program, tried
+    /// first (`None`: slot by slot).
+    row_code: Option<&'a compiled::RowCode>,
     /// The slots the stage may read that are already in the matrix:
     /// those of earlier stages and its own team and history figures.
     known: &'a [usize],
@@ -149,11 +194,10 @@ impl StagePass<'_> {
         for (k, row) in rows.iter().enumerate() {
             values.load(k, &mut cells, self.known);
             groups.load(first + k, &mut cells, self.known);
-            row.inputs.unpack_into(&mut inputs);
             let tracing = self.trace_row == Some(first + k);
             if self.row(
                 row,
-                &inputs,
+                Given::Packed(&row.inputs, &mut inputs),
                 &mut cells,
                 tracing,
                 &mut scratch,
@@ -166,14 +210,14 @@ impl StagePass<'_> {
         (errors, trace)
     }
 
-    /// Evaluates the stage's slots for one row (its `inputs` unpacked)
-    /// into `cells` (the row's values, one per slot); false after an error
+    /// Evaluates the stage's slots for one row (given its `inputs`) into
+    /// `cells` (the row's values, one per slot); false after an error
     /// (pushed to `errors`).
     #[allow(clippy::too_many_arguments)]
     fn row(
         &self,
         row: &Row,
-        inputs: &[Value],
+        inputs: Given<'_>,
         cells: &mut [Value],
         tracing: bool,
         scratch: &mut compiled::Scratch,
@@ -190,6 +234,38 @@ impl StagePass<'_> {
                 errors.push(EvalError::missing_context(row));
             }
             return false;
+        };
+        // The whole record in one program when it gives its values; else
+        // slot by slot.
+        if let Some(code) = self.row_code.filter(|_| !tracing) {
+            let ran = match &inputs {
+                Given::Packed(inputs, _) => code.run(
+                    &PackedRowEnv {
+                        inputs,
+                        ctx,
+                        slots: cells,
+                    },
+                    scratch,
+                ),
+                Given::Values(inputs) => code.run(
+                    &RowEnv {
+                        inputs,
+                        ctx,
+                        slots: cells,
+                    },
+                    scratch,
+                ),
+            };
+            if ran.is_some() && code.store(scratch, cells).is_some() {
+                return true;
+            }
+        }
+        let inputs: &[Value] = match inputs {
+            Given::Packed(packed, buffer) => {
+                packed.unpack_into(buffer);
+                buffer
+            }
+            Given::Values(values) => values,
         };
         for (i, &(s, slot)) in self.slots.iter().enumerate() {
             let Compute::Expr(e) = &slot.compute else {
@@ -267,6 +343,7 @@ pub struct RowEvaluator<'a> {
     program: &'a Program,
     slots: Vec<(usize, &'a Slot)>,
     codes: Vec<Option<compiled::Code>>,
+    row_code: Option<compiled::RowCode>,
     scratch: compiled::Scratch,
     values: Vec<Value>,
 }
@@ -284,6 +361,7 @@ impl<'a> RowEvaluator<'a> {
         Some(RowEvaluator {
             program,
             codes: compile(&slots),
+            row_code: compiled::RowCode::new(&slots),
             slots,
             scratch: compiled::Scratch::default(),
             values: vec![matrix::UNSET; program.slots.len()],
@@ -296,6 +374,7 @@ impl<'a> RowEvaluator<'a> {
     pub fn walking(program: &'a Program) -> Option<RowEvaluator<'a>> {
         let mut e = RowEvaluator::new(program)?;
         e.codes.clear();
+        e.row_code = None;
         Some(e)
     }
 
@@ -323,6 +402,7 @@ impl<'a> RowEvaluator<'a> {
             context,
             slots: &self.slots,
             codes: &self.codes,
+            row_code: self.row_code.as_ref(),
             known: &[],
             width: self.values.len(),
             trace_row: None,
@@ -330,7 +410,7 @@ impl<'a> RowEvaluator<'a> {
         let mut errors = Vec::new();
         if pass.row(
             row,
-            inputs,
+            Given::Values(inputs),
             &mut self.values,
             false,
             &mut self.scratch,
@@ -571,6 +651,7 @@ pub struct Replay<'a> {
     /// Every per-record slot, in evaluation order.
     slots: Vec<(usize, &'a Slot)>,
     codes: Vec<Option<compiled::Code>>,
+    row_code: Option<compiled::RowCode>,
 }
 
 impl Results for Replay<'_> {
@@ -585,12 +666,12 @@ impl Results for Replay<'_> {
         // (every slot not held is computed below)
         self.groups.values.held_into(row, out);
         out.resize(self.program.slots.len(), matrix::UNSET);
-        r.inputs.unpack_into(&mut scratch.inputs);
         let pass = StagePass {
             program: self.program,
             context: self.context,
             slots: &self.slots,
             codes: &self.codes,
+            row_code: self.row_code.as_ref(),
             known: &[],
             width: out.len(),
             trace_row: None,
@@ -598,7 +679,7 @@ impl Results for Replay<'_> {
         scratch.errors.clear();
         pass.row(
             r,
-            &scratch.inputs,
+            Given::Packed(&r.inputs, &mut scratch.inputs),
             out,
             false,
             &mut scratch.code,
@@ -638,6 +719,7 @@ pub fn evaluate_replayed<'a>(
         context,
         groups,
         codes: compile(&slots),
+        row_code: compiled::RowCode::new(&slots),
         slots,
     })
 }
@@ -868,16 +950,17 @@ fn evaluate_keeping(
             })
             .map(|(s, _)| s)
             .collect();
-        let codes = if compiled {
-            compile(&stage_slots)
+        let (codes, row_code) = if compiled {
+            (compile(&stage_slots), compiled::RowCode::new(&stage_slots))
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let pass = StagePass {
             program,
             context,
             slots: &stage_slots,
             codes: &codes,
+            row_code: row_code.as_ref(),
             known: &known,
             width,
             trace_row,
