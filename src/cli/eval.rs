@@ -432,9 +432,9 @@ fn write_results(
     labels: bool,
     lang: Lang,
 ) -> Exit {
-    // evaluated and written in output order: each team's month together
-    let (sorted, given) = crate::eval::in_output_order(rows);
-    let replay = crate::eval::evaluate_replayed(program, &sorted, context, threads).ok();
+    // (written in output order by index: moving the rows into that order
+    // first cost more, serially, than the scattered reads it saves)
+    let replay = crate::eval::evaluate_replayed(program, &rows, context, threads).ok();
     let bom = format == OutputFormat::Csv && args.output.is_some();
     let mut failed = false;
     if let (Some(replay), Some(path), OutputFormat::Json | OutputFormat::Csv) =
@@ -449,16 +449,16 @@ fn write_results(
             }
             w.write_all(output::results_head(program, json, labels).as_bytes())?;
             let each = &mut |part: &mut String| w.write_all(part.as_bytes());
-            if output::render_each(program, &sorted, replay, json, each)?.is_none() {
+            if output::render_each(program, &rows, replay, json, each)?.is_none() {
                 failed = true;
                 return Err(std::io::Error::other("a row could not be evaluated"));
             }
-            w.write_all(output::results_tail(json, sorted.is_empty()).as_bytes())
+            w.write_all(output::results_tail(json, rows.is_empty()).as_bytes())
         });
         match written {
             Ok(()) => {
                 // The process ends here: freeing a million rows one by one only costs time.
-                std::mem::forget(sorted);
+                std::mem::forget(rows);
                 return Exit::Success;
             }
             Err(_) if failed => {}
@@ -471,12 +471,7 @@ fn write_results(
     // (a replay that failed writing to a file fails again: not tried twice)
     let written = replay
         .filter(|_| !failed)
-        .and_then(|replay| render_as(program, &sorted, &replay, format, labels));
-    // (errors come in the order of the rows as given)
-    let rows = match written {
-        Some(_) => sorted,
-        None => crate::eval::in_given_order(sorted, &given),
-    };
+        .and_then(|replay| render_as(program, &rows, &replay, format, labels));
     let parts = match written {
         Some(parts) => parts,
         // A row could not be evaluated: the batch that keeps its values

@@ -481,55 +481,6 @@ pub fn evaluate(
     evaluate_with_threads(program, rows, context, trace_row, threads_for(rows.len()))
 }
 
-/// The rows in output order (team, period, employee), with the order they
-/// came in (`given[k]` is the position of row `k` among `rows`). A batch
-/// in this order is evaluated with each team's month together in memory
-/// and written from front to back; its results are the same.
-pub fn in_output_order(mut rows: Vec<Row>) -> (Vec<Row>, Vec<usize>) {
-    let order = output_order::output_order(&rows);
-    permute(&mut rows, &order);
-    (rows, order)
-}
-
-/// Rows put by [`in_output_order`] back in the order they came in.
-pub fn in_given_order(mut rows: Vec<Row>, given: &[usize]) -> Vec<Row> {
-    let mut back = vec![0; given.len()];
-    for (k, &i) in given.iter().enumerate() {
-        if let Some(b) = back.get_mut(i) {
-            *b = k;
-        }
-    }
-    permute(&mut rows, &back);
-    rows
-}
-
-/// Rearranges `rows` in place so that row `k` is the one that was at
-/// `order[k]`; nothing moves unless `order` is a permutation of them.
-fn permute(rows: &mut [Row], order: &[usize]) {
-    let n = rows.len();
-    let mut seen = vec![false; n];
-    let permutation = order.len() == n
-        && order
-            .iter()
-            .all(|&i| seen.get_mut(i).is_some_and(|s| !std::mem::replace(s, true)));
-    if !permutation {
-        return;
-    }
-    let mut done = vec![false; n];
-    for start in 0..n {
-        let mut j = start;
-        while let Some(d) = done.get_mut(j).filter(|d| !**d) {
-            *d = true;
-            let Some(&k) = order.get(j) else { break };
-            if k == start {
-                break;
-            }
-            rows.swap(j, k);
-            j = k;
-        }
-    }
-}
-
 /// The threads [`evaluate`] uses for a batch of `rows` records: one below
 /// 20 000, else one per core (at most 8).
 pub fn threads_for(rows: usize) -> usize {

@@ -43,7 +43,7 @@ pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
         (r.team.as_deref(), r.period.index(), r.employee.as_str())
     }
     if rows.is_sorted_by(|a, b| key(a) < key(b)) {
-        // already in output order (see `super::in_output_order`)
+        // already in output order
         return (0..rows.len()).collect();
     }
     order_by_keys(
