@@ -645,6 +645,12 @@ pub mod small {
         t
     };
 
+    /// `10^s`, when an `i64` holds it.
+    #[inline(always)]
+    pub fn pow10(s: u8) -> Option<i64> {
+        POW10.get(usize::from(s)).copied()
+    }
+
     /// Both mantissas at the larger scale, as `Num::align` does.
     #[inline(always)]
     fn align((m1, s1): Dec, (m2, s2): Dec) -> Option<(i64, i64, u8)> {

@@ -20,7 +20,9 @@
     clippy::match_wildcard_for_single_variants
 )]
 
-use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env};
+use super::expr::{
+    apply, cmp_num, compare, scale_of, step_arm, step_arm_ratio, step_arm_small, Env,
+};
 // (`num`: a number, wherever it is held)
 use super::packed::{pack, unpack, unpack_num as num, unpack_to, Kind, Packed, Regs};
 use crate::ir::*;
@@ -278,7 +280,8 @@ impl Code {
                     regs.set(*dst as usize, pack(&Value::Num(v), side))?;
                 }
                 Op::Steps { dst, subject, arms } => {
-                    if let Some((m, s)) = self.steps_small(*subject, arms, env, regs) {
+                    let v = self.fetch(*subject, env, regs, side)?;
+                    if let Some((m, s)) = self.steps_small(v, side, arms, env, regs) {
                         regs.set(*dst as usize, Packed::dec(m, s))?;
                         continue;
                     }
@@ -286,7 +289,7 @@ impl Code {
                         let x = self.fetch(a, env, regs, side)?;
                         num(x, side)
                     };
-                    let v = n(*subject, side)?;
+                    let v = num(v, side)?;
                     let mut total = Num::ZERO;
                     for a in arms.iter() {
                         let (step, reference, points) =
@@ -338,30 +341,51 @@ impl Code {
                 Some(o) => op.holds(o),
                 None => op.holds(cmp_num(num(x, side)?, num(y, side)?, Span::default()).ok()?),
             },
-            _ => compare(op, &unpack(x, side), &unpack(y, side), Span::default()).ok()?,
+            // a fraction and a decimal, say: compared as numbers, as the
+            // walker's `compare` compares two numbers
+            _ => match (num(x, side), num(y, side)) {
+                (Some(x), Some(y)) => op.holds(cmp_num(x, y, Span::default()).ok()?),
+                _ => compare(op, &unpack(x, side), &unpack(y, side), Span::default()).ok()?,
+            },
         })
     }
 
-    /// `steps` when every operand is a decimal held in place and the
-    /// fast paths suffice ([`step_arm_small`]); else `None`.
+    /// `steps` over subject `v` (its side table `side`) when every other
+    /// operand is a decimal held in place, the subject one too or a
+    /// fraction, and the fast paths suffice ([`step_arm_small`],
+    /// [`step_arm_ratio`]); else `None`.
     #[inline]
     fn steps_small<E: Record>(
         &self,
-        subject: Arg,
+        v: Packed,
+        side: &[Value],
         arms: &[StepArgs],
         env: &E,
         regs: &Regs,
     ) -> Option<small::Dec> {
+        let subject = match v.kind() {
+            Kind::Dec { m, s } => Ok((m, s)),
+            Kind::Side(i) => match side.get(i)? {
+                Value::Num(Num::Frac { n, d }) => Err((*n, *d)),
+                Value::Num(Num::Dec { .. }) | Value::Bool(_) | Value::Text(_) | Value::Level(_) => {
+                    return None
+                }
+            },
+            Kind::Bool(_) | Kind::Level(_) => return None,
+        };
         let mut none = Vec::new();
         let mut d = |a: Arg| dec(self.fetch(a, env, regs, &mut none)?);
-        let v = d(subject)?;
         let mut total: small::Dec = (0, 0);
         for a in arms {
             let cap = match a.cap {
                 Some(c) => Some(d(c)?),
                 None => None,
             };
-            let got = step_arm_small(v, d(a.step)?, d(a.reference)?, d(a.points)?, cap, &a.arm)?;
+            let (step, reference, points) = (d(a.step)?, d(a.reference)?, d(a.points)?);
+            let got = match subject {
+                Ok(v) => step_arm_small(v, step, reference, points, cap, &a.arm)?,
+                Err(ratio) => step_arm_ratio(ratio, step, reference, points, cap, &a.arm)?,
+            };
             if let Some(got) = got {
                 total = small::plus(total, got)?;
             }

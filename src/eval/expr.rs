@@ -466,6 +466,58 @@ pub(super) fn step_arm_small(
         return Some(None);
     }
     let steps = small::quotient(diff, step, arm.rounding == StepRounding::Ceil)?;
+    step_points(steps, points, cap)
+}
+
+/// [`step_arm_small`] for a subject that is a fraction `n / d` (`d > 0`,
+/// as [`Num::Frac`] holds it, here below 2^31): the whole steps are counted with one
+/// integer division of the same products [`Num`]'s arithmetic forms (so
+/// nothing fits here that overflows there), the points as
+/// `step_arm_small` gives them; `None` when anything needs more.
+#[inline]
+pub(super) fn step_arm_ratio(
+    (n, d): (i128, i128),
+    step: small::Dec,
+    reference: small::Dec,
+    points: small::Dec,
+    cap: Option<small::Dec>,
+    arm: &IStepArm,
+) -> Option<Option<small::Dec>> {
+    // (`Num` fails where v − reference is a decimal past 38 places, as it
+    // may be for a denominator with many factors 2 or 5: with `d` below
+    // 2^31 and the reference at most 8 places, it never is)
+    if step.0 <= 0 || !(1..1 << 31).contains(&d) || reference.1 > 8 {
+        return None;
+    }
+    // v − reference = (n·10^rs − rm·d) / (d·10^rs)
+    let p = i128::from(small::pow10(reference.1)?);
+    let (scaled, reference_d) = (n.checked_mul(p)?, i128::from(reference.0).checked_mul(d)?);
+    let diff = match arm.direction {
+        Direction::Above => scaled.checked_sub(reference_d)?,
+        Direction::Below => reference_d.checked_sub(scaled)?,
+    };
+    if diff <= 0 {
+        return Some(None);
+    }
+    // diff / step = diff·10^ss / (d·10^rs·sm), both positive
+    let num = diff.checked_mul(i128::from(small::pow10(step.1)?))?;
+    let den = d.checked_mul(p)?.checked_mul(i128::from(step.0))?;
+    let q = num.checked_div(den)?;
+    let q = if arm.rounding == StepRounding::Ceil && num.checked_rem(den)? != 0 {
+        q.checked_add(1)?
+    } else {
+        q
+    };
+    step_points((i64::try_from(q).ok()?, 0), points, cap)
+}
+
+/// The points of `steps` whole steps, capped, as [`step_arm`] gives them.
+#[inline(always)]
+fn step_points(
+    steps: small::Dec,
+    points: small::Dec,
+    cap: Option<small::Dec>,
+) -> Option<Option<small::Dec>> {
     let mut got = small::times(steps, points)?;
     if let Some(cap) = cap {
         let cap = small::abs(cap)?;
@@ -621,4 +673,107 @@ pub(super) fn apply(f: Func, nums: &[Num], span: Span) -> Result<Num, Fault> {
         Func::Round(p) => ne(first.round(p))?,
     };
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast paths of `steps` give what [`step_arm`] gives, to the
+    /// representation, wherever they answer (and they do answer for the
+    /// usual operands): decimal subjects and fraction subjects (n / d).
+    #[test]
+    fn step_fast_paths_agree_with_step_arm() {
+        let lit = |v: small::Dec| IExpr {
+            kind: IKind::Const(Value::Num(Num::Dec {
+                m: i128::from(v.0),
+                s: v.1,
+            })),
+            span: Span::default(),
+        };
+        let decs: [small::Dec; 9] = [
+            (0, 0),
+            (1, 0),
+            (-3, 0),
+            (99, 2),
+            (1, 3),
+            (125, 1),
+            (-7, 2),
+            (4_800_000, 6),
+            (i64::MAX, 0),
+        ];
+        let fracs: [(i128, i128); 7] = [
+            (1, 3),
+            (-1, 480),
+            (100, 9),
+            (-22, 7),
+            (5, 6),
+            (1_000_000_007, 3 << 20),
+            (i128::from(i64::MAX), 3),
+        ];
+        let steps: [small::Dec; 5] = [(1, 0), (1, 3), (10, 0), (5, 1), (0, 0)];
+        let points: [small::Dec; 3] = [(-1, 0), (2, 0), (5, 1)];
+        let caps: [Option<small::Dec>; 2] = [None, Some((3, 0))];
+        let (mut answered, mut asked) = (0, 0);
+        for direction in [Direction::Above, Direction::Below] {
+            for rounding in [StepRounding::Floor, StepRounding::Ceil] {
+                for &step in &steps {
+                    for &reference in &decs {
+                        for &p in &points {
+                            for &cap in &caps {
+                                let arm = IStepArm {
+                                    step: lit(step),
+                                    direction,
+                                    reference: lit(reference),
+                                    points: lit(p),
+                                    rounding,
+                                    cap: cap.map(lit),
+                                    span: Span::default(),
+                                };
+                                let n = |v: small::Dec| Num::Dec {
+                                    m: i128::from(v.0),
+                                    s: v.1,
+                                };
+                                let walked = |v: Num| {
+                                    step_arm(
+                                        v,
+                                        n(step),
+                                        n(reference),
+                                        n(p),
+                                        || Ok(cap.map(n)),
+                                        &arm,
+                                    )
+                                    .ok()
+                                    .map(|got| got.map(|(_, got, _)| got))
+                                };
+                                let fast = |got: Option<small::Dec>| got.map(n);
+                                for &v in &decs {
+                                    asked += 1;
+                                    if let Some(got) =
+                                        step_arm_small(v, step, reference, p, cap, &arm)
+                                    {
+                                        answered += 1;
+                                        assert_eq!(Some(fast(got)), walked(n(v)), "{v:?} {arm:?}");
+                                    }
+                                }
+                                for &(fn_, fd) in &fracs {
+                                    asked += 1;
+                                    let v = Num::Frac { n: fn_, d: fd };
+                                    if let Some(got) =
+                                        step_arm_ratio((fn_, fd), step, reference, p, cap, &arm)
+                                    {
+                                        answered += 1;
+                                        assert_eq!(Some(fast(got)), walked(v), "{v:?} {arm:?}");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // most combinations are answered fast (not those with a zero step
+        // or a huge operand)
+        assert!(answered * 10 > asked * 6, "{answered} of {asked}");
+    }
 }
