@@ -54,7 +54,10 @@ pub(crate) fn quick_cell(trimmed: &str, field: &FieldSpec, opts: &ReadOptions) -
 /// `Decimal` when that does not fit.
 fn fast_cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
     let (sa, sb) = (a.scale(), b.scale());
-    let up = |m: i128, by: u32| 10i128.checked_pow(by).and_then(|p| m.checked_mul(p));
+    let up = |m: i128, by: u32| {
+        let p = crate::num::small::pow10(u8::try_from(by).ok()?)?;
+        m.checked_mul(i128::from(p))
+    };
     let aligned = if sa <= sb {
         up(a.mantissa(), sb.saturating_sub(sa)).map(|x| (x, b.mantissa()))
     } else {

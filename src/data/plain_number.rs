@@ -13,7 +13,7 @@
 use rust_decimal::Decimal;
 
 use super::ReadOptions;
-use crate::types::{NumKind, Ty};
+use crate::types::{DurUnit, NumKind, Ty};
 
 /// Digits that always fit a `u64` (and hence the mantissa of a `Decimal`).
 const MAX_DIGITS: u32 = 18;
@@ -22,9 +22,16 @@ const MAX_DIGITS: u32 = 18;
 /// `s` is `[+-]digits[.digits][%]` with at most [`MAX_DIGITS`] digits and
 /// fits `ty` without any question; `None` sends it down the general path.
 pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decimal> {
-    if !matches!(ty, Ty::Number(_) | Ty::Duration(_) | Ty::Money) {
-        return None;
-    }
+    // what the type asks of the text: a `%` (percent), a unit to convert
+    let (percent_ty, unit): (bool, u64) = match ty {
+        Ty::Number(NumKind::Percent) => (true, 1),
+        Ty::Number(_) | Ty::Money => (false, 1),
+        Ty::Duration(DurUnit::Seconds) => (false, 1),
+        Ty::Duration(DurUnit::Minutes) => (false, 60),
+        Ty::Duration(DurUnit::Hours) => (false, 3600),
+        Ty::Duration(DurUnit::Days) => (false, 86400),
+        Ty::Text | Ty::Bool | Ty::Grade(_) => return None,
+    };
     let b = s.as_bytes();
     let (neg, b) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -35,44 +42,35 @@ pub(crate) fn quick_number(s: &str, ty: &Ty, opts: &ReadOptions) -> Option<Decim
         Some((b'%', rest)) => (rest, true),
         _ => (b, false),
     };
+    // digits, and where the point is: one pass, no checks per digit (at
+    // most MAX_DIGITS digits are kept below, which a `u64` always holds,
+    // so the wrapping never happens for a number that is kept)
     let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
-    // digits after the point, once there is a point
-    let mut frac: Option<u32> = None;
-    for &c in b {
-        match c {
-            b'0'..=b'9' => {
-                if digits == MAX_DIGITS {
-                    return None;
-                }
-                // at most MAX_DIGITS (18) digits: nothing below can overflow
-                // (so the checks cost nothing but a never-taken branch)
-                digits = digits.saturating_add(1);
-                mantissa = mantissa
-                    .checked_mul(10)?
-                    .checked_add(u64::from(c.saturating_sub(b'0')))?;
-                if let Some(f) = &mut frac {
-                    *f = f.saturating_add(1);
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
+    let mut point: Option<usize> = None;
+    for (i, &c) in b.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
         }
     }
-    // no digits (`.`, `-`, `%`), or a negative zero (the general path
-    // knows which types keep its sign)
-    if digits == 0 || (neg && mantissa == 0) {
+    let digits = b.len().saturating_sub(usize::from(point.is_some()));
+    // no digits (`.`, `-`, `%`), too many, or a negative zero (the general
+    // path knows which types keep its sign)
+    if digits == 0 || digits > MAX_DIGITS as usize || (neg && mantissa == 0) {
         return None;
     }
-    let mut scale = frac.unwrap_or(0);
-    match (ty, percent) {
-        (Ty::Number(NumKind::Percent), true) => scale = scale.saturating_add(2),
-        (Ty::Number(NumKind::Percent), false) if !opts.percent_fractions => return None,
-        (Ty::Number(_) | Ty::Money, false) => {}
-        (Ty::Duration(unit), false) => {
-            mantissa = mantissa.checked_mul(u64::try_from(unit.seconds()).ok()?)?;
-        }
-        _ => return None,
+    // digits after the point (at most MAX_DIGITS)
+    let mut scale = point.map_or(0, |p| b.len().saturating_sub(p).saturating_sub(1)) as u32;
+    match (percent_ty, percent) {
+        (true, true) => scale = scale.saturating_add(2),
+        (true, false) if !opts.percent_fractions => return None,
+        (true, false) => {}
+        (false, false) => mantissa = mantissa.checked_mul(unit)?,
+        (false, true) => return None,
     }
     // normalize: no trailing zeros after the point
     while scale > 0 && mantissa.is_multiple_of(10) {

@@ -240,8 +240,12 @@ fn encode(p: Packed) -> (u64, u8) {
 }
 
 /// [`encode`] undone (`None` for a tag it never gives).
-#[inline]
+#[inline(always)]
 fn decode(word: u64, tag: u8) -> Option<Packed> {
+    // (the usual tag first: a decimal's scale)
+    if tag < BOOL {
+        return Some(Packed::dec(word as i64, tag));
+    }
     Some(match tag {
         BOOL => Packed::boolean(word != 0),
         // a level was a `u16`, an index a `usize`
@@ -293,7 +297,7 @@ impl Inputs {
         self.words.is_empty()
     }
 
-    #[inline]
+    #[inline(always)]
     fn packed(&self, i: usize) -> Option<Packed> {
         let len = self.len();
         if i >= len {
@@ -310,7 +314,7 @@ impl Inputs {
     }
 
     /// Input `i` packed, with what does not fit copied to `side`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn packed_into(&self, i: usize, side: &mut Vec<Value>) -> Option<Packed> {
         let p = self.packed(i)?;
         Some(match p.kind() {
