@@ -107,9 +107,50 @@ fn one_word_order(teams: &[u32], periods: &[u32], people: &[u32]) -> Option<Vec<
             key.checked_shl(index_bits).unwrap_or(0) | i as u64
         })
         .collect();
-    keyed.sort_unstable();
+    sort_words(&mut keyed);
     let mask = 1u64.checked_shl(index_bits).map_or(u64::MAX, |b| b - 1);
     Some(keyed.into_iter().map(|k| (k & mask) as usize).collect())
+}
+
+/// `keys` sorted (all different: each holds its row's index): a large
+/// batch's two halves on two threads, then merged in place (with a copy
+/// of the first half: the whole is never held twice).
+fn sort_words(keys: &mut [u64]) {
+    let n = keys.len();
+    if n < PARALLEL_MIN {
+        keys.sort_unstable();
+        return;
+    }
+    let (a, b) = keys.split_at_mut(n / 2);
+    let sorted = std::thread::scope(|scope| {
+        let other = scope.spawn(|| b.sort_unstable());
+        a.sort_unstable();
+        other.join()
+    });
+    if sorted.is_err() {
+        keys.sort_unstable();
+        return;
+    }
+    let front: Vec<u64> = a.to_vec();
+    // (writing at `k` never passes the next unread key of the back half,
+    // at `k` or after it)
+    let (mut i, mut j) = (0, n / 2);
+    for k in 0..n {
+        let next = match (front.get(i), keys.get(j)) {
+            (Some(&x), Some(&y)) if y < x => {
+                j += 1;
+                y
+            }
+            (Some(&x), _) => {
+                i += 1;
+                x
+            }
+            (None, _) => break, // the rest of the back half is in place
+        };
+        if let Some(slot) = keys.get_mut(k) {
+            *slot = next;
+        }
+    }
 }
 
 /// [`one_word_order`] for any ranks: keys in 128 bits beside the indices.
@@ -160,6 +201,27 @@ mod tests {
             team: t.map(Into::into),
             line: 0,
             inputs: Default::default(),
+        }
+    }
+
+    /// A large batch's keys, sorted in two halves and merged, come out as
+    /// one sort gives them (halves of every mix: interleaved, one before
+    /// the other, scattered).
+    #[test]
+    fn halves_merged_are_sorted() {
+        let n = PARALLEL_MIN * 2 + 3;
+        let mixes: [fn(u64) -> u64; 4] = [
+            |i| i,
+            |i| u64::MAX - i,
+            |i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 8 << 8 | (i & 0xff),
+            |i| if i % 2 == 0 { i } else { 1 << 40 | i },
+        ];
+        for mix in mixes {
+            let mut keys: Vec<u64> = (0..n as u64).map(mix).collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            sort_words(&mut keys);
+            assert_eq!(keys, want);
         }
     }
 
