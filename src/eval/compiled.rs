@@ -20,9 +20,7 @@
     clippy::match_wildcard_for_single_variants
 )]
 
-use super::expr::{
-    apply, cmp_num, compare, scale_of, step_arm, step_arm_ratio, step_arm_small, Env,
-};
+use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env, SmallSubject};
 // (`num`: a number, wherever it is held)
 use super::packed::{pack, unpack, unpack_num as num, unpack_to, Kind, Packed, Regs};
 use crate::ir::*;
@@ -352,8 +350,8 @@ impl Code {
 
     /// `steps` over subject `v` (its side table `side`) when every other
     /// operand is a decimal held in place, the subject one too or a
-    /// fraction, and the fast paths suffice ([`step_arm_small`],
-    /// [`step_arm_ratio`]); else `None`.
+    /// fraction, and the fast path suffices ([`step_arm_small`]); else
+    /// `None`.
     #[inline]
     fn steps_small<E: Record>(
         &self,
@@ -364,9 +362,9 @@ impl Code {
         regs: &Regs,
     ) -> Option<small::Dec> {
         let subject = match v.kind() {
-            Kind::Dec { m, s } => Ok((m, s)),
+            Kind::Dec { m, s } => SmallSubject::Dec((m, s)),
             Kind::Side(i) => match side.get(i)? {
-                Value::Num(Num::Frac { n, d }) => Err((*n, *d)),
+                Value::Num(Num::Frac { n, d }) => SmallSubject::Ratio(*n, *d),
                 Value::Num(Num::Dec { .. }) | Value::Bool(_) | Value::Text(_) | Value::Level(_) => {
                     return None
                 }
@@ -382,10 +380,7 @@ impl Code {
                 None => None,
             };
             let (step, reference, points) = (d(a.step)?, d(a.reference)?, d(a.points)?);
-            let got = match subject {
-                Ok(v) => step_arm_small(v, step, reference, points, cap, &a.arm)?,
-                Err(ratio) => step_arm_ratio(ratio, step, reference, points, cap, &a.arm)?,
-            };
+            let got = step_arm_small(subject, step, reference, points, cap, &a.arm)?;
             if let Some(got) = got {
                 total = small::plus(total, got)?;
             }

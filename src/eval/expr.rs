@@ -443,12 +443,24 @@ fn steps<E: Env>(
     Ok(total)
 }
 
-/// [`step_arm`] for operands that are decimals held in an `i64`
-/// ([`small`]): the same result, in the same representation, or `None`
-/// when anything needs more (or fails); then `step_arm` decides.
+/// A `steps` subject for [`step_arm_small`].
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SmallSubject {
+    /// A decimal held in an `i64`.
+    Dec(small::Dec),
+    /// A fraction `n / d` (`d > 0`), as [`Num::Frac`] holds it.
+    Ratio(i128, i128),
+}
+
+/// [`step_arm`] for a subject and operands held small (decimals in an
+/// `i64`; the subject may be a fraction, with a denominator below 2^31):
+/// the same result, in the same representation, or `None` when anything
+/// needs more (or fails); then `step_arm` decides. A fraction's whole
+/// steps are counted with one integer division of the same products
+/// [`Num`]'s arithmetic forms (so nothing fits here that overflows there).
 #[inline]
 pub(super) fn step_arm_small(
-    v: small::Dec,
+    v: SmallSubject,
     step: small::Dec,
     reference: small::Dec,
     points: small::Dec,
@@ -458,57 +470,49 @@ pub(super) fn step_arm_small(
     if step.0 <= 0 {
         return None;
     }
-    let diff = match arm.direction {
-        Direction::Above => small::minus(v, reference)?,
-        Direction::Below => small::minus(reference, v)?,
+    let ceil = arm.rounding == StepRounding::Ceil;
+    let steps = match v {
+        SmallSubject::Dec(v) => {
+            let diff = match arm.direction {
+                Direction::Above => small::minus(v, reference)?,
+                Direction::Below => small::minus(reference, v)?,
+            };
+            if diff.0 <= 0 {
+                return Some(None);
+            }
+            small::quotient(diff, step, ceil)?
+        }
+        SmallSubject::Ratio(n, d) => {
+            // (`Num` fails where v − reference is a decimal past 38 places,
+            // as it may be for a denominator with many factors 2 or 5: with
+            // `d` below 2^31 and the reference at most 8 places, it never is)
+            if !(1..1 << 31).contains(&d) || reference.1 > 8 {
+                return None;
+            }
+            // v − reference = (n·10^rs − rm·d) / (d·10^rs)
+            let p = i128::from(small::pow10(reference.1)?);
+            let (scaled, reference_d) =
+                (n.checked_mul(p)?, i128::from(reference.0).checked_mul(d)?);
+            let diff = match arm.direction {
+                Direction::Above => scaled.checked_sub(reference_d)?,
+                Direction::Below => reference_d.checked_sub(scaled)?,
+            };
+            if diff <= 0 {
+                return Some(None);
+            }
+            // diff / step = diff·10^ss / (d·10^rs·sm), both positive
+            let num = diff.checked_mul(i128::from(small::pow10(step.1)?))?;
+            let den = d.checked_mul(p)?.checked_mul(i128::from(step.0))?;
+            let q = num.checked_div(den)?;
+            let q = if ceil && num.checked_rem(den)? != 0 {
+                q.checked_add(1)?
+            } else {
+                q
+            };
+            (i64::try_from(q).ok()?, 0)
+        }
     };
-    if diff.0 <= 0 {
-        return Some(None);
-    }
-    let steps = small::quotient(diff, step, arm.rounding == StepRounding::Ceil)?;
     step_points(steps, points, cap)
-}
-
-/// [`step_arm_small`] for a subject that is a fraction `n / d` (`d > 0`,
-/// as [`Num::Frac`] holds it, here below 2^31): the whole steps are counted with one
-/// integer division of the same products [`Num`]'s arithmetic forms (so
-/// nothing fits here that overflows there), the points as
-/// `step_arm_small` gives them; `None` when anything needs more.
-#[inline]
-pub(super) fn step_arm_ratio(
-    (n, d): (i128, i128),
-    step: small::Dec,
-    reference: small::Dec,
-    points: small::Dec,
-    cap: Option<small::Dec>,
-    arm: &IStepArm,
-) -> Option<Option<small::Dec>> {
-    // (`Num` fails where v − reference is a decimal past 38 places, as it
-    // may be for a denominator with many factors 2 or 5: with `d` below
-    // 2^31 and the reference at most 8 places, it never is)
-    if step.0 <= 0 || !(1..1 << 31).contains(&d) || reference.1 > 8 {
-        return None;
-    }
-    // v − reference = (n·10^rs − rm·d) / (d·10^rs)
-    let p = i128::from(small::pow10(reference.1)?);
-    let (scaled, reference_d) = (n.checked_mul(p)?, i128::from(reference.0).checked_mul(d)?);
-    let diff = match arm.direction {
-        Direction::Above => scaled.checked_sub(reference_d)?,
-        Direction::Below => reference_d.checked_sub(scaled)?,
-    };
-    if diff <= 0 {
-        return Some(None);
-    }
-    // diff / step = diff·10^ss / (d·10^rs·sm), both positive
-    let num = diff.checked_mul(i128::from(small::pow10(step.1)?))?;
-    let den = d.checked_mul(p)?.checked_mul(i128::from(step.0))?;
-    let q = num.checked_div(den)?;
-    let q = if arm.rounding == StepRounding::Ceil && num.checked_rem(den)? != 0 {
-        q.checked_add(1)?
-    } else {
-        q
-    };
-    step_points((i64::try_from(q).ok()?, 0), points, cap)
 }
 
 /// The points of `steps` whole steps, capped, as [`step_arm`] gives them.
@@ -749,9 +753,14 @@ mod tests {
                                 let fast = |got: Option<small::Dec>| got.map(n);
                                 for &v in &decs {
                                     asked += 1;
-                                    if let Some(got) =
-                                        step_arm_small(v, step, reference, p, cap, &arm)
-                                    {
+                                    if let Some(got) = step_arm_small(
+                                        SmallSubject::Dec(v),
+                                        step,
+                                        reference,
+                                        p,
+                                        cap,
+                                        &arm,
+                                    ) {
                                         answered += 1;
                                         assert_eq!(Some(fast(got)), walked(n(v)), "{v:?} {arm:?}");
                                     }
@@ -759,9 +768,14 @@ mod tests {
                                 for &(fn_, fd) in &fracs {
                                     asked += 1;
                                     let v = Num::Frac { n: fn_, d: fd };
-                                    if let Some(got) =
-                                        step_arm_ratio((fn_, fd), step, reference, p, cap, &arm)
-                                    {
+                                    if let Some(got) = step_arm_small(
+                                        SmallSubject::Ratio(fn_, fd),
+                                        step,
+                                        reference,
+                                        p,
+                                        cap,
+                                        &arm,
+                                    ) {
                                         answered += 1;
                                         assert_eq!(Some(fast(got)), walked(v), "{v:?} {arm:?}");
                                     }
