@@ -454,9 +454,10 @@ impl RowCode {
             *c.slots.get_mut(s)? = Some(Arg::Reg(r));
             out.push((s, r));
         }
-        let result = Arg::Reg(0);
+        // (a row's values are its slots' registers: the code's own result
+        // is never read)
         Some(RowCode {
-            code: c.code(result),
+            code: c.code(Arg::Reg(0)),
             slots: out,
         })
     }

@@ -82,63 +82,72 @@ impl Evaluated {
     }
 }
 
-struct RowEnv<'a> {
-    inputs: &'a [Value],
+/// A record's inputs as a pass is given them: as a batch holds them
+/// ([`Inputs`], packed: compiled code reads them so, and the walker only
+/// once they are unpacked), or as values.
+trait RowInputs {
+    /// Input `i` as a value (`None` when the inputs are packed).
+    fn value(&self, i: usize) -> Option<&Value>;
+    /// Input `i` packed; what does not fit goes to `side`.
+    fn packed(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed>;
+    /// Every input as a value, unpacked into `buffer` if need be.
+    fn values<'b>(&'b self, buffer: &'b mut Vec<Value>) -> &'b [Value];
+}
+
+impl RowInputs for Inputs {
+    fn value(&self, _: usize) -> Option<&Value> {
+        None
+    }
+
+    #[inline(always)]
+    fn packed(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed> {
+        self.packed_into(i, side)
+    }
+
+    fn values<'b>(&'b self, buffer: &'b mut Vec<Value>) -> &'b [Value] {
+        self.unpack_into(buffer);
+        buffer
+    }
+}
+
+impl RowInputs for [Value] {
+    #[inline]
+    fn value(&self, i: usize) -> Option<&Value> {
+        self.get(i)
+    }
+
+    #[inline(always)]
+    fn packed(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed> {
+        Some(packed::pack(self.get(i)?, side))
+    }
+
+    fn values<'b>(&'b self, _: &'b mut Vec<Value>) -> &'b [Value] {
+        self
+    }
+}
+
+struct RowEnv<'a, I: RowInputs + ?Sized> {
+    inputs: &'a I,
     ctx: &'a [Value],
     slots: &'a [Value],
 }
 
-impl Env for RowEnv<'_> {
+impl<I: RowInputs + ?Sized> Env for RowEnv<'_, I> {
     #[inline]
     fn read(&self, s: Source) -> Option<&Value> {
         match s {
-            Source::Input(i) => self.inputs.get(i),
+            Source::Input(i) => self.inputs.value(i),
             Source::Context(i) => self.ctx.get(i),
             Source::Slot(i) => self.slots.get(i),
         }
     }
 }
 
-impl compiled::Record for RowEnv<'_> {
+impl<I: RowInputs + ?Sized> compiled::Record for RowEnv<'_, I> {
     #[inline(always)]
     fn input(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed> {
-        Some(packed::pack(self.inputs.get(i)?, side))
+        self.inputs.packed(i, side)
     }
-}
-
-/// A record as compiled code reads it, its inputs as the batch holds
-/// them (packed): nothing is unpacked unless the walker must run.
-struct PackedRowEnv<'a> {
-    inputs: &'a Inputs,
-    ctx: &'a [Value],
-    slots: &'a [Value],
-}
-
-impl Env for PackedRowEnv<'_> {
-    /// (inputs are read with [`compiled::Record::input`])
-    #[inline]
-    fn read(&self, s: Source) -> Option<&Value> {
-        match s {
-            Source::Input(_) => None,
-            Source::Context(i) => self.ctx.get(i),
-            Source::Slot(i) => self.slots.get(i),
-        }
-    }
-}
-
-impl compiled::Record for PackedRowEnv<'_> {
-    #[inline(always)]
-    fn input(&self, i: usize, side: &mut Vec<Value>) -> Option<packed::Packed> {
-        self.inputs.packed_into(i, side)
-    }
-}
-
-/// A record's inputs as a pass is given them.
-enum Given<'a> {
-    /// As a batch holds them, with a buffer to unpack them into when the
-    /// walker must run.
-    Packed(&'a Inputs, &'a mut Vec<Value>),
-    Values(&'a [Value]),
 }
 
 /// Stop collecting errors after this many.
@@ -197,7 +206,8 @@ impl StagePass<'_> {
             let tracing = self.trace_row == Some(first + k);
             if self.row(
                 row,
-                Given::Packed(&row.inputs, &mut inputs),
+                &row.inputs,
+                &mut inputs,
                 &mut cells,
                 tracing,
                 &mut scratch,
@@ -210,14 +220,16 @@ impl StagePass<'_> {
         (errors, trace)
     }
 
-    /// Evaluates the stage's slots for one row (given its `inputs`) into
+    /// Evaluates the stage's slots for one row (given its `inputs`; packed
+    /// ones are unpacked into `unpacked` if the walker must run) into
     /// `cells` (the row's values, one per slot); false after an error
     /// (pushed to `errors`).
     #[allow(clippy::too_many_arguments)]
-    fn row(
+    fn row<I: RowInputs + ?Sized>(
         &self,
         row: &Row,
-        inputs: Given<'_>,
+        inputs: &I,
+        unpacked: &mut Vec<Value>,
         cells: &mut [Value],
         tracing: bool,
         scratch: &mut compiled::Scratch,
@@ -238,35 +250,16 @@ impl StagePass<'_> {
         // The whole record in one program when it gives its values; else
         // slot by slot.
         if let Some(code) = self.row_code.filter(|_| !tracing) {
-            let ran = match &inputs {
-                Given::Packed(inputs, _) => code.run(
-                    &PackedRowEnv {
-                        inputs,
-                        ctx,
-                        slots: cells,
-                    },
-                    scratch,
-                ),
-                Given::Values(inputs) => code.run(
-                    &RowEnv {
-                        inputs,
-                        ctx,
-                        slots: cells,
-                    },
-                    scratch,
-                ),
+            let env = RowEnv {
+                inputs,
+                ctx,
+                slots: cells,
             };
-            if ran.is_some() && code.store(scratch, cells).is_some() {
+            if code.run(&env, scratch).is_some() && code.store(scratch, cells).is_some() {
                 return true;
             }
         }
-        let inputs: &[Value] = match inputs {
-            Given::Packed(packed, buffer) => {
-                packed.unpack_into(buffer);
-                buffer
-            }
-            Given::Values(values) => values,
-        };
+        let inputs = inputs.values(unpacked);
         for (i, &(s, slot)) in self.slots.iter().enumerate() {
             let Compute::Expr(e) = &slot.compute else {
                 continue;
@@ -410,7 +403,8 @@ impl<'a> RowEvaluator<'a> {
         let mut errors = Vec::new();
         if pass.row(
             row,
-            Given::Values(inputs),
+            inputs,
+            &mut Vec::new(),
             &mut self.values,
             false,
             &mut self.scratch,
@@ -447,7 +441,7 @@ pub fn trace_row(
     let empty: Vec<Value> = Vec::new();
     let ctx = context.get(&r.period).unwrap_or(&empty);
     let env = RowEnv {
-        inputs: &inputs,
+        inputs: inputs.as_slice(),
         ctx,
         slots: values,
     };
@@ -630,7 +624,8 @@ impl Results for Replay<'_> {
         scratch.errors.clear();
         pass.row(
             r,
-            Given::Packed(&r.inputs, &mut scratch.inputs),
+            &r.inputs,
+            &mut scratch.inputs,
             out,
             false,
             &mut scratch.code,
