@@ -75,7 +75,7 @@ fn digest(result: &Result<Vec<Record>, Vec<DataError>>) -> u64 {
                 r.period.hash(&mut h);
                 r.team.hash(&mut h);
                 r.line.hash(&mut h);
-                for c in &r.cells {
+                for c in &r.cells() {
                     match c {
                         Cell::Num(d) => d.to_string().hash(&mut h),
                         Cell::Bool(b) => b.hash(&mut h),

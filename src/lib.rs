@@ -61,6 +61,7 @@ pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod num;
+pub mod packed;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;

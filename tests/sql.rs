@@ -269,7 +269,7 @@ fn tables(case: &Case, program: &Program, dir: &Path) -> (String, Option<String>
                 r.team.clone().unwrap_or_default(),
             ];
             row.extend(
-                r.cells
+                r.cells()
                     .iter()
                     .zip(&program.inputs)
                     .map(|(c, f)| cell_text(c, &f.ty)),

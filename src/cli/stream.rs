@@ -231,19 +231,9 @@ fn work(
             keys: Vec::with_capacity(records.len()),
             ..Rendered::default()
         };
-        let mut inputs: Vec<crate::ir::Value> = Vec::new();
         for record in records {
-            // the inputs stay unpacked: this record is evaluated at once
-            inputs.clear();
-            inputs.extend(record.cells.into_iter().map(Cell::into_value));
-            let row = Row {
-                employee: record.employee,
-                period: record.period,
-                team: record.team,
-                line: record.line,
-                inputs: Default::default(),
-            };
-            match evaluator.eval_with(&row, &inputs, context) {
+            let row = Row::from(record);
+            match evaluator.eval(&row, context) {
                 Ok(values) => {
                     render_row(program, &row, values, json, &mut out.text, &mut cell);
                     let Ok(period) = u32::try_from(row.period.index()) else {

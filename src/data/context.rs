@@ -114,7 +114,8 @@ impl RowSink for Context<'_> {
             Some(c) => row_period(file, headers, row, c, errors),
             None => self.layout.period,
         };
-        let cells = row_cells(
+        let mut cells = Vec::with_capacity(self.fields.len());
+        let good = row_cells(
             file,
             headers,
             row,
@@ -123,7 +124,9 @@ impl RowSink for Context<'_> {
             self.opts,
             errors,
             &mut self.notices,
+            &mut cells,
         );
+        let cells = good.then_some(cells);
         let Some(period) = period else {
             return;
         };

@@ -112,6 +112,22 @@ impl Cell {
     }
 }
 
+impl Cell {
+    /// [`Cell::into_value`] undone (`None` for a value no cell gives: a fraction).
+    pub fn from_value(v: &crate::ir::Value) -> Option<Cell> {
+        use crate::ir::Value;
+        Some(match v {
+            Value::Num(crate::num::Num::Dec { m, s }) => {
+                Cell::Num(Decimal::try_from_i128_with_scale(*m, u32::from(*s)).ok()?)
+            }
+            Value::Num(crate::num::Num::Frac { .. }) => return None,
+            Value::Bool(b) => Cell::Bool(*b),
+            Value::Text(t) => Cell::Text(t.to_string()),
+            Value::Level(l) => Cell::Level(*l),
+        })
+    }
+}
+
 /// A text cell's value (kept out of line: texts are rare among inputs).
 #[inline(never)]
 fn text_value(t: String) -> crate::ir::Value {
@@ -127,8 +143,19 @@ pub struct Record {
     /// 1-based line of the row in the file (the header is line 1; for JSON,
     /// the line where the object starts).
     pub line: usize,
-    /// One per field spec, in the same order, defaults applied.
-    pub cells: Vec<Cell>,
+    /// One per field spec, in the same order, defaults applied, packed as
+    /// their values ([`Cell::into_value`]): built on the reading thread,
+    /// evaluated as they are.
+    pub inputs: crate::packed::Inputs,
+}
+
+impl Record {
+    /// Its cells, as they were read.
+    pub fn cells(&self) -> Vec<Cell> {
+        (0..self.inputs.len())
+            .filter_map(|i| Cell::from_value(&self.inputs.get(i)?))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

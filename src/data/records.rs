@@ -8,7 +8,8 @@ use super::table::{
     collect_all, collect_all_parallel, collect_stream, match_columns, names_key, row_cells,
     row_period, row_text, Columns, ForkSink, RowRef, RowSink,
 };
-use super::{FieldSpec, Layout, ReadOptions, Record};
+use super::{Cell, FieldSpec, Layout, ReadOptions, Record};
+use crate::packed::Inputs;
 use crate::types::Period;
 
 /// What reading records gave. When `errors` is not empty, `records` holds
@@ -180,6 +181,7 @@ fn sink<'a, 'c>(
             layout,
             headers: Vec::new(),
             cols: Columns::default(),
+            cells: Vec::new(),
         },
         notices: Vec::new(),
         first_lines: FirstLines::default(),
@@ -198,6 +200,8 @@ struct RowReader<'a> {
     layout: &'a Layout,
     headers: Vec<String>,
     cols: Columns,
+    /// A row's cells on their way to being packed (one buffer for all).
+    cells: Vec<Cell>,
 }
 
 /// A row read: its employee and period, when both are good (for the
@@ -212,7 +216,7 @@ impl RowReader<'_> {
     /// Reads a row, reporting every bad cell; `None` when its employee or
     /// period is bad.
     fn read<'r>(
-        &self,
+        &mut self,
         row: RowRef<'r>,
         errors: &mut Vec<DataError>,
         notices: &mut Vec<DataNotice>,
@@ -247,7 +251,7 @@ impl RowReader<'_> {
             }),
             None => None,
         };
-        let cells = row_cells(
+        let good = row_cells(
             file,
             headers,
             row,
@@ -256,20 +260,18 @@ impl RowReader<'_> {
             self.opts,
             errors,
             notices,
+            &mut self.cells,
         );
         let (Some(employee), Some(period)) = (employee, period) else {
             return None;
         };
-        let record = match (ok, cells) {
-            (true, Some(cells)) => Some(Record {
-                employee: employee.to_string(),
-                period,
-                team: team.map(str::to_string),
-                line: row.line(),
-                cells,
-            }),
-            _ => None,
-        };
+        let record = (ok && good).then(|| Record {
+            employee: employee.to_string(),
+            period,
+            team: team.map(str::to_string),
+            line: row.line(),
+            inputs: Inputs::from_cells(self.cells.drain(..)),
+        });
         Some(RowRead {
             employee,
             period,

@@ -550,6 +550,7 @@ fn suggest<'a>(wanted: &str, headers: impl Iterator<Item = &'a str> + Clone) -> 
 /// Text where a number belongs (`延迟统计`) takes the input's default, if it
 /// has one, with a notice (§5.3). `None` when any cell failed (or a field
 /// has neither column nor default, which `match_columns` already reported).
+/// The cells go to `cells` (cleared first, so that one buffer serves every row).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn row_cells(
     file: &str,
@@ -560,8 +561,9 @@ pub(crate) fn row_cells(
     opts: &ReadOptions,
     errors: &mut Vec<DataError>,
     notices: &mut Vec<DataNotice>,
-) -> Option<Vec<Cell>> {
-    let mut cells = Vec::with_capacity(fields.len());
+    cells: &mut Vec<Cell>,
+) -> bool {
+    cells.clear();
     let mut ok = true;
     for ((f, col), unit) in fields.iter().zip(&cols.fields).zip(&cols.units) {
         let Some(c) = *col else {
@@ -629,7 +631,7 @@ pub(crate) fn row_cells(
             }
         }
     }
-    ok.then_some(cells)
+    ok
 }
 
 /// Text with a digit (`1O`, `12.5.3`) is a mistyped number, never a note.

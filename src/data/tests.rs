@@ -6,6 +6,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::packed::Inputs;
 use crate::types::{DurUnit, NumKind};
 
 fn d(s: &str) -> Decimal {
@@ -110,30 +111,36 @@ fn bom_labels_ids_extra_columns_and_defaults() {
                 period: p("2026-10"),
                 team: Some("A".into()),
                 line: 2,
-                cells: vec![
-                    Cell::Num(d("0.005")),
-                    Cell::Num(d("0")),
-                    Cell::Num(d("9.5")),
-                    Cell::Num(d("32")),
-                    Cell::Level(0),
-                    Cell::Bool(true),
-                    Cell::Num(d("1234.5")),
-                ],
+                inputs: Inputs::from_cells(
+                    vec![
+                        Cell::Num(d("0.005")),
+                        Cell::Num(d("0")),
+                        Cell::Num(d("9.5")),
+                        Cell::Num(d("32")),
+                        Cell::Level(0),
+                        Cell::Bool(true),
+                        Cell::Num(d("1234.5")),
+                    ]
+                    .into_iter()
+                ),
             },
             Record {
                 employee: "E002".into(),
                 period: p("2026-10"),
                 team: Some("B".into()),
                 line: 3,
-                cells: vec![
-                    Cell::Num(d("0.01")),
-                    Cell::Num(d("2")),
-                    Cell::Num(d("10")),
-                    Cell::Num(d("60")),
-                    Cell::Level(3),
-                    Cell::Bool(false),
-                    Cell::Num(d("88")),
-                ],
+                inputs: Inputs::from_cells(
+                    vec![
+                        Cell::Num(d("0.01")),
+                        Cell::Num(d("2")),
+                        Cell::Num(d("10")),
+                        Cell::Num(d("60")),
+                        Cell::Level(3),
+                        Cell::Bool(false),
+                        Cell::Num(d("88")),
+                    ]
+                    .into_iter()
+                ),
             },
         ]
     );
@@ -149,9 +156,9 @@ fn no_team_column_and_missing_defaulted_column() {
     assert_eq!(records[0].team, None);
     assert_eq!(records[0].employee, "E9");
     assert_eq!(records[0].period, p("2026-01"));
-    assert_eq!(records[0].cells[1], Cell::Num(d("0")));
-    assert_eq!(records[0].cells[4], Cell::Level(2));
-    assert_eq!(records[0].cells[5], Cell::Bool(false));
+    assert_eq!(records[0].cells()[1], Cell::Num(d("0")));
+    assert_eq!(records[0].cells()[4], Cell::Level(2));
+    assert_eq!(records[0].cells()[5], Cell::Bool(false));
 }
 
 #[test]
@@ -170,7 +177,7 @@ fn chinese_and_padded_headers_and_cells() {
     let r = read(text).unwrap();
     assert_eq!(r[0].employee, "张三");
     assert_eq!(
-        r[0].cells,
+        r[0].cells(),
         vec![
             Cell::Num(d("0.995")),
             Cell::Num(d("1")),
@@ -499,8 +506,8 @@ fn percent_fractions_option() {
         percent_fractions: true,
     };
     let r = read_records("records.csv", &text, &fields(), &opts).unwrap();
-    assert_eq!(r[0].cells[0], Cell::Num(d("0.995")));
-    assert_eq!(r[1].cells[0], Cell::Num(d("0.995")));
+    assert_eq!(r[0].cells()[0], Cell::Num(d("0.995")));
+    assert_eq!(r[1].cells()[0], Cell::Num(d("0.995")));
     let e = read_records("records.csv", &text, &fields(), &STRICT).unwrap_err();
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].line, 2);
@@ -515,7 +522,7 @@ fn durations_in_a_days_column() {
     )];
     let text = "employee,period,退款时长\nA,2026-10,2.5\nB,2026-10,2.5d\nC,2026-10,12h\nD,2026-10,30分钟\n";
     let r = read_records("r.csv", text, &fields, &STRICT).unwrap();
-    let got: Vec<_> = r.iter().map(|r| r.cells[0].clone()).collect();
+    let got: Vec<_> = r.iter().map(|r| r.cells()[0].clone()).collect();
     assert_eq!(
         got,
         vec![
@@ -536,8 +543,8 @@ fn text_fields_and_defaults_for_empty_cells() {
     let fields = vec![note, level];
     let text = "employee,period,备注,level\nA,2026-10,  好  ,A\nB,2026-10,,\n";
     let r = read_records("r.csv", text, &fields, &STRICT).unwrap();
-    assert_eq!(r[0].cells, vec![Cell::Text("好".into()), Cell::Level(0)]);
-    assert_eq!(r[1].cells, vec![Cell::Text("无".into()), Cell::Level(1)]);
+    assert_eq!(r[0].cells(), vec![Cell::Text("好".into()), Cell::Level(0)]);
+    assert_eq!(r[1].cells(), vec![Cell::Text("无".into()), Cell::Level(1)]);
 }
 
 #[test]
@@ -572,30 +579,36 @@ fn json_records_with_lines() {
                 period: p("2026-10"),
                 team: Some("A".into()),
                 line: 2,
-                cells: vec![
-                    Cell::Num(d("0.005")),
-                    Cell::Num(d("0")),
-                    Cell::Num(d("9.5")),
-                    Cell::Num(d("32")),
-                    Cell::Level(0),
-                    Cell::Bool(true),
-                    Cell::Num(d("1234.5")),
-                ],
+                inputs: Inputs::from_cells(
+                    vec![
+                        Cell::Num(d("0.005")),
+                        Cell::Num(d("0")),
+                        Cell::Num(d("9.5")),
+                        Cell::Num(d("32")),
+                        Cell::Level(0),
+                        Cell::Bool(true),
+                        Cell::Num(d("1234.5")),
+                    ]
+                    .into_iter()
+                ),
             },
             Record {
                 employee: "1002".into(),
                 period: p("2026-10"),
                 team: None,
                 line: 5,
-                cells: vec![
-                    Cell::Num(d("0.01")),
-                    Cell::Num(d("3")),
-                    Cell::Num(d("10")),
-                    Cell::Num(d("40")),
-                    Cell::Level(3),
-                    Cell::Bool(false),
-                    Cell::Num(d("88")),
-                ],
+                inputs: Inputs::from_cells(
+                    vec![
+                        Cell::Num(d("0.01")),
+                        Cell::Num(d("3")),
+                        Cell::Num(d("10")),
+                        Cell::Num(d("40")),
+                        Cell::Level(3),
+                        Cell::Bool(false),
+                        Cell::Num(d("88")),
+                    ]
+                    .into_iter()
+                ),
             },
         ]
     );
@@ -888,7 +901,7 @@ fn text_in_a_number_column_takes_the_default_with_a_notice() {
     );
     // `延迟统计` is a note: the default; `3O` is a mistyped number: an error
     assert_eq!(read.records.len(), 2);
-    assert_eq!(read.records[1].cells, vec![Cell::Num(Decimal::from(60))]);
+    assert_eq!(read.records[1].cells(), vec![Cell::Num(Decimal::from(60))]);
     assert_eq!(read.errors.len(), 1);
     assert_eq!(read.errors[0].line, 4);
     assert_eq!(

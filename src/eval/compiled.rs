@@ -22,9 +22,9 @@
 
 use super::expr::{apply, cmp_num, compare, scale_of, step_arm, step_arm_small, Env, SmallSubject};
 // (`num`: a number, wherever it is held)
-use super::packed::{pack, unpack, unpack_num as num, unpack_to, Kind, Packed, Regs};
 use crate::ir::*;
 use crate::num::{small, Num};
+use crate::packed::{pack, unpack, unpack_num as num, unpack_to, Kind, Packed, Regs};
 use crate::syntax::ast::CmpOp;
 use crate::syntax::ast::Span;
 

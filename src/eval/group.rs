@@ -8,11 +8,11 @@
 )]
 
 use super::matrix::Matrix;
-use super::packed::{unpack_num, Packed};
 use super::{EvalError, Row};
 use crate::eval::expr::{cmp_num, Fault, FaultKind};
 use crate::eval::num::Num;
 use crate::ir::*;
+use crate::packed::{unpack_num, Packed};
 use crate::syntax::ast::{Order, Span};
 use std::cmp::Ordering;
 
@@ -103,14 +103,12 @@ impl Args<'_> {
 pub(super) struct Columns {
     /// Per slot, its column's index, when it has one.
     of_slot: Vec<Option<usize>>,
-    /// Rows per part.
+    /// Rows per part (each part gathered on its own thread).
     per: usize,
-    parts: Vec<ColumnsPart>,
-}
-
-struct ColumnsPart {
+    /// Per column, one value per row.
     columns: Vec<Vec<Packed>>,
-    side: Vec<Value>,
+    /// Per part, what its values keep aside (see [`Packed`]).
+    sides: Vec<Vec<Value>>,
 }
 
 impl Columns {
@@ -129,51 +127,70 @@ impl Columns {
             }
         }
         let per = rows.len().div_ceil(threads.max(1)).max(1);
-        let part = |rows: &[Row]| {
+        let mut columns = vec![vec![Packed::boolean(false); rows.len()]; slots.len()];
+        // per part: its rows and its stretch of each column
+        let mut parts: Vec<(&[Row], Vec<&mut [Packed]>)> =
+            rows.chunks(per).map(|rs| (rs, Vec::new())).collect();
+        for column in &mut columns {
+            for ((_, stretches), stretch) in parts.iter_mut().zip(column.chunks_mut(per)) {
+                stretches.push(stretch);
+            }
+        }
+        let part = |(rows, mut stretches): (&[Row], Vec<&mut [Packed]>)| {
             let mut side = Vec::new();
-            let columns = slots
-                .iter()
-                .map(|&(_, i)| {
-                    let mut column = Vec::with_capacity(rows.len());
-                    column.extend(rows.iter().map(|r| {
-                        // (a record has every input; were one missing, it reads as no number)
-                        r.inputs
-                            .packed_into(i, &mut side)
-                            .unwrap_or(Packed::boolean(false))
-                    }));
-                    column
-                })
-                .collect();
-            ColumnsPart { columns, side }
+            for (&(_, i), stretch) in slots.iter().zip(&mut stretches) {
+                for (cell, r) in stretch.iter_mut().zip(rows) {
+                    // (a record has every input; were one missing, it reads as no number)
+                    if let Some(p) = r.inputs.packed_into(i, &mut side) {
+                        *cell = p;
+                    }
+                }
+            }
+            side
         };
-        let parts = if threads > 1 && rows.len() > per {
+        let sides = if threads > 1 && parts.len() > 1 {
             std::thread::scope(|scope| {
-                let handles: Vec<_> = rows
-                    .chunks(per)
-                    .map(|rs| (rs, scope.spawn(move || part(rs))))
+                let handles: Vec<_> = parts
+                    .into_iter()
+                    .map(|p| std::thread::Builder::new().spawn_scoped(scope, move || part(p)))
                     .collect();
                 handles
                     .into_iter()
-                    .map(|(rs, h)| h.join().unwrap_or_else(|_| part(rs)))
-                    .collect()
+                    .map(|h| h.ok().and_then(|h| h.join().ok()))
+                    .collect::<Option<Vec<_>>>()
             })
         } else {
-            rows.chunks(per).map(part).collect()
+            Some(parts.into_iter().map(part).collect())
         };
-        Columns {
-            of_slot,
-            per,
-            parts,
+        match sides {
+            Some(sides) => Columns {
+                of_slot,
+                per,
+                columns,
+                sides,
+            },
+            // (a part whose thread could not start or failed: all gathered here)
+            None => Columns::gather(rows, slots, width, 1),
         }
+    }
+
+    /// Slot `slot`'s column, when it has one.
+    fn column(&self, slot: usize) -> Option<&[Packed]> {
+        let column = (*self.of_slot.get(slot)?)?;
+        self.columns.get(column).map(Vec::as_slice)
     }
 
     /// `None` when slot `slot` has no column; else the number in row
     /// `row` (`None` for anything else).
     fn num(&self, row: usize, slot: usize) -> Option<Option<Num>> {
-        let column = (*self.of_slot.get(slot)?)?;
-        let part = self.parts.get(row / self.per)?;
-        let p = *part.columns.get(column)?.get(row % self.per)?;
-        Some(unpack_num(p, &part.side))
+        let p = *self.column(slot)?.get(row)?;
+        Some(match p.as_dec() {
+            Some((m, s)) => Some(Num::Dec {
+                m: i128::from(m),
+                s,
+            }),
+            None => unpack_num(p, self.sides.get(row / self.per)?),
+        })
     }
 }
 
@@ -274,9 +291,10 @@ pub(super) fn team(
         columns,
     };
     let work = |teams: &[Vec<usize>]| -> Vec<Result<Figures, Fault>> {
+        let mut keys = Vec::new();
         teams
             .iter()
-            .map(|members| team_group(f, members, args, span))
+            .map(|members| team_group(f, members, args, span, &mut keys))
             .collect()
     };
     let runs = team_runs(&groups.teams, threads);
@@ -312,28 +330,37 @@ pub(super) fn team(
     } else {
         work(&groups.teams)
     };
-    for (members, result) in groups.teams.iter().zip(results) {
+    let mut per_member = false;
+    for (members, result) in groups.teams.iter().zip(&results) {
         match result {
             // (an aggregate is stored once for the group: a fraction such as
             // 100/9 is then one entry of the side table, not one per member)
-            Ok(Figures::Same(n)) => values.set_all(members, slot, Value::Num(n)),
-            Ok(figures) => {
-                for (k, &r) in members.iter().enumerate() {
-                    if let Some(v) = figures.value(k) {
-                        values.set(r, slot, v);
-                    }
-                }
-            }
+            Ok(Figures::Same(n)) => values.set_all(members, slot, Value::Num(*n)),
+            Ok(Figures::Ranks(_) | Figures::Levels(_)) => per_member = true,
             Err(fault) => {
                 if let Some(row) = members.first().and_then(|&r| rows.get(r)) {
-                    errors.push(EvalError::team_fault(row, fault));
+                    errors.push(EvalError::team_fault(row, fault.clone()));
                 }
             }
         }
     }
+    if per_member {
+        values.set_each(slot, &|set| {
+            for (members, figures) in groups.teams.iter().zip(&results) {
+                if let Ok(figures @ (Figures::Ranks(_) | Figures::Levels(_))) = figures {
+                    for (k, &r) in members.iter().enumerate() {
+                        if let Some(v) = figures.value(k) {
+                            set(r, v);
+                        }
+                    }
+                }
+            }
+        });
+    }
 }
 
 /// A team figure of one group, per member, held small until stored.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Figures {
     /// The same number for every member (an aggregate).
     Same(Num),
@@ -401,13 +428,112 @@ fn fold(
     Ok(acc.unwrap_or(Num::ZERO))
 }
 
+/// The numbers of `members` in slot `arg` as integers at one scale (the
+/// largest of theirs), into `keys`, with that scale: when the slot has a
+/// gathered column and every one of them is a decimal held in place with
+/// at most 15 places. Their sum is then the integers' sum at that scale,
+/// exactly what adding them as `Num`s gives (`Num::plus` aligns scales
+/// the same way and keeps up to 15 places as they are), and they compare
+/// as the integers do.
+fn scaled(members: &[usize], arg: usize, args: Args<'_>, keys: &mut Vec<i128>) -> Option<u8> {
+    const KEPT: u8 = 15;
+    let column = args.columns?.column(arg)?;
+    let mut scale = 0;
+    for &r in members {
+        let (_, s) = column.get(r)?.as_dec()?;
+        scale = scale.max(s);
+    }
+    if scale > KEPT {
+        return None;
+    }
+    keys.clear();
+    for &r in members {
+        let (m, s) = column.get(r)?.as_dec()?;
+        let up = crate::num::small::pow10(scale - s)?;
+        keys.push(i128::from(m) * i128::from(up));
+    }
+    Some(scale)
+}
+
+/// The first of `keys` that is `want` to every one before it.
+fn extreme(keys: &[i128], want: Ordering) -> usize {
+    let mut best = 0;
+    for (k, key) in keys.iter().enumerate() {
+        if keys.get(best).is_some_and(|b| key.cmp(b) == want) {
+            best = k;
+        }
+    }
+    best
+}
+
+/// [`ranks`] over [`scaled`] keys.
+fn ranks_of_keys(keys: &[i128], order: Order) -> Vec<usize> {
+    let mut sorted: Vec<(i128, usize)> = keys.iter().copied().zip(0..).collect();
+    match order {
+        Order::Desc => sorted.sort_unstable_by_key(|&(key, _)| std::cmp::Reverse(key)),
+        Order::Asc => sorted.sort_unstable_by_key(|&(key, _)| key),
+    }
+    let mut out = vec![0; keys.len()];
+    let mut prev: Option<(i128, usize)> = None;
+    for (k, &(key, i)) in sorted.iter().enumerate() {
+        let rank = match prev {
+            Some((p, r)) if p == key => r,
+            _ => k + 1,
+        };
+        if let Some(o) = out.get_mut(i) {
+            *o = rank;
+        }
+        prev = Some((key, rank));
+    }
+    out
+}
+
+/// [`team_group`] over [`scaled`] keys; `None` where they do not serve.
+fn team_group_scaled(
+    f: &TeamFn,
+    members: &[usize],
+    values: Args<'_>,
+    keys: &mut Vec<i128>,
+) -> Option<Figures> {
+    let (kind, arg) = match f {
+        TeamFn::Agg { kind, arg } if *kind != AggKind::Count => (*kind, *arg),
+        TeamFn::Rank { arg, order } => {
+            scaled(members, *arg, values, keys)?;
+            return Some(Figures::Ranks(ranks_of_keys(keys, *order)));
+        }
+        TeamFn::Agg { .. } | TeamFn::Distribute { .. } => return None,
+    };
+    if members.is_empty() {
+        return None;
+    }
+    let scale = scaled(members, arg, values, keys)?;
+    let sum = || {
+        let m = keys.iter().try_fold(0i128, |a, &k| a.checked_add(k))?;
+        Some(Num::Dec { m, s: scale })
+    };
+    let at = |k: usize| values.num(*members.get(k)?, arg);
+    Some(Figures::Same(match kind {
+        AggKind::Sum => sum()?,
+        AggKind::Avg => sum()?.over(Num::int(members.len() as i64)).ok()?,
+        AggKind::Min => at(extreme(keys, Ordering::Less))?,
+        AggKind::Max => at(extreme(keys, Ordering::Greater))?,
+        AggKind::Count => return None,
+    }))
+}
+
+/// Team figure `f` of one group, through [`scaled`] keys where it can
+/// (`keys` is scratch room for them), else with `Num`s.
 fn team_group(
     f: &TeamFn,
     members: &[usize],
     values: Args<'_>,
     span: Span,
+    keys: &mut Vec<i128>,
 ) -> Result<Figures, Fault> {
     let n = members.len();
+    if let Some(figures) = team_group_scaled(f, members, values, keys) {
+        return Ok(figures);
+    }
     let ne = |r: Result<Num, crate::eval::num::NumError>| r.map_err(|e| Fault::from((e, span)));
     Ok(match f {
         TeamFn::Agg { kind, arg } => {
@@ -438,7 +564,10 @@ fn team_group(
             span,
         } => {
             let span = *span;
-            let rk = ranks(members, *arg, *order, values, span)?;
+            let rk = match scaled(members, *arg, values, keys) {
+                Some(_) => ranks_of_keys(keys, *order),
+                None => ranks(members, *arg, *order, values, span)?,
+            };
             // Cumulative counts: round(quota × n), half up.
             let mut cuts = Vec::with_capacity(quotas.len());
             for q in quotas {
@@ -563,5 +692,133 @@ mod tests {
             }
             assert_eq!(columns.num(7, 1), None, "no row 7");
         }
+    }
+
+    /// Team figures through integer keys (`scaled`) give what `Num`s give,
+    /// representation included (ties of 1.5 and 1.50: the first is kept),
+    /// and groups they do not serve (16 places, a fraction, a text) fall
+    /// back to `Num`s.
+    #[test]
+    fn scaled_figures_agree_with_nums() {
+        let dec = |m: i128, s: u8| Value::Num(Num::Dec { m, s });
+        let groups: Vec<Vec<Value>> = vec![
+            vec![dec(15, 1), dec(150, 2), dec(-3, 0), dec(7, 3), dec(150, 2)],
+            vec![dec(42, 0)],
+            vec![dec(5, 0), dec(50, 1), dec(500, 2)],
+            vec![
+                dec(-1, 2),
+                dec(2, 0),
+                dec(-1, 2),
+                dec(9, 1),
+                dec(0, 4),
+                dec(2, 0),
+            ],
+            vec![dec(1, 16), dec(2, 0)],
+            vec![dec(1, 0), Value::Num(Num::Frac { n: 100, d: 9 })],
+            vec![dec(i128::from(i64::MAX), 0), dec(i128::from(i64::MAX), 0)],
+        ];
+        let rows: Vec<Row> = groups
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(k, v)| Row {
+                employee: format!("E{k}"),
+                period: Period::parse("2026-10").unwrap(),
+                team: Some("A".into()),
+                line: 0,
+                inputs: vec![v.clone()].into(),
+            })
+            .collect();
+        let mut start = 0;
+        let members: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| {
+                start += g.len();
+                (start - g.len()..start).collect()
+            })
+            .collect();
+        let matrix = Matrix::new(rows.len(), 2, 1);
+        let columns = Columns::gather(&rows, &[(1, 0)], 2, 1);
+        let inputs = [None, Some(0)];
+        let through = |columns| Args {
+            values: &matrix,
+            rows: &rows,
+            inputs: &inputs,
+            columns,
+        };
+        let mut figures: Vec<TeamFn> = [
+            AggKind::Sum,
+            AggKind::Avg,
+            AggKind::Min,
+            AggKind::Max,
+            AggKind::Count,
+        ]
+        .into_iter()
+        .map(|kind| TeamFn::Agg { kind, arg: 1 })
+        .collect();
+        figures.extend([Order::Asc, Order::Desc].map(|order| TeamFn::Rank { arg: 1, order }));
+        figures.push(TeamFn::Distribute {
+            arg: 1,
+            order: Order::Desc,
+            quotas: vec![Num::Dec { m: 3, s: 1 }],
+            levels: vec![0],
+            else_level: Some(1),
+            span: Span::default(),
+        });
+        let mut keys = Vec::new();
+        let mut served = 0;
+        for f in &figures {
+            for m in &members {
+                let fast = team_group(f, m, through(Some(&columns)), Span::default(), &mut keys);
+                let slow = team_group(f, m, through(None), Span::default(), &mut keys);
+                assert_eq!(fast, slow, "{f:?} over {m:?}");
+                served += usize::from(
+                    team_group_scaled(f, m, through(Some(&columns)), &mut keys).is_some(),
+                );
+            }
+        }
+        // sums, averages, extremes and ranks of all groups but the two with
+        // 16 places and a fraction (counts and distributions are not served)
+        assert_eq!(served, 6 * 5);
+        assert_eq!(
+            team_group(
+                &figures[0],
+                &members[0],
+                through(Some(&columns)),
+                Span::default(),
+                &mut keys
+            ),
+            Ok(Figures::Same(Num::Dec { m: 1507, s: 3 }))
+        );
+        assert_eq!(
+            team_group(
+                &figures[2],
+                &members[3],
+                through(Some(&columns)),
+                Span::default(),
+                &mut keys
+            ),
+            Ok(Figures::Same(Num::Dec { m: -1, s: 2 }))
+        );
+        assert_eq!(
+            team_group(
+                &figures[3],
+                &members[0],
+                through(Some(&columns)),
+                Span::default(),
+                &mut keys
+            ),
+            Ok(Figures::Same(Num::Dec { m: 15, s: 1 }))
+        );
+        assert_eq!(
+            team_group(
+                &figures[6],
+                &members[0],
+                through(Some(&columns)),
+                Span::default(),
+                &mut keys
+            ),
+            Ok(Figures::Ranks(vec![1, 1, 5, 4, 1]))
+        );
     }
 }

@@ -7,10 +7,10 @@
 //! has no column, reads as absent, and writes to it are dropped.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-pub(super) use super::packed::UNSET;
-use super::packed::{pack, unpack, unpack_num, unpack_to, Packed};
 use crate::ir::Value;
 use crate::num::Num;
+pub(super) use crate::packed::UNSET;
+use crate::packed::{pack, unpack, unpack_num, unpack_to, Packed};
 
 /// The rows of one thread: `width` cells per row, and the side table.
 #[derive(Debug, Default)]
@@ -104,6 +104,9 @@ impl Chunk {
         }
     }
 }
+
+/// What [`Matrix::set_each`] calls with each (row, value) it is to set.
+pub(super) type Setter<'s> = &'s mut dyn FnMut(usize, Value);
 
 #[derive(Debug)]
 pub struct Matrix {
@@ -363,6 +366,47 @@ impl Matrix {
         }
     }
 
+    /// Sets slot `slot` of the rows `each` names: it calls what it is
+    /// given with each (row, value). Every chunk is set on a thread of its
+    /// own, taking the rows it holds (each chunk's thread goes through all
+    /// of them: cheap, beside storing a million values on one thread).
+    pub(super) fn set_each(&mut self, slot: usize, each: &(dyn Fn(Setter<'_>) + Sync)) {
+        let per_group = self.groups.columns.get(slot).copied().flatten().is_some();
+        if per_group || self.chunks.len() <= 1 {
+            return each(&mut |r, v| self.set(r, slot, v));
+        }
+        let per = self.per;
+        let set_chunk = |c: usize, chunk: &mut Chunk| {
+            let first = c.saturating_mul(per);
+            each(&mut |r, v| {
+                if let Some(r) = r.checked_sub(first).filter(|&r| r < chunk.rows) {
+                    chunk.set(r, slot, v);
+                }
+            })
+        };
+        let started: Vec<bool> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .chunks
+                .iter_mut()
+                .enumerate()
+                .map(|(c, chunk)| {
+                    std::thread::Builder::new().spawn_scoped(scope, move || set_chunk(c, chunk))
+                })
+                .collect();
+            // (a thread that panicked took the process down; one that did
+            // not start leaves its chunk to this thread)
+            handles
+                .into_iter()
+                .map(|h| h.is_ok_and(|h| h.join().is_ok()))
+                .collect()
+        });
+        for ((c, chunk), started) in self.chunks.iter_mut().enumerate().zip(started) {
+            if !started {
+                set_chunk(c, chunk);
+            }
+        }
+    }
+
     pub(super) fn set(&mut self, row: usize, slot: usize, v: Value) {
         if self.groups.set(row, slot, &v) {
             return;
@@ -402,6 +446,30 @@ mod tests {
         }
         assert!(Matrix::new(0, 5, 2).get(0, 0).is_none());
         assert!(Matrix::new(0, 5, 2).row(0).is_empty());
+    }
+
+    /// Setting rows from every chunk's thread sets each row once, where
+    /// one thread would (rows in any order, some not named, one past the end).
+    #[test]
+    fn set_each_sets_what_set_would() {
+        let named = [6, 0, 3, 5, 1, 9];
+        for parts in [1, 2, 3, 7] {
+            let mut m = Matrix::new(7, 2, parts);
+            m.set_each(1, &|set| {
+                for r in named {
+                    set(r, Value::Level(r as u16 + 100));
+                }
+            });
+            for r in 0..7 {
+                let want = if named.contains(&r) {
+                    Value::Level(r as u16 + 100)
+                } else {
+                    UNSET
+                };
+                assert_eq!(m.get(r, 1), Some(want), "row {r} in {parts} parts");
+                assert_eq!(m.get(r, 0), Some(UNSET));
+            }
+        }
     }
 
     /// Slots not kept have no column: absent, and writes are dropped.

@@ -16,10 +16,10 @@ pub mod expr;
 pub mod format;
 mod group;
 pub mod matrix;
-mod packed;
 /// Exact numbers live in [`crate::num`], shared with the checker and the data layer.
 pub use crate::num;
-pub use packed::Inputs;
+use crate::packed;
+pub use crate::packed::Inputs;
 mod output_order;
 
 pub use error::EvalError;
@@ -49,7 +49,7 @@ impl From<crate::data::Record> for Row {
             period: r.period,
             team: r.team,
             line: r.line,
-            inputs: Inputs::from_cells(r.cells),
+            inputs: r.inputs,
         }
     }
 }
@@ -338,6 +338,8 @@ pub struct RowEvaluator<'a> {
     codes: Vec<Option<compiled::Code>>,
     row_code: Option<compiled::RowCode>,
     scratch: compiled::Scratch,
+    /// The inputs unpacked, when the walker needs them.
+    unpacked: Vec<Value>,
     values: Vec<Value>,
 }
 
@@ -357,6 +359,7 @@ impl<'a> RowEvaluator<'a> {
             row_code: compiled::RowCode::new(&slots),
             slots,
             scratch: compiled::Scratch::default(),
+            unpacked: Vec::new(),
             values: vec![matrix::UNSET; program.slots.len()],
         })
     }
@@ -372,22 +375,11 @@ impl<'a> RowEvaluator<'a> {
     }
 
     /// Every slot's value for `row` (valid until the next call), or the
-    /// first error, as [`evaluate`] reports it.
+    /// first error, as [`evaluate`] reports it. The compiled code reads
+    /// the inputs packed; they are unpacked only for the tree walker.
     pub fn eval(
         &mut self,
         row: &Row,
-        context: &BTreeMap<Period, Vec<Value>>,
-    ) -> Result<&[Value], EvalError> {
-        let inputs = row.inputs.to_vec();
-        self.eval_with(row, &inputs, context)
-    }
-
-    /// [`RowEvaluator::eval`] with the inputs given unpacked (`row.inputs`
-    /// is not read): for records that were never packed.
-    pub fn eval_with(
-        &mut self,
-        row: &Row,
-        inputs: &[Value],
         context: &BTreeMap<Period, Vec<Value>>,
     ) -> Result<&[Value], EvalError> {
         let pass = StagePass {
@@ -403,8 +395,8 @@ impl<'a> RowEvaluator<'a> {
         let mut errors = Vec::new();
         if pass.row(
             row,
-            inputs,
-            &mut Vec::new(),
+            &row.inputs,
+            &mut self.unpacked,
             &mut self.values,
             false,
             &mut self.scratch,

@@ -224,7 +224,7 @@ impl<'p> Database<'p> {
                     r.team.clone().map_or(Value::Null, Value::Text),
                 ];
                 let whose = (Some(r.line), Some(r.employee.as_str()), r.period);
-                (keys, r.cells.as_slice(), whose)
+                (keys, r.cells(), whose)
             }),
         );
     }
@@ -250,11 +250,11 @@ impl<'p> Database<'p> {
     /// Appends to `table` one row per item: its key columns, then its cells
     /// as the table's columns (the context's, or the records') hold them. A
     /// row with a value that does not fit is refused; the rest are appended.
-    fn append_rows<'r, K: IntoIterator<Item = Value>>(
+    fn append_rows<'r, K: IntoIterator<Item = Value>, C: AsRef<[Cell]>>(
         &mut self,
         table: &str,
         context: bool,
-        rows: impl Iterator<Item = (K, &'r [Cell], Whose<'r>)>,
+        rows: impl Iterator<Item = (K, C, Whose<'r>)>,
     ) {
         if self.failed.is_some() {
             return;
@@ -267,7 +267,7 @@ impl<'p> Database<'p> {
             for (keys, cells, whose) in rows {
                 row.clear();
                 row.extend(keys);
-                if push_values(columns, cells, whose, &mut row, &mut refused) {
+                if push_values(columns, cells.as_ref(), whose, &mut row, &mut refused) {
                     app.append_row(duckdb::appender_params_from_iter(row.iter()))?;
                 }
             }

@@ -18,7 +18,7 @@ use crate::num::Num;
 /// the processor cannot forward: that stall was a fifth of the compiled
 /// code's time). Read it with [`Packed::kind`].
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) struct Packed {
+pub(crate) struct Packed {
     word: u64,
     /// A decimal's scale (below 256), or [`Packed::BOOL`], [`Packed::LEVEL`], [`Packed::SIDE`].
     tag: u64,
@@ -26,7 +26,7 @@ pub(super) struct Packed {
 
 /// What a [`Packed`] holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     /// `Num::Dec { m, s }` with `m` in `i64`.
     Dec {
         m: i64,
@@ -44,7 +44,7 @@ impl Packed {
     const SIDE: u64 = 0x102;
 
     #[inline(always)]
-    pub(super) const fn dec(m: i64, s: u8) -> Packed {
+    pub(crate) const fn dec(m: i64, s: u8) -> Packed {
         Packed {
             word: m as u64,
             tag: s as u64,
@@ -52,7 +52,7 @@ impl Packed {
     }
 
     #[inline(always)]
-    pub(super) const fn boolean(b: bool) -> Packed {
+    pub(crate) const fn boolean(b: bool) -> Packed {
         Packed {
             word: b as u64,
             tag: Packed::BOOL,
@@ -60,7 +60,7 @@ impl Packed {
     }
 
     #[inline(always)]
-    pub(super) const fn level(l: u16) -> Packed {
+    pub(crate) const fn level(l: u16) -> Packed {
         Packed {
             word: l as u64,
             tag: Packed::LEVEL,
@@ -68,7 +68,7 @@ impl Packed {
     }
 
     #[inline(always)]
-    pub(super) const fn side(i: usize) -> Packed {
+    pub(crate) const fn side(i: usize) -> Packed {
         Packed {
             word: i as u64,
             tag: Packed::SIDE,
@@ -77,7 +77,7 @@ impl Packed {
 
     /// The decimal held in place, if that is what this is.
     #[inline(always)]
-    pub(super) fn as_dec(self) -> Option<(i64, u8)> {
+    pub(crate) fn as_dec(self) -> Option<(i64, u8)> {
         match u8::try_from(self.tag) {
             Ok(s) => Some((self.word as i64, s)),
             Err(_) => None,
@@ -85,7 +85,7 @@ impl Packed {
     }
 
     #[inline(always)]
-    pub(super) fn kind(self) -> Kind {
+    pub(crate) fn kind(self) -> Kind {
         match self.tag {
             Packed::BOOL => Kind::Bool(self.word != 0),
             // (made from a `u16` and a `usize`)
@@ -103,14 +103,14 @@ impl Packed {
 /// 64-bit move, so a register just written is read back without a stall
 /// (a 16-byte load of what two 8-byte stores wrote is not forwarded).
 #[derive(Debug, Default)]
-pub(super) struct Regs {
+pub(crate) struct Regs {
     words: Vec<u64>,
     tags: Vec<u64>,
 }
 
 impl Regs {
     /// At least `n` registers.
-    pub(super) fn reserve(&mut self, n: usize) {
+    pub(crate) fn reserve(&mut self, n: usize) {
         if self.words.len() < n {
             self.words.resize(n, 0);
             self.tags.resize(n, Packed::BOOL);
@@ -118,7 +118,7 @@ impl Regs {
     }
 
     #[inline(always)]
-    pub(super) fn get(&self, i: usize) -> Option<Packed> {
+    pub(crate) fn get(&self, i: usize) -> Option<Packed> {
         Some(Packed {
             word: *self.words.get(i)?,
             tag: *self.tags.get(i)?,
@@ -126,7 +126,7 @@ impl Regs {
     }
 
     #[inline(always)]
-    pub(super) fn set(&mut self, i: usize, p: Packed) -> Option<()> {
+    pub(crate) fn set(&mut self, i: usize, p: Packed) -> Option<()> {
         *self.words.get_mut(i)? = p.word;
         *self.tags.get_mut(i)? = p.tag;
         Some(())
@@ -140,11 +140,11 @@ impl std::fmt::Debug for Packed {
 }
 
 /// What a cell holds before anything is stored in it.
-pub(super) const UNSET: Value = Value::Bool(false);
+pub(crate) const UNSET: Value = Value::Bool(false);
 
 /// The value of `p`, whose side table is `side`.
 #[inline]
-pub(super) fn unpack(p: Packed, side: &[Value]) -> Value {
+pub(crate) fn unpack(p: Packed, side: &[Value]) -> Value {
     match p.kind() {
         Kind::Dec { m, s } => Value::Num(Num::Dec {
             m: i128::from(m),
@@ -161,7 +161,7 @@ pub(super) fn unpack(p: Packed, side: &[Value]) -> Value {
 /// made elsewhere and then copied is written piecewise and read back
 /// whole, which the processor cannot forward: a stall per value.)
 #[inline(always)]
-pub(super) fn unpack_to(p: Packed, side: &[Value], cell: &mut Value) {
+pub(crate) fn unpack_to(p: Packed, side: &[Value], cell: &mut Value) {
     match p.kind() {
         Kind::Dec { m, s } => {
             *cell = Value::Num(Num::Dec {
@@ -178,7 +178,7 @@ pub(super) fn unpack_to(p: Packed, side: &[Value], cell: &mut Value) {
 /// The number `p` holds, whose side table is `side` (`None` for
 /// anything else): no [`Value`] is made on the way.
 #[inline(always)]
-pub(super) fn unpack_num(p: Packed, side: &[Value]) -> Option<Num> {
+pub(crate) fn unpack_num(p: Packed, side: &[Value]) -> Option<Num> {
     match p.kind() {
         Kind::Dec { m, s } => Some(Num::Dec {
             m: i128::from(m),
@@ -194,7 +194,7 @@ pub(super) fn unpack_num(p: Packed, side: &[Value]) -> Option<Num> {
 
 /// `v` packed, with what does not fit put in `side`.
 #[inline]
-pub(super) fn pack(v: &Value, side: &mut Vec<Value>) -> Packed {
+pub(crate) fn pack(v: &Value, side: &mut Vec<Value>) -> Packed {
     let aside = |side: &mut Vec<Value>| {
         side.push(v.clone());
         Packed::side(side.len() - 1)
@@ -315,7 +315,7 @@ impl Inputs {
 
     /// Input `i` packed, with what does not fit copied to `side`.
     #[inline(always)]
-    pub(super) fn packed_into(&self, i: usize, side: &mut Vec<Value>) -> Option<Packed> {
+    pub(crate) fn packed_into(&self, i: usize, side: &mut Vec<Value>) -> Option<Packed> {
         let p = self.packed(i)?;
         Some(match p.kind() {
             Kind::Side(j) => pack(self.side.get(j)?, side),
@@ -325,7 +325,7 @@ impl Inputs {
 
     /// Input `i`'s value when it is a number.
     #[inline]
-    pub(super) fn num(&self, i: usize) -> Option<Num> {
+    pub(crate) fn num(&self, i: usize) -> Option<Num> {
         unpack_num(self.packed(i)?, &self.side)
     }
 
@@ -366,10 +366,9 @@ impl Inputs {
 
     /// A record's cells, packed as their values would be
     /// (`cell.into_value()`), without making those values first.
-    pub fn from_cells(cells: Vec<crate::data::Cell>) -> Inputs {
+    pub fn from_cells(mut cells: impl ExactSizeIterator<Item = crate::data::Cell>) -> Inputs {
         use crate::data::Cell;
         let len = cells.len();
-        let mut cells = cells.into_iter();
         Inputs::build(len, |_, side| match cells.next() {
             Some(Cell::Num(d)) => match i64::try_from(d.mantissa()) {
                 // `Num::from_decimal`'s mantissa and scale
@@ -422,7 +421,7 @@ mod tests {
             Cell::Level(3),
             Cell::Text("甲".into()),
         ];
-        let straight = Inputs::from_cells(cells.clone());
+        let straight = Inputs::from_cells(cells.clone().into_iter());
         let through: Inputs = cells.into_iter().map(Cell::into_value).collect();
         assert_eq!(straight, through);
         assert_eq!(straight.side.len(), 3, "two wide decimals and a text aside");
