@@ -7,7 +7,7 @@
 use super::cells::trim;
 use super::error::{DataError, DataErrorKind, DataNotice, NoticeKind};
 use super::layout::is_totals;
-use super::table::{Loaded, RowRef, RowSink};
+use super::table::{Fields, Loaded, RowRef, RowSink, Split};
 
 /// Rows looked at for a header before the first row is taken as the header.
 const MAX_ROWS_ABOVE_HEADER: usize = 20;
@@ -133,20 +133,78 @@ impl<'a, S: RowSink> RowStream<'a, S> {
         self.sink.header(line, &headers, errors);
     }
 
+    /// A line of plain fields below the header (read without the `csv`
+    /// crate: see [`Split`]), as [`RowStream::push`] takes a record.
+    pub(crate) fn push_split(
+        &mut self,
+        line: usize,
+        fields: Split<'_>,
+        errors: &mut Vec<DataError>,
+    ) {
+        if self.width.is_none() {
+            let record: csv::StringRecord = (0..fields.count())
+                .filter_map(|i| fields.field(i))
+                .collect();
+            return self.push(line, &record, errors);
+        }
+        if self.checked(line, fields, errors) {
+            self.sink.row(RowRef::Line { line, fields }, errors);
+        }
+    }
+
+    /// Whether a row below the header goes to the sink: not blank, not a
+    /// totals row (noticed), with as many fields as the header (else
+    /// reported). Rows of a worksheet are padded first.
+    fn checked<'r>(
+        &mut self,
+        line: usize,
+        fields: impl Fields<'r>,
+        errors: &mut Vec<DataError>,
+    ) -> bool {
+        let n = self.width.unwrap_or(0);
+        let count = fields.count();
+        let mut filled = (0..count)
+            .filter_map(|i| fields.field(i))
+            .map(trim)
+            .filter(|f| !f.is_empty());
+        let Some(first) = filled.next() else {
+            // blank lines and the `,,,,` rows spreadsheets leave behind
+            return false;
+        };
+        if is_totals(first) {
+            self.notices.push(DataNotice {
+                file: self.file.to_string(),
+                sheet: None,
+                line,
+                kind: NoticeKind::TotalsRow {
+                    label: first.to_string(),
+                },
+            });
+            return false;
+        }
+        if self.pad && count < n {
+            return true;
+        }
+        let extra_filled = (n..count).any(|i| fields.field(i).is_some_and(|f| !trim(f).is_empty()));
+        if count < n || extra_filled {
+            errors.push(DataError::new(
+                self.file,
+                line,
+                None,
+                DataErrorKind::FieldCount {
+                    found: count,
+                    expected: n,
+                },
+            ));
+            return false;
+        }
+        true
+    }
+
     fn row(&mut self, line: usize, record: &csv::StringRecord, errors: &mut Vec<DataError>) {
         let n = self.width.unwrap_or(0);
-        if let Some(first) = record.iter().map(trim).find(|f| !f.is_empty()) {
-            if is_totals(first) {
-                self.notices.push(DataNotice {
-                    file: self.file.to_string(),
-                    sheet: None,
-                    line,
-                    kind: NoticeKind::TotalsRow {
-                        label: first.to_string(),
-                    },
-                });
-                return;
-            }
+        if !self.checked(line, record, errors) {
+            return;
         }
         if self.pad && record.len() < n {
             let mut padded = record.clone();
@@ -160,22 +218,6 @@ impl<'a, S: RowSink> RowStream<'a, S> {
                 },
                 errors,
             );
-            return;
-        }
-        // (fields by index: the record's iterator would step through the
-        // first `n` to skip them)
-        let extra_filled =
-            (n..record.len()).any(|i| record.get(i).is_some_and(|f| !trim(f).is_empty()));
-        if record.len() < n || extra_filled {
-            errors.push(DataError::new(
-                self.file,
-                line,
-                None,
-                DataErrorKind::FieldCount {
-                    found: record.len(),
-                    expected: n,
-                },
-            ));
             return;
         }
         self.sink.row(RowRef::Csv { line, record }, errors);

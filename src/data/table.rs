@@ -67,6 +67,11 @@ pub(crate) enum RowRef<'a> {
         line: usize,
         record: &'a csv::StringRecord,
     },
+    /// A line of plain fields, split where it lies (see [`Split`]).
+    Line {
+        line: usize,
+        fields: Split<'a>,
+    },
 }
 
 impl<'a> RowRef<'a> {
@@ -74,17 +79,63 @@ impl<'a> RowRef<'a> {
     pub(crate) fn line(self) -> usize {
         match self {
             RowRef::Json(row) => row.line,
-            RowRef::Csv { line, .. } => line,
+            RowRef::Csv { line, .. } | RowRef::Line { line, .. } => line,
         }
     }
 
     /// The trimmed text of column `col`; `Ok(None)` for missing or blank
     /// (what [`Value::text`] says of the same cell).
     pub(crate) fn text(self, col: usize) -> Result<Option<&'a str>, CellError> {
-        match self {
-            RowRef::Json(row) => row.values.get(col).unwrap_or(&Value::Missing).text(),
-            RowRef::Csv { record, .. } => Ok(record.get(col).map(trim).filter(|s| !s.is_empty())),
-        }
+        let field = match self {
+            RowRef::Json(row) => return row.values.get(col).unwrap_or(&Value::Missing).text(),
+            RowRef::Csv { record, .. } => record.get(col),
+            RowRef::Line { fields, .. } => fields.get(col),
+        };
+        Ok(field.map(trim).filter(|s| !s.is_empty()))
+    }
+}
+
+/// The fields of a line of delimited text without quotes: the line, and
+/// where each field ends in it (the next starts one delimiter later).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Split<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) ends: &'a [usize],
+}
+
+/// A record's fields, however they were read.
+pub(crate) trait Fields<'a>: Copy {
+    fn count(self) -> usize;
+    fn field(self, i: usize) -> Option<&'a str>;
+}
+
+impl<'a> Fields<'a> for &'a csv::StringRecord {
+    fn count(self) -> usize {
+        self.len()
+    }
+
+    fn field(self, i: usize) -> Option<&'a str> {
+        self.get(i)
+    }
+}
+
+impl<'a> Split<'a> {
+    fn get(self, i: usize) -> Option<&'a str> {
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before)? + 1,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+}
+
+impl<'a> Fields<'a> for Split<'a> {
+    fn count(self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(self, i: usize) -> Option<&'a str> {
+        self.get(i)
     }
 }
 
