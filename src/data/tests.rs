@@ -9,6 +9,23 @@ use super::*;
 use crate::packed::Inputs;
 use crate::types::{DurUnit, NumKind};
 
+/// A record as the reader gives it, from its cells.
+fn record(
+    employee: &str,
+    period: &str,
+    team: Option<&str>,
+    line: usize,
+    cells: Vec<Cell>,
+) -> Record {
+    Record {
+        employee: employee.into(),
+        period: p(period),
+        team: team.map(str::to_string),
+        line,
+        inputs: Inputs::from_cells(cells.into_iter()),
+    }
+}
+
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
@@ -106,42 +123,36 @@ fn bom_labels_ids_extra_columns_and_defaults() {
     assert_eq!(
         records,
         vec![
-            Record {
-                employee: "E001".into(),
-                period: p("2026-10"),
-                team: Some("A".into()),
-                line: 2,
-                inputs: Inputs::from_cells(
-                    vec![
-                        Cell::Num(d("0.005")),
-                        Cell::Num(d("0")),
-                        Cell::Num(d("9.5")),
-                        Cell::Num(d("32")),
-                        Cell::Level(0),
-                        Cell::Bool(true),
-                        Cell::Num(d("1234.5")),
-                    ]
-                    .into_iter()
-                ),
-            },
-            Record {
-                employee: "E002".into(),
-                period: p("2026-10"),
-                team: Some("B".into()),
-                line: 3,
-                inputs: Inputs::from_cells(
-                    vec![
-                        Cell::Num(d("0.01")),
-                        Cell::Num(d("2")),
-                        Cell::Num(d("10")),
-                        Cell::Num(d("60")),
-                        Cell::Level(3),
-                        Cell::Bool(false),
-                        Cell::Num(d("88")),
-                    ]
-                    .into_iter()
-                ),
-            },
+            record(
+                "E001",
+                "2026-10",
+                Some("A"),
+                2,
+                vec![
+                    Cell::Num(d("0.005")),
+                    Cell::Num(d("0")),
+                    Cell::Num(d("9.5")),
+                    Cell::Num(d("32")),
+                    Cell::Level(0),
+                    Cell::Bool(true),
+                    Cell::Num(d("1234.5")),
+                ],
+            ),
+            record(
+                "E002",
+                "2026-10",
+                Some("B"),
+                3,
+                vec![
+                    Cell::Num(d("0.01")),
+                    Cell::Num(d("2")),
+                    Cell::Num(d("10")),
+                    Cell::Num(d("60")),
+                    Cell::Level(3),
+                    Cell::Bool(false),
+                    Cell::Num(d("88")),
+                ],
+            ),
         ]
     );
 }
@@ -574,42 +585,36 @@ fn json_records_with_lines() {
     assert_eq!(
         r,
         vec![
-            Record {
-                employee: "E001".into(),
-                period: p("2026-10"),
-                team: Some("A".into()),
-                line: 2,
-                inputs: Inputs::from_cells(
-                    vec![
-                        Cell::Num(d("0.005")),
-                        Cell::Num(d("0")),
-                        Cell::Num(d("9.5")),
-                        Cell::Num(d("32")),
-                        Cell::Level(0),
-                        Cell::Bool(true),
-                        Cell::Num(d("1234.5")),
-                    ]
-                    .into_iter()
-                ),
-            },
-            Record {
-                employee: "1002".into(),
-                period: p("2026-10"),
-                team: None,
-                line: 5,
-                inputs: Inputs::from_cells(
-                    vec![
-                        Cell::Num(d("0.01")),
-                        Cell::Num(d("3")),
-                        Cell::Num(d("10")),
-                        Cell::Num(d("40")),
-                        Cell::Level(3),
-                        Cell::Bool(false),
-                        Cell::Num(d("88")),
-                    ]
-                    .into_iter()
-                ),
-            },
+            record(
+                "E001",
+                "2026-10",
+                Some("A"),
+                2,
+                vec![
+                    Cell::Num(d("0.005")),
+                    Cell::Num(d("0")),
+                    Cell::Num(d("9.5")),
+                    Cell::Num(d("32")),
+                    Cell::Level(0),
+                    Cell::Bool(true),
+                    Cell::Num(d("1234.5")),
+                ],
+            ),
+            record(
+                "1002",
+                "2026-10",
+                None,
+                5,
+                vec![
+                    Cell::Num(d("0.01")),
+                    Cell::Num(d("3")),
+                    Cell::Num(d("10")),
+                    Cell::Num(d("40")),
+                    Cell::Level(3),
+                    Cell::Bool(false),
+                    Cell::Num(d("88")),
+                ],
+            ),
         ]
     );
 }

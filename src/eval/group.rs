@@ -780,45 +780,22 @@ mod tests {
         // sums, averages, extremes and ranks of all groups but the two with
         // 16 places and a fraction (counts and distributions are not served)
         assert_eq!(served, 6 * 5);
-        assert_eq!(
-            team_group(
-                &figures[0],
-                &members[0],
+        // (figure, group, what it gives)
+        let expected = [
+            (0, 0, Figures::Same(Num::Dec { m: 1507, s: 3 })),
+            (2, 3, Figures::Same(Num::Dec { m: -1, s: 2 })),
+            (3, 0, Figures::Same(Num::Dec { m: 15, s: 1 })),
+            (6, 0, Figures::Ranks(vec![1, 1, 5, 4, 1])),
+        ];
+        for (f, m, want) in expected {
+            let got = team_group(
+                &figures[f],
+                &members[m],
                 through(Some(&columns)),
                 Span::default(),
-                &mut keys
-            ),
-            Ok(Figures::Same(Num::Dec { m: 1507, s: 3 }))
-        );
-        assert_eq!(
-            team_group(
-                &figures[2],
-                &members[3],
-                through(Some(&columns)),
-                Span::default(),
-                &mut keys
-            ),
-            Ok(Figures::Same(Num::Dec { m: -1, s: 2 }))
-        );
-        assert_eq!(
-            team_group(
-                &figures[3],
-                &members[0],
-                through(Some(&columns)),
-                Span::default(),
-                &mut keys
-            ),
-            Ok(Figures::Same(Num::Dec { m: 15, s: 1 }))
-        );
-        assert_eq!(
-            team_group(
-                &figures[6],
-                &members[0],
-                through(Some(&columns)),
-                Span::default(),
-                &mut keys
-            ),
-            Ok(Figures::Ranks(vec![1, 1, 5, 4, 1]))
-        );
+                &mut keys,
+            );
+            assert_eq!(got, Ok(want), "figure {f}, group {m}");
+        }
     }
 }
