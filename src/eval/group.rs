@@ -269,8 +269,9 @@ fn ranks(
 
 /// Team figure `f` into slot `slot` of every row, group by group; the
 /// groups are worked out on up to `threads` threads (each a run of them),
-/// then stored in order. The arguments are read through `inputs` (see
-/// [`Args`]).
+/// then stored: an aggregate once per group, ranks and levels by every
+/// matrix chunk's thread ([`Matrix::set_each`]). Faults are reported in
+/// group order. The arguments are read through `inputs` (see [`Args`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn team(
     f: &TeamFn,
@@ -455,7 +456,8 @@ fn scaled(members: &[usize], arg: usize, args: Args<'_>, keys: &mut Vec<i128>) -
     Some(scale)
 }
 
-/// The first of `keys` that is `want` to every one before it.
+/// Where the smallest (`want` is `Less`) or largest (`Greater`) of `keys`
+/// first is: what folding `Num`s with a strict comparison keeps.
 fn extreme(keys: &[i128], want: Ordering) -> usize {
     let mut best = 0;
     for (k, key) in keys.iter().enumerate() {
