@@ -110,9 +110,7 @@ impl Cell {
             Cell::Level(l) => Value::Level(l),
         }
     }
-}
 
-impl Cell {
     /// [`Cell::into_value`] undone (`None` for a value no cell gives: a fraction).
     pub fn from_value(v: &crate::ir::Value) -> Option<Cell> {
         use crate::ir::Value;

@@ -154,7 +154,7 @@ impl<'a, S: RowSink> RowStream<'a, S> {
 
     /// Whether a row below the header goes to the sink: not blank, not a
     /// totals row (noticed), with as many fields as the header (else
-    /// reported). Rows of a worksheet are padded first.
+    /// reported; a worksheet's shorter rows pass, to be padded).
     fn checked<'r>(
         &mut self,
         line: usize,

@@ -88,8 +88,8 @@ impl<'a> RowRef<'a> {
     pub(crate) fn text(self, col: usize) -> Result<Option<&'a str>, CellError> {
         let field = match self {
             RowRef::Json(row) => return row.values.get(col).unwrap_or(&Value::Missing).text(),
-            RowRef::Csv { record, .. } => record.get(col),
-            RowRef::Line { fields, .. } => fields.get(col),
+            RowRef::Csv { record, .. } => record.field(col),
+            RowRef::Line { fields, .. } => fields.field(col),
         };
         Ok(field.map(trim).filter(|s| !s.is_empty()))
     }
@@ -119,23 +119,17 @@ impl<'a> Fields<'a> for &'a csv::StringRecord {
     }
 }
 
-impl<'a> Split<'a> {
-    fn get(self, i: usize) -> Option<&'a str> {
-        let start = match i.checked_sub(1) {
-            Some(before) => self.ends.get(before)? + 1,
-            None => 0,
-        };
-        self.text.get(start..*self.ends.get(i)?)
-    }
-}
-
 impl<'a> Fields<'a> for Split<'a> {
     fn count(self) -> usize {
         self.ends.len()
     }
 
     fn field(self, i: usize) -> Option<&'a str> {
-        self.get(i)
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before)? + 1,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(i)?)
     }
 }
 
@@ -599,9 +593,10 @@ fn suggest<'a>(wanted: &str, headers: impl Iterator<Item = &'a str> + Clone) -> 
 
 /// Converts the field cells of one row; reports each bad or missing cell.
 /// Text where a number belongs (`延迟统计`) takes the input's default, if it
-/// has one, with a notice (§5.3). `None` when any cell failed (or a field
-/// has neither column nor default, which `match_columns` already reported).
-/// The cells go to `cells` (cleared first, so that one buffer serves every row).
+/// has one, with a notice (§5.3). The cells go to `cells` (cleared first,
+/// so that one buffer serves every row); `false` when any cell failed (or a
+/// field has neither column nor default, which `match_columns` already
+/// reported).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn row_cells(
     file: &str,

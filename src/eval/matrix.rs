@@ -158,6 +158,11 @@ impl GroupCells {
         self.cells.get(self.at(row, slot)?).copied()
     }
 
+    /// Whether slot `slot` is held here.
+    fn holds(&self, slot: usize) -> bool {
+        self.columns.get(slot).copied().flatten().is_some()
+    }
+
     /// Sets the value of row `row`'s group (false when the slot is not
     /// held here).
     fn set(&mut self, row: usize, slot: usize, v: &Value) -> bool {
@@ -240,13 +245,12 @@ impl Matrix {
             group_cells.cells = vec![Packed::boolean(false); groups.len().saturating_mul(width)];
             group_cells.group_of = group_of;
         }
-        let held_per_group = |s: usize| group_cells.columns.get(s).copied().flatten().is_some();
         let mut width = 0;
         let columns: Vec<Option<usize>> = keep
             .iter()
             .enumerate()
             .map(|(s, &k)| {
-                (k && !held_per_group(s)).then(|| {
+                (k && !group_cells.holds(s)).then(|| {
                     width += 1;
                     width - 1
                 })
@@ -371,8 +375,7 @@ impl Matrix {
     /// own, taking the rows it holds (each chunk's thread goes through all
     /// of them: cheap, beside storing a million values on one thread).
     pub(super) fn set_each(&mut self, slot: usize, each: &(dyn Fn(Setter<'_>) + Sync)) {
-        let per_group = self.groups.columns.get(slot).copied().flatten().is_some();
-        if per_group || self.chunks.len() <= 1 {
+        if self.groups.holds(slot) || self.chunks.len() <= 1 {
             return each(&mut |r, v| self.set(r, slot, v));
         }
         let per = self.per;
