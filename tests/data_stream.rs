@@ -93,6 +93,11 @@ fn streamed_reading_equals_whole_reading() {
             ("BOM", format!("\u{feff}{lf}")),
             ("title row", format!("客服绩效 2026年10月\n{lf}")),
             ("quoted", quoted(&lf)),
+            // past the lines a reader of blocks reads before the header's
+            // rows are cut into parts (the repeats are duplicate rows)
+            ("long", longer(&lf)),
+            ("long CRLF", longer(&lf).replace('\n', "\r\n")),
+            ("long quoted", quoted(&longer(&lf))),
         ];
         let opts = ReadOptions::default();
         let layout = Layout::default();
@@ -130,11 +135,37 @@ fn streamed_reading_equals_whole_reading() {
                     parallel,
                 );
                 assert_eq!(in_parts, whole, "{name}, {parallel:?}");
+                let read_in_parts = gathered_in_parts(
+                    |chunk| {
+                        let input = Trickle {
+                            bytes,
+                            step: 7,
+                            n: 0,
+                        };
+                        stream_records_reader(&name, input, &specs, &opts, &layout, chunk)
+                    },
+                    3,
+                    parallel,
+                );
+                assert_eq!(read_in_parts, whole, "{name}, read, {parallel:?}");
             }
             compared += 1;
         }
     }
     assert!(compared >= 100, "compared only {compared} files");
+}
+
+/// The text with its rows below the first line repeated to 40 lines or more.
+fn longer(text: &str) -> String {
+    let (first, rows) = text.split_once('\n').unwrap_or((text, ""));
+    let mut out = format!("{first}\n");
+    while !rows.trim().is_empty() && out.lines().count() < 40 {
+        out.push_str(rows);
+        if !rows.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The text with quotes where a reader of parts must not cut: every
@@ -200,5 +231,16 @@ fn line_numbers_hold_far_into_a_file() {
             },
         );
         assert_eq!(in_parts, whole, "parts of {part_bytes} bytes");
+        let read_in_parts = gathered_in_parts(
+            |chunk| {
+                stream_records_reader("big.csv", text.as_bytes(), &specs, &opts, &layout, chunk)
+            },
+            8192,
+            Parallel {
+                threads: 2,
+                part_bytes,
+            },
+        );
+        assert_eq!(read_in_parts, whole, "read in parts of {part_bytes} bytes");
     }
 }

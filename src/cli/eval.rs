@@ -142,6 +142,98 @@ pub(crate) fn read(path: &std::path::Path, lang: Lang) -> Result<(String, Vec<u8
     })
 }
 
+/// Records files at least this large are read a block at a time when
+/// they are delimited UTF-8 text (see [`open`]).
+const LARGE_FILE_BYTES: u64 = 64 << 20;
+
+/// A records file: its bytes, or a large one's reader.
+pub(crate) enum DataFile {
+    Bytes(Vec<u8>),
+    /// Delimited UTF-8 text read a block at a time, never held whole.
+    Large {
+        /// (taken when the file is read)
+        reader: Option<Box<dyn std::io::Read>>,
+        /// About how many records it holds, from its first block.
+        records_about: usize,
+    },
+}
+
+impl DataFile {
+    /// What [`data::stream_batch`] reads (a large file's reader only once).
+    pub(crate) fn input(&mut self) -> data::DataInput<'_> {
+        match self {
+            DataFile::Bytes(bytes) => data::DataInput::Bytes(bytes.as_slice()),
+            DataFile::Large { reader, .. } => match reader.take() {
+                Some(r) => data::DataInput::Reader(r),
+                None => data::DataInput::Bytes(&[]),
+            },
+        }
+    }
+
+    /// At most (bytes) or about (a large file) how many records it holds,
+    /// to reserve room for them; `None` when its bytes do not tell.
+    fn records(&self, name: &str) -> Option<usize> {
+        match self {
+            DataFile::Bytes(bytes) => data::records_at_most(name, bytes),
+            DataFile::Large { records_about, .. } => Some(*records_about),
+        }
+    }
+}
+
+/// Opens a records file. A large delimited file whose first 64 KiB are
+/// UTF-8 (and no other `--encoding` is asked for) is read a block at a
+/// time, so memory does not grow with its size; anything else is read
+/// whole, where its encoding is detected from all of it.
+pub(crate) fn open(
+    path: &std::path::Path,
+    layout: &data::Layout,
+    lang: Lang,
+) -> Result<(String, DataFile), Exit> {
+    let len = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map_or(0, |m| m.len());
+    let large = path.as_os_str() != "-"
+        && len >= LARGE_FILE_BYTES
+        && layout.encoding.is_none_or(|e| e == encoding_rs::UTF_8);
+    if large {
+        if let Ok(mut f) = std::fs::File::open(path) {
+            let name = path.display().to_string();
+            let mut head = Vec::with_capacity(64 * 1024);
+            let read =
+                std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 64 * 1024), &mut head);
+            let utf8 = match std::str::from_utf8(&head) {
+                Ok(_) => true,
+                // a character cut at the end of the block is fine
+                Err(e) => e.error_len().is_none(),
+            };
+            let utf16_bom = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+            if read.is_ok()
+                && utf8
+                && !utf16_bom
+                && data::detect_format(&name, &head) == data::Format::Csv
+            {
+                // as many as the first block's lines say, and a tenth more
+                let lines = memchr::memchr_iter(b'\n', &head).count() as u128 + 1;
+                let about = u128::from(len) * lines / (head.len().max(1) as u128);
+                let records_about = usize::try_from(about + about / 10).unwrap_or(usize::MAX);
+                // (reads of a part's size pass this buffer by)
+                let rest = std::io::BufReader::with_capacity(64 << 10, f);
+                let reader: Box<dyn std::io::Read> =
+                    Box::new(std::io::Read::chain(std::io::Cursor::new(head), rest));
+                return Ok((
+                    name,
+                    DataFile::Large {
+                        reader: Some(reader),
+                        records_about,
+                    },
+                ));
+            }
+        }
+    }
+    read(path, lang).map(|(name, bytes)| (name, DataFile::Bytes(bytes)))
+}
+
 /// Prints data errors and their count, in `lang`.
 pub(crate) fn report_data(errors: &[data::DataError], lang: Lang) {
     for e in errors {
@@ -257,24 +349,21 @@ pub(crate) fn read_data(
     };
     let mut files = Vec::new();
     for path in &args.data {
-        files.push(read(path, lang)?);
+        files.push(open(path, &layout, lang)?);
     }
     let context_file = match args.context.as_deref() {
         Some(cpath) if !program.context.is_empty() => Some(read(cpath, lang)?),
         _ => None,
     };
     if let Some(expect) = expect {
-        let at_most: Option<usize> = files
-            .iter()
-            .map(|(name, bytes)| data::records_at_most(name, bytes))
-            .sum();
-        if let Some(n) = at_most {
+        let records: Option<usize> = files.iter().map(|(name, f)| f.records(name)).sum();
+        if let Some(n) = records {
             expect(n);
         }
     }
     let inputs: Vec<(String, data::DataInput<'_>)> = files
-        .iter()
-        .map(|(name, bytes)| (name.clone(), data::DataInput::Bytes(bytes.as_slice())))
+        .iter_mut()
+        .map(|(name, file)| (name.clone(), file.input()))
         .collect();
     let context_file = context_file
         .as_ref()

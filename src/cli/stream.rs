@@ -11,7 +11,9 @@
 //! when any record is bad or any evaluation fails.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::eval::{read, report_data, report_eval, Args, ContextValues, HeaderStyle, OutputFormat};
+use super::eval::{
+    open, read, report_data, report_eval, Args, ContextValues, HeaderStyle, OutputFormat,
+};
 use super::output::{render_row, results_head, results_separator, results_tail};
 use super::{spill, Exit, Source};
 use crate::data::{self, BatchRead, Cell, DataInput, ReadOptions, Record};
@@ -19,57 +21,11 @@ use crate::diag::Lang;
 use crate::eval::{EvalError, Row, RowEvaluator};
 use crate::ir::Program;
 use crate::types::Period;
-use std::io::Read as _;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Mutex, OnceLock};
 
 /// Records per chunk handed from the reader to the workers.
 const CHUNK_ROWS: usize = 8192;
-
-/// Records files at least this large are read a block at a time when
-/// they are delimited UTF-8 text (see [`open`]).
-const LARGE_FILE_BYTES: u64 = 64 << 20;
-
-/// A records file: its bytes, or a large one's reader.
-enum File {
-    Bytes(Vec<u8>),
-    Large(Option<Box<dyn std::io::Read>>),
-}
-
-/// Opens a records file. A large delimited file whose first 64 KiB are
-/// UTF-8 (and no other `--encoding` is asked for) is read a block at a
-/// time, so memory does not grow with its size; anything else is read
-/// whole, where its encoding is detected from all of it.
-fn open(path: &std::path::Path, layout: &data::Layout, lang: Lang) -> Result<(String, File), Exit> {
-    let large = path.as_os_str() != "-"
-        && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() >= LARGE_FILE_BYTES)
-        && layout.encoding.is_none_or(|e| e == encoding_rs::UTF_8);
-    if large {
-        if let Ok(mut f) = std::fs::File::open(path) {
-            let name = path.display().to_string();
-            let mut head = Vec::with_capacity(64 * 1024);
-            let read =
-                std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 64 * 1024), &mut head);
-            let utf8 = match std::str::from_utf8(&head) {
-                Ok(_) => true,
-                // a character cut at the end of the block is fine
-                Err(e) => e.error_len().is_none(),
-            };
-            let utf16_bom = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
-            if read.is_ok()
-                && utf8
-                && !utf16_bom
-                && data::detect_format(&name, &head) == data::Format::Csv
-            {
-                let rest = std::io::BufReader::with_capacity(1 << 20, f);
-                let reader: Box<dyn std::io::Read> =
-                    Box::new(std::io::Cursor::new(head).chain(rest));
-                return Ok((name, File::Large(Some(reader))));
-            }
-        }
-    }
-    read(path, lang).map(|(name, bytes)| (name, File::Bytes(bytes)))
-}
 
 /// Whether `kpi eval` can run in one pass for this program and format.
 pub(crate) fn eligible(program: &Program, format: OutputFormat) -> bool {
@@ -559,16 +515,7 @@ pub(crate) fn run(
     };
     let inputs: Vec<(String, DataInput<'_>)> = files
         .iter_mut()
-        .map(|(name, file)| {
-            let input = match file {
-                File::Bytes(bytes) => DataInput::Bytes(bytes.as_slice()),
-                File::Large(reader) => match reader.take() {
-                    Some(r) => DataInput::Reader(r),
-                    None => DataInput::Bytes(&[]),
-                },
-            };
-            (name.clone(), input)
-        })
+        .map(|(name, file)| (name.clone(), file.input()))
         .collect();
     let context_file = context_file
         .as_ref()

@@ -8,6 +8,7 @@ use super::layout::sniff_delimiter;
 use super::rows::RowStream;
 use super::table::{ForkSink, Loaded, RowSink, Split};
 use super::Parallel;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::sync::mpsc::{channel, sync_channel};
@@ -86,30 +87,28 @@ pub(crate) fn read_parallel<S: ForkSink>(
     }
     let parts = Parts {
         file,
-        bytes,
         delimiter,
         width,
-        part_bytes,
     };
-    parts.read(start, threads, errors, &mut stream);
+    let cuts = Cuts::new(bytes, start, delimiter, part_bytes)
+        .map(|(range, line)| (Cow::Borrowed(bytes.get(range).unwrap_or_default()), line));
+    parts.read(cuts, threads, errors, &mut stream);
     stream.finish(errors)
 }
 
 /// The text below the header, read in parts.
 struct Parts<'a> {
     file: &'a str,
-    bytes: &'a [u8],
     delimiter: u8,
     /// The header's number of fields.
     width: usize,
-    /// About this many bytes per part.
-    part_bytes: usize,
 }
 
-/// A part to read: its number, its bytes and the line it starts on.
-struct PartJob<P> {
+/// A part to read: its number, its bytes (whole records) and the line it
+/// starts on.
+struct PartJob<'b, P> {
     index: usize,
-    range: std::ops::Range<usize>,
+    bytes: Cow<'b, [u8]>,
     line: usize,
     sink: P,
 }
@@ -123,20 +122,21 @@ struct PartRead<P> {
 }
 
 impl Parts<'_> {
-    /// Reads the parts from `start` (the end of the header's record) on
-    /// `threads` threads into forks of the stream's sink, and joins them
-    /// into the stream in file order.
-    fn read<S: ForkSink>(
+    /// Reads the parts `cuts` gives (each with the line it starts on, in
+    /// file order, the first just below the header) on `threads` threads
+    /// into forks of the stream's sink, and joins them into the stream in
+    /// file order. `cuts` is drawn on this thread, no more than a few parts
+    /// ahead of the joining.
+    fn read<'b, S: ForkSink>(
         &self,
-        start: usize,
+        cuts: impl Iterator<Item = (Cow<'b, [u8]>, usize)>,
         threads: usize,
         errors: &mut Vec<DataError>,
         stream: &mut RowStream<'_, S>,
     ) {
-        let cuts = Cuts::new(self.bytes, start, self.delimiter, self.part_bytes);
         let ahead = threads * PARTS_AHEAD_PER_THREAD;
         std::thread::scope(|scope| {
-            let (jobs, jobs_rx) = sync_channel::<PartJob<S::Part>>(ahead);
+            let (jobs, jobs_rx) = sync_channel::<PartJob<'b, S::Part>>(ahead);
             // the workers share the receiving end: when the last of them
             // ends, for whatever reason, sending fails instead of blocking
             let jobs_rx = Arc::new(Mutex::new(jobs_rx));
@@ -161,8 +161,8 @@ impl Parts<'_> {
             }
             drop((jobs_rx, done));
             let mut joined = Joined::default();
-            let mut unsent: Vec<PartJob<S::Part>> = Vec::new();
-            for (index, (range, line)) in cuts.enumerate() {
+            let mut unsent: Vec<PartJob<'b, S::Part>> = Vec::new();
+            for (index, (bytes, line)) in cuts.enumerate() {
                 // at most `ahead` parts out at a time
                 while index >= joined.next + ahead {
                     match done_rx.recv() {
@@ -172,7 +172,7 @@ impl Parts<'_> {
                 }
                 let job = PartJob {
                     index,
-                    range,
+                    bytes,
                     line,
                     sink: stream.sink().fork(),
                 };
@@ -195,14 +195,14 @@ impl Parts<'_> {
     }
 
     /// Reads one part into its sink.
-    fn read_part<P: RowSink>(&self, job: PartJob<P>) -> PartRead<P> {
+    fn read_part<P: RowSink>(&self, job: PartJob<'_, P>) -> PartRead<P> {
         let PartJob {
             index,
-            range,
+            bytes,
             line,
             mut sink,
         } = job;
-        let bytes = self.bytes.get(range).unwrap_or_default();
+        let bytes = bytes.as_ref();
         let mut errors = Vec::new();
         let mut stream = RowStream::after_header(self.file, &mut sink, self.width);
         if let Some(text) = plain_lines(bytes, self.delimiter) {
@@ -327,10 +327,7 @@ impl<'a> Cuts<'a> {
             at: start,
             line: 1 + line_ends(bytes, 0, start),
             part_bytes,
-            core: csv_core::ReaderBuilder::new()
-                .delimiter(delimiter)
-                .terminator(csv_core::Terminator::CRLF)
-                .build(),
+            core: record_ends(delimiter),
         }
     }
 
@@ -454,6 +451,253 @@ pub(crate) fn read_stream(
     let reader = reader_of(delimiter, tap);
     let mut lines = StreamLines { window, line: 1 };
     read_records(file, reader, |p| lines.line(p), errors, sink)
+}
+
+/// Non-blank lines the delimiter is sniffed from ([`sniff_delimiter`]).
+const SNIFF_LINES: usize = 30;
+
+/// [`read_parallel`] for UTF-8 text read from `input` a block at a time,
+/// never held whole: the text down to the header is read first (more of
+/// it until the header's record and the lines the delimiter is sniffed
+/// from are whole), then parts of whole records are read here, a few ahead
+/// of the `parallel.threads` threads that read their rows, and each part
+/// is dropped once read. Rows, errors and notices are what [`read_stream`]
+/// gives for the same text, which reads a text whose head is not UTF-8;
+/// a text that ends within its head is read as [`read_parallel`] reads it.
+pub(crate) fn read_stream_parallel<S: ForkSink>(
+    file: &str,
+    mut input: impl std::io::Read,
+    errors: &mut Vec<DataError>,
+    sink: &mut S,
+    parallel: Parallel,
+) -> (Loaded, Vec<DataNotice>) {
+    let part_bytes = parallel.part_bytes.max(1);
+    let mut head: Vec<u8> = Vec::new();
+    loop {
+        // (twice as much each time round: linear in all)
+        let more = head.len().max(part_bytes);
+        let eof = match fill(&mut input, &mut head, more) {
+            Ok(eof) => eof,
+            Err(e) => {
+                errors.push(read_error(file, 0, &e));
+                return (Loaded::NoTable, Vec::new());
+            }
+        };
+        let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+        if eof {
+            return match std::str::from_utf8(body) {
+                Ok(text) => read_parallel(file, text, errors, sink, parallel),
+                Err(_) => read_stream(file, head.as_slice(), errors, sink),
+            };
+        }
+        // whole lines, UTF-8, enough of them to sniff the delimiter from
+        let lines_end = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+        let Ok(text) = std::str::from_utf8(body.get(..lines_end).unwrap_or_default()) else {
+            return read_stream(file, std::io::Cursor::new(head).chain(input), errors, sink);
+        };
+        let non_blank = text.lines().filter(|l| !l.trim().is_empty());
+        if non_blank.take(SNIFF_LINES).count() < SNIFF_LINES {
+            continue;
+        }
+        let delimiter = sniff_delimiter(text);
+        // whole records: the header found in them is the one of the whole text
+        let records_end = whole_records(text.as_bytes(), delimiter);
+        let text = text.get(..records_end).unwrap_or_default();
+        let mut lines = Lines::new(text.as_bytes());
+        let mut rows = CsvRows::new(reader_of(delimiter, text.as_bytes()), |p| lines.line(p));
+        // (errors above a header not found yet are found again next time)
+        let mut head_errors = Vec::new();
+        let mut stream = RowStream::new(file, sink);
+        let width = loop {
+            if let Some(width) = stream.width() {
+                break Some(width);
+            }
+            if !rows.next_into(file, &mut head_errors, &mut stream) {
+                break None;
+            }
+        };
+        let Some(width) = width else {
+            // no header yet: the sink has seen nothing
+            continue;
+        };
+        errors.append(&mut head_errors);
+        let start = usize::try_from(rows.reader.position().byte()).unwrap_or(text.len());
+        let mut blocks = Blocks {
+            pending: body.get(start..).unwrap_or_default().to_vec(),
+            input,
+            line: 1 + line_ends(body, 0, start),
+            part_bytes,
+            core: record_ends(delimiter),
+            eof: false,
+            failed: None,
+        };
+        let parts = Parts {
+            file,
+            delimiter,
+            width,
+        };
+        parts.read(blocks.by_ref(), parallel.threads, errors, &mut stream);
+        if let Some(e) = &blocks.failed {
+            errors.push(read_error(file, blocks.line, e));
+        }
+        return stream.finish(errors);
+    }
+}
+
+/// Reads up to `n` more bytes of `input` into `buf`; whether it ended.
+fn fill(input: &mut impl std::io::Read, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> {
+    let want = u64::try_from(n).unwrap_or(u64::MAX);
+    let got = input.take(want).read_to_end(buf)?;
+    Ok(got < n)
+}
+
+/// A file that could not be read further, on `line`.
+fn read_error(file: &str, line: usize, e: &std::io::Error) -> DataError {
+    DataError::new(
+        file,
+        line,
+        None,
+        DataErrorKind::Syntax {
+            format: "CSV",
+            message: e.to_string(),
+        },
+    )
+}
+
+/// A state machine that finds records' ends as the `csv` crate does.
+fn record_ends(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv_core::Terminator::CRLF)
+        .build()
+}
+
+/// The end of the last record of `bytes` that ends before the bytes do (0
+/// when none does).
+fn whole_records(bytes: &[u8], delimiter: u8) -> usize {
+    use csv_core::ReadRecordResult as R;
+    if memchr::memchr(b'"', bytes).is_none() {
+        // every line end ends a record
+        return memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    }
+    let mut core = record_ends(delimiter);
+    let (mut out, mut ends) = ([0u8; 4096], [0usize; 256]);
+    let (mut at, mut last) = (0, 0);
+    // (never called with no input left: that would end the last record)
+    while at < bytes.len() {
+        let (result, read, _, _) =
+            core.read_record(bytes.get(at..).unwrap_or_default(), &mut out, &mut ends);
+        at += read;
+        match result {
+            R::Record => last = at,
+            R::OutputFull | R::OutputEndsFull if read > 0 => {}
+            R::OutputFull | R::OutputEndsFull | R::InputEmpty | R::End => break,
+        }
+    }
+    last
+}
+
+/// The parts of a text read a block at a time, from a record's start: each
+/// ends where a [`Cuts`] part would, at the end of the first record that
+/// ends `part_bytes` or more past its start, and comes with its first line.
+struct Blocks<R> {
+    input: R,
+    /// Read and not yet handed out: from the start of the next part.
+    pending: Vec<u8>,
+    /// The line the next part starts on.
+    line: usize,
+    part_bytes: usize,
+    core: csv_core::Reader,
+    eof: bool,
+    /// Why reading stopped before the end, if it did.
+    failed: Option<std::io::Error>,
+}
+
+/// Bytes read at a time past a part's size, looking for its last record's end.
+const BLOCK_STEP: usize = 8 << 10;
+
+impl<R: std::io::Read> Blocks<R> {
+    /// Reads up to `n` more bytes into `pending`.
+    fn more(&mut self, n: usize) {
+        if self.eof {
+            return;
+        }
+        match fill(&mut self.input, &mut self.pending, n) {
+            Ok(eof) => self.eof = eof,
+            Err(e) => {
+                self.failed = Some(e);
+                self.eof = true;
+            }
+        }
+    }
+
+    /// Where the next part ends in `pending`, reading as much as that takes.
+    fn part_end(&mut self) -> usize {
+        use csv_core::ReadRecordResult as R;
+        let target = self.part_bytes;
+        self.more((target + 1).saturating_sub(self.pending.len()));
+        // the first line end at or past the target
+        let mut from = target;
+        let line_end = loop {
+            let past = self.pending.get(from..).unwrap_or_default();
+            if let Some(i) = memchr::memchr(b'\n', past) {
+                break from + i + 1;
+            }
+            if self.eof {
+                return self.pending.len();
+            }
+            from = from.max(self.pending.len());
+            self.more(BLOCK_STEP);
+        };
+        let quoted = memchr::memchr(b'"', self.pending.get(..line_end).unwrap_or_default());
+        if quoted.is_none() {
+            // no quotes: every line end ends a record
+            return line_end;
+        }
+        // a line end may be inside a quoted field: records' ends as the
+        // `csv` crate's state machine finds them, read on as needed
+        self.core.reset();
+        let (mut out, mut ends) = ([0u8; 4096], [0usize; 256]);
+        let mut at = 0;
+        loop {
+            if at >= self.pending.len() {
+                self.more(BLOCK_STEP);
+                if at >= self.pending.len() {
+                    // the last record ends with the text
+                    return self.pending.len();
+                }
+            }
+            let input = self.pending.get(at..).unwrap_or_default();
+            let (result, read, _, _) = self.core.read_record(input, &mut out, &mut ends);
+            at += read;
+            match result {
+                R::Record if at >= target => return at,
+                R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty if read > 0 => {}
+                R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty | R::End => {
+                    return self.pending.len()
+                }
+            }
+        }
+    }
+}
+
+impl<R: std::io::Read> Iterator for Blocks<R> {
+    type Item = (Cow<'static, [u8]>, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let end = self.part_end().min(self.pending.len());
+        if end == 0 {
+            return None;
+        }
+        let line = self.line;
+        // (the byte after the part tells whether a `\r` it ends with is a line end)
+        self.line += line_ends(&self.pending, 0, end);
+        let mut rest = Vec::with_capacity(self.part_bytes + 2 * BLOCK_STEP);
+        rest.extend_from_slice(self.pending.get(end..).unwrap_or_default());
+        let mut part = std::mem::replace(&mut self.pending, rest);
+        part.truncate(end);
+        Some((Cow::Owned(part), line))
+    }
 }
 
 /// The records of `reader` into `sink`, each on the line `line_of` gives

@@ -5,8 +5,8 @@ use super::error::{DataError, DataErrorKind, DataNotice};
 use super::first_rows::FirstLines;
 use super::layout::Key;
 use super::table::{
-    collect_all, collect_all_parallel, collect_stream, match_columns, names_key, row_cells,
-    row_period, row_text, Columns, ForkSink, RowRef, RowSink,
+    collect_all, collect_all_parallel, collect_stream, collect_stream_parallel, match_columns,
+    names_key, row_cells, row_period, row_text, Columns, ForkSink, RowRef, RowSink,
 };
 use super::{Cell, FieldSpec, Layout, ReadOptions, Record};
 use crate::packed::Inputs;
@@ -136,7 +136,8 @@ pub fn read_records_partial(
 }
 
 /// [`stream_records_file`] for a delimited UTF-8 file too large to hold
-/// in memory, read from `input` a block at a time (see [`DataInput`]).
+/// in memory, read from `input` a block at a time (see [`DataInput`]), in
+/// parallel parts when `chunk.parallel` has more than one thread.
 pub fn stream_records_reader(
     file_name: &str,
     input: impl std::io::Read,
@@ -145,13 +146,13 @@ pub fn stream_records_reader(
     layout: &Layout,
     chunk: ChunkSink<'_>,
 ) -> RecordsRead {
-    let c = collect_stream(
-        file_name,
-        input,
-        sink(file_name, fields, opts, layout, Some(chunk)),
-        (),
-        |mut s| s.flush(),
-    );
+    let parallel = chunk.parallel;
+    let sink = sink(file_name, fields, opts, layout, Some(chunk));
+    let c = if parallel.threads > 1 {
+        collect_stream_parallel(file_name, input, sink, parallel, (), |mut s| s.flush())
+    } else {
+        collect_stream(file_name, input, sink, (), |mut s| s.flush())
+    };
     RecordsRead {
         records: Vec::new(),
         errors: c.errors,

@@ -237,6 +237,26 @@ pub(crate) fn collect_stream<S: RowSink, T>(
     })
 }
 
+/// [`collect_stream`] with the rows below the header read in parallel
+/// parts as they are read (see [`csv_rows::read_stream_parallel`]); the
+/// same result.
+pub(crate) fn collect_stream_parallel<S: ForkSink, T>(
+    file: &str,
+    input: impl std::io::Read,
+    sink: S,
+    parallel: super::Parallel,
+    empty: T,
+    done: impl FnOnce(S) -> T,
+) -> Collected<T> {
+    collect_with(file, sink, empty, done, |errors, sink| {
+        let (loaded, notices) = csv_rows::read_stream_parallel(file, input, errors, sink, parallel);
+        if loaded == Loaded::NoTable && errors.is_empty() {
+            errors.push(DataError::new(file, 0, None, DataErrorKind::Empty));
+        }
+        (loaded, notices)
+    })
+}
+
 fn collect_with<S: RowSink, T>(
     file: &str,
     mut sink: S,
