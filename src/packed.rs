@@ -210,16 +210,17 @@ pub(crate) fn pack(v: &Value, side: &mut Vec<Value>) -> Packed {
     }
 }
 
-/// A record's inputs, packed in one allocation of 9 bytes per input (a
-/// batch holds a million of them): each input's 64-bit word, then its
-/// tag byte, eight tags to a word. A tag is a decimal's scale (its word
-/// the `i64` mantissa), [`BOOL`], [`LEVEL`] or [`SIDE`] (the word an index
+/// A record's inputs, packed in one allocation of 5 bytes per input (a
+/// batch holds a million of them): each input's 32-bit word, then its
+/// tag byte, four tags to a word. A tag is a decimal's scale (its word
+/// the mantissa, when that fits an `i32`: nearly every count, rate, score
+/// and amount read), [`BOOL`], [`LEVEL`] or [`SIDE`] (the word an index
 /// into `side`, where what does not fit is kept). Unpacking gives back
 /// exactly the value stored, representation included.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inputs {
-    /// `len` words, then `len.div_ceil(8)` words of tags.
-    words: Box<[u64]>,
+    /// `len` words, then `len.div_ceil(4)` words of tags.
+    words: Box<[u32]>,
     side: Box<[Value]>,
 }
 
@@ -228,57 +229,58 @@ const BOOL: u8 = 0x80;
 const LEVEL: u8 = 0x81;
 const SIDE: u8 = 0x82;
 
-/// The word and tag of `p`.
+/// The word and tag of `p`; `None` when it does not fit them (a mantissa
+/// beyond `i32`, a scale where the tags are).
 #[inline]
-fn encode(p: Packed) -> (u64, u8) {
+fn encode(p: Packed) -> Option<(u32, u8)> {
     match p.kind() {
-        Kind::Dec { m, s } => (m as u64, s),
-        Kind::Bool(b) => (u64::from(b), BOOL),
-        Kind::Level(l) => (u64::from(l), LEVEL),
-        Kind::Side(i) => (i as u64, SIDE),
+        Kind::Dec { m, s } if s < BOOL => Some((i32::try_from(m).ok()? as u32, s)),
+        Kind::Dec { .. } => None,
+        Kind::Bool(b) => Some((u32::from(b), BOOL)),
+        Kind::Level(l) => Some((u32::from(l), LEVEL)),
+        Kind::Side(i) => Some((u32::try_from(i).ok()?, SIDE)),
     }
 }
 
 /// [`encode`] undone (`None` for a tag it never gives).
 #[inline(always)]
-fn decode(word: u64, tag: u8) -> Option<Packed> {
-    // (the usual tag first: a decimal's scale)
+fn decode(word: u32, tag: u8) -> Option<Packed> {
+    // (the usual tag first: a decimal's scale; its mantissa an `i32`)
     if tag < BOOL {
-        return Some(Packed::dec(word as i64, tag));
+        return Some(Packed::dec(i64::from(word as i32), tag));
     }
     Some(match tag {
         BOOL => Packed::boolean(word != 0),
-        // a level was a `u16`, an index a `usize`
+        // a level was a `u16`
         LEVEL => Packed::level(u16::try_from(word).ok()?),
-        SIDE => Packed::side(usize::try_from(word).ok()?),
-        s if s < BOOL => Packed::dec(word as i64, s),
+        SIDE => Packed::side(word as usize),
         _ => return None,
     })
+}
+
+/// The word and tag of `p`, with what does not fit them put in `side`.
+fn encode_or_aside(p: Packed, side: &mut Vec<Value>) -> (u32, u8) {
+    if let Some(encoded) = encode(p) {
+        return encoded;
+    }
+    side.push(unpack(p, side));
+    // (a record has far fewer than 2^32 inputs)
+    encode(Packed::side(side.len() - 1)).unwrap_or((0, SIDE))
 }
 
 impl Inputs {
     /// `len` inputs, the `i`th packed by `cell(i, side)` (which puts what
     /// does not fit in `side`).
     fn build(len: usize, mut cell: impl FnMut(usize, &mut Vec<Value>) -> Packed) -> Inputs {
-        let mut words = vec![0u64; len + len.div_ceil(8)];
+        let mut words = vec![0u32; len + len.div_ceil(4)];
         let (values, tags) = words.split_at_mut(len);
         let mut side = Vec::new();
         for (i, word) in values.iter_mut().enumerate() {
             let p = cell(i, &mut side);
-            let (w, tag) = match p.kind() {
-                // (no scale comes near the tags; were one to, it is kept aside)
-                Kind::Dec { m, s } if s >= BOOL => {
-                    side.push(Value::Num(Num::Dec {
-                        m: i128::from(m),
-                        s,
-                    }));
-                    encode(Packed::side(side.len() - 1))
-                }
-                Kind::Dec { .. } | Kind::Bool(_) | Kind::Level(_) | Kind::Side(_) => encode(p),
-            };
+            let (w, tag) = encode_or_aside(p, &mut side);
             *word = w;
-            if let Some(t) = tags.get_mut(i / 8) {
-                *t |= u64::from(tag) << (8 * (i % 8));
+            if let Some(t) = tags.get_mut(i / 4) {
+                *t |= u32::from(tag) << (8 * (i % 4));
             }
         }
         Inputs {
@@ -288,9 +290,9 @@ impl Inputs {
     }
 
     pub fn len(&self) -> usize {
-        // `len` words and `len.div_ceil(8)` more: 9 of every 8
+        // `len` words and `len.div_ceil(4)` more: 5 of every 4
         let n = self.words.len();
-        n - n.div_ceil(9)
+        n - n.div_ceil(5)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -304,8 +306,8 @@ impl Inputs {
             return None;
         }
         let word = *self.words.get(i)?;
-        let tags = *self.words.get(len + i / 8)?;
-        decode(word, (tags >> (8 * (i % 8))) as u8)
+        let tags = *self.words.get(len + i / 4)?;
+        decode(word, (tags >> (8 * (i % 4))) as u8)
     }
 
     /// Input `i`'s value.
@@ -336,14 +338,15 @@ impl Inputs {
             return;
         }
         let mut side = std::mem::take(&mut self.side).into_vec();
-        let (word, tag) = encode(pack(&v, &mut side));
+        let p = pack(&v, &mut side);
+        let (word, tag) = encode_or_aside(p, &mut side);
         self.side = side.into_boxed_slice();
         if let Some(w) = self.words.get_mut(i) {
             *w = word;
         }
-        if let Some(t) = self.words.get_mut(len + i / 8) {
-            let shift = 8 * (i % 8);
-            *t = (*t & !(0xff << shift)) | (u64::from(tag) << shift);
+        if let Some(t) = self.words.get_mut(len + i / 4) {
+            let shift = 8 * (i % 4);
+            *t = (*t & !(0xff << shift)) | (u32::from(tag) << shift);
         }
     }
 
@@ -359,7 +362,7 @@ impl Inputs {
         out.clear();
         let (words, tags) = self.words.split_at(self.len());
         out.extend(words.iter().enumerate().map(|(i, &word)| {
-            let tag = tags.get(i / 8).map_or(0, |t| (t >> (8 * (i % 8))) as u8);
+            let tag = tags.get(i / 4).map_or(0, |t| (t >> (8 * (i % 4))) as u8);
             decode(word, tag).map_or(UNSET, |p| unpack(p, &self.side))
         }));
     }
@@ -424,7 +427,11 @@ mod tests {
         let straight = Inputs::from_cells(cells.clone().into_iter());
         let through: Inputs = cells.into_iter().map(Cell::into_value).collect();
         assert_eq!(straight, through);
-        assert_eq!(straight.side.len(), 3, "two wide decimals and a text aside");
+        assert_eq!(
+            straight.side.len(),
+            5,
+            "four mantissas beyond i32 and a text aside"
+        );
     }
 
     /// Each kind of packed value reads back as what it was made from, and
@@ -480,16 +487,44 @@ mod tests {
             Value::Text("客服".into()),
             // a scale no number has, where the tags are: kept aside
             Value::Num(Num::Dec { m: 5, s: 0x80 }),
+            // a word's edges, in place and aside
+            Value::Num(Num::Dec {
+                m: i32::MAX.into(),
+                s: 2,
+            }),
+            Value::Num(Num::Dec {
+                m: i32::MIN.into(),
+                s: 0,
+            }),
+            Value::Num(Num::Dec {
+                m: i128::from(i32::MAX) + 1,
+                s: 1,
+            }),
+            Value::Num(Num::Dec {
+                m: i128::from(i32::MIN) - 1,
+                s: 3,
+            }),
         ];
         let mut inputs = Inputs::from(values.clone());
         assert_eq!(inputs.to_vec(), values);
-        assert_eq!(inputs.len(), 8);
+        assert_eq!(inputs.len(), 12);
+        assert_eq!(
+            inputs.side.len(),
+            6,
+            "a wide decimal, a fraction, a text, a scale at the tags, two beyond i32"
+        );
         assert_eq!(inputs.get(3), Some(Value::Num(Num::Frac { n: 100, d: 9 })));
-        assert_eq!(inputs.get(8), None);
+        assert_eq!(inputs.get(12), None);
         inputs.set(0, Value::Text("x".into()));
-        inputs.set(9, Value::Bool(true));
+        inputs.set(1, Value::Num(Num::Dec { m: 1 << 40, s: 2 }));
+        inputs.set(13, Value::Bool(true));
         assert_eq!(inputs.get(0), Some(Value::Text("x".into())));
-        assert_eq!(inputs.len(), 8);
+        assert_eq!(
+            inputs.get(1),
+            Some(Value::Num(Num::Dec { m: 1 << 40, s: 2 }))
+        );
+        assert_eq!(inputs.num(1), Some(Num::Dec { m: 1 << 40, s: 2 }));
+        assert_eq!(inputs.len(), 12);
     }
 
     /// Every length is told back, and inputs are small.
