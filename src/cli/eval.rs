@@ -159,12 +159,13 @@ pub(crate) enum DataFile {
 }
 
 impl DataFile {
-    /// What [`data::stream_batch`] reads (a large file's reader only once).
-    pub(crate) fn input(&mut self) -> data::DataInput<'_> {
+    /// What [`data::stream_batch`] reads (a large file's reader only once,
+    /// its rows in parallel parts when `in_parts`).
+    pub(crate) fn input(&mut self, in_parts: bool) -> data::DataInput<'_> {
         match self {
             DataFile::Bytes(bytes) => data::DataInput::Bytes(bytes.as_slice()),
             DataFile::Large { reader, .. } => match reader.take() {
-                Some(r) => data::DataInput::Reader(r),
+                Some(reader) => data::DataInput::Reader { reader, in_parts },
                 None => data::DataInput::Bytes(&[]),
             },
         }
@@ -363,7 +364,7 @@ pub(crate) fn read_data(
     }
     let inputs: Vec<(String, data::DataInput<'_>)> = files
         .iter_mut()
-        .map(|(name, file)| (name.clone(), file.input()))
+        .map(|(name, file)| (name.clone(), file.input(true)))
         .collect();
     let context_file = context_file
         .as_ref()

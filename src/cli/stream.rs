@@ -515,7 +515,10 @@ pub(crate) fn run(
     };
     let inputs: Vec<(String, DataInput<'_>)> = files
         .iter_mut()
-        .map(|(name, file)| (name.clone(), file.input()))
+        // A large file's rows are read on one thread: the workers keep the
+        // cores busy, and reading in parallel parts only held more memory
+        // (S1 at 10 M rows: 315 -> 400 MB, in the same time).
+        .map(|(name, file)| (name.clone(), file.input(false)))
         .collect();
     let context_file = context_file
         .as_ref()

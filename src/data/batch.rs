@@ -188,7 +188,7 @@ pub fn stream_batch(
             }
             deliver(&ctx, records);
         };
-        let chunk = ChunkSink {
+        let mut chunk = ChunkSink {
             rows: chunk_rows.max(1),
             parallel: super::Parallel::threads(threads),
             deliver: &mut pass_on,
@@ -197,7 +197,10 @@ pub fn stream_batch(
             DataInput::Bytes(bytes) => {
                 stream_records_file(name, bytes, &specs, opts, &layout, chunk)
             }
-            DataInput::Reader(reader) => {
+            DataInput::Reader { reader, in_parts } => {
+                if !in_parts {
+                    chunk.parallel = super::Parallel::threads(1);
+                }
                 stream_records_reader(name, reader, &specs, opts, &layout, chunk)
             }
         };

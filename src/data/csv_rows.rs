@@ -92,7 +92,7 @@ pub(crate) fn read_parallel<S: ForkSink>(
     };
     let cuts = Cuts::new(bytes, start, delimiter, part_bytes)
         .map(|(range, line)| (Cow::Borrowed(bytes.get(range).unwrap_or_default()), line));
-    parts.read(cuts, threads, errors, &mut stream);
+    parts.read(cuts, threads, errors, &mut stream, &Default::default());
     stream.finish(errors)
 }
 
@@ -119,6 +119,9 @@ struct PartRead<P> {
     sink: P,
     errors: Vec<DataError>,
     notices: Vec<DataNotice>,
+    /// The part's own buffer, when it had one, emptied: to read another
+    /// part into (one allocation of a part's size each time is slow).
+    spent: Option<Vec<u8>>,
 }
 
 impl Parts<'_> {
@@ -133,6 +136,7 @@ impl Parts<'_> {
         threads: usize,
         errors: &mut Vec<DataError>,
         stream: &mut RowStream<'_, S>,
+        spent: &std::cell::RefCell<Vec<Vec<u8>>>,
     ) {
         let ahead = threads * PARTS_AHEAD_PER_THREAD;
         std::thread::scope(|scope| {
@@ -160,7 +164,11 @@ impl Parts<'_> {
                 drop(spawned);
             }
             drop((jobs_rx, done));
-            let mut joined = Joined::default();
+            let mut joined = Joined {
+                next: 0,
+                waiting: BTreeMap::new(),
+                spent,
+            };
             let mut unsent: Vec<PartJob<'b, S::Part>> = Vec::new();
             for (index, (bytes, line)) in cuts.enumerate() {
                 // at most `ahead` parts out at a time
@@ -202,10 +210,9 @@ impl Parts<'_> {
             line,
             mut sink,
         } = job;
-        let bytes = bytes.as_ref();
         let mut errors = Vec::new();
         let mut stream = RowStream::after_header(self.file, &mut sink, self.width);
-        if let Some(text) = plain_lines(bytes, self.delimiter) {
+        if let Some(text) = plain_lines(&bytes, self.delimiter) {
             // no quotes: each line is a record, its fields what lies
             // between delimiters (what the `csv` crate reads there too)
             let b = text.as_bytes();
@@ -241,21 +248,30 @@ impl Parts<'_> {
                 line_end(b.len(), &mut ends, start, k);
             }
         } else {
-            let mut lines = Lines::new(bytes);
+            let mut lines = Lines::new(&bytes);
             // lines counted from the part's first, which is `line`
-            let mut rows =
-                CsvRows::new(reader_of(self.delimiter, bytes), |p| match lines.line(p) {
+            let mut rows = CsvRows::new(reader_of(self.delimiter, &*bytes), |p| {
+                match lines.line(p) {
                     0 => 0,
                     l => l + line - 1,
-                });
+                }
+            });
             while rows.next_into(self.file, &mut errors, &mut stream) {}
         }
         let (_, notices) = stream.finish(&mut errors);
+        let spent = match bytes {
+            Cow::Owned(mut buffer) => {
+                buffer.clear();
+                Some(buffer)
+            }
+            Cow::Borrowed(_) => None,
+        };
         PartRead {
             index,
             sink,
             errors,
             notices,
+            spent,
         }
     }
 }
@@ -277,28 +293,24 @@ fn plain_lines(bytes: &[u8], delimiter: u8) -> Option<&str> {
 }
 
 /// The parts read, joined in file order as they come in.
-struct Joined<P> {
+struct Joined<'s, P> {
     /// The number of the next part to join.
     next: usize,
     waiting: BTreeMap<usize, PartRead<P>>,
+    /// The parts' own buffers, given back.
+    spent: &'s std::cell::RefCell<Vec<Vec<u8>>>,
 }
 
-impl<P> Default for Joined<P> {
-    fn default() -> Self {
-        Joined {
-            next: 0,
-            waiting: BTreeMap::new(),
-        }
-    }
-}
-
-impl<P: RowSink + Send> Joined<P> {
+impl<P: RowSink + Send> Joined<'_, P> {
     fn take<S: ForkSink<Part = P>>(
         &mut self,
-        read: PartRead<P>,
+        mut read: PartRead<P>,
         errors: &mut Vec<DataError>,
         stream: &mut RowStream<'_, S>,
     ) {
+        if let Some(buffer) = read.spent.take() {
+            self.spent.borrow_mut().push(buffer);
+        }
         self.waiting.insert(read.index, read);
         while let Some(read) = self.waiting.remove(&self.next) {
             errors.extend(read.errors);
@@ -522,8 +534,10 @@ pub(crate) fn read_stream_parallel<S: ForkSink>(
         };
         errors.append(&mut head_errors);
         let start = usize::try_from(rows.reader.position().byte()).unwrap_or(text.len());
+        let spent = std::cell::RefCell::new(Vec::new());
         let mut blocks = Blocks {
             pending: body.get(start..).unwrap_or_default().to_vec(),
+            spent: &spent,
             input,
             line: 1 + line_ends(body, 0, start),
             part_bytes,
@@ -536,7 +550,13 @@ pub(crate) fn read_stream_parallel<S: ForkSink>(
             delimiter,
             width,
         };
-        parts.read(blocks.by_ref(), parallel.threads, errors, &mut stream);
+        parts.read(
+            blocks.by_ref(),
+            parallel.threads,
+            errors,
+            &mut stream,
+            &spent,
+        );
         if let Some(e) = &blocks.failed {
             errors.push(read_error(file, blocks.line, e));
         }
@@ -600,8 +620,10 @@ fn whole_records(bytes: &[u8], delimiter: u8) -> usize {
 /// The parts of a text read a block at a time, from a record's start: each
 /// ends where a [`Cuts`] part would, at the end of the first record that
 /// ends `part_bytes` or more past its start, and comes with its first line.
-struct Blocks<R> {
+struct Blocks<'s, R> {
     input: R,
+    /// Buffers of parts read, to read more into.
+    spent: &'s std::cell::RefCell<Vec<Vec<u8>>>,
     /// Read and not yet handed out: from the start of the next part.
     pending: Vec<u8>,
     /// The line the next part starts on.
@@ -616,7 +638,7 @@ struct Blocks<R> {
 /// Bytes read at a time past a part's size, looking for its last record's end.
 const BLOCK_STEP: usize = 8 << 10;
 
-impl<R: std::io::Read> Blocks<R> {
+impl<R: std::io::Read> Blocks<'_, R> {
     /// Reads up to `n` more bytes into `pending`.
     fn more(&mut self, n: usize) {
         if self.eof {
@@ -681,7 +703,7 @@ impl<R: std::io::Read> Blocks<R> {
     }
 }
 
-impl<R: std::io::Read> Iterator for Blocks<R> {
+impl<R: std::io::Read> Iterator for Blocks<'_, R> {
     type Item = (Cow<'static, [u8]>, usize);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -692,7 +714,11 @@ impl<R: std::io::Read> Iterator for Blocks<R> {
         let line = self.line;
         // (the byte after the part tells whether a `\r` it ends with is a line end)
         self.line += line_ends(&self.pending, 0, end);
-        let mut rest = Vec::with_capacity(self.part_bytes + 2 * BLOCK_STEP);
+        let mut rest = self
+            .spent
+            .borrow_mut()
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(self.part_bytes + 2 * BLOCK_STEP));
         rest.extend_from_slice(self.pending.get(end..).unwrap_or_default());
         let mut part = std::mem::replace(&mut self.pending, rest);
         part.truncate(end);

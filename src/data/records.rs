@@ -164,7 +164,12 @@ pub fn stream_records_reader(
 /// delimited UTF-8 file) a reader that gives them a block at a time.
 pub enum DataInput<'a> {
     Bytes(&'a [u8]),
-    Reader(Box<dyn std::io::Read + 'a>),
+    Reader {
+        reader: Box<dyn std::io::Read + 'a>,
+        /// Whether its rows are read in parallel parts (on as many threads
+        /// as the batch's rows are) or on one thread.
+        in_parts: bool,
+    },
 }
 
 fn sink<'a, 'c>(
