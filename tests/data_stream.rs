@@ -6,8 +6,8 @@
 //! at a time, delivered in chunks of 1 and of 3 records.
 
 use kpi::data::{
-    read_records_file, stream_records_file, stream_records_reader, ChunkSink, FieldSpec, Layout,
-    Parallel, ReadOptions, Record, RecordsRead,
+    read_records_file, stream_records_file, stream_records_reader, ChunkSink, DataErrorKind,
+    FieldSpec, Layout, Parallel, ReadOptions, Record, RecordsRead,
 };
 use std::io::Read;
 use std::path::Path;
@@ -242,5 +242,61 @@ fn line_numbers_hold_far_into_a_file() {
             },
         );
         assert_eq!(read_in_parts, whole, "read in parts of {part_bytes} bytes");
+    }
+}
+
+/// Bytes that are not UTF-8 far down a file read from a reader: the same
+/// error on the same line whether it is read in order or in parts.
+#[test]
+fn bytes_not_utf8_far_down_are_the_same_error_in_parts() {
+    let specs = fields(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cli/format_csv/policy.kpi"
+    )))
+    .unwrap();
+    let whole_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cli/format_csv/records.csv"
+    ))
+    .unwrap();
+    let mut lines = whole_text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap();
+    let mut bytes = format!("{header}\n").into_bytes();
+    for i in 0..2000 {
+        let (employee, rest) = row.split_once(',').unwrap();
+        bytes.extend_from_slice(format!("{employee}{i},").as_bytes());
+        if i == 1500 {
+            // 客 in GBK
+            bytes.extend_from_slice(b"\xbf\xcd");
+        }
+        bytes.extend_from_slice(format!("{rest}\n").as_bytes());
+    }
+    let opts = ReadOptions::default();
+    let layout = Layout::default();
+    let read = |parallel| {
+        gathered_in_parts(
+            |chunk| {
+                stream_records_reader("gbk.csv", bytes.as_slice(), &specs, &opts, &layout, chunk)
+            },
+            8192,
+            parallel,
+        )
+    };
+    let in_order = read(Parallel::threads(1));
+    assert_eq!(in_order.errors.len(), 1, "{:?}", in_order.errors);
+    assert_eq!(in_order.errors[0].line, 1502);
+    assert!(
+        matches!(&in_order.errors[0].kind, DataErrorKind::Syntax { message, .. }
+            if message == "invalid utf-8: invalid UTF-8 in field 1 near byte index 0"),
+        "{:?}",
+        in_order.errors[0].kind
+    );
+    for part_bytes in [64, 4096] {
+        let in_parts = read(Parallel {
+            threads: 2,
+            part_bytes,
+        });
+        assert_eq!(in_parts, in_order, "parts of {part_bytes} bytes");
     }
 }

@@ -772,15 +772,23 @@ impl<R: std::io::Read, L: FnMut(Option<&csv::Position>) -> usize> CsvRows<R, L> 
                 stream.push(line, &self.record, errors);
             }
             Ok(false) => return false,
-            Err(e) => errors.push(DataError::new(
-                file,
-                (self.line_of)(e.position()),
-                None,
-                DataErrorKind::Syntax {
-                    format: "CSV",
-                    message: e.to_string(),
-                },
-            )),
+            Err(e) => {
+                // (the error's line says where: the record and byte the `csv`
+                // crate would add count from a part's start in a part)
+                let message = match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => err.to_string(),
+                    _ => e.to_string(),
+                };
+                errors.push(DataError::new(
+                    file,
+                    (self.line_of)(e.position()),
+                    None,
+                    DataErrorKind::Syntax {
+                        format: "CSV",
+                        message,
+                    },
+                ))
+            }
         }
         true
     }
