@@ -185,24 +185,31 @@ fn quoted(text: &str) -> String {
     out
 }
 
-/// Records far apart in a large file keep their exact line numbers: a
-/// quoted cell spanning lines, lone `\r`s and `\r\n`s before a bad cell
-/// 100 000 lines down.
-#[test]
-fn line_numbers_hold_far_into_a_file() {
+/// The `format_csv` CLI case's fields, header and first row: the stuff
+/// of large files made here.
+fn format_csv_case() -> (Vec<FieldSpec>, String, String) {
     let specs = fields(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/cli/format_csv/policy.kpi"
     )))
     .unwrap();
-    let whole_text = std::fs::read_to_string(concat!(
+    let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/cli/format_csv/records.csv"
     ))
     .unwrap();
-    let mut lines = whole_text.lines();
-    let header = lines.next().unwrap();
-    let row = lines.next().unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let row = lines.next().unwrap().to_string();
+    (specs, header, row)
+}
+
+/// Records far apart in a large file keep their exact line numbers: a
+/// quoted cell spanning lines, lone `\r`s and `\r\n`s before a bad cell
+/// 100 000 lines down.
+#[test]
+fn line_numbers_hold_far_into_a_file() {
+    let (specs, header, row) = format_csv_case();
     let mut text = format!("{header}\r\n");
     for i in 0..100_000 {
         let (employee, rest) = row.split_once(',').unwrap();
@@ -249,19 +256,7 @@ fn line_numbers_hold_far_into_a_file() {
 /// error on the same line whether it is read in order or in parts.
 #[test]
 fn bytes_not_utf8_far_down_are_the_same_error_in_parts() {
-    let specs = fields(Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/cli/format_csv/policy.kpi"
-    )))
-    .unwrap();
-    let whole_text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/cli/format_csv/records.csv"
-    ))
-    .unwrap();
-    let mut lines = whole_text.lines();
-    let header = lines.next().unwrap();
-    let row = lines.next().unwrap();
+    let (specs, header, row) = format_csv_case();
     let mut bytes = format!("{header}\n").into_bytes();
     for i in 0..2000 {
         let (employee, rest) = row.split_once(',').unwrap();

@@ -5,8 +5,8 @@ use super::error::{DataError, DataErrorKind, DataNotice};
 use super::first_rows::FirstLines;
 use super::layout::Key;
 use super::table::{
-    collect_all, collect_all_parallel, collect_stream, collect_stream_parallel, match_columns,
-    names_key, row_cells, row_period, row_text, Columns, ForkSink, RowRef, RowSink,
+    collect_all, collect_all_parallel, collect_stream, match_columns, names_key, row_cells,
+    row_period, row_text, Columns, ForkSink, RowRef, RowSink,
 };
 use super::{Cell, FieldSpec, Layout, ReadOptions, Record};
 use crate::packed::Inputs;
@@ -148,11 +148,7 @@ pub fn stream_records_reader(
 ) -> RecordsRead {
     let parallel = chunk.parallel;
     let sink = sink(file_name, fields, opts, layout, Some(chunk));
-    let c = if parallel.threads > 1 {
-        collect_stream_parallel(file_name, input, sink, parallel, (), |mut s| s.flush())
-    } else {
-        collect_stream(file_name, input, sink, (), |mut s| s.flush())
-    };
+    let c = collect_stream(file_name, input, sink, parallel, (), |mut s| s.flush());
     RecordsRead {
         records: Vec::new(),
         errors: c.errors,

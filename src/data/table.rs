@@ -220,27 +220,10 @@ pub(crate) fn collect_all_parallel<S: ForkSink, T>(
 }
 
 /// [`collect_all`] for UTF-8 delimited text read from `input` a block at a
-/// time (see [`csv_rows::read_stream`]).
-pub(crate) fn collect_stream<S: RowSink, T>(
-    file: &str,
-    input: impl std::io::Read,
-    sink: S,
-    empty: T,
-    done: impl FnOnce(S) -> T,
-) -> Collected<T> {
-    collect_with(file, sink, empty, done, |errors, sink| {
-        let (loaded, notices) = csv_rows::read_stream(file, input, errors, sink);
-        if loaded == Loaded::NoTable && errors.is_empty() {
-            errors.push(DataError::new(file, 0, None, DataErrorKind::Empty));
-        }
-        (loaded, notices)
-    })
-}
-
-/// [`collect_stream`] with the rows below the header read in parallel
-/// parts as they are read (see [`csv_rows::read_stream_parallel`]); the
-/// same result.
-pub(crate) fn collect_stream_parallel<S: ForkSink, T>(
+/// time: in order (see [`csv_rows::read_stream`]) on one thread, else its
+/// rows in parallel parts as they are read (see
+/// [`csv_rows::read_stream_parallel`]); the same result.
+pub(crate) fn collect_stream<S: ForkSink, T>(
     file: &str,
     input: impl std::io::Read,
     sink: S,
@@ -249,7 +232,11 @@ pub(crate) fn collect_stream_parallel<S: ForkSink, T>(
     done: impl FnOnce(S) -> T,
 ) -> Collected<T> {
     collect_with(file, sink, empty, done, |errors, sink| {
-        let (loaded, notices) = csv_rows::read_stream_parallel(file, input, errors, sink, parallel);
+        let (loaded, notices) = if parallel.threads > 1 {
+            csv_rows::read_stream_parallel(file, input, errors, sink, parallel)
+        } else {
+            csv_rows::read_stream(file, input, errors, sink)
+        };
         if loaded == Loaded::NoTable && errors.is_empty() {
             errors.push(DataError::new(file, 0, None, DataErrorKind::Empty));
         }
