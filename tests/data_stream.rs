@@ -281,11 +281,12 @@ fn bytes_not_utf8_far_down_are_the_same_error_in_parts() {
     let in_order = read(Parallel::threads(1));
     assert_eq!(in_order.errors.len(), 1, "{:?}", in_order.errors);
     assert_eq!(in_order.errors[0].line, 1502);
-    assert!(
-        matches!(&in_order.errors[0].kind, DataErrorKind::Syntax { message, .. }
-            if message == "invalid utf-8: invalid UTF-8 in field 1 near byte index 0"),
-        "{:?}",
-        in_order.errors[0].kind
+    assert_eq!(
+        in_order.errors[0].kind,
+        DataErrorKind::BadEncoding {
+            encoding: "UTF-8".into(),
+            guessed: false
+        }
     );
     for part_bytes in [64, 4096] {
         let in_parts = read(Parallel {

@@ -773,20 +773,24 @@ impl<R: std::io::Read, L: FnMut(Option<&csv::Position>) -> usize> CsvRows<R, L> 
             }
             Ok(false) => return false,
             Err(e) => {
-                // (the error's line says where: the record and byte the `csv`
-                // crate would add count from a part's start in a part)
-                let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { err, .. } => err.to_string(),
-                    _ => e.to_string(),
+                let kind = match e.kind() {
+                    // bytes that are not UTF-8 in a file read as UTF-8 (a
+                    // large one, judged on its head): on their line, with
+                    // the help to name the encoding
+                    csv::ErrorKind::Utf8 { .. } => DataErrorKind::BadEncoding {
+                        encoding: "UTF-8".into(),
+                        guessed: false,
+                    },
+                    _ => DataErrorKind::Syntax {
+                        format: "CSV",
+                        message: e.to_string(),
+                    },
                 };
                 errors.push(DataError::new(
                     file,
                     (self.line_of)(e.position()),
                     None,
-                    DataErrorKind::Syntax {
-                        format: "CSV",
-                        message,
-                    },
+                    kind,
                 ))
             }
         }
