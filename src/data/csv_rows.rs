@@ -343,42 +343,58 @@ impl<'a> Cuts<'a> {
         }
     }
 
-    /// Where the part from `self.at` ends: at the end of the first record
-    /// that ends `part_bytes` or more past its start, or of the text.
+    /// Where the part from `self.at` ends (see [`part_end`]).
     fn end(&mut self) -> usize {
         let (bytes, from) = (self.bytes, self.at);
-        let target = from.saturating_add(self.part_bytes);
-        let Some(past) = bytes.get(target..) else {
-            return bytes.len();
-        };
-        let Some(nl) = memchr::memchr(b'\n', past) else {
-            return bytes.len();
-        };
-        let end = target + nl + 1;
-        if memchr::memchr(b'"', bytes.get(from..end).unwrap_or_default()).is_none() {
-            // no quotes: every line end ends a record
-            return end;
-        }
-        // a line end may be inside a quoted field: records' ends as the
-        // `csv` crate's state machine finds them
-        use csv_core::ReadRecordResult as R;
-        self.core.reset();
-        let (mut out, mut ends) = ([0u8; 4096], [0usize; 256]);
-        let mut at = from;
-        loop {
-            let input = bytes.get(at..).unwrap_or_default();
-            let (result, read, _, _) = self.core.read_record(input, &mut out, &mut ends);
-            at += read;
-            match result {
-                R::Record if at >= target => return at,
-                R::Record | R::OutputFull | R::OutputEndsFull if read > 0 => {}
-                // the last record ends with the text
-                R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty | R::End => {
-                    return bytes.len()
-                }
-            }
+        let rest = bytes.get(from..).unwrap_or_default();
+        match part_end(rest, self.part_bytes, &mut self.core, true) {
+            Some(end) => from + end,
+            None => bytes.len(),
         }
     }
+}
+
+/// Where a part of text starting at a record's start, `bytes[0]`, ends: at
+/// the end of the first record that ends `target` bytes or more in (found
+/// by `core`, the `csv` crate's state machine, where there are quotes), or
+/// at the end of the text. `None` when `bytes` are not `whole` (more text
+/// follows) and do not tell yet.
+fn part_end(
+    bytes: &[u8],
+    target: usize,
+    core: &mut csv_core::Reader,
+    whole: bool,
+) -> Option<usize> {
+    use csv_core::ReadRecordResult as R;
+    let to_the_end = whole.then_some(bytes.len());
+    let Some(nl) = bytes
+        .get(target..)
+        .and_then(|past| memchr::memchr(b'\n', past))
+    else {
+        return to_the_end;
+    };
+    let line_end = target + nl + 1;
+    if memchr::memchr(b'"', bytes.get(..line_end).unwrap_or_default()).is_none() {
+        // no quotes: every line end ends a record
+        return Some(line_end);
+    }
+    // a line end may be inside a quoted field
+    core.reset();
+    let (mut out, mut ends) = ([0u8; 4096], [0usize; 256]);
+    let mut at = 0;
+    // (never called with no input left: that would end the last record)
+    while at < bytes.len() {
+        let input = bytes.get(at..).unwrap_or_default();
+        let (result, read, _, _) = core.read_record(input, &mut out, &mut ends);
+        at += read;
+        match result {
+            R::Record if at >= target => return Some(at),
+            R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty if read > 0 => {}
+            R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty | R::End => break,
+        }
+    }
+    // the last record ends with the text
+    to_the_end
 }
 
 impl Iterator for Cuts<'_> {
@@ -430,15 +446,7 @@ pub(crate) fn read_stream(
         .take(PREFIX_BYTES as u64)
         .read_to_end(&mut prefix)
     {
-        errors.push(DataError::new(
-            file,
-            0,
-            None,
-            DataErrorKind::Syntax {
-                format: "CSV",
-                message: e.to_string(),
-            },
-        ));
+        errors.push(read_error(file, 0, &e));
         return (Loaded::NoTable, Vec::new());
     }
     let bom = if prefix.starts_with(b"\xEF\xBB\xBF") {
@@ -653,52 +661,19 @@ impl<R: std::io::Read> Blocks<'_, R> {
         }
     }
 
-    /// Where the next part ends in `pending`, reading as much as that takes.
+    /// Where the next part ends in `pending` ([`part_end`]), reading as
+    /// much as that takes.
     fn part_end(&mut self) -> usize {
-        use csv_core::ReadRecordResult as R;
-        let target = self.part_bytes;
-        self.more((target + 1).saturating_sub(self.pending.len()));
-        // the first line end at or past the target
-        let mut from = target;
-        let line_end = loop {
-            let past = self.pending.get(from..).unwrap_or_default();
-            if let Some(i) = memchr::memchr(b'\n', past) {
-                break from + i + 1;
-            }
-            if self.eof {
-                return self.pending.len();
-            }
-            from = from.max(self.pending.len());
-            self.more(BLOCK_STEP);
-        };
-        let quoted = memchr::memchr(b'"', self.pending.get(..line_end).unwrap_or_default());
-        if quoted.is_none() {
-            // no quotes: every line end ends a record
-            return line_end;
-        }
-        // a line end may be inside a quoted field: records' ends as the
-        // `csv` crate's state machine finds them, read on as needed
-        self.core.reset();
-        let (mut out, mut ends) = ([0u8; 4096], [0usize; 256]);
-        let mut at = 0;
+        self.more((self.part_bytes + 1).saturating_sub(self.pending.len()));
         loop {
-            if at >= self.pending.len() {
-                self.more(BLOCK_STEP);
-                if at >= self.pending.len() {
-                    // the last record ends with the text
-                    return self.pending.len();
-                }
+            if let Some(end) = part_end(&self.pending, self.part_bytes, &mut self.core, self.eof) {
+                return end;
             }
-            let input = self.pending.get(at..).unwrap_or_default();
-            let (result, read, _, _) = self.core.read_record(input, &mut out, &mut ends);
-            at += read;
-            match result {
-                R::Record if at >= target => return at,
-                R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty if read > 0 => {}
-                R::Record | R::OutputFull | R::OutputEndsFull | R::InputEmpty | R::End => {
-                    return self.pending.len()
-                }
-            }
+            // (read on by as much as was read past the part's size: a long
+            // quoted field is looked through a number of times that only
+            // grows with its length's logarithm)
+            let past = self.pending.len().saturating_sub(self.part_bytes);
+            self.more(BLOCK_STEP.max(past));
         }
     }
 }
