@@ -71,9 +71,9 @@ fn digest(result: &Result<Vec<Record>, Vec<DataError>>) -> u64 {
         Ok(records) => {
             0u8.hash(&mut h);
             for r in records {
-                r.employee.hash(&mut h);
+                r.employee().hash(&mut h);
                 r.period.hash(&mut h);
-                r.team.hash(&mut h);
+                r.team().hash(&mut h);
                 r.line.hash(&mut h);
                 for c in &r.cells() {
                     match c {

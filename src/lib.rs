@@ -20,12 +20,9 @@
 //! "#;
 //! let program = kpi::check::check(&kpi::syntax::parse(src).unwrap()).unwrap().program;
 //! // A team whose average is 100/9: 10 is exactly 90 % of it.
-//! let row = |e: &str, t: i64| Row {
-//!     employee: e.into(),
-//!     period: Period::parse("2026-10").unwrap(),
-//!     team: None,
-//!     line: 0,
-//!     inputs: vec![Value::Num(Num::int(t))].into(),
+//! let row = |e: &str, t: i64| {
+//!     let period = Period::parse("2026-10").unwrap();
+//!     Row::new(e, period, None, 0, vec![Value::Num(Num::int(t))])
 //! };
 //! let rows = vec![row("A", 10), row("B", 10), row("C", 10), row("D", 10), row("E", 10),
 //!                 row("F", 10), row("G", 10), row("H", 10), row("I", 20)];

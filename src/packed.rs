@@ -221,8 +221,14 @@ pub(crate) fn pack(v: &Value, side: &mut Vec<Value>) -> Packed {
 pub struct Inputs {
     /// `len` words, then `len.div_ceil(4)` words of tags.
     words: Box<[u32]>,
-    side: Box<[Value]>,
+    /// What does not fit a word, if anything (rarely: behind one pointer,
+    /// not two words in every record). Never an empty vector.
+    side: Aside,
 }
+
+/// What [`Inputs`] keep aside: 8 bytes where a `Vec` takes 24.
+#[allow(clippy::box_collection)]
+type Aside = Option<Box<Vec<Value>>>;
 
 /// Tags beyond the scales of a decimal (at most 28).
 const BOOL: u8 = 0x80;
@@ -268,6 +274,67 @@ fn encode_or_aside(p: Packed, side: &mut Vec<Value>) -> (u32, u8) {
     encode(Packed::side(side.len() - 1)).unwrap_or((0, SIDE))
 }
 
+/// One value per record in 5 bytes, a word and a tag as [`Inputs`] keeps
+/// them: a column a batch gathers (see `eval::group::Columns`). Allocated
+/// zeroed, so its memory is first touched where its stretches are filled.
+#[derive(Debug, Default)]
+pub(crate) struct Column {
+    words: Vec<u32>,
+    tags: Vec<u8>,
+}
+
+/// A stretch of a [`Column`], filled on its own thread.
+pub(crate) struct Stretch<'a> {
+    words: &'a mut [u32],
+    tags: &'a mut [u8],
+}
+
+impl Column {
+    /// `n` cells (each the decimal 0 until set).
+    pub(crate) fn zeroed(n: usize) -> Column {
+        Column {
+            words: vec![0; n],
+            tags: vec![0; n],
+        }
+    }
+
+    /// Its stretches of `per` cells, in order.
+    pub(crate) fn stretches(&mut self, per: usize) -> impl Iterator<Item = Stretch<'_>> {
+        let per = per.max(1);
+        self.words
+            .chunks_mut(per)
+            .zip(self.tags.chunks_mut(per))
+            .map(|(words, tags)| Stretch { words, tags })
+    }
+
+    /// Cell `i`, whose side entries (if any) are in the side table of its
+    /// stretch.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<Packed> {
+        decode(*self.words.get(i)?, *self.tags.get(i)?)
+    }
+}
+
+impl Stretch<'_> {
+    /// Sets cell `i` of the stretch to `p`, with what does not fit in `side`.
+    #[inline]
+    pub(crate) fn set(&mut self, i: usize, p: Packed, side: &mut Vec<Value>) {
+        let (word, tag) = encode_or_aside(p, side);
+        if let (Some(w), Some(t)) = (self.words.get_mut(i), self.tags.get_mut(i)) {
+            (*w, *t) = (word, tag);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.words.len()
+    }
+}
+
+/// `side` as [`Inputs`] keeps it: `None` when empty.
+fn kept_aside(side: Vec<Value>) -> Aside {
+    (!side.is_empty()).then(|| Box::new(side))
+}
+
 impl Inputs {
     /// `len` inputs, the `i`th packed by `cell(i, side)` (which puts what
     /// does not fit in `side`).
@@ -285,8 +352,14 @@ impl Inputs {
         }
         Inputs {
             words: words.into_boxed_slice(),
-            side: side.into_boxed_slice(),
+            side: kept_aside(side),
         }
+    }
+
+    /// What is kept aside (see [`Packed`]).
+    #[inline(always)]
+    fn side(&self) -> &[Value] {
+        self.side.as_deref().map_or(&[], Vec::as_slice)
     }
 
     pub fn len(&self) -> usize {
@@ -312,7 +385,7 @@ impl Inputs {
 
     /// Input `i`'s value.
     pub fn get(&self, i: usize) -> Option<Value> {
-        self.packed(i).map(|p| unpack(p, &self.side))
+        self.packed(i).map(|p| unpack(p, self.side()))
     }
 
     /// Input `i` packed, with what does not fit copied to `side`.
@@ -320,7 +393,7 @@ impl Inputs {
     pub(crate) fn packed_into(&self, i: usize, side: &mut Vec<Value>) -> Option<Packed> {
         let p = self.packed(i)?;
         Some(match p.kind() {
-            Kind::Side(j) => pack(self.side.get(j)?, side),
+            Kind::Side(j) => pack(self.side().get(j)?, side),
             Kind::Dec { .. } | Kind::Bool(_) | Kind::Level(_) => p,
         })
     }
@@ -328,7 +401,7 @@ impl Inputs {
     /// Input `i`'s value when it is a number.
     #[inline]
     pub(crate) fn num(&self, i: usize) -> Option<Num> {
-        unpack_num(self.packed(i)?, &self.side)
+        unpack_num(self.packed(i)?, self.side())
     }
 
     /// Sets input `i` (nothing happens when there is no input `i`).
@@ -337,10 +410,10 @@ impl Inputs {
         if i >= len {
             return;
         }
-        let mut side = std::mem::take(&mut self.side).into_vec();
+        let mut side = self.side.take().map_or_else(Vec::new, |side| *side);
         let p = pack(&v, &mut side);
         let (word, tag) = encode_or_aside(p, &mut side);
-        self.side = side.into_boxed_slice();
+        self.side = kept_aside(side);
         if let Some(w) = self.words.get_mut(i) {
             *w = word;
         }
@@ -363,7 +436,7 @@ impl Inputs {
         let (words, tags) = self.words.split_at(self.len());
         out.extend(words.iter().enumerate().map(|(i, &word)| {
             let tag = tags.get(i / 4).map_or(0, |t| (t >> (8 * (i % 4))) as u8);
-            decode(word, tag).map_or(UNSET, |p| unpack(p, &self.side))
+            decode(word, tag).map_or(UNSET, |p| unpack(p, self.side()))
         }));
     }
 
@@ -428,7 +501,7 @@ mod tests {
         let through: Inputs = cells.into_iter().map(Cell::into_value).collect();
         assert_eq!(straight, through);
         assert_eq!(
-            straight.side.len(),
+            straight.side().len(),
             5,
             "four mantissas beyond i32 and a text aside"
         );
@@ -470,6 +543,55 @@ mod tests {
         assert_eq!(regs.set(kinds.len(), Packed::boolean(true)), None);
     }
 
+    /// A column's cells read back as set, stretch by stretch, each stretch
+    /// keeping what does not fit in its own side table.
+    #[test]
+    fn column_round_trip() {
+        let values = [
+            Value::Num(Num::Dec { m: 12345, s: 2 }),
+            Value::Num(Num::Dec {
+                m: i128::from(i32::MAX) + 1,
+                s: 0,
+            }),
+            Value::Num(Num::Dec {
+                m: i128::from(i64::MAX) + 1,
+                s: 4,
+            }),
+            Value::Num(Num::Frac { n: 100, d: 9 }),
+            Value::Num(Num::Dec { m: -7, s: 28 }),
+            Value::Bool(false),
+            Value::Level(3),
+        ];
+        let mut column = Column::zeroed(values.len());
+        assert_eq!(unpack(column.get(0).unwrap(), &[]), Value::Num(Num::ZERO));
+        let sides: Vec<Vec<Value>> = column
+            .stretches(3)
+            .enumerate()
+            .map(|(k, mut stretch)| {
+                let mut side = Vec::new();
+                for i in 0..stretch.len() {
+                    let mut scratch = Vec::new();
+                    let p = pack(&values[3 * k + i], &mut scratch);
+                    let p = match p.kind() {
+                        Kind::Side(j) => pack(&scratch[j], &mut side),
+                        _ => p,
+                    };
+                    stretch.set(i, p, &mut side);
+                }
+                side
+            })
+            .collect();
+        assert_eq!(sides.len(), 3);
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(
+                &unpack(column.get(i).unwrap(), &sides[i / 3]),
+                v,
+                "cell {i}"
+            );
+        }
+        assert_eq!(column.get(values.len()), None);
+    }
+
     /// Every kind of value comes back exactly as stored.
     #[test]
     fn inputs_round_trip() {
@@ -509,7 +631,7 @@ mod tests {
         assert_eq!(inputs.to_vec(), values);
         assert_eq!(inputs.len(), 12);
         assert_eq!(
-            inputs.side.len(),
+            inputs.side().len(),
             6,
             "a wide decimal, a fraction, a text, a scale at the tags, two beyond i32"
         );
@@ -530,7 +652,7 @@ mod tests {
     /// Every length is told back, and inputs are small.
     #[test]
     fn inputs_lengths() {
-        assert_eq!(std::mem::size_of::<Inputs>(), 32);
+        assert_eq!(std::mem::size_of::<Inputs>(), 24);
         for len in 0..300 {
             let values: Vec<Value> = (0..len).map(|i| Value::Level(i as u16)).collect();
             let inputs = Inputs::from(values.clone());

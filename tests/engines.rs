@@ -301,13 +301,14 @@ fn compiled_code_agrees_with_the_tree_walker() {
                         .iter()
                         .map(|f| random_value(f, &mut rng))
                         .collect();
-                    rows.push(Row {
-                        employee: format!("E{e:02}"),
+                    let line = rows.len() + 2;
+                    rows.push(Row::new(
+                        &format!("E{e:02}"),
                         period,
-                        team: Some(format!("T{}", (e + draw) % 3)),
-                        line: rows.len() + 2,
-                        inputs: inputs.into(),
-                    });
+                        Some(&format!("T{}", (e + draw) % 3)),
+                        line,
+                        inputs,
+                    ));
                 }
             }
             let ctx: BTreeMap<Period, Vec<kpi::ir::Value>> = periods
@@ -348,7 +349,7 @@ fn compiled_code_agrees_with_the_tree_walker() {
                         c,
                         "{}: {} {}",
                         policy.display(),
-                        row.employee,
+                        row.employee(),
                         row.period
                     );
                     values_compared += usize::from(w.is_ok());

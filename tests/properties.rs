@@ -457,9 +457,11 @@ fn rows_of(program: &Program, edges: &[Decimal], b: &Batch) -> (Vec<Row>, Contex
         }
         let p = period(b.start, r.month);
         rows.push(Row {
-            employee: format!("E{}", r.employee),
+            ids: kpi::data::Ids::new(
+                &format!("E{}", r.employee),
+                ((b.teams > 0).then(|| format!("T{}", r.team % b.teams))).as_deref(),
+            ),
             period: p,
-            team: (b.teams > 0).then(|| format!("T{}", r.team % b.teams)),
             line: line + 2,
             inputs: program
                 .inputs
@@ -569,7 +571,7 @@ fn explain_agrees(
                 &shown,
                 "row {} ({} {}), output {}",
                 row,
-                &rows[row].employee,
+                &rows[row].employee(),
                 rows[row].period,
                 &out.name
             );

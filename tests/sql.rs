@@ -264,9 +264,9 @@ fn tables(case: &Case, program: &Program, dir: &Path) -> (String, Option<String>
         .iter()
         .map(|r| {
             let mut row = vec![
-                r.employee.clone(),
+                r.employee().to_string(),
                 r.period.to_string(),
-                r.team.clone().unwrap_or_default(),
+                r.team().map(str::to_string).unwrap_or_default(),
             ];
             row.extend(
                 r.cells()

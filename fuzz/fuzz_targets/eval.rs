@@ -109,18 +109,19 @@ fuzz_target!(|batch: Batch| {
         .filter_map(|r| {
             let period = Period::parse(&format!("2026-{:02}", 1 + r.month % 12))?;
             seen.insert((r.employee % 16, period)).then_some(())?;
-            Some(Row {
-                employee: format!("E{}", r.employee % 16),
+            let inputs: Vec<Value> = program
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(i, f)| r.values.get(i).unwrap_or(&Raw::Small(0)).value(&f.ty))
+                .collect();
+            Some(Row::new(
+                &format!("E{}", r.employee % 16),
                 period,
-                team: Some(format!("T{}", r.team % 3)),
-                line: 0,
-                inputs: program
-                    .inputs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| r.values.get(i).unwrap_or(&Raw::Small(0)).value(&f.ty))
-                    .collect(),
-            })
+                Some(&format!("T{}", r.team % 3)),
+                0,
+                inputs,
+            ))
         })
         .collect();
     let ctx: Vec<Value> = program
@@ -139,7 +140,7 @@ fuzz_target!(|batch: Batch| {
             for (entry, out) in x.outputs.iter().zip(&program.outputs) {
                 let mut text = String::new();
                 if let Some(v) = ev.value(row, out.slot) {
-                    write_text(v, &program.slots[out.slot].ty, &mut text);
+                    write_text(&v, &program.slots[out.slot].ty, &mut text);
                 }
                 assert_eq!(entry.shown, text, "explain disagrees with eval on {}", out.name);
             }

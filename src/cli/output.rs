@@ -102,21 +102,21 @@ pub(crate) fn render_row(
 ) {
     if json {
         out.push_str("{\"employee\": ");
-        push_json_str(out, &row.employee);
+        push_json_str(out, row.employee());
         out.push_str(", \"period\": \"");
         push_period(out, row.period);
         out.push_str("\", \"team\": ");
-        match &row.team {
+        match row.team() {
             Some(t) => push_json_str(out, t),
             None => out.push_str("null"),
         }
         out.push_str(", \"outputs\": {");
     } else {
-        push_csv_field(out, &row.employee);
+        push_csv_field(out, row.employee());
         out.push(',');
         push_period(out, row.period);
         out.push(',');
-        push_csv_field(out, row.team.as_deref().unwrap_or(""));
+        push_csv_field(out, row.team().unwrap_or(""));
     }
     for (i, o) in program.outputs.iter().enumerate() {
         let value = values.get(o.slot);
@@ -422,9 +422,9 @@ fn render_table(
             return None;
         }
         let mut rec = vec![
-            row.employee.clone(),
+            row.employee().to_string(),
             row.period.to_string(),
-            row.team.clone().unwrap_or_default(),
+            row.team().map(str::to_string).unwrap_or_default(),
         ];
         for o in &program.outputs {
             let mut cell = String::new();
@@ -589,9 +589,8 @@ mod tests {
         let n = 23;
         let rows: Vec<Row> = (0..n)
             .map(|i| Row {
-                employee: format!("E{i:02}"),
+                ids: crate::data::Ids::new(&format!("E{i:02}"), None),
                 period: crate::types::Period::parse("2026-01").unwrap(),
-                team: None,
                 line: i + 2,
                 inputs: Inputs::from(vec![Value::Num(Num::int(i as i64))]),
             })

@@ -196,12 +196,12 @@ fn work(
                         out.errors.push(EvalError::internal());
                         break;
                     };
-                    let period = if row.team.is_some() {
+                    let period = if row.team().is_some() {
                         period
                     } else {
                         period | NO_TEAM
                     };
-                    if !out.end_result(&row.employee, row.team.as_deref(), period) {
+                    if !out.end_result(row.employee(), row.team(), period) {
                         break;
                     }
                 }

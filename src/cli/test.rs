@@ -93,13 +93,7 @@ pub(crate) fn run_case(program: &Program, t: &TestCase, lang: Lang) -> Result<()
                 }
             }
         }
-        rows.push(Row {
-            employee: r.employee.clone(),
-            period: r.period,
-            team: r.team.clone(),
-            line: 0,
-            inputs: full.into(),
-        });
+        rows.push(Row::new(&r.employee, r.period, r.team.as_deref(), 0, full));
     }
     let context = test_context(program, t, lang, &mut problems);
     if !problems.is_empty() {

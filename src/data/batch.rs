@@ -149,14 +149,14 @@ pub fn stream_batch(
         let name = name.as_str();
         let mut pass_on = |mut records: Vec<Record>| {
             if names.len() > 1 {
-                records.retain(|r| match first.get(&(r.employee.clone(), r.period)) {
+                records.retain(|r| match first.get(&(r.employee().to_string(), r.period)) {
                     Some(&(file, line)) if file != i => {
                         across.push(DataError::new(
                             name,
                             r.line,
                             None,
                             DataErrorKind::DuplicateAcrossFiles {
-                                employee: r.employee.clone(),
+                                employee: r.employee().to_string(),
                                 period: r.period.to_string(),
                                 first_file: names
                                     .get(file)
@@ -168,7 +168,7 @@ pub fn stream_batch(
                         false
                     }
                     _ => {
-                        first.insert((r.employee.clone(), r.period), (i, r.line));
+                        first.insert((r.employee().to_string(), r.period), (i, r.line));
                         true
                     }
                 });

@@ -20,6 +20,7 @@ mod decode;
 mod error;
 mod first_rows;
 mod guess;
+mod ids;
 mod json;
 mod layout;
 mod plain_number;
@@ -45,6 +46,7 @@ pub use error::{
     error_count, notice_lines, quoted, CellError, DataError, DataErrorKind, DataNotice, MAX_ERRORS,
 };
 pub use guess::{guess_columns, Guess};
+pub use ids::Ids;
 pub use layout::{apply_header_unit, header_name, KeyNames, TOTALS_WORDS};
 pub use records::{
     read_records, read_records_file, read_records_partial, stream_records_file,
@@ -135,9 +137,9 @@ fn text_value(t: String) -> crate::ir::Value {
 /// One row of the records file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub employee: String,
+    /// The employee id and team name.
+    pub ids: Ids,
     pub period: Period,
-    pub team: Option<String>,
     /// 1-based line of the row in the file (the header is line 1; for JSON,
     /// the line where the object starts).
     pub line: usize,
@@ -148,6 +150,14 @@ pub struct Record {
 }
 
 impl Record {
+    pub fn employee(&self) -> &str {
+        self.ids.employee()
+    }
+
+    pub fn team(&self) -> Option<&str> {
+        self.ids.team()
+    }
+
     /// Its cells, as they were read.
     pub fn cells(&self) -> Vec<Cell> {
         (0..self.inputs.len())

@@ -8,7 +8,7 @@ use super::table::{
     collect_all, collect_all_parallel, collect_stream, match_columns, names_key, row_cells,
     row_period, row_text, Columns, ForkSink, RowRef, RowSink,
 };
-use super::{Cell, FieldSpec, Layout, ReadOptions, Record};
+use super::{Cell, FieldSpec, Ids, Layout, ReadOptions, Record};
 use crate::packed::Inputs;
 use crate::types::Period;
 
@@ -268,9 +268,8 @@ impl RowReader<'_> {
             return None;
         };
         let record = (ok && good).then(|| Record {
-            employee: employee.to_string(),
+            ids: Ids::new(employee, team),
             period,
-            team: team.map(str::to_string),
             line: row.line(),
             inputs: Inputs::from_cells(self.cells.drain(..)),
         });
@@ -440,7 +439,7 @@ impl<'a> ForkSink for Records<'a, '_> {
             {
                 self.first(&employee, period, line, errors);
             }
-            self.first(&record.employee, record.period, record.line, errors)
+            self.first(record.employee(), record.period, record.line, errors)
         });
         for (employee, period, line) in bad {
             self.first(&employee, period, line, errors);

@@ -18,9 +18,8 @@ fn record(
     cells: Vec<Cell>,
 ) -> Record {
     Record {
-        employee: employee.into(),
+        ids: Ids::new(employee, team),
         period: p(period),
-        team: team.map(str::to_string),
         line,
         inputs: Inputs::from_cells(cells.into_iter()),
     }
@@ -164,8 +163,8 @@ fn no_team_column_and_missing_defaulted_column() {
                 E9,2026-01,0%,0,0,合格,0,0\n";
     let records = read(text).unwrap();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].team, None);
-    assert_eq!(records[0].employee, "E9");
+    assert_eq!(records[0].team(), None);
+    assert_eq!(records[0].employee(), "E9");
     assert_eq!(records[0].period, p("2026-01"));
     assert_eq!(records[0].cells()[1], Cell::Num(d("0")));
     assert_eq!(records[0].cells()[4], Cell::Level(2));
@@ -186,7 +185,7 @@ fn chinese_and_padded_headers_and_cells() {
     let text = " employee , period ,退款纠纷率 , 违纪次数,服务态度,平均响应时间,平时表现,好评表扬,销售额\n\
                  张三 , 2026-10 , ９９．５％ ,１,  ８ ,2分钟, 良好 ,TRUE,\" ￥5,000元 \"\n";
     let r = read(text).unwrap();
-    assert_eq!(r[0].employee, "张三");
+    assert_eq!(r[0].employee(), "张三");
     assert_eq!(
         r[0].cells(),
         vec![

@@ -91,7 +91,7 @@ fn fault_help(kind: &FaultKind, lang: Lang) -> String {
 impl EvalError {
     pub(crate) fn fault(row: &Row, slot: &str, f: Fault) -> EvalError {
         EvalError::Fault {
-            employee: row.employee.clone(),
+            employee: row.employee().to_string(),
             period: row.period.to_string(),
             line: row.line,
             slot: slot.split('#').next().unwrap_or(slot).to_string(),
@@ -102,7 +102,7 @@ impl EvalError {
 
     pub(crate) fn team_fault(row: &Row, f: Fault) -> EvalError {
         EvalError::TeamFault {
-            team: row.team.clone().unwrap_or_default(),
+            team: row.team().map(str::to_string).unwrap_or_default(),
             period: row.period.to_string(),
             kind: f.kind,
             span: f.span,
@@ -115,7 +115,7 @@ impl EvalError {
 
     pub(crate) fn missing_context(row: &Row) -> EvalError {
         EvalError::MissingContext {
-            employee: row.employee.clone(),
+            employee: row.employee().to_string(),
             period: row.period.to_string(),
             line: row.line,
         }

@@ -12,7 +12,7 @@ use super::{EvalError, Row};
 use crate::eval::expr::{cmp_num, Fault, FaultKind};
 use crate::eval::num::Num;
 use crate::ir::*;
-use crate::packed::{unpack_num, Packed};
+use crate::packed::{unpack_num, Column, Packed, Stretch};
 use crate::syntax::ast::{Order, Span};
 use std::cmp::Ordering;
 
@@ -46,13 +46,13 @@ impl Groups {
         };
         Groups {
             teams: if teams {
-                runs(order, |a, b| a.team == b.team && a.period == b.period)
+                runs(order, |a, b| a.team() == b.team() && a.period == b.period)
             } else {
                 Vec::new()
             },
             people: if people {
                 runs(&super::output_order::person_order(rows), |a, b| {
-                    a.employee == b.employee
+                    a.employee() == b.employee()
                 })
             } else {
                 Vec::new()
@@ -105,8 +105,8 @@ pub(super) struct Columns {
     of_slot: Vec<Option<usize>>,
     /// Rows per part (each part gathered on its own thread).
     per: usize,
-    /// Per column, one value per row.
-    columns: Vec<Vec<Packed>>,
+    /// Per column, one value per row (5 bytes each).
+    columns: Vec<Column>,
     /// Per part, what its values keep aside (see [`Packed`]).
     sides: Vec<Vec<Value>>,
 }
@@ -127,23 +127,22 @@ impl Columns {
             }
         }
         let per = rows.len().div_ceil(threads.max(1)).max(1);
-        let mut columns = vec![vec![Packed::boolean(false); rows.len()]; slots.len()];
+        let mut columns: Vec<Column> = slots.iter().map(|_| Column::zeroed(rows.len())).collect();
         // per part: its rows and its stretch of each column
-        let mut parts: Vec<(&[Row], Vec<&mut [Packed]>)> =
+        let mut parts: Vec<(&[Row], Vec<Stretch<'_>>)> =
             rows.chunks(per).map(|rs| (rs, Vec::new())).collect();
         for column in &mut columns {
-            for ((_, stretches), stretch) in parts.iter_mut().zip(column.chunks_mut(per)) {
+            for ((_, stretches), stretch) in parts.iter_mut().zip(column.stretches(per)) {
                 stretches.push(stretch);
             }
         }
-        let part = |(rows, mut stretches): (&[Row], Vec<&mut [Packed]>)| {
+        let part = |(rows, mut stretches): (&[Row], Vec<Stretch<'_>>)| {
             let mut side = Vec::new();
             for (&(_, i), stretch) in slots.iter().zip(&mut stretches) {
-                for (cell, r) in stretch.iter_mut().zip(rows) {
+                for (k, r) in rows.iter().enumerate().take(stretch.len()) {
                     // (a record has every input; were one missing, it reads as no number)
-                    if let Some(p) = r.inputs.packed_into(i, &mut side) {
-                        *cell = p;
-                    }
+                    let p = r.inputs.packed_into(i, &mut side);
+                    stretch.set(k, p.unwrap_or(Packed::boolean(false)), &mut side);
                 }
             }
             side
@@ -175,15 +174,29 @@ impl Columns {
     }
 
     /// Slot `slot`'s column, when it has one.
-    fn column(&self, slot: usize) -> Option<&[Packed]> {
+    fn column(&self, slot: usize) -> Option<&Column> {
         let column = (*self.of_slot.get(slot)?)?;
-        self.columns.get(column).map(Vec::as_slice)
+        self.columns.get(column)
+    }
+
+    /// The decimal in row `row` of slot `slot`'s column, when it is one
+    /// whose mantissa fits an `i64`.
+    #[inline]
+    fn dec(&self, row: usize, slot: usize) -> Option<(i64, u8)> {
+        let p = self.column(slot)?.get(row)?;
+        if let Some(d) = p.as_dec() {
+            return Some(d);
+        }
+        match unpack_num(p, self.sides.get(row / self.per)?)? {
+            Num::Dec { m, s } => Some((i64::try_from(m).ok()?, s)),
+            Num::Frac { .. } => None,
+        }
     }
 
     /// `None` when slot `slot` has no column; else the number in row
     /// `row` (`None` for anything else).
     fn num(&self, row: usize, slot: usize) -> Option<Option<Num>> {
-        let p = *self.column(slot)?.get(row)?;
+        let p = self.column(slot)?.get(row)?;
         Some(match p.as_dec() {
             Some((m, s)) => Some(Num::Dec {
                 m: i128::from(m),
@@ -438,10 +451,10 @@ fn fold(
 /// as the integers do.
 fn scaled(members: &[usize], arg: usize, args: Args<'_>, keys: &mut Vec<i128>) -> Option<u8> {
     const KEPT: u8 = 15;
-    let column = args.columns?.column(arg)?;
+    let columns = args.columns?;
     let mut scale = 0;
     for &r in members {
-        let (_, s) = column.get(r)?.as_dec()?;
+        let (_, s) = columns.dec(r, arg)?;
         scale = scale.max(s);
     }
     if scale > KEPT {
@@ -449,7 +462,7 @@ fn scaled(members: &[usize], arg: usize, args: Args<'_>, keys: &mut Vec<i128>) -
     }
     keys.clear();
     for &r in members {
-        let (m, s) = column.get(r)?.as_dec()?;
+        let (m, s) = columns.dec(r, arg)?;
         let up = crate::num::small::pow10(scale - s)?;
         keys.push(i128::from(m) * i128::from(up));
     }
@@ -660,9 +673,8 @@ mod tests {
     fn columns_read_as_inputs_do() {
         let rows: Vec<Row> = (0..7i64)
             .map(|k| Row {
-                employee: format!("E{k}"),
+                ids: crate::data::Ids::new(&format!("E{k}"), Some("A")),
                 period: Period::parse("2026-10").unwrap(),
-                team: Some("A".into()),
                 line: 0,
                 inputs: vec![
                     Value::Num(Num::Dec {
@@ -724,9 +736,8 @@ mod tests {
             .flatten()
             .enumerate()
             .map(|(k, v)| Row {
-                employee: format!("E{k}"),
+                ids: crate::data::Ids::new(&format!("E{k}"), Some("A")),
                 period: Period::parse("2026-10").unwrap(),
-                team: Some("A".into()),
                 line: 0,
                 inputs: vec![v.clone()].into(),
             })

@@ -24,6 +24,7 @@ mod output_order;
 
 pub use error::EvalError;
 
+use crate::data::Ids;
 use crate::ir::*;
 use crate::types::Period;
 use expr::{eval, Env, Trace, TraceEvent};
@@ -32,22 +33,46 @@ use std::collections::BTreeMap;
 /// One record's inputs, already validated and in base units.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub employee: String,
+    /// The employee id and team name.
+    pub ids: Ids,
     pub period: Period,
-    pub team: Option<String>,
     /// Line in the data file (for error messages); 0 when not from a file.
     pub line: usize,
-    /// One value per input of the program, packed (16 bytes each).
+    /// One value per input of the program, packed (5 bytes each).
     pub inputs: Inputs,
+}
+
+impl Row {
+    pub fn new(
+        employee: &str,
+        period: Period,
+        team: Option<&str>,
+        line: usize,
+        inputs: impl Into<Inputs>,
+    ) -> Row {
+        Row {
+            ids: Ids::new(employee, team),
+            period,
+            line,
+            inputs: inputs.into(),
+        }
+    }
+
+    pub fn employee(&self) -> &str {
+        self.ids.employee()
+    }
+
+    pub fn team(&self) -> Option<&str> {
+        self.ids.team()
+    }
 }
 
 impl From<crate::data::Record> for Row {
     /// A validated record of the data layer, ready to evaluate.
     fn from(r: crate::data::Record) -> Row {
         Row {
-            employee: r.employee,
+            ids: r.ids,
             period: r.period,
-            team: r.team,
             line: r.line,
             inputs: r.inputs,
         }
@@ -960,6 +985,13 @@ fn evaluate_keeping(
 mod tests {
     use super::*;
 
+    /// A batch holds a million rows: each is 64 bytes (with one block for
+    /// its inputs and one for its two texts).
+    #[test]
+    fn rows_are_small() {
+        assert_eq!(std::mem::size_of::<Row>(), 64);
+    }
+
     /// Rounding a fraction whose denominator is over 2^126 (here
     /// 1 − 1/a − 1/b for a, b near 1.2e19) gave "arithmetic overflow".
     #[test]
@@ -970,13 +1002,13 @@ mod tests {
             .unwrap()
             .program;
         let num = |s: &str| Value::Num(num::Num::from_decimal(s.parse().unwrap()));
-        let row = Row {
-            employee: "A".into(),
-            period: Period::parse("2026-01").unwrap(),
-            team: None,
-            line: 2,
-            inputs: vec![num("12000000000000000001"), num("12000000000000000007")].into(),
-        };
+        let row = Row::new(
+            "A",
+            Period::parse("2026-01").unwrap(),
+            None,
+            2,
+            vec![num("12000000000000000001"), num("12000000000000000007")],
+        );
         let ev = evaluate(&program, &[row], &BTreeMap::new(), None).unwrap();
         let o = program.outputs[0].slot;
         assert_eq!(ev.value(0, o), Some(Value::Num(num::Num::ONE)));

@@ -40,7 +40,7 @@ fn name_ranks<'a>(names: impl Iterator<Item = Option<&'a str>> + Clone) -> Vec<u
 /// Row indices sorted by (team, period, employee).
 pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
     fn key(r: &Row) -> (Option<&str>, i32, &str) {
-        (r.team.as_deref(), r.period.index(), r.employee.as_str())
+        (r.team(), r.period.index(), r.employee())
     }
     if rows.is_sorted_by(|a, b| key(a) < key(b)) {
         // already in output order
@@ -48,9 +48,9 @@ pub(super) fn output_order(rows: &[Row]) -> Vec<usize> {
     }
     order_by_keys(
         rows.len(),
-        |i| rows.get(i).and_then(|r| r.team.as_deref()),
+        |i| rows.get(i).and_then(|r| r.team()),
         |i| rows.get(i).map(|r| r.period.index() as u32).unwrap_or(0),
-        |i| rows.get(i).map(|r| r.employee.as_str()).unwrap_or(""),
+        |i| rows.get(i).map(|r| r.employee()).unwrap_or(""),
     )
 }
 
@@ -173,7 +173,7 @@ const PARALLEL_MIN: usize = 50_000;
 
 /// Row indices sorted by (employee, period).
 pub(super) fn person_order(rows: &[Row]) -> Vec<usize> {
-    let people = name_ranks(rows.iter().map(|r| Some(r.employee.as_str())));
+    let people = name_ranks(rows.iter().map(|r| Some(r.employee())));
     let mut keyed: Vec<(u64, usize)> = rows
         .iter()
         .zip(&people)
@@ -196,9 +196,8 @@ mod tests {
 
     fn row(e: &str, p: &str, t: Option<&str>) -> Row {
         Row {
-            employee: e.into(),
+            ids: crate::data::Ids::new(e, t),
             period: Period::parse(p).unwrap(),
-            team: t.map(Into::into),
             line: 0,
             inputs: Default::default(),
         }
@@ -237,10 +236,10 @@ mod tests {
         ];
         let mut want: Vec<usize> = (0..rows.len()).collect();
         want.sort_by(|a, b| {
-            (&rows[*a].team, rows[*a].period, &rows[*a].employee).cmp(&(
-                &rows[*b].team,
+            (rows[*a].team(), rows[*a].period, rows[*a].employee()).cmp(&(
+                rows[*b].team(),
                 rows[*b].period,
-                &rows[*b].employee,
+                rows[*b].employee(),
             ))
         });
         assert_eq!(output_order(&rows), want);
@@ -260,7 +259,7 @@ mod tests {
         assert_eq!(two_word_order(&wide, &wide, &wide), vec![1, 0, 2]);
         let mut want: Vec<usize> = (0..rows.len()).collect();
         want.sort_by(|a, b| {
-            (&rows[*a].employee, rows[*a].period).cmp(&(&rows[*b].employee, rows[*b].period))
+            (rows[*a].employee(), rows[*a].period).cmp(&(rows[*b].employee(), rows[*b].period))
         });
         assert_eq!(person_order(&rows), want);
     }

@@ -272,7 +272,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         .rows
         .iter()
         .enumerate()
-        .map(|(i, r)| ((r.employee.as_str(), r.period), i))
+        .map(|(i, r)| ((r.employee(), r.period), i))
         .collect();
     let mut changed = Vec::new();
     let mut records = 0;
@@ -288,7 +288,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         let Some(r) = old.rows.get(ro) else {
             continue;
         };
-        let Some(&rn) = index.get(&(r.employee.as_str(), r.period)) else {
+        let Some(&rn) = index.get(&(r.employee(), r.period)) else {
             continue;
         };
         records += 1;
@@ -345,7 +345,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         }
         if grade_moved {
             grade_records += 1;
-            grade_people.insert(r.employee.clone());
+            grade_people.insert(r.employee().to_string());
         }
         let money_of = |side: &Side<'_>, row: usize, name: &str| {
             value(side, row, name)
@@ -374,9 +374,9 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         }
         if !changes.is_empty() {
             changed.push(RecordDiff {
-                employee: r.employee.clone(),
+                employee: r.employee().to_string(),
                 period: r.period.to_string(),
-                team: r.team.clone(),
+                team: r.team().map(str::to_string),
                 changes,
             });
         }
@@ -388,9 +388,9 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         .into_iter()
         .take(5)
         .map(|(md, _, before, after, totals, r)| Mover {
-            employee: r.employee.clone(),
+            employee: r.employee().to_string(),
             period: r.period.to_string(),
-            team: r.team.clone(),
+            team: r.team().map(str::to_string),
             money_before: money(before),
             money_after: money(after),
             money_delta: signed_text(md, &Ty::Money),

@@ -200,9 +200,9 @@ fn build_traced(
     Explanation {
         policy: program.name.clone(),
         version: program.version.clone(),
-        employee: r.employee.clone(),
+        employee: r.employee().to_string(),
         period: r.period.to_string(),
-        team: r.team.clone(),
+        team: r.team().map(str::to_string),
         outputs,
         summary,
     }
@@ -412,7 +412,7 @@ impl Builder<'_> {
         let size = self
             .rows
             .iter()
-            .filter(|r| r.team == me.team && r.period == me.period)
+            .filter(|r| r.team() == me.team() && r.period == me.period)
             .count();
         let order_name = |o: &Order| match o {
             Order::Desc => "desc".to_string(),
@@ -444,7 +444,7 @@ impl Builder<'_> {
                     .rows
                     .iter()
                     .find(|r| {
-                        r.employee == me.employee && r.period.index() + 1 == me.period.index()
+                        r.employee() == me.employee() && r.period.index() + 1 == me.period.index()
                     })
                     .map(|r| r.period);
                 let wanted = prev_month(me.period);

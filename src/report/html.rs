@@ -1019,9 +1019,8 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
 
     fn row(employee: &str, team: &str, score: i64, base: i64) -> Row {
         Row {
-            employee: employee.into(),
+            ids: crate::data::Ids::new(employee, Some(team)),
             period: Period::parse("2026-10").unwrap(),
-            team: Some(team.into()),
             line: 0,
             inputs: vec![Value::Num(Num::int(score)), Value::Num(Num::int(base))].into(),
         }
@@ -1035,7 +1034,7 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
         let explanations = if explain {
             ev.order
                 .iter()
-                .map(|&r| format!("Employee {} <b>&\n  total = …", rows[r].employee))
+                .map(|&r| format!("Employee {} <b>&\n  total = …", rows[r].employee()))
                 .collect()
         } else {
             Vec::new()
@@ -1117,9 +1116,8 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
     fn no_chart_without_grade_or_total() {
         let src = "policy \"p\"\ninput x : number\noutput double : number = x * 2\n";
         let rows = vec![Row {
-            employee: "E1".into(),
+            ids: crate::data::Ids::new("E1", None),
             period: Period::parse("2026-10").unwrap(),
-            team: None,
             line: 0,
             inputs: vec![Value::Num(Num::int(3))].into(),
         }];
@@ -1137,9 +1135,8 @@ output note : text = if total >= 90 then "优秀 <&>" else ""
         let src = "policy \"p\"\ninput x : points\nitem a = x\ntotal = sum of items\n";
         let rows: Vec<Row> = (0..5)
             .map(|i| Row {
-                employee: format!("E{i}"),
+                ids: crate::data::Ids::new(&format!("E{i}"), None),
                 period: Period::parse("2026-10").unwrap(),
-                team: None,
                 line: 0,
                 inputs: vec![Value::Num(Num::int(41 + 14 * i))].into(),
             })

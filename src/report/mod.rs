@@ -211,10 +211,10 @@ pub fn find_row(rows: &[Row], employee: &str, period: Option<Period>) -> Result<
     let theirs: Vec<(usize, &Row)> = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.employee == employee)
+        .filter(|(_, r)| r.employee() == employee)
         .collect();
     if theirs.is_empty() {
-        let suggestion = nearest(employee, rows.iter().map(|r| r.employee.as_str()));
+        let suggestion = nearest(employee, rows.iter().map(|r| r.employee()));
         return Err(NotFound::Employee {
             suggestion: suggestion.map(str::to_string),
         });

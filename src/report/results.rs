@@ -220,9 +220,9 @@ pub fn build(
         .map(|&r| {
             let row = super::row_of(rows, r);
             ResultRow {
-                employee: row.employee.clone(),
+                employee: row.employee().to_string(),
                 period: row.period.to_string(),
-                team: row.team.clone(),
+                team: row.team().map(str::to_string),
                 cells: program
                     .outputs
                     .iter()

@@ -288,9 +288,9 @@ pub fn whatif(
     let r = super::row_of(rows, row);
     Ok(WhatIf {
         policy: program.name.clone(),
-        employee: r.employee.clone(),
+        employee: r.employee().to_string(),
         period: r.period.to_string(),
-        team: r.team.clone(),
+        team: r.team().map(str::to_string),
         target: target.text.clone(),
         output: out.name.clone(),
         current: with_unit(&current, &ty),

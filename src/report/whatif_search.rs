@@ -70,8 +70,8 @@ impl<'a> Search<'a> {
         for (k, r) in rows.iter().enumerate() {
             let keep = match (team, history) {
                 (false, false) => k == row,
-                (true, false) => r.team == me.team && r.period == me.period,
-                (false, true) => r.employee == me.employee,
+                (true, false) => r.team() == me.team() && r.period == me.period,
+                (false, true) => r.employee() == me.employee(),
                 (true, true) => true,
             };
             if keep {
