@@ -279,23 +279,12 @@ impl Checker<'_> {
                 ))
             }
             Builtin::TeamFirst | Builtin::TeamLast => {
-                // Sugar over ranks and aggregates, with S3's tie rules:
+                // Sugar over aggregates, with S3's tie rules:
                 // everyone tied for the top (bottom) value is first (last),
                 // but nobody is in a team of one or where everyone ties.
                 let [x0] = self.args(&exprs, span)?;
                 let (x, t) = self.numeric(x0)?;
                 let arg = self.arg_slot(x, t.clone(), x0.span);
-                let order = if builtin.builtin == Builtin::TeamFirst {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let rank = self.hidden(
-                    "rank",
-                    Ty::Number(NumKind::Count),
-                    Compute::Team(TeamFn::Rank { arg, order }),
-                    span,
-                );
                 let count = self.hidden(
                     "team.count",
                     Ty::Number(NumKind::Count),
@@ -325,10 +314,18 @@ impl Checker<'_> {
                 );
                 let read = |s: usize| Box::new(mk(IKind::Read(Source::Slot(s)), span));
                 let one = || Box::new(mk(IKind::Const(Value::Num(Num::ONE)), span));
-                let is_rank_one = mk(IKind::Cmp(CmpOp::Eq, read(rank), one()), span);
+                // Ranked first (competition ranking, ties share the rank) is
+                // nobody above: the value is the team's maximum (for last,
+                // its minimum). No per-record rank is computed or kept.
+                let extreme = if builtin.builtin == Builtin::TeamFirst {
+                    max
+                } else {
+                    min
+                };
+                let at_extreme = mk(IKind::Cmp(CmpOp::Eq, read(arg), read(extreme)), span);
                 let several = mk(IKind::Cmp(CmpOp::Gt, read(count), one()), span);
                 let not_all_tied = mk(IKind::Cmp(CmpOp::Ne, read(max), read(min)), span);
-                let both = mk(IKind::And(Box::new(is_rank_one), Box::new(several)), span);
+                let both = mk(IKind::And(Box::new(at_extreme), Box::new(several)), span);
                 Some((
                     mk(IKind::And(Box::new(both), Box::new(not_all_tied)), span),
                     Ty::Bool,
