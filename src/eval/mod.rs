@@ -706,7 +706,9 @@ fn kept_for_groups(program: &Program) -> KeptForGroups {
     let mut keep = vec![false; n];
     let mut needed = vec![false; n];
     let mut todo = Vec::new();
-    // slots that read an input and nothing else, unless an expression reads them
+    // slots that read an input and nothing else, unless a needed slot
+    // reads them (below); expressions computed only as rows are written
+    // compute such a slot themselves
     let mut inputs: Vec<Option<usize>> = program
         .slots
         .iter()
@@ -718,15 +720,6 @@ fn kept_for_groups(program: &Program) -> KeptForGroups {
             Compute::Expr(_) | Compute::Team(_) | Compute::History(_) => None,
         })
         .collect();
-    for slot in &program.slots {
-        if let Compute::Expr(e) = &slot.compute {
-            for d in e.slots_read() {
-                if let Some(i) = inputs.get_mut(d) {
-                    *i = None;
-                }
-            }
-        }
-    }
     for (s, slot) in program.slots.iter().enumerate() {
         if !matches!(slot.compute, Compute::Expr(_)) {
             if let Some(k) = keep.get_mut(s) {
@@ -758,7 +751,13 @@ fn kept_for_groups(program: &Program) -> KeptForGroups {
             if let Some(k) = keep.get_mut(s) {
                 *k = true;
             }
-            todo.extend(e.slots_read());
+            for d in e.slots_read() {
+                // (computed in the pass, then read by the figures from the batch too)
+                if let Some(i) = inputs.get_mut(d) {
+                    *i = None;
+                }
+                todo.push(d);
+            }
         }
     }
     KeptForGroups {
