@@ -417,6 +417,32 @@ impl Num {
         Num::from_ratio(n, d)
     }
 
+    /// How `self / o` compares with `c`, exactly, without forming the
+    /// quotient (its reduction to lowest terms is most of a division's
+    /// cost): `Some` only where [`Num::over`] surely succeeds (see
+    /// [`Num::quotient_terms`]) and the products compared fit.
+    #[inline]
+    pub fn quotient_cmp(self, o: Num, c: Num) -> Option<Ordering> {
+        let (num, den) = self.quotient_terms(o)?;
+        let (cn, cd) = c.ratio().ok()?;
+        // num/den against cn/cd (cd > 0): num·cd against cn·den, the other
+        // way round when den < 0
+        let (l, r) = (num.checked_mul(cd)?, cn.checked_mul(den)?);
+        Some(if den < 0 { r.cmp(&l) } else { l.cmp(&r) })
+    }
+
+    /// `self / o` as [`Num::over`] forms it before reducing it, `(n1·d2,
+    /// d1·n2)`, when `over` surely succeeds: the divisor is not zero, both
+    /// products fit, and the denominator is below 2^39, so the reduced
+    /// one's decimal scale, when it terminates, is at most 38.
+    #[inline]
+    pub fn quotient_terms(self, o: Num) -> Option<(i128, i128)> {
+        let (n1, d1) = self.ratio().ok()?;
+        let (n2, d2) = o.ratio().ok()?;
+        let (num, den) = (mul(n1, d2)?, mul(d1, n2)?);
+        (den != 0 && den.unsigned_abs() < 1 << 39 && num != i128::MIN).then_some((num, den))
+    }
+
     /// Exact comparison. Never overflows: two decimals at a common scale
     /// when that fits, else the signs, then the magnitudes cross-multiplied
     /// in 256 bits (`|n1|·d2` against `|n2|·d1`, denominators positive), so
@@ -702,6 +728,20 @@ pub mod small {
     pub fn cmp(a: Dec, b: Dec) -> Option<Ordering> {
         let (x, y, _) = align(a, b)?;
         Some(x.cmp(&y))
+    }
+
+    /// How `num / den` (whole numbers, `den` not zero) compares with `c`,
+    /// without dividing ([`super::Num::quotient_cmp`] for small terms).
+    #[inline(always)]
+    pub fn quotient_cmp(num: i64, den: i64, c: Dec) -> Option<Ordering> {
+        let up = pow10(c.1)?;
+        // invariant: a product of two i64 factors is within ±2^126
+        #[allow(clippy::arithmetic_side_effects)]
+        let (l, r) = (
+            i128::from(num) * i128::from(up),
+            i128::from(c.0) * i128::from(den),
+        );
+        Some(if den < 0 { r.cmp(&l) } else { l.cmp(&r) })
     }
 
     /// `Num::abs`.
@@ -1006,6 +1046,65 @@ mod quotient_tests {
 #[cfg(test)]
 mod small_tests {
     use super::*;
+
+    /// Comparing a quotient through its terms orders it exactly as the
+    /// quotient `over` forms; where `over` fails (a zero divisor), the terms
+    /// are refused; the small path agrees with `Num`'s.
+    #[test]
+    fn quotients_compare_as_divided() {
+        let nums = [
+            Num::ZERO,
+            Num::int(1),
+            Num::int(-1),
+            Num::int(10),
+            Num::int(-7),
+            Num::Dec { m: 11, s: 1 },
+            Num::Dec { m: 9, s: 1 },
+            Num::Dec { m: -125, s: 3 },
+            Num::Frac { n: 100, d: 9 },
+            Num::Frac { n: -1, d: 3 },
+            Num::Frac { n: 7, d: 6 },
+            Num::Dec {
+                m: i128::from(i64::MAX),
+                s: 0,
+            },
+            Num::Dec {
+                m: i128::from(i64::MIN),
+                s: 2,
+            },
+        ];
+        let mut compared = 0;
+        for &n in &nums {
+            for &d in &nums {
+                let terms = n.quotient_terms(d);
+                let q = n.over(d);
+                if d.is_zero() {
+                    assert!(terms.is_none() && q.is_err());
+                    continue;
+                }
+                if terms.is_some() {
+                    assert!(q.is_ok(), "{n:?} / {d:?}: terms but no quotient");
+                }
+                for &c in &nums {
+                    let Some(o) = n.quotient_cmp(d, c) else {
+                        continue;
+                    };
+                    let q = q.unwrap();
+                    assert_eq!(o, q.exact_cmp(c).unwrap(), "{n:?} / {d:?} against {c:?}");
+                    compared += 1;
+                    let (Some((tn, td)), Num::Dec { m, s }) = (terms, c) else {
+                        continue;
+                    };
+                    if let (Ok(tn), Ok(td), Ok(m)) =
+                        (i64::try_from(tn), i64::try_from(td), i64::try_from(m))
+                    {
+                        assert_eq!(small::quotient_cmp(tn, td, (m, s)), Some(o));
+                    }
+                }
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+    }
 
     /// Every fast path gives exactly `Num`'s result, representation
     /// included, or declines; near the edges of `i64` and of the scale

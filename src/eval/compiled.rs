@@ -90,6 +90,26 @@ enum Op {
         when: bool,
         to: u32,
     },
+    /// The terms of `n / d` as [`Num::over`] forms them before reducing
+    /// them, into registers `num` and `den` as whole numbers; fails unless
+    /// `over` surely succeeds (so the walker's division cannot fail) and
+    /// they fit an `i64`: a band over a quotient.
+    Quotient {
+        n: Arg,
+        d: Arg,
+        num: u32,
+        den: u32,
+    },
+    /// Continue at `to` when `(num / den) op b` is `when`, compared
+    /// without dividing (a band's test over a quotient).
+    QuotientBranch {
+        op: CmpOp,
+        num: u32,
+        den: u32,
+        b: Arg,
+        when: bool,
+        to: u32,
+    },
     Jump {
         to: u32,
     },
@@ -243,6 +263,34 @@ impl Code {
                         pc = *to as usize;
                     }
                 }
+                Op::Quotient { n, d, num, den } => {
+                    let (n, d) = (
+                        self.num_of(*n, env, regs, side)?,
+                        self.num_of(*d, env, regs, side)?,
+                    );
+                    let (tn, td) = n.quotient_terms(d)?;
+                    regs.set(*num as usize, Packed::dec(i64::try_from(tn).ok()?, 0))?;
+                    regs.set(*den as usize, Packed::dec(i64::try_from(td).ok()?, 0))?;
+                }
+                Op::QuotientBranch {
+                    op,
+                    num: n,
+                    den: d,
+                    b,
+                    when,
+                    to,
+                } => {
+                    let term = |r: u32| Some(regs.get(r as usize)?.as_dec()?.0);
+                    let (tn, td) = (term(*n)?, term(*d)?);
+                    let b = self.fetch(*b, env, regs, side)?;
+                    let o = match dec(b) {
+                        Some(c) => small::quotient_cmp(tn, td, c)?,
+                        None => Num::int(tn).quotient_cmp(Num::int(td), num(b, side)?)?,
+                    };
+                    if op.holds(o) == *when {
+                        pc = *to as usize;
+                    }
+                }
                 Op::Jump { to } => pc = *to as usize,
                 Op::Move { dst, a } => {
                     let v = self.fetch(*a, env, regs, side)?;
@@ -388,6 +436,19 @@ impl Code {
         Some(total)
     }
 
+    /// The number `a` names (`None` for anything else).
+    #[inline(always)]
+    fn num_of<E: Record>(
+        &self,
+        a: Arg,
+        env: &E,
+        regs: &Regs,
+        side: &mut Vec<Value>,
+    ) -> Option<Num> {
+        let p = self.fetch(a, env, regs, side)?;
+        num(p, side)
+    }
+
     /// The value `a` names, packed; what does not fit goes to `side`.
     #[inline(always)]
     fn fetch<E: Record>(
@@ -519,8 +580,12 @@ impl Compiler {
     fn land(&mut self, at: usize) -> Option<()> {
         let next = self.here()?;
         match self.ops.get_mut(at)? {
-            Op::Jump { to } | Op::Branch { to, .. } | Op::CmpBranch { to, .. } => *to = next,
+            Op::Jump { to }
+            | Op::Branch { to, .. }
+            | Op::CmpBranch { to, .. }
+            | Op::QuotientBranch { to, .. } => *to = next,
             Op::Neg { .. }
+            | Op::Quotient { .. }
             | Op::Not { .. }
             | Op::Arith { .. }
             | Op::Cmp { .. }
@@ -719,19 +784,44 @@ impl Compiler {
             }
             IKind::Band { subject, arms, .. } => {
                 let dst = self.reg()?;
-                let subject = self.expr(subject)?;
+                // a band over a quotient compares its terms: the quotient
+                // itself (reduced to lowest terms) is never formed
+                let quotient = if let IKind::Arith(ArithOp::Div, n, d) = &subject.kind {
+                    let (n, d) = (self.expr(n)?, self.expr(d)?);
+                    let (num, den) = (self.reg()?, self.reg()?);
+                    self.emit(Op::Quotient { n, d, num, den });
+                    Some((num, den))
+                } else {
+                    None
+                };
+                let subject = match quotient {
+                    Some(_) => None,
+                    None => Some(self.expr(subject)?),
+                };
                 let mut ends = Vec::new();
                 for arm in arms {
                     let mut misses = Vec::new();
                     for (op, bound) in &arm.tests {
                         let b = self.expr(bound)?;
-                        misses.push(self.emit(Op::CmpBranch {
-                            op: *op,
-                            a: subject,
-                            b,
-                            when: false,
-                            to: 0,
-                        }));
+                        let test = match (quotient, subject) {
+                            (Some((num, den)), _) => Op::QuotientBranch {
+                                op: *op,
+                                num,
+                                den,
+                                b,
+                                when: false,
+                                to: 0,
+                            },
+                            (None, Some(a)) => Op::CmpBranch {
+                                op: *op,
+                                a,
+                                b,
+                                when: false,
+                                to: 0,
+                            },
+                            (None, None) => return None,
+                        };
+                        misses.push(self.emit(test));
                     }
                     self.arm(dst, &arm.value, misses, &mut ends)?;
                 }

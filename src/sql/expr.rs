@@ -126,6 +126,23 @@ impl<C: Columns> Compiler<'_, C> {
                     }
                     out.push((conds.join(" AND "), self.expr(&arm.value)?));
                 }
+                if out.is_empty() {
+                    // only `else`: the subject is still evaluated, as `kpi
+                    // eval` evaluates it (a division in it may fail)
+                    // (compared with 0 as the tests compare with a bound, which
+                    // evaluates the divisor's check too: always one holds)
+                    if let Some(value) = other.take() {
+                        let zero = self.expr(&IExpr {
+                            kind: IKind::Const(Value::Num(Num::ZERO)),
+                            span,
+                        })?;
+                        let (ge, lt) = (
+                            self.compare(CmpOp::Ge, &v, &zero, span)?,
+                            self.compare(CmpOp::Lt, &v, &zero, span)?,
+                        );
+                        out.push((format!("({ge} OR {lt})"), value));
+                    }
+                }
                 self.choose(out, other, &self.msg("no band matched"), span)?
             }
             IKind::Match {
