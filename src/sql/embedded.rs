@@ -219,11 +219,11 @@ impl<'p> Database<'p> {
             false,
             records.iter().map(|r| {
                 let keys = [
-                    Value::Text(r.employee.clone()),
+                    Value::Text(r.employee().to_string()),
                     Value::Text(r.period.to_string()),
-                    r.team.clone().map_or(Value::Null, Value::Text),
+                    r.team().map_or(Value::Null, |t| Value::Text(t.to_string())),
                 ];
-                let whose = (Some(r.line), Some(r.employee.as_str()), r.period);
+                let whose = (Some(r.line), Some(r.employee()), r.period);
                 (keys, r.cells(), whose)
             }),
         );
