@@ -221,6 +221,7 @@ mod engine {
             [
                 "error_division",
                 "error_duplicate",
+                "error_else_band",
                 "error_missing",
                 "error_no_band"
             ]
