@@ -42,6 +42,17 @@ enum Arg {
     Read(Source),
 }
 
+/// What a compiled band compares with its bounds.
+#[derive(Clone, Copy)]
+enum BandSubject {
+    /// A quotient's terms, in registers (see [`Op::Quotient`]).
+    Quotient {
+        num: u32,
+        den: u32,
+    },
+    Value(Arg),
+}
+
 /// Where compiled code reads a record: what the walker reads ([`Env`]),
 /// and the record's inputs packed, as a batch holds them (no [`Value`]
 /// is made for an input the code reads).
@@ -786,40 +797,35 @@ impl Compiler {
                 let dst = self.reg()?;
                 // a band over a quotient compares its terms: the quotient
                 // itself (reduced to lowest terms) is never formed
-                let quotient = if let IKind::Arith(ArithOp::Div, n, d) = &subject.kind {
+                let subject = if let IKind::Arith(ArithOp::Div, n, d) = &subject.kind {
                     let (n, d) = (self.expr(n)?, self.expr(d)?);
                     let (num, den) = (self.reg()?, self.reg()?);
                     self.emit(Op::Quotient { n, d, num, den });
-                    Some((num, den))
+                    BandSubject::Quotient { num, den }
                 } else {
-                    None
-                };
-                let subject = match quotient {
-                    Some(_) => None,
-                    None => Some(self.expr(subject)?),
+                    BandSubject::Value(self.expr(subject)?)
                 };
                 let mut ends = Vec::new();
                 for arm in arms {
                     let mut misses = Vec::new();
                     for (op, bound) in &arm.tests {
-                        let b = self.expr(bound)?;
-                        let test = match (quotient, subject) {
-                            (Some((num, den)), _) => Op::QuotientBranch {
-                                op: *op,
+                        let (op, b) = (*op, self.expr(bound)?);
+                        let test = match subject {
+                            BandSubject::Quotient { num, den } => Op::QuotientBranch {
+                                op,
                                 num,
                                 den,
                                 b,
                                 when: false,
                                 to: 0,
                             },
-                            (None, Some(a)) => Op::CmpBranch {
-                                op: *op,
+                            BandSubject::Value(a) => Op::CmpBranch {
+                                op,
                                 a,
                                 b,
                                 when: false,
                                 to: 0,
                             },
-                            (None, None) => return None,
                         };
                         misses.push(self.emit(test));
                     }

@@ -183,11 +183,7 @@ impl Columns {
     /// whose mantissa fits an `i64`.
     #[inline]
     fn dec(&self, row: usize, slot: usize) -> Option<(i64, u8)> {
-        let p = self.column(slot)?.get(row)?;
-        if let Some(d) = p.as_dec() {
-            return Some(d);
-        }
-        match unpack_num(p, self.sides.get(row / self.per)?)? {
+        match self.num(row, slot)?? {
             Num::Dec { m, s } => Some((i64::try_from(m).ok()?, s)),
             Num::Frac { .. } => None,
         }

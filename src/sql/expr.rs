@@ -214,6 +214,10 @@ impl<C: Columns> Compiler<'_, C> {
         err: &str,
         span: Span,
     ) -> Result<Val, SqlError> {
+        if arms.is_empty() {
+            // only an `else` (`CASE ELSE … END` is not SQL)
+            return other.ok_or_else(|| internal(span));
+        }
         let first = arms
             .first()
             .map(|(_, v)| v)
